@@ -1,0 +1,57 @@
+"""Row count of the partition, with a minimum (and an optional maximum).
+
+An empty partition never passes: the minimum is at least 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks.base import Accumulator, Check, CheckContext
+from datavigil.batch import Chunk
+from datavigil.outcome import Outcome, Status
+
+
+class _Rows(Accumulator):
+    def __init__(self, check: RowCount) -> None:
+        self.check, self.rows = check, 0
+
+    def update(self, chunk: Chunk) -> None:
+        self.rows += len(chunk)
+
+    def finish(self, ctx: CheckContext) -> Outcome:
+        lo, hi = self.check.min_rows, self.check.max_rows
+        threshold = f">= {lo}" if hi is None else f"[{lo}, {hi}]"
+        too_few, too_many = self.rows < lo, hi is not None and self.rows > hi
+        if self.rows == 0:
+            msg = f"partition {ctx.window.day} is empty: 0 rows (need {threshold})"
+        elif too_few or too_many:
+            msg = f"{self.rows} rows, expected {threshold}"
+        else:
+            msg = f"{self.rows} rows"
+        status = Status.FAIL if too_few or too_many else Status.PASS
+        return Outcome(status, msg, observed_value=float(self.rows), threshold=threshold,
+                       rows_checked=self.rows)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowCount(Check):
+    """``min_rows``: fewest rows the partition may hold (>= 1). ``max_rows``: most, or None."""
+
+    min_rows: int = 1
+    max_rows: int | None = None
+
+    check_type = "row_count"
+    needs_rows = False
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]:
+        if not isinstance(self.min_rows, int) or self.min_rows < 1:
+            return [f"min_rows must be an integer >= 1 (an empty partition never passes), "
+                    f"got {self.min_rows!r}"]
+        if self.max_rows is not None and (not isinstance(self.max_rows, int)
+                                          or self.max_rows < self.min_rows):
+            return [f"max_rows must be an integer >= min_rows, got {self.max_rows!r}"]
+        return []
+
+    def accumulator(self) -> Accumulator:
+        return _Rows(self)

@@ -1,0 +1,149 @@
+"""The `datavigil` command. Exit codes: 0 no error-severity failure · 1 error-severity data
+violation · 2 bad usage or bad suite/config · 3 a source or the results store unreachable."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from datavigil.errors import DatavigilError, SettingError
+
+RESULT_COLUMNS = ["suite", "partition_date", "check_name", "severity", "status",
+                  "observed_value", "threshold", "failing_rows", "message"]
+
+
+class UsageError(DatavigilError):
+    exit_code = 2
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date: '{text}' is not YYYY-MM-DD") from None
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    match = re.fullmatch(r"(\d+)([dhm])", text.strip())
+    if match:
+        n, unit = int(match.group(1)), match.group(2)
+        delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+        return now - delta
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    except ValueError:
+        raise UsageError(f"--since: '{text}' is not like 7d, 12h or YYYY-MM-DD") from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from datavigil import registry
+    from datavigil.report import summary
+    from datavigil.runner import run_suite
+    from datavigil.window import Window
+
+    suite = registry.load(args.suite)
+    if args.date:
+        window = Window.for_day(parse_date(args.date), suite.timezone)
+    else:
+        window = Window.before(datetime.now(UTC), suite.timezone)
+    report = run_suite(suite, window)
+    print(summary(report, verbose=args.verbose))
+    if report.error is not None:
+        print(f"datavigil: {report.error}", file=sys.stderr)
+    return report.exit_code
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from datavigil.report import table
+    from datavigil.store import Store
+
+    since = parse_since(args.since, datetime.now(UTC)) if args.since else None
+    rows = Store().results(suite=args.suite, status=args.status, since=since, limit=args.limit)
+    if args.format == "json":
+        print(json.dumps(rows, default=str, indent=1))
+    elif args.format == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else RESULT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        print(buf.getvalue(), end="")
+    else:
+        print(table(rows, RESULT_COLUMNS))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from datavigil.store import Store
+
+    store = Store()
+    print(f"{store.label}: at revision {store.upgrade()}")
+    return 0
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from datavigil import registry
+    from datavigil.report import table
+
+    rows = []
+    for info in registry.discover():
+        suite = registry.load(info.name) if args.check else None
+        rows.append({"suite": info.name, "dataset": info.dataset, "schedule": info.schedule,
+                     "timezone": info.timezone, "dag_id": f"validate_{info.name}",
+                     "checks": len(suite.checks) if suite else "", "file": info.path.name})
+    print(table(rows, ["suite", "dataset", "schedule", "timezone", "dag_id", "checks", "file"]))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="datavigil", description=__doc__.splitlines()[0])
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="run every check of SUITE for one day and record it")
+    v.add_argument("suite")
+    v.add_argument("--date", help="partition day YYYY-MM-DD in the suite's time zone "
+                   "(default: yesterday)")
+    v.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
+    v.set_defaults(func=cmd_validate)
+    r = sub.add_parser("results", help="read the results store")
+    r.add_argument("--suite")
+    r.add_argument("--status", choices=["pass", "fail", "error", "skipped", "inconclusive"])
+    r.add_argument("--since", help="7d, 12h, 30m or YYYY-MM-DD (by run finish time)")
+    r.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    r.add_argument("--limit", type=int, default=1000)
+    r.set_defaults(func=cmd_results)
+    db = sub.add_parser("db", help="results-store administration")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade", help="apply the results-store migrations").set_defaults(
+        func=cmd_db_upgrade)
+    s = sub.add_parser("suites", help="list the suites found in schemas/")
+    s.add_argument("--check", action="store_true", help="also import and validate each suite")
+    s.set_defaults(func=cmd_suites)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("datavigil").setLevel(logging.WARNING if args.quiet else logging.INFO)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except DatavigilError as exc:
+        print(f"datavigil: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+__all__ = ["main", "SettingError"]
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""What a user declares: a Suite naming the source, the partition, the checks and the schedule.
+
+A suite is validated when it is constructed, so a malformed one never reaches a run: every problem
+raises ``SuiteError`` naming the suite and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from datavigil.errors import SuiteError
+from datavigil.outcome import Severity
+from datavigil.window import zone
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+CRON_RE = re.compile(r"^(@(daily|hourly|weekly|monthly|yearly))$|^(\S+\s+){4}\S+$")
+
+
+class CheckSpec(Protocol):
+    """What every check in ``checks/`` provides (see checks/base.py)."""
+
+    severity: Severity
+
+    @property
+    def check_name(self) -> str: ...
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """How a SQL source selects the run's day: ``column`` within the day's [start, end).
+
+    ``column_timezone`` is the zone a naive timestamp column is stored in (UTC by default); an
+    aware column (PostgreSQL ``timestamptz``) is compared with aware bounds and ignores it.
+    """
+
+    column: str
+    column_timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    source: Any  # SqlSource | FileSource (datavigil.sources)
+    checks: tuple[CheckSpec, ...] | list[CheckSpec] = ()
+    model: Any = None  # a pandera DataFrameModel class, or None
+    partition: Partition | None = None
+    dataset: str = ""
+    schedule: str = "0 0 * * *"
+    timezone: str = "UTC"
+    start_date: str = "2024-01-01"
+    catchup: bool = False
+    schema_severity: Severity | str = Severity.ERROR
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    chunk_size: int = 50_000
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "checks", tuple(self.checks))
+        set_(self, "dataset", self.dataset or self.name)
+        set_(self, "tags", tuple(self.tags))
+        self._validate_identity()
+        self._validate_source()
+        set_(self, "schema_severity", self._severity("schema_severity", self.schema_severity))
+        self._validate_checks()
+
+    def fail(self, fld: str, problem: str) -> SuiteError:
+        return SuiteError(self.name if isinstance(self.name, str) else "?", fld, problem)
+
+    def _validate_identity(self) -> None:
+        if not isinstance(self.name, str) or not NAME_RE.match(self.name):
+            raise self.fail("name", "must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)")
+        if not CRON_RE.match(self.schedule.strip()):
+            raise self.fail("schedule", f"'{self.schedule}' is not a cron expression")
+        try:
+            zone(self.timezone)
+        except ValueError as exc:
+            raise self.fail("timezone", str(exc)) from None
+        try:
+            date.fromisoformat(self.start_date)
+        except (TypeError, ValueError):
+            raise self.fail("start_date", f"'{self.start_date}' is not YYYY-MM-DD") from None
+        if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
+            raise self.fail("chunk_size", f"must be a positive integer, got {self.chunk_size!r}")
+
+    def _validate_source(self) -> None:
+        if self.source is None:
+            raise self.fail("source", "missing: name a SqlSource or FileSource")
+        problems = getattr(self.source, "problems", None)
+        if problems is None:
+            raise self.fail("source", f"{type(self.source).__name__} is not a datavigil source")
+        for problem in problems(self.partition):
+            raise self.fail("source", problem)
+        if self.partition is not None:
+            try:
+                zone(self.partition.column_timezone)
+            except ValueError as exc:
+                raise self.fail("partition.column_timezone", str(exc)) from None
+
+    def _severity(self, fld: str, value: Any) -> Severity:
+        try:
+            return Severity(value)
+        except ValueError:
+            raise self.fail(fld, f"severity must be 'error' or 'warn', got {value!r}") from None
+
+    def _validate_checks(self) -> None:
+        columns = self.model_columns()
+        seen: set[str] = set()
+        for i, check in enumerate(self.checks):
+            label = f"checks[{i}]"
+            if not hasattr(check, "problems") or not hasattr(check, "check_name"):
+                raise self.fail(label, f"{type(check).__name__} is not a datavigil check")
+            label = f"checks[{i}] ({check.check_name})"
+            object.__setattr__(check, "severity", self._severity(label, check.severity))
+            for problem in check.problems(columns):
+                raise self.fail(label, problem)
+            if check.check_name in seen:
+                raise self.fail(label, "duplicate check name; give one of them name=...")
+            seen.add(check.check_name)
+
+    def model_columns(self) -> frozenset[str] | None:
+        """Column names the pandera model declares, or None without a model."""
+        if self.model is None:
+            return None
+        try:
+            schema = self.model.to_schema()
+        except Exception as exc:  # a broken model is a config error, named as such
+            raise self.fail("model", f"cannot build the pandera schema: {exc}") from None
+        return frozenset(schema.columns)
