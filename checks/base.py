@@ -25,7 +25,15 @@ class CheckContext:
 
 class Accumulator:
     """Sees every chunk once (``update``), then judges (``finish``). Subclasses keep only
-    aggregates, so memory does not grow with the partition."""
+    aggregates, so memory does not grow with the partition.
+
+    ``prepare(env)`` runs before the scan and is the one place a check may obtain inputs the
+    engine offers (``env`` is datavigil.runner.RunEnv: the store, the window, the source); the
+    judging in ``finish`` stays pure. A check with ``needs_scan = False`` gets no chunks.
+    """
+
+    def prepare(self, env: Any) -> None:
+        return None
 
     def update(self, chunk: Chunk) -> None:
         raise NotImplementedError
@@ -44,6 +52,7 @@ class Check:
     check_type: ClassVar[str] = "check"
     phase: ClassVar[str] = "validate"  # the Airflow task that evaluates it
     needs_rows: ClassVar[bool] = True  # an empty partition gives `skipped`, never `pass`
+    needs_scan: ClassVar[bool] = True  # False: judged from prepare() alone, no rows read
 
     @property
     def check_name(self) -> str:
@@ -61,24 +70,36 @@ class Check:
 
     def results(self, acc: Accumulator, ctx: CheckContext) -> list[CheckResult]:
         if self.needs_rows and ctx.rows == 0:
-            outcome = Outcome(Status.SKIPPED, "partition is empty: nothing to check (see row_count)",
-                              rows_checked=0)
+            outcome = Outcome(
+                Status.SKIPPED,
+                "partition is empty: nothing to check (see row_count)",
+                rows_checked=0,
+            )
         else:
             outcome = acc.finish(ctx)
         return [self.result(outcome)]
 
-    def result(self, outcome: Outcome, name: str | None = None,
-               column: str | None = None) -> CheckResult:
-        return CheckResult(check_name=name or self.check_name, check_type=self.check_type,
-                           column_name=column or getattr(self, "column", None), severity=Severity(self.severity),
-                           outcome=outcome, phase=self.phase)
+    def result(
+        self, outcome: Outcome, name: str | None = None, column: str | None = None
+    ) -> CheckResult:
+        return CheckResult(
+            check_name=name or self.check_name,
+            check_type=self.check_type,
+            column_name=column or getattr(self, "column", None),
+            severity=Severity(self.severity),
+            outcome=outcome,
+            phase=self.phase,
+        )
 
 
 def unknown_columns(wanted: list[str], columns: frozenset[str] | None) -> list[str]:
     if columns is None:
         return []
-    return [f"unknown column '{c}' (model has: {', '.join(sorted(columns))})"
-            for c in wanted if c not in columns]
+    return [
+        f"unknown column '{c}' (model has: {', '.join(sorted(columns))})"
+        for c in wanted
+        if c not in columns
+    ]
 
 
 def missing_column(column: str) -> Outcome:

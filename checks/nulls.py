@@ -45,13 +45,24 @@ class _Counts(Accumulator):
         rate = bad / self.rows
         status = Status.PASS if rate <= c.max_fraction else Status.FAIL
         cmp = "<=" if status is Status.PASS else ">"
-        details = {"null": self.null, "nan": self.nan, "pos_inf": self.pos_inf,
-                   "neg_inf": self.neg_inf, "count_inf": c.count_inf}
-        return Outcome(status, f"{c.column}: missing rate {rate:.4f} {cmp} {c.max_fraction} "
-                       f"({self.null} NULL, {self.nan} NaN, {self.pos_inf + self.neg_inf} inf "
-                       f"of {self.rows} rows)",
-                       observed_value=rate, threshold=f"<= {c.max_fraction}",
-                       rows_checked=self.rows, failing_rows=bad, details=details)
+        details = {
+            "null": self.null,
+            "nan": self.nan,
+            "pos_inf": self.pos_inf,
+            "neg_inf": self.neg_inf,
+            "count_inf": c.count_inf,
+        }
+        return Outcome(
+            status,
+            f"{c.column}: missing rate {rate:.4f} {cmp} {c.max_fraction} "
+            f"({self.null} NULL, {self.nan} NaN, {self.pos_inf + self.neg_inf} inf "
+            f"of {self.rows} rows)",
+            observed_value=rate,
+            threshold=f"<= {c.max_fraction}",
+            rows_checked=self.rows,
+            failing_rows=bad,
+            details=details,
+        )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,9 @@ class _Range(Accumulator):
         values = chunk.frame[c.column].dropna()
         if values.empty:
             return
-        if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)):
+        if not (
+            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
+        ):
             self.problem = f"column '{c.column}' has dtype {values.dtype}, not numeric"
             return
         bad = self.check.outside(values)
@@ -56,8 +58,11 @@ class _Range(Accumulator):
     def finish(self, ctx: CheckContext) -> Outcome:
         c = self.check
         if self.problem:
-            return Outcome(Status.ERROR, self.problem) if "not in" not in self.problem \
+            return (
+                Outcome(Status.ERROR, self.problem)
+                if "not in" not in self.problem
                 else missing_column(c.column)
+            )
         if self.checked == 0:
             return Outcome(Status.ERROR, f"{c.column}: no non-NULL values to check", rows_checked=0)
         status = Status.FAIL if self.failing else Status.PASS
@@ -65,8 +70,11 @@ class _Range(Accumulator):
             status,
             f"{c.column}: {self.failing} of {self.checked} values outside {c.interval} "
             f"(observed min {fmt(_py(self.lo))}, max {fmt(_py(self.hi))})",
-            observed_value=float(self.failing), threshold=c.interval, rows_checked=self.checked,
-            failing_rows=self.failing, failure_sample=tuple(self.sample),
+            observed_value=float(self.failing),
+            threshold=c.interval,
+            rows_checked=self.checked,
+            failing_rows=self.failing,
+            failure_sample=tuple(self.sample),
             details={"observed_min": _py(self.lo), "observed_max": _py(self.hi)},
         )
 

@@ -30,8 +30,13 @@ class _Rows(Accumulator):
         else:
             msg = f"{self.rows} rows"
         status = Status.FAIL if too_few or too_many else Status.PASS
-        return Outcome(status, msg, observed_value=float(self.rows), threshold=threshold,
-                       rows_checked=self.rows)
+        return Outcome(
+            status,
+            msg,
+            observed_value=float(self.rows),
+            threshold=threshold,
+            rows_checked=self.rows,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,10 +51,13 @@ class RowCount(Check):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         if not isinstance(self.min_rows, int) or self.min_rows < 1:
-            return [f"min_rows must be an integer >= 1 (an empty partition never passes), "
-                    f"got {self.min_rows!r}"]
-        if self.max_rows is not None and (not isinstance(self.max_rows, int)
-                                          or self.max_rows < self.min_rows):
+            return [
+                f"min_rows must be an integer >= 1 (an empty partition never passes), "
+                f"got {self.min_rows!r}"
+            ]
+        if self.max_rows is not None and (
+            not isinstance(self.max_rows, int) or self.max_rows < self.min_rows
+        ):
             return [f"max_rows must be an integer >= min_rows, got {self.max_rows!r}"]
         return []
 

@@ -57,14 +57,25 @@ class _Pandera(Accumulator):
 
     def finish(self, ctx: CheckContext) -> Outcome:
         if not self.groups:
-            return Outcome(Status.PASS, f"{self.rows} rows match the schema",
-                           observed_value=0.0, threshold="0 failing checks",
-                           rows_checked=self.rows, failing_rows=0, details={"scope": "chunked"})
+            return Outcome(
+                Status.PASS,
+                f"{self.rows} rows match the schema",
+                observed_value=0.0,
+                threshold="0 failing checks",
+                rows_checked=self.rows,
+                failing_rows=0,
+                details={"scope": "chunked"},
+            )
         names = ", ".join(f"{g.column or '<frame>'}:{g.check}" for g in self.groups.values())
-        return Outcome(Status.FAIL, f"{len(self.groups)} schema check(s) failed: {names}",
-                       observed_value=float(len(self.groups)), threshold="0 failing checks",
-                       rows_checked=self.rows, failing_rows=self.failing_rows,
-                       details={"scope": "chunked"})
+        return Outcome(
+            Status.FAIL,
+            f"{len(self.groups)} schema check(s) failed: {names}",
+            observed_value=float(len(self.groups)),
+            threshold="0 failing checks",
+            rows_checked=self.rows,
+            failing_rows=self.failing_rows,
+            details={"scope": "chunked"},
+        )
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,10 @@ class SchemaCheck(Check):
         assert isinstance(acc, _Pandera)
         if ctx.rows == 0:
             return summary
-        rows = [self.result(_group_outcome(g, acc.rows), name=_group_name(g), column=g.column)
-                for g in acc.groups.values()]
+        rows = [
+            self.result(_group_outcome(g, acc.rows), name=_group_name(g), column=g.column)
+            for g in acc.groups.values()
+        ]
         return summary + rows
 
 
@@ -97,7 +110,13 @@ def _group_name(group: _Group) -> str:
 
 def _group_outcome(group: _Group, rows: int) -> Outcome:
     where = f"column '{group.column}'" if group.column else "the frame"
-    return Outcome(Status.FAIL, f"{where} failed {group.check}: {group.failing} failing value(s)",
-                   observed_value=float(group.failing), threshold="0 failing values",
-                   rows_checked=rows, failing_rows=group.failing,
-                   failure_sample=tuple(group.sample), details={"pandera_check": group.check})
+    return Outcome(
+        Status.FAIL,
+        f"{where} failed {group.check}: {group.failing} failing value(s)",
+        observed_value=float(group.failing),
+        threshold="0 failing values",
+        rows_checked=rows,
+        failing_rows=group.failing,
+        failure_sample=tuple(group.sample),
+        details={"pandera_check": group.check},
+    )

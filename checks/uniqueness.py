@@ -49,11 +49,16 @@ class _Keys(Accumulator):
             return Outcome(Status.ERROR, f"key column(s) {', '.join(self.absent)} not in the data")
         status = Status.FAIL if self.duplicates > c.max_duplicates else Status.PASS
         key = "(" + ", ".join(c.columns) + ")"
-        return Outcome(status, f"{key}: {self.duplicates} duplicate rows of {self.rows}",
-                       observed_value=float(self.duplicates), threshold=f"<= {c.max_duplicates}",
-                       rows_checked=self.rows, failing_rows=self.duplicates,
-                       failure_sample=tuple(self.sample),
-                       details={"distinct_keys": int(len(self.seen))})
+        return Outcome(
+            status,
+            f"{key}: {self.duplicates} duplicate rows of {self.rows}",
+            observed_value=float(self.duplicates),
+            threshold=f"<= {c.max_duplicates}",
+            rows_checked=self.rows,
+            failing_rows=self.duplicates,
+            failure_sample=tuple(self.sample),
+            details={"distinct_keys": int(len(self.seen))},
+        )
 
 
 @dataclass(frozen=True)

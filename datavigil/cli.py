@@ -15,8 +15,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from datavigil.errors import DatavigilError, SettingError
 
-RESULT_COLUMNS = ["suite", "partition_date", "check_name", "severity", "status",
-                  "observed_value", "threshold", "failing_rows", "message"]
+RESULT_COLUMNS = [
+    "suite",
+    "partition_date",
+    "origin",
+    "check_name",
+    "severity",
+    "status",
+    "observed_value",
+    "threshold",
+    "failing_rows",
+    "message",
+]
 
 
 class UsageError(DatavigilError):
@@ -65,7 +75,9 @@ def cmd_results(args: argparse.Namespace) -> int:
     from datavigil.store import Store
 
     since = parse_since(args.since, datetime.now(UTC)) if args.since else None
-    rows = Store().results(suite=args.suite, status=args.status, since=since, limit=args.limit)
+    rows = Store().results(
+        suite=args.suite, status=args.status, since=since, limit=args.limit, latest=args.latest
+    )
     if args.format == "json":
         print(json.dumps(rows, default=str, indent=1))
     elif args.format == "csv":
@@ -94,9 +106,17 @@ def cmd_suites(args: argparse.Namespace) -> int:
     rows = []
     for info in registry.discover():
         suite = registry.load(info.name) if args.check else None
-        rows.append({"suite": info.name, "dataset": info.dataset, "schedule": info.schedule,
-                     "timezone": info.timezone, "dag_id": f"validate_{info.name}",
-                     "checks": len(suite.checks) if suite else "", "file": info.path.name})
+        rows.append(
+            {
+                "suite": info.name,
+                "dataset": info.dataset,
+                "schedule": info.schedule,
+                "timezone": info.timezone,
+                "dag_id": f"validate_{info.name}",
+                "checks": len(suite.checks) if suite else "",
+                "file": info.path.name,
+            }
+        )
     print(table(rows, ["suite", "dataset", "schedule", "timezone", "dag_id", "checks", "file"]))
     return 0
 
@@ -107,8 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="run every check of SUITE for one day and record it")
     v.add_argument("suite")
-    v.add_argument("--date", help="partition day YYYY-MM-DD in the suite's time zone "
-                   "(default: yesterday)")
+    v.add_argument(
+        "--date", help="partition day YYYY-MM-DD in the suite's time zone (default: yesterday)"
+    )
     v.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
     v.set_defaults(func=cmd_validate)
     r = sub.add_parser("results", help="read the results store")
@@ -117,11 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--since", help="7d, 12h, 30m or YYYY-MM-DD (by run finish time)")
     r.add_argument("--format", choices=["table", "csv", "json"], default="table")
     r.add_argument("--limit", type=int, default=1000)
+    r.add_argument(
+        "--latest", action="store_true", help="only the newest run of each suite and partition day"
+    )
     r.set_defaults(func=cmd_results)
     db = sub.add_parser("db", help="results-store administration")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("upgrade", help="apply the results-store migrations").set_defaults(
-        func=cmd_db_upgrade)
+        func=cmd_db_upgrade
+    )
     s = sub.add_parser("suites", help="list the suites found in schemas/")
     s.add_argument("--check", action="store_true", help="also import and validate each suite")
     s.set_defaults(func=cmd_suites)

@@ -49,16 +49,25 @@ def connection_url(conn_id: str) -> str:
     explicit = conn.extra_dejson.get("sqlalchemy_url")
     if explicit:
         return expand(str(explicit))
-    drivers = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",
-               "sqlite": "sqlite", "mysql": "mysql"}
+    drivers = {
+        "postgres": "postgresql+psycopg",
+        "postgresql": "postgresql+psycopg",
+        "sqlite": "sqlite",
+        "mysql": "mysql",
+    }
     driver = drivers.get(conn.conn_type or "")
     if driver is None:
         raise SettingError(f"Airflow connection '{conn_id}': unsupported type '{conn.conn_type}'")
     if driver == "sqlite":
         return f"sqlite:///{conn.host}"
-    url = URL.create(driver, username=conn.login or None, password=conn.password or None,
-                     host=conn.host or None, port=conn.port or None,
-                     database=conn.schema or None)
+    url = URL.create(
+        driver,
+        username=conn.login or None,
+        password=conn.password or None,
+        host=conn.host or None,
+        port=conn.port or None,
+        database=conn.schema or None,
+    )
     return url.render_as_string(hide_password=False)
 
 

@@ -41,8 +41,11 @@ def _counts(url: str) -> dict[str, int]:
     try:
         with engine.connect() as conn:
             names = sa.inspect(conn).get_table_names()
-            return {t: int(conn.scalar(sa.text(f'SELECT count(*) FROM "{t}"')) or 0)
-                    for t in EXPECTED if t in names}
+            return {
+                t: int(conn.scalar(sa.text(f'SELECT count(*) FROM "{t}"')) or 0)
+                for t in EXPECTED
+                if t in names
+            }
     finally:
         engine.dispose()
 

@@ -40,8 +40,10 @@ class CheckResultRow(Base):
     __tablename__ = "check_results"
 
     run_id: Mapped[str] = mapped_column(
-        sa.String(250), sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"),
-        primary_key=True)
+        sa.String(250),
+        sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"),
+        primary_key=True,
+    )
     check_name: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
     phase: Mapped[str] = mapped_column(sa.String(32))  # the task that wrote it: validate, ...
     check_type: Mapped[str] = mapped_column(sa.String(63))

@@ -14,11 +14,24 @@ from typing import Any
 from datavigil import config
 from datavigil.errors import DatavigilError, SuiteError, UnknownSuiteError
 
-LIGHT_FIELDS = ("name", "dataset", "schedule", "timezone", "start_date", "catchup", "tags",
-                "description")
-DEFAULTS: dict[str, Any] = {"schedule": "0 0 * * *", "timezone": "UTC",
-                            "start_date": "2024-01-01", "catchup": False, "tags": (),
-                            "description": ""}
+LIGHT_FIELDS = (
+    "name",
+    "dataset",
+    "schedule",
+    "timezone",
+    "start_date",
+    "catchup",
+    "tags",
+    "description",
+)
+DEFAULTS: dict[str, Any] = {
+    "schedule": "0 0 * * *",
+    "timezone": "UTC",
+    "start_date": "2024-01-01",
+    "catchup": False,
+    "tags": (),
+    "description": "",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +69,11 @@ def _info(call: ast.Call, path: Path) -> SuiteInfo:
                 fields[kw.arg] = ast.literal_eval(kw.value)
             except ValueError:
                 suite = fields.get("name", path.stem)
-                raise SuiteError(str(suite), kw.arg, f"must be a literal in {path.name} "
-                                 "(it is read without importing the module)") from None
+                raise SuiteError(
+                    str(suite),
+                    kw.arg,
+                    f"must be a literal in {path.name} (it is read without importing the module)",
+                ) from None
     if "name" not in fields or not isinstance(fields["name"], str):
         raise SuiteError(path.stem, "name", f"Suite(...) in {path.name} needs name='...' literal")
     fields["dataset"] = fields.get("dataset") or fields["name"]
@@ -75,12 +91,15 @@ def discover(directory: Path | None = None) -> list[SuiteInfo]:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         except SyntaxError as exc:
-            raise SuiteError(path.stem, "module", f"{path.name} line {exc.lineno}: {exc.msg}") from None
+            raise SuiteError(
+                path.stem, "module", f"{path.name} line {exc.lineno}: {exc.msg}"
+            ) from None
         for call in _suite_calls(tree):
             info = _info(call, path)
             if info.name in found:
-                raise SuiteError(info.name, "name", f"declared twice ({found[info.name].path.name}, "
-                                 f"{path.name})")
+                raise SuiteError(
+                    info.name, "name", f"declared twice ({found[info.name].path.name}, {path.name})"
+                )
             found[info.name] = info
     return sorted(found.values(), key=lambda i: i.name)
 
@@ -109,8 +128,9 @@ def load(name: str, directory: Path | None = None) -> Any:
         except DatavigilError:
             raise
         except Exception as exc:
-            raise SuiteError(name, "module", f"{info.path.name} failed to import: "
-                             f"{type(exc).__name__}: {exc}") from None
+            raise SuiteError(
+                name, "module", f"{info.path.name} failed to import: {type(exc).__name__}: {exc}"
+            ) from None
         sys.modules[module_name] = module
     for value in vars(module).values():
         if isinstance(value, Suite) and value.name == name:

@@ -8,17 +8,27 @@ from typing import Any
 from datavigil.outcome import CheckResult, Status
 from datavigil.runner import RunReport
 
-MARK = {Status.PASS: "ok", Status.FAIL: "FAIL", Status.ERROR: "ERROR",
-        Status.SKIPPED: "skip", Status.INCONCLUSIVE: "??"}
+MARK = {
+    Status.PASS: "ok",
+    Status.FAIL: "FAIL",
+    Status.ERROR: "ERROR",
+    Status.SKIPPED: "skip",
+    Status.INCONCLUSIVE: "??",
+}
 
 
 def _line(r: CheckResult) -> str:
     o = r.outcome
-    mark = MARK[r.status] if r.severity.value == "error" or r.status is Status.PASS else \
-        f"{MARK[r.status]}(warn)"
+    mark = (
+        MARK[r.status]
+        if r.severity.value == "error" or r.status is Status.PASS
+        else f"{MARK[r.status]}(warn)"
+    )
     text = f"  {mark:<10} {r.check_name:<40} {o.message}"
     if r.status in (Status.FAIL, Status.ERROR) and o.threshold is not None:
-        text += f"\n  {'':<10} {'':<40} observed {_num(o.observed_value)} vs threshold {o.threshold}"
+        text += (
+            f"\n  {'':<10} {'':<40} observed {_num(o.observed_value)} vs threshold {o.threshold}"
+        )
     if o.failure_sample and r.status is Status.FAIL:
         text += f"\n  {'':<10} {'':<40} sample: {json.dumps(list(o.failure_sample), default=str)}"
     return text
@@ -34,10 +44,14 @@ def summary(report: RunReport, verbose: bool = False) -> str:
     for r in report.results:
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
     tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    head = (f"suite {run.suite} · partition {run.partition_date} "
-            f"[{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M} UTC]"
-            f" · {run.rows_checked} rows · {run.status.upper()} ({tally})")
-    shown = report.results if verbose else [r for r in report.results if r.status is not Status.PASS]
+    head = (
+        f"suite {run.suite} · partition {run.partition_date} "
+        f"[{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M} UTC]"
+        f" · {run.rows_checked} rows · {run.status.upper()} ({tally})"
+    )
+    shown = (
+        report.results if verbose else [r for r in report.results if r.status is not Status.PASS]
+    )
     lines = [head] + [_line(r) for r in shown]
     if not verbose and counts.get("pass"):
         lines.append(f"  ({counts['pass']} checks passed; --verbose lists them)")
@@ -50,8 +64,10 @@ def table(rows: list[dict[str, Any]], columns: list[str], width: int = 60) -> st
         return "(no results)"
     cells = [[_cell(row.get(c), width) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
-           "  ".join("-" * w for w in widths)]
+    out = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
     out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     return "\n".join(out)
 

@@ -10,6 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from checks.base import Accumulator, Check, CheckContext
 from checks.row_count import RowCount
@@ -53,7 +54,9 @@ class RunReport:
 
     @property
     def warnings(self) -> list[CheckResult]:
-        return [r for r in self.results if not r.blocking and r.status in (Status.FAIL, Status.ERROR)]
+        return [
+            r for r in self.results if not r.blocking and r.status in (Status.FAIL, Status.ERROR)
+        ]
 
     @property
     def exit_code(self) -> int:
@@ -81,25 +84,53 @@ def run_status(results: list[CheckResult], error: DatavigilError | None) -> str:
     return status_of([(r.severity.value, r.status.value) for r in results], error is not None)
 
 
-def evaluate(suite: Suite, window: Window, phases: tuple[str, ...] = PHASES,
-             ) -> tuple[list[CheckResult], int, DatavigilError | None]:
-    """Read the partition once and run every check of ``phases``; pure apart from the read."""
+@dataclass(frozen=True, slots=True)
+class RunEnv:
+    """What the engine hands to ``Accumulator.prepare``: inputs other than the partition's rows
+    (history and references in the store, the source for pushed-down measurements)."""
+
+    suite: Suite
+    window: Window
+    store: Store
+    run_id: str
+
+
+def _guarded(accs: list[Accumulator | None], errors: dict[int, str], call: str, arg: Any) -> None:
+    for i, acc in enumerate(accs):
+        if acc is not None:
+            try:
+                getattr(acc, call)(arg)
+            except SourceUnavailable:
+                raise
+            except Exception as exc:  # the per-check guard: record, go on
+                errors[i], accs[i] = f"{type(exc).__name__}: {exc}", None
+
+
+def evaluate(
+    suite: Suite, window: Window, phases: tuple[str, ...] = PHASES, env: RunEnv | None = None
+) -> tuple[list[CheckResult], int, DatavigilError | None]:
+    """Read the partition once and run every check of ``phases``; pure apart from the read
+    (and what ``prepare`` obtains through ``env``)."""
     checks = checks_of(suite, phases)
     accs: list[Accumulator | None] = [c.accumulator() for c in checks]
     errors: dict[int, str] = {}
     rows, chunks, t0 = 0, 0, time.monotonic()
     try:
-        for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
-            rows, chunks = rows + len(chunk), chunks + 1
-            for i, acc in enumerate(accs):
-                if acc is not None:
-                    try:
-                        acc.update(chunk)
-                    except Exception as exc:  # the per-check guard: record, go on
-                        errors[i], accs[i] = f"{type(exc).__name__}: {exc}", None
-            if chunks % 20 == 0:
-                log.info("%s: read %d rows in %d chunks (%.1fs)", suite.name, rows, chunks,
-                         time.monotonic() - t0)
+        _guarded(accs, errors, "prepare", env)
+        scanning = [a if c.needs_scan else None for c, a in zip(checks, accs, strict=True)]
+        if any(a is not None for a in scanning):
+            for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
+                rows, chunks = rows + len(chunk), chunks + 1
+                _guarded(scanning, errors, "update", chunk)
+                if chunks % 20 == 0:
+                    log.info(
+                        "%s: read %d rows in %d chunks (%.1fs)",
+                        suite.name,
+                        rows,
+                        chunks,
+                        time.monotonic() - t0,
+                    )
+            accs = [None if i in errors else a for i, a in enumerate(accs)]
     except SourceUnavailable as exc:
         return [_source_error(str(exc))], rows, exc
     ctx = CheckContext(suite=suite.name, window=window, rows=rows)
@@ -109,8 +140,9 @@ def evaluate(suite: Suite, window: Window, phases: tuple[str, ...] = PHASES,
     return results, rows, None
 
 
-def _finish(check: Check, acc: Accumulator | None, ctx: CheckContext,
-            error: str | None) -> list[CheckResult]:
+def _finish(
+    check: Check, acc: Accumulator | None, ctx: CheckContext, error: str | None
+) -> list[CheckResult]:
     if acc is not None and error is None:
         try:
             return check.results(acc, ctx)
@@ -120,26 +152,53 @@ def _finish(check: Check, acc: Accumulator | None, ctx: CheckContext,
 
 
 def _source_error(message: str) -> CheckResult:
-    return CheckResult(check_name="source.read", check_type="source", column_name=None,
-                       severity=Severity.ERROR, outcome=Outcome(Status.ERROR, message))
+    return CheckResult(
+        check_name="source.read",
+        check_type="source",
+        column_name=None,
+        severity=Severity.ERROR,
+        outcome=Outcome(Status.ERROR, message),
+    )
 
 
-def run_suite(suite: Suite, window: Window, key: RunKey | None = None,
-              store: Store | None = None, phases: tuple[str, ...] = PHASES) -> RunReport:
+def run_suite(
+    suite: Suite,
+    window: Window,
+    key: RunKey | None = None,
+    store: Store | None = None,
+    phases: tuple[str, ...] = PHASES,
+) -> RunReport:
     """Evaluate, then save (one transaction, replacing this run's rows of ``phases``), then
     report. The CLI runs every phase at once; each Airflow task runs its own."""
     key = key or RunKey()
     store = store or Store()
     started = datetime.now(UTC)  # metadata only; no check ever sees the clock
-    log.info("%s: validating %s (%s .. %s UTC)", suite.name, window.day,
-             window.start.isoformat(), window.end.isoformat())
-    results, rows, error = evaluate(suite, window, phases)
+    log.info(
+        "%s: validating %s (%s .. %s UTC)",
+        suite.name,
+        window.day,
+        window.start.isoformat(),
+        window.end.isoformat(),
+    )
+    run_id = key.run_id(suite.name, window)
+    env = RunEnv(suite=suite, window=window, store=store, run_id=run_id)
+    results, rows, error = evaluate(suite, window, phases, env)
     run = RunRecord(
-        run_id=key.run_id(suite.name, window), suite=suite.name, dataset=suite.dataset,
-        partition_date=window.day, data_interval_start=window.start, data_interval_end=window.end,
-        started_at=started, finished_at=datetime.now(UTC), status=run_status(results, error),
-        rows_checked=rows, origin=key.origin, datavigil_version=__version__,
-        logical_date=key.logical_date, dag_id=key.dag_id, dag_run_id=key.dag_run_id,
+        run_id=run_id,
+        suite=suite.name,
+        dataset=suite.dataset,
+        partition_date=window.day,
+        data_interval_start=window.start,
+        data_interval_end=window.end,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status=run_status(results, error),
+        rows_checked=rows,
+        origin=key.origin,
+        datavigil_version=__version__,
+        logical_date=key.logical_date,
+        dag_id=key.dag_id,
+        dag_run_id=key.dag_run_id,
         try_number=key.try_number,
     )
     run = store.save(run, results, None if set(phases) >= set(PHASES) else phases)

@@ -66,10 +66,13 @@ class SqlSource:
         try:
             return sa.Table(self.table, sa.MetaData(), schema=self.db_schema, autoload_with=conn)
         except sa.exc.NoSuchTableError:
-            raise SourceUnavailable(f"suite '{suite}': source table '{self.table}' not found") from None
+            raise SourceUnavailable(
+                f"suite '{suite}': source table '{self.table}' not found"
+            ) from None
 
-    def _statement(self, conn: sa.Connection, suite: str, window: Window,
-                   partition: Partition | None) -> sa.Select:
+    def _statement(
+        self, conn: sa.Connection, suite: str, window: Window, partition: Partition | None
+    ) -> sa.Select:
         import sqlalchemy as sa
 
         if self.query:
@@ -78,19 +81,23 @@ class SqlSource:
                 return src
             col = sa.column(partition.column)
             start, end = window.bounds_in(partition.column_timezone)
-            return src.where(col >= sa.bindparam("p_start", start), col < sa.bindparam("p_end", end))
+            return src.where(
+                col >= sa.bindparam("p_start", start), col < sa.bindparam("p_end", end)
+            )
         table = self._table(conn, suite)
         stmt = sa.select(table)
         if partition is None:
             return stmt
         if partition.column not in table.c:
-            raise SuiteError(suite, "partition.column",
-                             f"'{partition.column}' is not a column of {self.label}")
+            raise SuiteError(
+                suite, "partition.column", f"'{partition.column}' is not a column of {self.label}"
+            )
         col = table.c[partition.column]
         return stmt.where(*_day_filter(col, window, partition))
 
-    def read(self, suite: str, window: Window, partition: Partition | None,
-             chunk_size: int) -> Iterator[Chunk]:
+    def read(
+        self, suite: str, window: Window, partition: Partition | None, chunk_size: int
+    ) -> Iterator[Chunk]:
         import sqlalchemy as sa
 
         try:
@@ -120,7 +127,9 @@ class SqlSource:
                 table = self._table(conn, suite)
                 return {c.name: str(c.type) for c in table.columns}
         except sa.exc.SQLAlchemyError as exc:
-            raise SourceUnavailable(f"suite '{suite}': source {self.label}: {first_line(exc)}") from None
+            raise SourceUnavailable(
+                f"suite '{suite}': source {self.label}: {first_line(exc)}"
+            ) from None
 
 
 def _day_filter(col: Any, window: Window, partition: Partition) -> list[Any]:
@@ -187,8 +196,9 @@ class FileSource:
             return self.format
         return "csv" if path.suffix.lower() in (".csv", ".gz") else "parquet"
 
-    def read(self, suite: str, window: Window, partition: Partition | None,
-             chunk_size: int) -> Iterator[Chunk]:
+    def read(
+        self, suite: str, window: Window, partition: Partition | None, chunk_size: int
+    ) -> Iterator[Chunk]:
         import pyarrow as pa
 
         path = self.resolve(window)
@@ -197,7 +207,9 @@ class FileSource:
         try:
             yield from (Chunk.from_arrow(b) for b in self._batches(path, chunk_size))
         except (pa.ArrowException, OSError) as exc:
-            raise SourceUnavailable(f"suite '{suite}': file {path} unreadable: {first_line(exc)}") from None
+            raise SourceUnavailable(
+                f"suite '{suite}': file {path} unreadable: {first_line(exc)}"
+            ) from None
 
     def _batches(self, path: Path, chunk_size: int) -> Iterator[pa.RecordBatch]:
         import pyarrow.csv as pacsv

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from datavigil import config
 from datavigil.errors import StoreUnavailable
@@ -67,8 +68,9 @@ class Store:
             try:
                 url = sa.make_url(self.url)
             except sa.exc.ArgumentError:
-                raise StoreUnavailable(f"results store URL is not a SQLAlchemy URL: "
-                                       f"{redact(self.url)}") from None
+                raise StoreUnavailable(
+                    f"results store URL is not a SQLAlchemy URL: {redact(self.url)}"
+                ) from None
             if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -122,8 +124,10 @@ class Store:
         if self.is_embedded:
             self.upgrade()
             return
-        raise StoreUnavailable(f"{self.label} is at revision {current or 'none'}, "
-                               f"expected {self.head()}: run `datavigil db upgrade`")
+        raise StoreUnavailable(
+            f"{self.label} is at revision {current or 'none'}, "
+            f"expected {self.head()}: run `datavigil db upgrade`"
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
@@ -133,8 +137,9 @@ class Store:
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail("write", exc) from None
 
-    def save(self, run: RunRecord, results: list[CheckResult],
-             phases: tuple[str, ...] | None = None) -> RunRecord:
+    def save(
+        self, run: RunRecord, results: list[CheckResult], phases: tuple[str, ...] | None = None
+    ) -> RunRecord:
         """Replace the run's rows of ``phases`` (default: all) in one transaction: never a
         duplicate, never half a run. Each Airflow task saves its own phase of the same run; the
         run's status is recomputed from all of its rows. Returns the run as stored."""
@@ -158,16 +163,48 @@ class Store:
             conn.execute(sa.insert(r), [_asdict(run)])
         return run
 
-    def results(self, suite: str | None = None, status: str | None = None,
-                since: datetime | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-        """Check results joined with their run, newest partition first."""
+    def results(
+        self,
+        suite: str | None = None,
+        status: str | None = None,
+        since: datetime | None = None,
+        limit: int = 1000,
+        latest: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Check results joined with their run, newest partition first. ``latest``: only the
+        most recently finished run of each (suite, partition day)."""
         self.ensure_ready()
         r, c = ValidationRun, CheckResultRow
-        stmt = (sa.select(r.suite, r.partition_date, r.run_id, r.status.label("run_status"),
-                          c.check_name, c.column_name, c.severity, c.status, c.observed_value,
-                          c.threshold, c.failing_rows, c.message, r.finished_at)
-                .join(c, c.run_id == r.run_id)
-                .order_by(r.partition_date.desc(), r.suite, c.check_name).limit(limit))
+        stmt = (
+            sa.select(
+                r.suite,
+                r.partition_date,
+                r.origin,
+                r.run_id,
+                r.status.label("run_status"),
+                c.check_name,
+                c.column_name,
+                c.severity,
+                c.status,
+                c.observed_value,
+                c.threshold,
+                c.failing_rows,
+                c.message,
+                r.finished_at,
+            )
+            .join(c, c.run_id == r.run_id)
+            .order_by(r.partition_date.desc(), r.suite, r.finished_at.desc(), c.check_name)
+            .limit(limit)
+        )
+        if latest:
+            later = sa.orm.aliased(r)
+            stmt = stmt.where(
+                ~sa.exists().where(
+                    later.suite == r.suite,
+                    later.partition_date == r.partition_date,
+                    later.finished_at > r.finished_at,
+                )
+            )
         if suite:
             stmt = stmt.where(r.suite == suite)
         if status:
@@ -213,14 +250,25 @@ def _asdict(run: RunRecord) -> dict[str, Any]:
 def _result_row(run_id: str, r: CheckResult) -> dict[str, Any]:
     o = r.outcome
     return {
-        "run_id": run_id, "check_name": r.check_name, "phase": r.phase, "check_type": r.check_type,
-        "column_name": r.column_name, "severity": r.severity.value, "status": r.status.value,
-        "observed_value": _finite(o.observed_value), "threshold": o.threshold,
-        "statistic": _finite(o.statistic), "p_value": _finite(o.p_value),
-        "p_adjusted": _finite(o.p_adjusted), "effect_size": _finite(o.effect_size),
-        "rows_checked": o.rows_checked, "failing_rows": o.failing_rows,
-        "failure_sample": [clean_scalar(v) if not isinstance(v, tuple)
-                           else [clean_scalar(x) for x in v] for v in o.failure_sample],
+        "run_id": run_id,
+        "check_name": r.check_name,
+        "phase": r.phase,
+        "check_type": r.check_type,
+        "column_name": r.column_name,
+        "severity": r.severity.value,
+        "status": r.status.value,
+        "observed_value": _finite(o.observed_value),
+        "threshold": o.threshold,
+        "statistic": _finite(o.statistic),
+        "p_value": _finite(o.p_value),
+        "p_adjusted": _finite(o.p_adjusted),
+        "effect_size": _finite(o.effect_size),
+        "rows_checked": o.rows_checked,
+        "failing_rows": o.failing_rows,
+        "failure_sample": [
+            clean_scalar(v) if not isinstance(v, tuple) else [clean_scalar(x) for x in v]
+            for v in o.failure_sample
+        ],
         "message": o.message[:4000],
         "details": {k: clean_scalar(v) for k, v in o.details.items()},
     }

@@ -75,7 +75,9 @@ class Suite:
 
     def _validate_identity(self) -> None:
         if not isinstance(self.name, str) or not NAME_RE.match(self.name):
-            raise self.fail("name", "must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)")
+            raise self.fail(
+                "name", "must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)"
+            )
         if not CRON_RE.match(self.schedule.strip()):
             raise self.fail("schedule", f"'{self.schedule}' is not a cron expression")
         try:

@@ -38,8 +38,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "check_results",
-        sa.Column("run_id", sa.String(250),
-                  sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "run_id",
+            sa.String(250),
+            sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("check_name", sa.String(250), primary_key=True),
         sa.Column("phase", sa.String(32), nullable=False),
         sa.Column("check_type", sa.String(63), nullable=False),

@@ -1,0 +1,41 @@
+# datavigil: the one entry point. `make demo` and `make test` create or reuse .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+
+export DATAVIGIL_HOME ?= $(CURDIR)
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__PARALLELISM ?= 4
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION ?= False
+
+.PHONY: install demo airflow test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing datavigil and its dependencies into .venv (first time: a few minutes)"
+	@$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	@PATH=$(BIN):$$PATH scripts/demo.sh
+
+airflow: install
+	@PATH=$(BIN):$$PATH scripts/airflow.sh
+
+test: install
+	@PATH=$(BIN):$$PATH $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+bench: install
+	@PATH=$(BIN):$$PATH $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf .airflow .datavigil

@@ -1,0 +1,135 @@
+"""One Airflow DAG per suite. Imports only ``airflow.sdk`` and the light half of datavigil at
+module level: suites are discovered with ``ast`` and loaded inside the task (docs/adr/0002).
+
+Task states (docs/adr/0001): an error-severity data violation or a malformed suite fails the task
+with AirflowFailException (no retry) after the results are saved; an unreachable source or
+results store raises a retryable error; warn-severity failures are logged and leave it green.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import DAG, CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from datavigil.registry import SuiteInfo, discover
+
+log = logging.getLogger("datavigil")
+
+
+class SourceOrStoreUnavailable(RuntimeError):
+    """Retryable: the data or the results store could not be reached this time."""
+
+
+def reference_instant(context: Any) -> datetime:
+    """The run's "now": its data-interval end, or run_after for runs without a logical date."""
+    end = context.get("data_interval_end")
+    return end if end is not None else context["dag_run"].run_after
+
+
+def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
+    """Body of a validation task: load, evaluate ``phases``, save, log the summary, decide."""
+    from datavigil import registry
+    from datavigil.errors import DatavigilError
+    from datavigil.report import summary
+    from datavigil.runner import RunKey, checks_of, run_suite
+    from datavigil.window import Window
+
+    context = get_current_context()
+    ti = context["ti"]
+    try:
+        suite = registry.load(suite_name)
+        if not checks_of(suite, phases):
+            log.info("suite %s declares no %s checks: nothing to do", suite_name, "/".join(phases))
+            return {"status": "none", "phases": list(phases)}
+        window = Window.before(reference_instant(context), suite.timezone)
+        key = RunKey(
+            origin="airflow",
+            dag_id=ti.dag_id,
+            dag_run_id=context["run_id"],
+            try_number=ti.try_number,
+            logical_date=context.get("logical_date"),
+        )
+        report = run_suite(suite, window, key, phases=phases)
+    except DatavigilError as exc:
+        if exc.retryable:
+            raise SourceOrStoreUnavailable(str(exc)) from None
+        raise AirflowFailException(str(exc)) from None
+    text = summary(report)
+    for line in text.splitlines():
+        log.info("%s", line)
+    for r in report.warnings:
+        log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
+    if report.error is not None:
+        raise SourceOrStoreUnavailable(str(report.error))
+    if report.blocking:
+        names = ", ".join(r.check_name for r in report.blocking)
+        raise AirflowFailException(
+            f"suite {suite_name}: {len(report.blocking)} error-severity "
+            f"check(s) did not pass: {names}"
+        )
+    return {
+        "run_id": report.run.run_id,
+        "status": report.run.status,
+        "partition": report.run.partition_date.isoformat(),
+        "warnings": [r.check_name for r in report.warnings],
+    }
+
+
+# One task per phase, in order; a failed phase leaves the later ones upstream_failed.
+TASKS = (
+    ("freshness", "check_freshness"),
+    ("validate", "validate"),
+    ("distribution", "compare_distributions"),
+)
+
+
+def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
+    @task(task_id=task_id)
+    def phase_task() -> dict[str, Any]:
+        return run_phase(suite_name, (phase,))
+
+    return phase_task()
+
+
+def build_dag(info: SuiteInfo) -> DAG:
+    import pendulum
+
+    retries = int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
+    start = pendulum.parse(info.start_date, tz=info.timezone)
+
+    @dag(
+        dag_id=f"validate_{info.name}",
+        schedule=CronTriggerTimetable(
+            info.schedule, timezone=info.timezone, interval=timedelta(days=1)
+        ),
+        start_date=start,
+        catchup=info.catchup,
+        max_active_runs=4,
+        tags=["datavigil", info.dataset, *info.tags],
+        description=info.description or f"datavigil validation of {info.dataset}",
+        doc_md=(
+            f"Validates one day of **{info.dataset}** (suite `{info.name}`, "
+            f"`{info.path.name}`): the last full day in {info.timezone} ending at the run's "
+            "data-interval end. Results: `datavigil results --suite "
+            f"{info.name}`."
+        ),
+        default_args={"retries": retries, "retry_delay": timedelta(minutes=5)},
+    )
+    def validation() -> None:
+        previous = None
+        for phase, task_id in TASKS:
+            current = _phase_task(info.name, phase, task_id)
+            if previous is not None:
+                previous >> current
+            previous = current
+
+    return validation()
+
+
+def build_all() -> dict[str, DAG]:
+    return {f"validate_{info.name}": build_dag(info) for info in discover()}
