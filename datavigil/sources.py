@@ -18,6 +18,7 @@ from datavigil.suite import Partition
 from datavigil.window import Window
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     import sqlalchemy as sa
 
 

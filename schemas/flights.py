@@ -50,7 +50,7 @@ suite = Suite(
     tags=("demo",),
     checks=[
         RowCount(min_rows=500),
-        # cancelled flights have no dep_time: about 0.7% on a median day, 51% in the 2013-02-08 blizzard
+        # cancelled flights have no dep_time: 0.7% on a median day, 51% on 2013-02-08 (blizzard)
         NullRate("dep_time", max_fraction=0.10),
         NullRate("arr_delay", max_fraction=0.15, severity="warn"),
         NullRate("carrier", max_fraction=0.0),
