@@ -23,7 +23,9 @@ def run_dag(dag_id: str, logical_date: datetime):
     dag = bag.get_dag(dag_id)
     assert dag is not None, f"{dag_id} not in {bag.dag_ids}"
     run = dag.test(logical_date=logical_date)
-    return run, {ti.task_id: ti.state for ti in run.get_task_instances()}
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states, "no task instances: is the logical date before the suite's start_date?"
+    return run, states
 
 
 def stored(results_url: str, run_id_prefix: str) -> list[tuple[str, str, str]]:
@@ -90,7 +92,7 @@ def test_warn_severity_failure_leaves_the_task_green(
     (schemas / "soft.py").write_text(
         "from checks import NullRate\n"
         "from datavigil import Partition, SqlSource, Suite\n"
-        "suite = Suite(name='soft', timezone='America/New_York',\n"
+        "suite = Suite(name='soft', timezone='America/New_York', start_date='2013-01-01',\n"
         "              source=SqlSource(table='flights', "
         "url='sqlite:///{home}/.datavigil/demo/warehouse.db'),\n"
         "              partition=Partition(column='time_hour'),\n"
