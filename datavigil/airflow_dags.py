@@ -100,7 +100,7 @@ def build_dag(info: SuiteInfo) -> DAG:
     import pendulum
 
     retries = int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
-    start = pendulum.parse(info.start_date, tz=info.timezone)
+    start = pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone)
 
     @dag(
         dag_id=f"validate_{info.name}",

@@ -6,7 +6,7 @@ A source never judges data; it only turns "not reachable / not readable" into So
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,7 +65,8 @@ class SqlSource:
         import sqlalchemy as sa
 
         try:
-            return sa.Table(self.table, sa.MetaData(), schema=self.db_schema, autoload_with=conn)
+            return sa.Table(str(self.table), sa.MetaData(), schema=self.db_schema,
+                            autoload_with=conn)
         except sa.exc.NoSuchTableError:
             raise SourceUnavailable(
                 f"suite '{suite}': source table '{self.table}' not found"
@@ -80,7 +81,7 @@ class SqlSource:
             src = sa.select(sa.text("*")).select_from(sa.text(f"({self.query}) AS src"))
             if partition is None:
                 return src
-            col = sa.column(partition.column)
+            col: Any = sa.column(partition.column)
             start, end = window.bounds_in(partition.column_timezone)
             return src.where(
                 col >= sa.bindparam("p_start", start), col < sa.bindparam("p_end", end)
@@ -93,8 +94,7 @@ class SqlSource:
             raise SuiteError(
                 suite, "partition.column", f"'{partition.column}' is not a column of {self.label}"
             )
-        col = table.c[partition.column]
-        return stmt.where(*_day_filter(col, window, partition))
+        return stmt.where(*_day_filter(table.c[partition.column], window, partition))
 
     def read(
         self, suite: str, window: Window, partition: Partition | None, chunk_size: int
@@ -144,7 +144,7 @@ def _day_filter(col: Any, window: Window, partition: Partition) -> list[Any]:
     return [col >= start, col < end]
 
 
-def _rows_to_chunk(keys: list[str], rows: list[Any]) -> Chunk:
+def _rows_to_chunk(keys: list[str], rows: Sequence[Any]) -> Chunk:
     """Rows to an Arrow table (keeps NULL apart from NaN), then to pandas. A column whose values
     the database stored with mixed types (SQLite allows it) stays as Python objects, so that the
     schema check reports it instead of the read failing."""
