@@ -1,10 +1,29 @@
 """The check library: one module per family. Each check is declared in a suite and computed as an
 aggregate over the partition's chunks; none of them does I/O or reads a clock."""
 
+from checks.anova import DayAnova, GroupAnova
+from checks.coverage import Coverage
+from checks.distribution import MeanShift
+from checks.freshness import Freshness
 from checks.nulls import NullRate
 from checks.ranges import Range
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
+from checks.schema_change import SchemaChange
 from checks.uniqueness import Unique
+from checks.volume import Volume
 
-__all__ = ["NullRate", "Range", "RowCount", "SchemaCheck", "Unique"]
+__all__ = [
+    "Coverage",
+    "DayAnova",
+    "Freshness",
+    "GroupAnova",
+    "MeanShift",
+    "NullRate",
+    "Range",
+    "RowCount",
+    "SchemaCheck",
+    "SchemaChange",
+    "Unique",
+    "Volume",
+]

@@ -35,9 +35,27 @@ class _Pandera(Accumulator):
 
         self.rows += len(chunk)
         try:
-            self.schema.validate(chunk.frame, lazy=True)
+            self.schema.validate(self._typed_nulls(chunk), lazy=True)
         except pe.SchemaErrors as err:
             self._collect(err.failure_cases)
+
+    def _typed_nulls(self, chunk: Chunk) -> Any:
+        """A nullable column that is entirely NULL in this chunk arrives untyped (object): a
+        SQL source cannot infer a type from NULLs alone. Give it the model's dtype, so that a
+        chunk of NULLs is not reported as a wrong type."""
+        frame, typed = chunk.frame, {}
+        for name, column in self.schema.columns.items():
+            if (
+                column.nullable
+                and name in frame.columns
+                and frame[name].dtype == object
+                and chunk.nulls.get(name) == len(frame)
+            ):
+                try:
+                    typed[name] = column.dtype.coerce(frame[name])
+                except (TypeError, ValueError):
+                    continue
+        return frame.assign(**typed) if typed else frame
 
     def _collect(self, cases: Any) -> None:
         import pandas as pd
@@ -45,6 +63,10 @@ class _Pandera(Accumulator):
         cases = cases.copy()
         frame_level = cases["schema_context"].astype(str).eq("DataFrameSchema")
         cases["column"] = cases["column"].where(cases["column"].notna(), None)
+        # a missing (or unexpected) column is reported with the model's name as its "column"
+        # and the column's name as the failure case: name the column itself
+        presence = frame_level & cases["check"].isin(["column_in_dataframe", "column_in_schema"])
+        cases.loc[presence, "column"] = cases.loc[presence, "failure_case"].astype(str)
         self.failing_rows += int(cases.loc[~frame_level, "index"].dropna().nunique())
         for (column, check), part in cases.groupby(["column", "check"], dropna=False, sort=False):
             col = None if pd.isna(column) else str(column)

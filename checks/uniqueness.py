@@ -15,6 +15,19 @@ from checks.base import Accumulator, Check, CheckContext, unknown_columns
 from datavigil.batch import Chunk
 from datavigil.outcome import SAMPLE_LIMIT, Outcome, Status, clean_scalar
 
+EXACT_INT = 2**53  # integers up to this magnitude are exact as float64
+
+
+def _canonical(keys: pd.DataFrame) -> pd.DataFrame:
+    """Integer key columns as float64 (when exact), so that a key hashes the same in a chunk
+    where a NULL turned the column into float64 (Arrow int64 with nulls arrives as float64)."""
+    out = {}
+    for name in keys.columns:
+        s = keys[name]
+        exact = s.dtype.kind in "iu" and (s.empty or int(s.abs().max()) <= EXACT_INT)
+        out[name] = s.astype("float64") if exact else s
+    return pd.DataFrame(out, index=keys.index)
+
 
 class _Keys(Accumulator):
     def __init__(self, check: Unique) -> None:
@@ -30,7 +43,7 @@ class _Keys(Accumulator):
         if self.absent:
             return
         keys = chunk.frame[cols]
-        hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        hashes = pd.util.hash_pandas_object(_canonical(keys), index=False).to_numpy()
         self.rows += len(hashes)
         pos = np.searchsorted(self.seen, hashes)
         pos[pos == len(self.seen)] = 0

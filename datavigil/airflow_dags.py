@@ -13,9 +13,10 @@ import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import DAG, CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from datavigil.airflow_assets import publish_task, schedule_of
 from datavigil.registry import SuiteInfo, discover
 
 log = logging.getLogger("datavigil")
@@ -64,8 +65,10 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
         log.info("%s", line)
     for r in report.warnings:
         log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
-    if report.error is not None:
-        raise SourceOrStoreUnavailable(str(report.error))
+    if report.error is not None:  # a source, dependency or the store: retry; a config: fail
+        if report.error.retryable:
+            raise SourceOrStoreUnavailable(str(report.error))
+        raise AirflowFailException(str(report.error))
     if report.blocking:
         names = ", ".join(r.check_name for r in report.blocking)
         raise AirflowFailException(
@@ -104,8 +107,9 @@ def build_dag(info: SuiteInfo) -> DAG:
 
     @dag(
         dag_id=f"validate_{info.name}",
-        schedule=CronTriggerTimetable(
-            info.schedule, timezone=info.timezone, interval=timedelta(days=1)
+        schedule=schedule_of(
+            info,
+            CronTriggerTimetable(info.schedule, timezone=info.timezone, interval=timedelta(days=1)),
         ),
         start_date=start,
         catchup=info.catchup,
@@ -127,9 +131,65 @@ def build_dag(info: SuiteInfo) -> DAG:
             if previous is not None:
                 previous >> current
             previous = current
+        previous >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
 
     return validation()
 
 
+def capture_reference(suite_name: str) -> dict[str, Any]:
+    """Body of the capture task: snapshot the window given in the run's params (or the suite's
+    ``reference_window``) and activate it (docs/adr/0010)."""
+    from datavigil import registry, snapshots
+    from datavigil.errors import DatavigilError
+    from datavigil.snapshot_cli import describe, window_of
+    from datavigil.store import Store
+
+    params = get_current_context()["params"]
+    try:
+        suite = registry.load(suite_name)
+        first, last = window_of(suite, params.get("from") or None, params.get("to") or None)
+        ref = snapshots.capture(
+            suite, first, last, Store(), activate=bool(params.get("activate", True))
+        )
+    except DatavigilError as exc:
+        if exc.retryable:
+            raise SourceOrStoreUnavailable(str(exc)) from None
+        raise AirflowFailException(str(exc)) from None
+    log.info("%s", describe(ref))
+    return {"snapshot_id": ref.id, "rows": ref.row_count, "active": ref.active}
+
+
+def build_capture_dag(info: SuiteInfo) -> DAG:
+    """`capture_reference_<suite>`: no schedule; trigger it from the UI (or give it one) to
+    (re-)capture the reference snapshot the distribution checks compare against."""
+    import pendulum
+
+    @dag(
+        dag_id=f"capture_reference_{info.name}",
+        schedule=None,
+        start_date=pendulum.parse(info.start_date, tz=info.timezone),
+        catchup=False,
+        max_active_runs=1,
+        tags=["datavigil", info.dataset, "reference"],
+        description=f"capture a reference snapshot of {info.dataset}",
+        params={
+            "from": Param(None, type=["null", "string"], description="first day YYYY-MM-DD"),
+            "to": Param(None, type=["null", "string"], description="last day YYYY-MM-DD"),
+            "activate": Param(True, type="boolean"),
+        },
+        default_args={"retries": int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))},
+    )
+    def capture() -> None:
+        @task(task_id="capture_reference")
+        def capture_task() -> dict[str, Any]:
+            return capture_reference(info.name)
+
+        capture_task()
+
+    return capture()
+
+
 def build_all() -> dict[str, DAG]:
-    return {f"validate_{info.name}": build_dag(info) for info in discover()}
+    dags = {f"validate_{info.name}": build_dag(info) for info in discover()}
+    dags.update({f"capture_reference_{i.name}": build_capture_dag(i) for i in discover()})
+    return dags

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from datavigil import snapshot_cli
 from datavigil.errors import DatavigilError, SettingError
 
 RESULT_COLUMNS = [
@@ -150,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("suites", help="list the suites found in schemas/")
     s.add_argument("--check", action="store_true", help="also import and validate each suite")
     s.set_defaults(func=cmd_suites)
+    snapshot_cli.add_parser(sub)  # snapshot capture | list | activate
     return p
 
 

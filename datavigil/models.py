@@ -61,3 +61,48 @@ class CheckResultRow(Base):
     failure_sample: Mapped[Any] = mapped_column(sa.JSON)
     message: Mapped[str] = mapped_column(sa.Text)
     details: Mapped[Any] = mapped_column(sa.JSON)
+
+
+class ReferenceSnapshot(Base):
+    """A reference for distribution checks: per-column sufficient statistics of a window of
+    days of a suite's source (migration 0002). At most one active snapshot per dataset."""
+
+    __tablename__ = "reference_snapshots"
+    __table_args__ = (
+        sa.Index(
+            "uq_reference_snapshots_active",
+            "dataset",
+            unique=True,
+            sqlite_where=sa.text("active"),
+            postgresql_where=sa.text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    suite: Mapped[str] = mapped_column(sa.String(63), index=True)
+    dataset: Mapped[str] = mapped_column(sa.String(250))
+    window_start: Mapped[date] = mapped_column(sa.Date)
+    window_end: Mapped[date] = mapped_column(sa.Date)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    row_count: Mapped[int] = mapped_column(sa.BigInteger)
+    schema_fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    schema: Mapped[Any] = mapped_column(sa.JSON)  # column -> source type
+    columns: Mapped[Any] = mapped_column(sa.JSON)  # column -> statistics
+    sample_rows: Mapped[int] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.String(250))
+    captured_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+
+class ReferenceSample(Base):
+    """The bounded raw sample of a snapshot (numeric columns, Parquet bytes)."""
+
+    __tablename__ = "reference_samples"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.Integer,
+        sa.ForeignKey("reference_snapshots.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    format: Mapped[str] = mapped_column(sa.String(16))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

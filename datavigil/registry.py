@@ -23,6 +23,7 @@ LIGHT_FIELDS = (
     "catchup",
     "tags",
     "description",
+    "assets",
 )
 DEFAULTS: dict[str, Any] = {
     "schedule": "0 0 * * *",
@@ -31,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "catchup": False,
     "tags": (),
     "description": "",
+    "assets": (),
 }
 
 
@@ -47,6 +49,7 @@ class SuiteInfo:
     catchup: bool
     tags: tuple[str, ...]
     description: str
+    assets: tuple[str, ...] = ()  # upstream Asset URIs that schedule the DAG instead of cron
 
 
 def _suite_calls(tree: ast.Module) -> list[ast.Call]:
@@ -78,6 +81,7 @@ def _info(call: ast.Call, path: Path) -> SuiteInfo:
         raise SuiteError(path.stem, "name", f"Suite(...) in {path.name} needs name='...' literal")
     fields["dataset"] = fields.get("dataset") or fields["name"]
     fields["tags"] = tuple(fields["tags"])
+    fields["assets"] = tuple(fields["assets"])
     return SuiteInfo(path=path, **fields)
 
 

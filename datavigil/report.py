@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from datavigil.multitest import table_lines
 from datavigil.outcome import CheckResult, Status
 from datavigil.runner import RunReport
 
@@ -55,6 +56,7 @@ def summary(report: RunReport, verbose: bool = False) -> str:
     lines = [head] + [_line(r) for r in shown]
     if not verbose and counts.get("pass"):
         lines.append(f"  ({counts['pass']} checks passed; --verbose lists them)")
+    lines += table_lines(report.results)  # distribution tests: the table of docs/distribution.md
     lines.append(f"run_id {run.run_id}")
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ from checks.row_count import RowCount
 from checks.schema import SchemaCheck
 from datavigil import __version__
 from datavigil.errors import DatavigilError, SourceUnavailable
+from datavigil.multitest import adjust_run
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store, status_of
 from datavigil.suite import Suite
@@ -71,7 +72,7 @@ PHASES = ("freshness", "validate", "distribution")  # the DAG's tasks, in order
 def checks_of(suite: Suite, phases: tuple[str, ...] = PHASES) -> list[Check]:
     """The suite's checks of ``phases`` plus the implicit ones: the pandera model, and a row
     count >= 1 when the suite declares none (an empty partition never passes)."""
-    declared = [c for c in suite.checks if isinstance(c, Check)]
+    declared = [c for c in (*suite.dependencies, *suite.checks) if isinstance(c, Check)]
     implicit: list[Check] = []
     if suite.model is not None:
         implicit.append(SchemaCheck(model=suite.model, severity=suite.schema_severity))
@@ -95,13 +96,26 @@ class RunEnv:
     run_id: str
 
 
-def _guarded(accs: list[Accumulator | None], errors: dict[int, str], call: str, arg: Any) -> None:
+def _guarded(
+    accs: list[Accumulator | None],
+    errors: dict[int, str],
+    call: str,
+    arg: Any,
+    raised: list[DatavigilError] | None = None,
+) -> None:
+    """Call ``call(arg)`` on each accumulator; one that raises is recorded as that check's error
+    and the others go on. A DatavigilError (a dependency that is unreachable or misconfigured)
+    also decides the exit code: it is collected in ``raised``."""
     for i, acc in enumerate(accs):
         if acc is not None:
             try:
                 getattr(acc, call)(arg)
-            except SourceUnavailable:
-                raise
+            except DatavigilError as exc:
+                if raised is None and isinstance(exc, SourceUnavailable):
+                    raise
+                errors[i], accs[i] = f"{type(exc).__name__}: {exc}", None
+                if raised is not None:
+                    raised.append(exc)
             except Exception as exc:  # the per-check guard: record, go on
                 errors[i], accs[i] = f"{type(exc).__name__}: {exc}", None
 
@@ -115,8 +129,9 @@ def evaluate(
     accs: list[Accumulator | None] = [c.accumulator() for c in checks]
     errors: dict[int, str] = {}
     rows, chunks, t0 = 0, 0, time.monotonic()
+    raised: list[DatavigilError] = []
     try:
-        _guarded(accs, errors, "prepare", env)
+        _guarded(accs, errors, "prepare", env, raised)
         scanning = [a if c.needs_scan else None for c, a in zip(checks, accs, strict=True)]
         if any(a is not None for a in scanning):
             for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
@@ -137,7 +152,15 @@ def evaluate(
     results: list[CheckResult] = []
     for i, (check, acc) in enumerate(zip(checks, accs, strict=True)):
         results += _finish(check, acc, ctx, errors.get(i))
-    return results, rows, None
+    # distribution tests of a run are one family: adjust their p-values, then re-judge them
+    results = adjust_run(results, suite.correction)
+    return results, rows, raised[0] if raised else None
+
+
+def reference_of(results: list[CheckResult]) -> int | None:
+    """The reference snapshot the run's distribution checks compared against."""
+    ids = [r.outcome.details.get("reference_snapshot_id") for r in results]
+    return next((int(i) for i in ids if i is not None), None)
 
 
 def _finish(
@@ -194,6 +217,7 @@ def run_suite(
         finished_at=datetime.now(UTC),
         status=run_status(results, error),
         rows_checked=rows,
+        reference_snapshot_id=reference_of(results),
         origin=key.origin,
         datavigil_version=__version__,
         logical_date=key.logical_date,

@@ -82,10 +82,11 @@ class SqlSource:
             if partition is None:
                 return src
             col: Any = sa.column(partition.column)
-            start, end = window.bounds_in(partition.column_timezone)
-            return src.where(
-                col >= sa.bindparam("p_start", start), col < sa.bindparam("p_end", end)
-            )
+            if _is_timestamptz(conn, self.query, partition.column):
+                start, end = _bind(window.start, window.end)
+            else:
+                start, end = _naive_bounds(conn, window, partition)
+            return src.where(col >= start, col < end)
         table = self._table(conn, suite)
         stmt = sa.select(table)
         if partition is None:
@@ -94,7 +95,7 @@ class SqlSource:
             raise SuiteError(
                 suite, "partition.column", f"'{partition.column}' is not a column of {self.label}"
             )
-        return stmt.where(*_day_filter(table.c[partition.column], window, partition))
+        return stmt.where(*_day_filter(table.c[partition.column], window, partition, conn))
 
     def read(
         self, suite: str, window: Window, partition: Partition | None, chunk_size: int
@@ -133,15 +134,51 @@ class SqlSource:
             ) from None
 
 
-def _day_filter(col: Any, window: Window, partition: Partition) -> list[Any]:
+def _is_timestamptz(conn: Any, query: str, column: str) -> bool:
+    """Whether a query's partition column is PostgreSQL ``timestamptz``: it is then compared with
+    aware bounds, since naive ones would be read in the session's TimeZone."""
+    import sqlalchemy as sa
+
+    if conn.dialect.name != "postgresql":
+        return False
+    probe: Any = sa.select(sa.column(column)).select_from(sa.text(f"({query}) AS src")).limit(0)
+    description = conn.execute(probe).cursor.description
+    return bool(description) and description[0][1] == 1184  # the timestamptz type OID
+
+
+def _day_filter(col: Any, window: Window, partition: Partition, conn: Any = None) -> list[Any]:
+    """The partition condition on a table column; pass ``conn`` so that SQLite's text
+    timestamps are compared right (see _naive_bounds)."""
     import sqlalchemy as sa
 
     if isinstance(col.type, sa.Date) and not isinstance(col.type, sa.DateTime):
         return [col == window.day]
     if isinstance(col.type, sa.DateTime) and col.type.timezone:
-        return [col >= window.start, col < window.end]
-    start, end = window.bounds_in(partition.column_timezone)
+        start, end = _bind(window.start, window.end)
+    else:
+        start, end = _naive_bounds(conn, window, partition)
     return [col >= start, col < end]
+
+
+def _bind(start: Any, end: Any) -> tuple[Any, Any]:
+    import sqlalchemy as sa
+
+    text = sa.String() if isinstance(start, str) else None
+    return (
+        sa.bindparam("p_start", start, type_=text, unique=True),
+        sa.bindparam("p_end", end, type_=text, unique=True),
+    )
+
+
+def _naive_bounds(conn: Any, window: Window, partition: Partition) -> tuple[Any, Any]:
+    """Bound parameters for a naive timestamp column. SQLite stores timestamps as text, with or
+    without a fraction ('2013-03-10 05:00:00[.000000]'); bounds as text without one compare
+    right with both, where datetime bounds (always with a fraction) move midnight's rows to the
+    previous day."""
+    start, end = window.bounds_in(partition.column_timezone)
+    if conn is not None and conn.dialect.name == "sqlite":
+        return _bind(f"{start:%Y-%m-%d %H:%M:%S}", f"{end:%Y-%m-%d %H:%M:%S}")
+    return _bind(start, end)
 
 
 def _rows_to_chunk(keys: list[str], rows: Sequence[Any]) -> Chunk:
@@ -220,7 +257,9 @@ class FileSource:
             yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_size)
             return
         opts = pacsv.ReadOptions(block_size=1 << 22)
-        yield from pacsv.open_csv(path, read_options=opts)
+        for batch in pacsv.open_csv(path, read_options=opts):  # blocks are sized in bytes
+            for start in range(0, batch.num_rows, chunk_size):
+                yield batch.slice(start, chunk_size)
 
     def column_types(self, suite: str, window: Window) -> dict[str, str]:
         import pyarrow.parquet as pq

@@ -71,11 +71,12 @@ class Store:
                 raise StoreUnavailable(
                     f"results store URL is not a SQLAlchemy URL: {redact(self.url)}"
                 ) from None
-            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            embedded = url.get_backend_name() == "sqlite"
             try:
+                if embedded and url.database not in (None, "", ":memory:"):
+                    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
-            except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
+            except (sa.exc.SQLAlchemyError, ModuleNotFoundError, OSError) as exc:
                 raise self._fail("connect", exc) from None
         return self._engine
 
@@ -152,15 +153,20 @@ class Store:
                 stale = stale.where(c.phase.in_(phases))
             conn.execute(stale)
             earlier = conn.execute(sa.select(r.started_at).where(r.run_id == run.run_id)).first()
-            conn.execute(sa.delete(r).where(r.run_id == run.run_id))
+            if earlier and phases is not None:  # another task of the same run saved first
+                run = replace(run, started_at=min(run.started_at, _aware(earlier[0])))
+            # the run row is updated in place, never deleted: deleting it would cascade to the
+            # other phases' rows (PostgreSQL enforces the FK), and it must exist before them
+            if earlier:
+                conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
+            else:
+                conn.execute(sa.insert(r), [_asdict(run)])
             if rows:
                 conn.execute(sa.insert(c), rows)
             kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
             status = status_of([(s, st) for s, st in kept], run.status == "error")
-            if earlier and phases is not None:  # another task of the same run saved first
-                run = replace(run, started_at=min(run.started_at, _aware(earlier[0])))
             run = replace(run, status=status)
-            conn.execute(sa.insert(r), [_asdict(run)])
+            conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
         return run
 
     def results(

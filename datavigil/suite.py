@@ -19,6 +19,17 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 CRON_RE = re.compile(r"^(@(daily|hourly|weekly|monthly|yearly))$|^(\S+\s+){4}\S+$")
 
 
+def _valid_cron(schedule: Any) -> bool:
+    """Five fields within their ranges (croniter, which Airflow uses) or a preset."""
+    if not isinstance(schedule, str) or not CRON_RE.match(schedule.strip()):
+        return False
+    try:
+        from croniter import croniter
+    except ImportError:  # pragma: no cover - croniter ships with Airflow
+        return True
+    return schedule.strip().startswith("@") or bool(croniter.is_valid(schedule.strip()))
+
+
 class CheckSpec(Protocol):
     """What every check in ``checks/`` provides (see checks/base.py)."""
 
@@ -59,6 +70,17 @@ class Suite:
     description: str = ""
     chunk_size: int = 50_000
     extra: dict[str, Any] = field(default_factory=dict)
+    # distribution checks (docs/adr/0010): the reference snapshot ("active" or a pinned id),
+    # the family-wise level, the smallest standardized shift worth failing, the correction
+    reference: str | int = "active"
+    reference_window: tuple[str, str] | None = None  # (first, last) day for capture_reference
+    alpha: float = 0.05
+    min_effect: float = 0.2
+    correction: str = "holm"
+    # data dependencies (docs/adr/0020): Freshness checks of the dataset itself and of upstream
+    # sources; `assets`: upstream Airflow Asset URIs that trigger the DAG instead of `schedule`
+    dependencies: tuple[Any, ...] | list[Any] = ()  # checks.freshness.Freshness
+    assets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -69,6 +91,8 @@ class Suite:
         self._validate_source()
         set_(self, "schema_severity", self._severity("schema_severity", self.schema_severity))
         self._validate_checks()
+        self._validate_distribution()
+        self._validate_dependencies()
 
     def fail(self, fld: str, problem: str) -> SuiteError:
         return SuiteError(self.name if isinstance(self.name, str) else "?", fld, problem)
@@ -78,7 +102,7 @@ class Suite:
             raise self.fail(
                 "name", "must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)"
             )
-        if not CRON_RE.match(self.schedule.strip()):
+        if not _valid_cron(self.schedule):
             raise self.fail("schedule", f"'{self.schedule}' is not a cron expression")
         try:
             zone(self.timezone)
@@ -104,6 +128,46 @@ class Suite:
                 zone(self.partition.column_timezone)
             except ValueError as exc:
                 raise self.fail("partition.column_timezone", str(exc)) from None
+
+    def _validate_distribution(self) -> None:
+        ref = self.reference
+        if ref != "active" and not (isinstance(ref, int) and ref > 0):
+            raise self.fail("reference", f"must be 'active' or a snapshot id, got {ref!r}")
+        if not (isinstance(self.alpha, int | float) and 0 < self.alpha < 1):
+            raise self.fail("alpha", f"must be in (0, 1), got {self.alpha!r}")
+        if not (isinstance(self.min_effect, int | float) and self.min_effect > 0):
+            raise self.fail("min_effect", f"must be > 0, got {self.min_effect!r}")
+        if self.correction not in ("holm", "bh"):
+            raise self.fail("correction", f"must be 'holm' or 'bh', got {self.correction!r}")
+        win = self.reference_window
+        if win is not None:
+            try:
+                first, last = (date.fromisoformat(d) for d in win)
+            except (TypeError, ValueError):
+                problem = f"must be two YYYY-MM-DD, got {win!r}"
+                raise self.fail("reference_window", problem) from None
+            if last < first:
+                raise self.fail("reference_window", f"{last} is before {first}")
+            object.__setattr__(self, "reference_window", tuple(win))
+
+    def _validate_dependencies(self) -> None:
+        object.__setattr__(self, "dependencies", tuple(self.dependencies))
+        object.__setattr__(self, "assets", tuple(self.assets))
+        names = {c.check_name for c in self.checks}
+        for i, dep in enumerate(self.dependencies):
+            label = f"dependencies[{i}]"
+            if not hasattr(dep, "source_problems"):
+                raise self.fail(label, f"{type(dep).__name__} is not a Freshness dependency")
+            label = f"dependency '{getattr(dep, 'dependency', i)}'"
+            object.__setattr__(dep, "severity", self._severity(label, dep.severity))
+            for problem in dep.problems(None) or dep.source_problems(dep.source or self.source):
+                raise self.fail(label, problem)
+            if dep.check_name in names:
+                raise self.fail(label, f"duplicate check name {dep.check_name}")
+            names.add(dep.check_name)
+        for uri in self.assets:
+            if not isinstance(uri, str) or not uri.strip():
+                raise self.fail("assets", f"must be Asset URIs (strings), got {uri!r}")
 
     def _severity(self, fld: str, value: Any) -> Severity:
         try:

@@ -7,7 +7,18 @@ so the day's bounds are converted from America/New_York to UTC before they are b
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from checks import NullRate, Range, RowCount, Unique
+from checks import (
+    Coverage,
+    DayAnova,
+    Freshness,
+    MeanShift,
+    NullRate,
+    Range,
+    RowCount,
+    SchemaChange,
+    Unique,
+    Volume,
+)
 from datavigil import Partition, SqlSource, Suite
 
 
@@ -48,6 +59,22 @@ suite = Suite(
     schedule="0 3 * * *",
     start_date="2013-01-01",
     tags=("demo",),
+    reference_window=("2013-01-01", "2013-01-31"),
+    # daily mean delays wander by ~0.3 SD on an ordinary day (weather): fail on half an SD
+    min_effect=0.5,
+    # data dependencies (docs/freshness.md): checked by the check_freshness task, at the end of
+    # the validated day. The weather feed is hourly per airport and ends 2013-12-30 23:00 UTC.
+    dependencies=[
+        Freshness("flights", timestamp="time_hour", warn_after="3h", error_after="12h"),
+        Freshness(
+            "weather",
+            source=SqlSource(table="weather", url="sqlite:///{home}/.datavigil/demo/warehouse.db"),
+            timestamp="time_hour",
+            column_timezone="UTC",
+            warn_after="3h",
+            error_after="12h",
+        ),
+    ],
     checks=[
         RowCount(min_rows=500),
         # cancelled flights have no dep_time: 0.7% on a median day, 51% on 2013-02-08 (blizzard)
@@ -58,5 +85,14 @@ suite = Suite(
         Range("dep_delay", min=-60, max=1440, severity="warn"),
         Range("air_time", min=0, max=720, min_inclusive=False),
         Unique(("year", "month", "day", "carrier", "flight", "origin")),
+        # volume against the last 8 same-weekday partitions (warm-up: 4), at least ±10%
+        Volume(runs=8, min_runs=4, by_weekday=True, tolerance=0.10),
+        SchemaChange(),  # warn when flights or weather change columns or types
+        Coverage(),  # informational: source columns no schema field or check covers
+        # distribution (docs/distribution.md): against the January 2013 reference snapshot
+        MeanShift("dep_delay"),
+        MeanShift("arr_delay"),
+        MeanShift("air_time"),
+        DayAnova("dep_delay", days=7, severity="warn"),
     ],
 )

@@ -53,6 +53,7 @@ def pg_admin_url() -> str:
 def pg_url(pg_admin_url: str):
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     import sqlalchemy as sa
+    import sqlalchemy.orm
 
     name = f"datavigil_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")

@@ -1,0 +1,291 @@
+"""One-way ANOVA from group sufficient statistics (``scipy.stats.f_oneway`` semantics).
+
+``DayAnova``: the reference snapshot plus the last ``days`` partitions (today included) as groups;
+the earlier days are re-read from the source in ``prepare`` (docs/adr/0010). ``GroupAnova``: the
+groups of ``by`` within the partition (e.g. carriers). Variance homogeneity is tested first
+(Brown-Forsythe on raw values when all groups have them, Bartlett from moments otherwise); when
+it fails, Welch's ANOVA runs instead of the classic F. Small, clearly non-normal groups with raw
+values get Kruskal-Wallis. Effect: omega squared (gated against ``min_effect``) with a CI, and
+eta squared. Groups with fewer than two finite values are left out and named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from checks.base import Accumulator, Check, CheckContext, unknown_columns
+from checks.distribution import (
+    HOMOGENEITY_ALPHA,
+    SMALL,
+    Prepared,
+    prepare_reference,
+    reference_moments,
+)
+from datavigil import stats
+from datavigil.batch import Chunk
+from datavigil.effects import anova_effect
+from datavigil.errors import SourceUnavailable
+from datavigil.multitest import judge
+from datavigil.outcome import Outcome, Status
+from datavigil.profile import finite
+from datavigil.window import Window
+
+RAW_CAP = 50_000  # raw values kept per check (Brown-Forsythe, Kruskal-Wallis)
+MAX_GROUPS = 100
+
+
+def omega_threshold(check: Any, min_g: float) -> float:
+    """min_effect in omega^2; by default the suite's Hedges' g converted (d^2 / (d^2 + 4):
+    two equal groups at d = 0.2 give omega^2 ~ 0.01, Cohen's "small" for both)."""
+    return check.min_effect if check.min_effect is not None else min_g**2 / (min_g**2 + 4)
+
+
+class _Groups:
+    """Group moments (and raw values, while their total stays under RAW_CAP)."""
+
+    def __init__(self) -> None:
+        self.moments: dict[str, stats.Moments] = {}
+        self.raw: dict[str, list[np.ndarray]] = {}
+        self.raw_n = 0
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        self.moments[name] = self.moments.get(name, stats.Moments()).merge(stats.Moments.of(values))
+        self.raw_n += len(values)
+        if self.raw_n <= RAW_CAP:
+            self.raw.setdefault(name, []).append(values)
+
+    def raw_of(self, names: list[str]) -> list[np.ndarray] | None:
+        if self.raw_n > RAW_CAP or any(n not in self.raw for n in names):
+            return None
+        return [np.concatenate(self.raw[n]) for n in names]
+
+
+def choose(
+    groups: list[stats.Moments], raw: list[np.ndarray] | None
+) -> tuple[stats.TestResult, str]:
+    """The ANOVA that runs, and why."""
+    small = min(g.n for g in groups) < SMALL
+    if raw is not None and small and any(stats.clearly_non_normal(g) for g in groups):
+        return stats.kruskal(raw), (
+            f"a group has < {SMALL} values and is clearly non-normal: "
+            "Kruskal-Wallis on the raw values"
+        )
+    if any(g.m2 <= 0 for g in groups):
+        return stats.anova(groups), "a group has zero variance: Welch weights undefined, classic F"
+    homog = stats.brown_forsythe(raw) if raw is not None else stats.bartlett(groups)
+    if homog.p_value < HOMOGENEITY_ALPHA:
+        return stats.welch_anova(groups), (
+            f"variances differ ({homog.test} p={homog.p_value:.3g}): Welch's ANOVA"
+        )
+    return stats.anova(groups), f"variances agree ({homog.test} p={homog.p_value:.3g}): classic F"
+
+
+def anova_outcome(
+    label: str,
+    named: dict[str, stats.Moments],
+    raw_src: _Groups | None,
+    prep: Prepared,
+    min_effect: float,
+    extra: dict[str, Any],
+) -> Outcome:
+    kept = {k: m for k, m in named.items() if m.n >= 2}
+    dropped = sorted(set(named) - set(kept))
+    note = f" (left out, < 2 values: {', '.join(dropped)})" if dropped else ""
+    if len(kept) < 2:
+        return Outcome(
+            Status.INCONCLUSIVE,
+            f"{label}: {len(kept)} group(s) with >= 2 values: nothing to compare{note}",
+            details={"dropped": dropped},
+        )
+    groups = list(kept.values())
+    parts = stats.anova_parts(groups)
+    if parts.ss_within <= 0:
+        return Outcome(
+            Status.INCONCLUSIVE,
+            f"{label}: zero variance within every group: F is undefined{note}",
+            details={"dropped": dropped},
+        )
+    raw = raw_src.raw_of(list(kept)) if raw_src is not None else None
+    test, why = choose(groups, raw)
+    omega, eta2 = anova_effect(parts)
+    headline = f"{label}: {len(kept)} groups, n={parts.n}{note}"
+    details = {
+        "test": test.test,
+        "why": why,
+        "df": list(test.df),
+        "headline": headline,
+        "effect_name": omega.name,
+        "effect_ci": list(omega.ci),
+        "eta_sq": eta2,
+        "alpha": prep.alpha,
+        "min_effect": min_effect,
+        "power_kind": "f",
+        "k": parts.k,
+        "n": parts.n,
+        "groups": {k: [m.n, m.mean] for k, m in list(kept.items())[:20]},
+        "dropped": dropped,
+        **extra,
+    }
+    provisional = Outcome(
+        Status.INCONCLUSIVE,
+        headline,
+        statistic=test.statistic,
+        p_value=test.p_value,
+        effect_size=omega.value,
+        rows_checked=parts.n,
+        details=details,
+    )
+    return judge(provisional, test.p_value)
+
+
+class _DayAcc(Accumulator):
+    def __init__(self, check: DayAnova) -> None:
+        self.check, self.prep, self.groups = check, Prepared(), _Groups()
+        self.skipped_days: list[str] = []
+        self.today = "today"
+
+    def prepare(self, env: Any) -> None:
+        self.prep = prepare_reference(env, self.check, [self.check.column])
+        if self.prep.problem:
+            return
+        suite, col = env.suite, self.check.column
+        self.today = env.window.day.isoformat()
+        for back in range(self.check.days - 1, 0, -1):
+            day = Window.for_day(env.window.day - timedelta(days=back), suite.timezone)
+            try:
+                for chunk in suite.source.read(suite.name, day, suite.partition, suite.chunk_size):
+                    if col in chunk.frame.columns:
+                        self.groups.add(day.day.isoformat(), finite(chunk.frame[col])[0])
+            except SourceUnavailable as exc:
+                self.skipped_days.append(f"{day.day}: {exc}")
+
+    def update(self, chunk: Chunk) -> None:
+        if self.check.column in chunk.frame.columns:
+            self.groups.add(self.today, finite(chunk.frame[self.check.column])[0])
+
+    def finish(self, ctx: CheckContext) -> Outcome:
+        col = self.check.column
+        if self.prep.problem:
+            return self.prep.failed(col)
+        assert self.prep.reference is not None
+        ref, problem = reference_moments(self.prep.reference, col)
+        if ref is None:
+            return Outcome(Status.ERROR, f"{col}: {problem}")
+        named = {"reference": ref, **dict(sorted(self.groups.moments.items()))}
+        label = f"{col} across reference + last {self.check.days} days"
+        sample = (self.prep.sample or {}).get(col)
+        if sample is not None:
+            self.groups.raw["reference"] = [sample]
+        extra = {
+            "reference_snapshot_id": self.prep.reference.id,
+            "unreadable_days": self.skipped_days,
+        }
+        return anova_outcome(
+            label,
+            named,
+            self.groups,
+            self.prep,
+            omega_threshold(self.check, self.prep.min_effect),
+            extra,
+        )
+
+
+@dataclass(frozen=True)
+class DayAnova(Check):
+    """``column``: numeric column. ``days``: partitions in the comparison, today included
+    (default 7), plus the reference snapshot as one more group. ``alpha``, ``min_effect``
+    (omega squared), ``reference``: override the suite's (None = the suite's)."""
+
+    column: str  # type: ignore[misc]
+    days: int = 7
+    alpha: float | None = None
+    min_effect: float | None = None
+    reference: str | int | None = None
+
+    check_type = "distribution.anova_days"
+    phase = "distribution"
+
+    def default_name(self) -> str:
+        return f"anova_days.{self.column}"
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]:
+        bad = (
+            []
+            if isinstance(self.days, int) and 1 <= self.days <= 90
+            else [f"days must be an integer in [1, 90], got {self.days!r}"]
+        )
+        return bad + unknown_columns([self.column], columns)
+
+    def accumulator(self) -> Accumulator:
+        return _DayAcc(self)
+
+
+class _GroupAcc(Accumulator):
+    def __init__(self, check: GroupAnova) -> None:
+        self.check, self.prep, self.groups = check, Prepared(), _Groups()
+        self.missing: str | None = None
+
+    def prepare(self, env: Any) -> None:
+        if env is not None:
+            c = self.check
+            self.prep = Prepared(
+                alpha=c.alpha if c.alpha is not None else env.suite.alpha,
+                min_effect=c.min_effect if c.min_effect is not None else env.suite.min_effect,
+            )
+
+    def update(self, chunk: Chunk) -> None:
+        col, by = self.check.column, self.check.by
+        for name in (col, by):
+            if name not in chunk.frame.columns:
+                self.missing = name
+                return
+        values, keys = chunk.frame[col], chunk.frame[by]
+        x = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = np.isfinite(x) & keys.notna().to_numpy()
+        if not ok.any():
+            return
+        frame = {"k": keys[ok].astype(str).to_numpy(), "x": x[ok]}
+        order = np.argsort(frame["k"], kind="stable")
+        k_sorted, x_sorted = frame["k"][order], frame["x"][order]
+        names, starts = np.unique(k_sorted, return_index=True)
+        for name, part in zip(names, np.split(x_sorted, starts[1:]), strict=True):
+            self.groups.add(str(name), part)
+
+    def finish(self, ctx: CheckContext) -> Outcome:
+        c = self.check
+        if self.missing:
+            return Outcome(Status.ERROR, f"column '{self.missing}' is not in the partition's data")
+        named = dict(sorted(self.groups.moments.items(), key=lambda kv: -kv[1].n)[:MAX_GROUPS])
+        label = f"{c.column} by {c.by}"
+        extra = {"groups_total": len(self.groups.moments)}
+        min_effect = omega_threshold(c, self.prep.min_effect)
+        return anova_outcome(
+            label, dict(sorted(named.items())), self.groups, self.prep, min_effect, extra
+        )
+
+
+@dataclass(frozen=True)
+class GroupAnova(Check):
+    """``column``: numeric column; ``by``: the grouping column (at most the 100 largest groups
+    are compared). ``alpha``, ``min_effect`` (omega squared): override the suite's."""
+
+    column: str  # type: ignore[misc]
+    by: str  # type: ignore[misc]
+    alpha: float | None = None
+    min_effect: float | None = None
+
+    check_type = "distribution.anova_groups"
+    phase = "distribution"
+
+    def default_name(self) -> str:
+        return f"anova_groups.{self.column}.{self.by}"
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]:
+        return unknown_columns([self.column, self.by], columns)
+
+    def accumulator(self) -> Accumulator:
+        return _GroupAcc(self)

@@ -1,0 +1,281 @@
+"""Two-sample comparison of a column of the partition against the reference snapshot.
+
+Welch's t-test by default (Student's only when ``test="student"`` and the variances agree),
+computed from the sufficient statistics of both sides (``scipy.stats.ttest_ind_from_stats``):
+the reference rows are never read. When the partition is small (< ``SMALL`` finite values) and
+clearly non-normal (|skew| > 1 or |excess kurtosis| > 3) and both raw samples exist, the
+Mann-Whitney U test runs instead. The test that ran and why is stored in ``details``.
+
+The verdict (fail / inconclusive / pass) is given by datavigil.multitest.judge after the run's
+p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from checks.base import Accumulator, Check, CheckContext, unknown_columns
+from datavigil import stats
+from datavigil.batch import Chunk
+from datavigil.effects import hedges_g
+from datavigil.errors import DatavigilError
+from datavigil.multitest import judge
+from datavigil.outcome import Outcome, Status
+from datavigil.profile import ColumnProfile, finite
+
+if TYPE_CHECKING:
+    from datavigil.snapshots import Reference
+
+SMALL = 30  # below this many values, a clearly non-normal sample gets a rank test
+RAW_CAP = 5_000  # raw values kept from the partition (only small samples need them)
+HOMOGENEITY_ALPHA = 0.05
+
+
+@dataclass
+class Prepared:
+    """What prepare() obtained: the settings, the reference, or the reason there is none."""
+
+    alpha: float = 0.05
+    min_effect: float = 0.2
+    reference: Reference | None = None
+    sample: dict[str, np.ndarray] | None = None
+    problem: str | None = None
+    problem_status: Status = Status.ERROR  # SKIPPED while no snapshot was ever captured
+
+    def failed(self, column: str) -> Outcome:
+        return Outcome(self.problem_status, f"{column}: {self.problem}")
+
+
+def schema_problem(ref: Reference, current: dict[str, str]) -> str | None:
+    if ref.schema == current:
+        return None
+    gone = sorted(set(ref.schema) - set(current))
+    new = sorted(set(current) - set(ref.schema))
+    changed = sorted(c for c in set(ref.schema) & set(current) if ref.schema[c] != current[c])
+    parts = [
+        f"{label}: {', '.join(cols)}"
+        for label, cols in (("missing", gone), ("added", new), ("type changed", changed))
+        if cols
+    ]
+    return (
+        f"the source's schema differs from reference {ref.label} ({'; '.join(parts)}): "
+        "capture a new snapshot"
+    )
+
+
+def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
+    """Settings from the suite (a check may override them), the resolved snapshot and the raw
+    sample of ``columns``; a problem is recorded, never raised."""
+    from datavigil import snapshots
+
+    if env is None:
+        return Prepared(problem="no results store: the reference snapshot cannot be read")
+    suite = env.suite
+    prep = Prepared(
+        alpha=check.alpha if check.alpha is not None else suite.alpha,
+        min_effect=check.min_effect if check.min_effect is not None else suite.min_effect,
+    )
+    pin = check.reference if check.reference is not None else suite.reference
+    try:
+        ref = snapshots.resolve(env.store, suite, pin)
+    except snapshots.NoSnapshot as exc:
+        prep.problem, prep.problem_status = f"skipped (warm-up): {exc}", Status.SKIPPED
+        return prep
+    except DatavigilError as exc:
+        prep.problem = f"reference unusable: {exc}"
+        return prep
+    prep.reference = ref
+    prep.problem = schema_problem(ref, snapshots.source_schema(suite, env.window))
+    if prep.problem is None and ref.sample_rows:
+        frame = snapshots.load_sample(env.store, ref.id)
+        if frame is not None:
+            prep.sample = {c: finite(frame[c])[0] for c in columns if c in frame.columns}
+    return prep
+
+
+def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None, str | None]:
+    col = ref.columns.get(column)
+    if col is None:
+        return None, f"{ref.label} has no column '{column}'"
+    if col.get("kind") != "numeric":
+        return None, f"{ref.label}: column '{column}' is {col.get('kind')}, not numeric"
+    m = stats.Moments.from_dict(col["moments"])
+    if m.n < 2:
+        return None, f"{ref.label}: column '{column}' has {m.n} finite value(s)"
+    if m.m2 <= 0:
+        return None, (
+            f"{ref.label}: column '{column}' has zero variance (constant "
+            f"{m.mean:g}): a standardized shift is undefined"
+        )
+    return m, None
+
+
+def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
+    """Inconclusive (with the reason) when the partition has too few finite values."""
+    if prof.kind not in (None, "numeric"):
+        return Outcome(Status.ERROR, f"{label}: column is {prof.kind}, not numeric")
+    m = prof.moments
+    if m.n >= 2:
+        return None
+    what = (
+        f"{prof.null} NULL, {prof.nan} NaN, {prof.pos_inf + prof.neg_inf} inf of {prof.rows} rows"
+    )
+    reason = "all values are NULL/NaN/inf" if m.n == 0 else "only one finite value"
+    return Outcome(
+        Status.INCONCLUSIVE,
+        f"{label}: {reason} ({what}): nothing to compare",
+        rows_checked=prof.rows,
+        details={"n": m.n, "null": prof.null},
+    )
+
+
+class _TwoSample(Accumulator):
+    def __init__(self, check: MeanShift) -> None:
+        self.check = check
+        self.prep = Prepared()
+        self.prof = ColumnProfile(check.column)
+        self.raw: list[np.ndarray] = []
+        self.raw_n = 0
+        self.present = False
+
+    def prepare(self, env: Any) -> None:
+        self.prep = prepare_reference(env, self.check, [self.check.column])
+
+    def update(self, chunk: Chunk) -> None:
+        col = self.check.column
+        if col not in chunk.frame.columns:
+            return
+        self.present = True
+        self.prof.update(chunk.frame[col], chunk.nulls.get(col))
+        if self.prof.kind == "numeric" and self.raw_n <= RAW_CAP:
+            values = finite(chunk.frame[col])[0]
+            self.raw.append(values)
+            self.raw_n += len(values)
+
+    def finish(self, ctx: CheckContext) -> Outcome:
+        col = self.check.column
+        if self.prep.problem:
+            return self.prep.failed(col)
+        if not self.present:
+            return Outcome(Status.ERROR, f"column '{col}' is not in the partition's data")
+        assert self.prep.reference is not None
+        ref, problem = reference_moments(self.prep.reference, col)
+        if ref is None:
+            return Outcome(Status.ERROR, f"{col}: {problem}")
+        bad = unusable(self.prof, col)
+        if bad is not None:
+            return bad
+        raw = np.concatenate(self.raw) if self.raw and self.raw_n <= RAW_CAP else None
+        return compare(self.check, self.prof, ref, raw, self.prep)
+
+
+def choose_test(
+    check: MeanShift, cur: stats.Moments, ref: stats.Moments, raw: Any, ref_raw: Any
+) -> tuple[stats.TestResult, str]:
+    """The test that runs, and why."""
+    if (
+        cur.n < SMALL
+        and stats.clearly_non_normal(cur)
+        and raw is not None
+        and ref_raw is not None
+        and len(ref_raw) >= 2
+    ):
+        why = (
+            f"n={cur.n} < {SMALL} and clearly non-normal (skew {cur.skew:.2f}, excess "
+            f"kurtosis {cur.kurtosis:.2f}): rank test on the raw values"
+        )
+        return stats.mann_whitney(raw, ref_raw), why
+    if check.test != "student":
+        return stats.ttest(cur, ref), "Welch's t (default: no equal-variance assumption)"
+    if raw is not None and ref_raw is not None and len(ref_raw) >= 2:
+        homog = stats.brown_forsythe([raw, ref_raw])
+    else:
+        homog = stats.bartlett([cur, ref]) if cur.m2 > 0 else None
+    if homog is None or homog.p_value < HOMOGENEITY_ALPHA:
+        p = "zero variance" if homog is None else f"{homog.test} p={homog.p_value:.3g}"
+        return stats.ttest(cur, ref), f"Student's t asked, but variances differ ({p}): Welch"
+    return (
+        stats.ttest(cur, ref, equal_var=True),
+        f"Student's t as asked ({homog.test} p={homog.p_value:.3g}: variances agree)",
+    )
+
+
+def compare(
+    check: MeanShift, prof: ColumnProfile, ref: stats.Moments, raw: Any, prep: Prepared
+) -> Outcome:
+    cur = prof.moments
+    ref_raw = (prep.sample or {}).get(check.column)
+    test, why = choose_test(check, cur, ref, raw, ref_raw)
+    g = hedges_g(cur, ref)
+    assert prep.reference is not None
+    inf = prof.pos_inf + prof.neg_inf
+    headline = (
+        f"{check.column}: mean {cur.mean:.4g} (sd {cur.sd:.3g}, n={cur.n}) vs "
+        f"reference {ref.mean:.4g} (sd {ref.sd:.3g}, n={ref.n})"
+    )
+    if inf:
+        headline += f", {inf} inf value(s) excluded"
+    details = {
+        "test": test.test,
+        "why": why,
+        "df": list(test.df),
+        "headline": headline,
+        "reference_snapshot_id": prep.reference.id,
+        "effect_name": g.name,
+        "effect_ci": list(g.ci),
+        "alpha": prep.alpha,
+        "min_effect": prep.min_effect,
+        "power_kind": "t",
+        "n_a": cur.n,
+        "n_b": ref.n,
+        "mean": cur.mean,
+        "reference_mean": ref.mean,
+        "skew": cur.skew,
+        "kurtosis": cur.kurtosis,
+        "infinite": inf,
+        "null": prof.null,
+        "nan": prof.nan,
+    }
+    provisional = Outcome(
+        Status.INCONCLUSIVE,
+        headline,
+        statistic=test.statistic,
+        p_value=test.p_value,
+        effect_size=g.value,
+        rows_checked=prof.rows,
+        details=details,
+    )
+    return judge(provisional, test.p_value)
+
+
+@dataclass(frozen=True)
+class MeanShift(Check):
+    """``column``: numeric column compared with the reference snapshot. ``test``: "welch"
+    (default) or "student". ``alpha``, ``min_effect`` (Hedges' g), ``reference``: override the
+    suite's settings (None = the suite's)."""
+
+    column: str  # type: ignore[misc]
+    test: str = "welch"
+    alpha: float | None = None
+    min_effect: float | None = None
+    reference: str | int | None = None
+
+    check_type = "distribution.ttest"
+    phase = "distribution"
+
+    def default_name(self) -> str:
+        return f"distribution.{self.column}"
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]:
+        out = (
+            []
+            if self.test in ("welch", "student")
+            else [f"test must be 'welch' or 'student', got {self.test!r}"]
+        )
+        return out + unknown_columns([self.column], columns)
+
+    def accumulator(self) -> Accumulator:
+        return _TwoSample(self)

@@ -1,0 +1,123 @@
+"""The partition's row count against the suite's own history (docs/adr/0020).
+
+The band is median ± max(k · 1.4826 · MAD, tolerance · median) of the row counts of the last
+``runs`` earlier partitions (the same weekday with ``by_weekday``) whose run had no other
+error-severity data failure. The median and MAD ignore the odd outlier, so a holiday in the history
+does not widen the band; a volume failure itself does not exclude a day, so a lasting change of
+level becomes the new normal after about ``runs / 2`` partitions instead of failing forever.
+Fewer than ``min_runs`` such partitions: ``skipped`` with the reason (warm-up), never pass.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from checks.base import Accumulator, Check, CheckContext
+from datavigil.outcome import Outcome, Severity, Status
+
+MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standard deviation
+
+
+class _Volume(Accumulator):
+    def __init__(self, check: Volume) -> None:
+        self.check = check
+        self.history: list[tuple[date, float]] = []
+
+    def prepare(self, env: Any) -> None:
+        from datavigil import history
+
+        c, day = self.check, env.window.day
+        past = [
+            p
+            for p in history.earlier(env.store, env.suite.name, c.check_name, day)
+            if p.observed_value is not None
+            and p.status != "error"
+            and (not c.by_weekday or p.day.weekday() == day.weekday())
+        ]
+        blocked = history.blocked_runs(env.store, [p.run_id for p in past], c.check_name)
+        kept = [(p.day, float(p.observed_value or 0)) for p in past if p.run_id not in blocked]
+        self.history = kept[: c.runs]
+
+    def update(self, chunk: Any) -> None:
+        return None  # the engine counts the rows (ctx.rows)
+
+    def finish(self, ctx: CheckContext) -> Outcome:
+        return self.check.judge(float(ctx.rows), self.history)
+
+
+@dataclass(frozen=True)
+class Volume(Check):
+    """``runs``: partitions of history (N). ``k``: half-width of the band in robust standard
+    deviations. ``min_runs``: the warm-up (fewer: skipped). ``by_weekday``: compare with the
+    same weekday only (weekly seasonality). ``tolerance``: smallest half-width as a fraction of
+    the median, so a very regular history does not flag a few rows of change."""
+
+    runs: int = 28
+    k: float = 3.0
+    min_runs: int = 7
+    by_weekday: bool = False
+    tolerance: float = 0.0
+    severity: Severity | str = Severity.WARN
+
+    check_type = "volume"
+    needs_rows = False  # an empty partition is a volume anomaly too
+
+    def default_name(self) -> str:
+        return "volume.row_count"
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]:
+        if not isinstance(self.runs, int) or self.runs < 3:
+            return [f"runs must be an integer >= 3, got {self.runs!r}"]
+        if not isinstance(self.min_runs, int) or not 3 <= self.min_runs <= self.runs:
+            return [f"min_runs must be an integer in [3, runs], got {self.min_runs!r}"]
+        if not isinstance(self.k, int | float) or self.k <= 0:
+            return [f"k must be > 0, got {self.k!r}"]
+        if not isinstance(self.tolerance, int | float) or not 0 <= self.tolerance < 1:
+            return [f"tolerance must be in [0, 1), got {self.tolerance!r}"]
+        return []
+
+    def accumulator(self) -> Accumulator:
+        return _Volume(self)
+
+    def band(self, counts: list[float]) -> tuple[float, float, float, float]:
+        """(low, high, median, MAD) of a history."""
+        median = statistics.median(counts)
+        mad = statistics.median(abs(x - median) for x in counts)
+        half = max(self.k * MAD_TO_SIGMA * mad, self.tolerance * median)
+        return median - half, median + half, median, mad
+
+    def judge(self, rows: float, history: list[tuple[date, float]]) -> Outcome:
+        scope = "same-weekday " if self.by_weekday else ""
+        if len(history) < self.min_runs:
+            return Outcome(
+                Status.SKIPPED,
+                f"warm-up: {len(history)} earlier {scope}partition(s) in the history, "
+                f"{self.min_runs} needed ({rows:.0f} rows recorded)",
+                observed_value=rows,
+                threshold=f">= {self.min_runs} earlier runs",
+                details={"history_runs": len(history)},
+            )
+        low, high, median, mad = self.band([v for _, v in history])
+        inside = low <= rows <= high
+        return Outcome(
+            Status.PASS if inside else Status.FAIL,
+            f"{rows:.0f} rows {'within' if inside else 'outside'} [{low:.0f}, {high:.0f}]: "
+            f"median {median:.0f} ± {(high - low) / 2:.0f} (MAD {mad:.1f}) of {len(history)} "
+            f"{scope}partitions {history[-1][0]} .. {history[0][0]}",
+            observed_value=rows,
+            threshold=f"[{low:.1f}, {high:.1f}]",
+            statistic=(rows - median) / (MAD_TO_SIGMA * mad) if mad else None,
+            details={
+                "median": median,
+                "mad": mad,
+                "low": low,
+                "high": high,
+                "history_runs": len(history),
+                "history_from": history[-1][0].isoformat(),
+                "history_to": history[0][0].isoformat(),
+                "by_weekday": self.by_weekday,
+            },
+        )

@@ -1,0 +1,174 @@
+"""Measurements made through a source without reading its rows: the newest timestamp pushed down
+to SQL, the row count of the expected partition, file modification times, column types.
+
+Errors name the suite and the dependency: a table or file that cannot be reached is
+SourceUnavailable (exit 3, retryable); a column that is missing or of the wrong type is
+SuiteError (exit 2).
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from datavigil.errors import SourceUnavailable, SuiteError
+from datavigil.sources import FileSource, SqlSource, _day_filter, first_line
+from datavigil.suite import Partition
+from datavigil.window import Window, zone
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Who is asking, for error messages: suite 'flights': dependency 'weather': ..."""
+
+    suite: str
+    dependency: str
+
+    def unavailable(self, problem: str) -> SourceUnavailable:
+        return SourceUnavailable(f"suite '{self.suite}': dependency '{self.dependency}': {problem}")
+
+    def misconfigured(self, problem: str) -> SuiteError:
+        return SuiteError(self.suite, f"dependency '{self.dependency}'", problem)
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """``value``: newest timestamp at or before the reference instant (aware, UTC), or None.
+    ``newest``: newest overall (rows after the instant arrived later). ``rows``: rows in total."""
+
+    value: datetime | None
+    newest: datetime | None
+    rows: int
+
+
+@contextmanager
+def _connected(source: SqlSource, where: Where) -> Iterator[sa.Connection]:
+    import sqlalchemy as sa
+
+    try:
+        with source.engine().connect() as conn:
+            yield conn
+    except sa.exc.SQLAlchemyError as exc:
+        raise where.unavailable(f"{source.label} could not be read: {first_line(exc)}") from None
+    except ModuleNotFoundError as exc:
+        raise where.unavailable(f"source driver missing: {exc}") from None
+
+
+def _column(conn: sa.Connection, source: SqlSource, name: str, where: Where) -> Any:
+    """The column as a typed SQLAlchemy expression, and the FROM it belongs to."""
+    import sqlalchemy as sa
+
+    if source.query:
+        return sa.column(name, sa.DateTime()), sa.text(f"({source.query}) AS src")
+    try:
+        table = sa.Table(
+            str(source.table), sa.MetaData(), schema=source.db_schema, autoload_with=conn
+        )
+    except sa.exc.NoSuchTableError:
+        raise where.unavailable(f"table '{source.table}' not found") from None
+    if name not in table.c:
+        raise where.misconfigured(f"'{name}' is not a column of table '{source.table}'")
+    return table.c[name], table
+
+
+def _as_utc(value: Any, aware: bool, column_timezone: str, where: Where) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise where.misconfigured(
+            f"timestamp column holds {type(value).__name__} values ({value!r}), not timestamps"
+        )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(column_timezone))
+    return value.astimezone(UTC)
+
+
+def sql_latest(
+    source: SqlSource, where: Where, column: str, as_of: datetime, column_timezone: str
+) -> Latest:
+    """max(column) at or before ``as_of``, max overall and count(*): one aggregate query."""
+    import sqlalchemy as sa
+
+    with _connected(source, where) as conn:
+        col, from_ = _column(conn, source, column, where)
+        if not isinstance(col.type, sa.DateTime):
+            raise where.misconfigured(
+                f"column '{column}' is {col.type}, not a timestamp "
+                "(use partition_key= to expect the run's partition by a date or key)"
+            )
+        aware = bool(col.type.timezone)
+        bound = as_of if aware else as_of.astimezone(zone(column_timezone)).replace(tzinfo=None)
+        as_of_param = sa.bindparam("as_of", bound, type_=col.type)
+        stmt = sa.select(
+            sa.func.max(sa.case((col <= as_of_param, col), else_=sa.null())),
+            sa.func.max(col),
+            sa.func.count(),
+        ).select_from(from_)
+        value, newest, rows = conn.execute(stmt).one()
+    return Latest(
+        value=_as_utc(value, aware, column_timezone, where),
+        newest=_as_utc(newest, aware, column_timezone, where),
+        rows=int(rows or 0),
+    )
+
+
+def sql_partition_rows(
+    source: SqlSource, where: Where, column: str, window: Window, column_timezone: str
+) -> int:
+    """Rows of the run's partition: ``column`` (a date, a timestamp, or a 'YYYY-MM-DD' key)
+    within the window's local day."""
+    import sqlalchemy as sa
+
+    with _connected(source, where) as conn:
+        col, from_ = _column(conn, source, column, where)
+        if source.query:
+            start, end = window.bounds_in(column_timezone)
+            col = sa.column(column)
+            cond = [col >= start, col < end]
+        elif isinstance(col.type, sa.String):
+            cond = [col == window.day.isoformat()]
+        elif isinstance(col.type, sa.Date | sa.DateTime):
+            cond = _day_filter(col, window, Partition(column, column_timezone))
+        else:
+            raise where.misconfigured(
+                f"partition key '{column}' is {col.type}: expected a date, timestamp or text"
+            )
+        stmt = sa.select(sa.func.count()).select_from(from_).where(*cond)
+        return int(conn.execute(stmt).scalar() or 0)
+
+
+def file_times(source: FileSource, window: Window) -> dict[str, datetime]:
+    """Files matching the path template on the run's day (globs allowed) -> modification time."""
+    pattern = source.resolve(window)
+    paths = [Path(p) for p in glob.glob(str(pattern))] if _is_glob(pattern) else [pattern]
+    return {str(p): datetime.fromtimestamp(p.stat().st_mtime, UTC) for p in paths if p.is_file()}
+
+
+def _is_glob(path: Path) -> bool:
+    return any(ch in str(path) for ch in "*?[")
+
+
+def column_types(source: Any, where: Where, window: Window) -> dict[str, str]:
+    """Column name -> type of a source, for schema fingerprints and coverage (no rows read)."""
+    if isinstance(source, FileSource):
+        return _retag(lambda: source.column_types(where.suite, window), where)
+    return _retag(lambda: source.column_types(where.suite), where)
+
+
+def _retag(call: Callable[[], T], where: Where) -> T:
+    """Run ``call``; a SourceUnavailable it raises is re-raised naming the dependency."""
+    try:
+        return call()
+    except SourceUnavailable as exc:
+        text = str(exc).removeprefix(f"suite '{where.suite}': ")
+        raise where.unavailable(text) from None

@@ -1,0 +1,318 @@
+"""Reference snapshots: capture a window of days from a suite's own source, store per-column
+sufficient statistics (and a bounded raw sample) in the results store, list, activate, resolve.
+
+One snapshot per dataset is active (a partial unique index enforces it). A suite compares against
+``reference="active"`` or a pinned id. The raw sample (at most ``SAMPLE_ROWS`` rows of the numeric
+columns, a uniform sample drawn with a seeded generator) is stored as Parquet bytes in
+``reference_samples``, so a PostgreSQL results store holds everything a worker needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from datavigil.errors import DatavigilError
+from datavigil.models import ReferenceSample, ReferenceSnapshot
+from datavigil.profile import ColumnProfile
+from datavigil.window import Window
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from datavigil.store import Store
+    from datavigil.suite import Suite
+
+SAMPLE_ROWS = 100_000
+QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+MAX_DAYS = 366
+
+
+class SnapshotError(DatavigilError):
+    """A snapshot request that cannot be honoured (bad window, unknown id). Exit 2."""
+
+
+class NoSnapshot(SnapshotError):
+    """The dataset has no snapshot at all yet (a warm-up state, not a broken reference)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A stored snapshot as the checks see it."""
+
+    id: int
+    suite: str
+    dataset: str
+    window_start: date
+    window_end: date
+    row_count: int
+    schema_fingerprint: str
+    schema: dict[str, str]
+    columns: dict[str, Any]
+    sample_rows: int
+    active: bool
+
+    @property
+    def label(self) -> str:
+        return f"snapshot {self.id} ({self.window_start}..{self.window_end})"
+
+
+def fingerprint(schema: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(schema.items())).encode()).hexdigest()
+
+
+def source_schema(suite: Suite, window: Window) -> dict[str, str]:
+    """Column name -> source type, read without rows (a FileSource looks at ``window``'s file)."""
+    from datavigil.sources import FileSource
+
+    if isinstance(suite.source, FileSource):
+        return suite.source.column_types(suite.name, window)
+    return suite.source.column_types(suite.name)
+
+
+class _Sampler:
+    """A uniform sample without replacement of at most ``size`` rows: every row draws a key,
+    the rows with the smallest keys are kept (memory stays bounded)."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        import numpy as np
+
+        self.size, self.rng = size, np.random.default_rng(seed)
+        self.frame: pd.DataFrame | None = None
+
+    def update(self, frame: pd.DataFrame) -> None:
+        import pandas as pd
+
+        part = frame.assign(_key=self.rng.random(len(frame)))
+        both = part if self.frame is None else pd.concat([self.frame, part], ignore_index=True)
+        if len(both) > self.size:
+            both = both.nsmallest(self.size, "_key")
+        self.frame = both
+
+    def result(self) -> pd.DataFrame | None:
+        if self.frame is None or self.size == 0:
+            return None
+        return self.frame.drop(columns="_key").reset_index(drop=True)
+
+
+def _days(first: date, last: date) -> list[date]:
+    if last < first:
+        raise SnapshotError(f"--to {last} is before --from {first}")
+    n = (last - first).days + 1
+    if n > MAX_DAYS:
+        raise SnapshotError(f"window of {n} days is longer than {MAX_DAYS}")
+    return [first + timedelta(days=i) for i in range(n)]
+
+
+def _scan(suite: Suite, days: list[date], sample: _Sampler) -> tuple[dict[str, ColumnProfile], int]:
+    profiles: dict[str, ColumnProfile] = {}
+    rows = 0
+    for day in days:
+        window = Window.for_day(day, suite.timezone)
+        for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
+            rows += len(chunk)
+            for name in chunk.frame.columns:
+                prof = profiles.setdefault(name, ColumnProfile(name))
+                prof.update(chunk.frame[name], chunk.nulls.get(name))
+            numeric = [n for n, p in profiles.items() if p.kind == "numeric"]
+            sample.update(chunk.frame[[c for c in numeric if c in chunk.frame.columns]])
+    return profiles, rows
+
+
+def _quantiles(sample: pd.DataFrame | None, column: str) -> dict[str, float]:
+    if sample is None or column not in sample.columns:
+        return {}
+    import numpy as np
+
+    values = sample[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return {}
+    return {
+        str(q): float(v) for q, v in zip(QUANTILES, np.quantile(values, QUANTILES), strict=True)
+    }
+
+
+def _clean(value: Any) -> Any:
+    """JSON for both SQLite and PostgreSQL: non-finite floats become None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def capture(
+    suite: Suite,
+    first: date,
+    last: date,
+    store: Store,
+    sample_rows: int = SAMPLE_ROWS,
+    seed: int = 0,
+    activate: bool = True,
+    now: datetime | None = None,
+) -> Reference:
+    """Read days ``first``..``last`` (the suite's time zone) and store their statistics."""
+    days = _days(first, last)
+    schema = source_schema(suite, Window.for_day(first, suite.timezone))
+    sampler = _Sampler(sample_rows, seed)
+    profiles, rows = _scan(suite, days, sampler)
+    if rows == 0:
+        raise SnapshotError(
+            f"suite '{suite.name}': no rows between {first} and {last}: nothing to snapshot"
+        )
+    sample = sampler.result()
+    columns = {}
+    for name, prof in profiles.items():
+        columns[name] = prof.to_dict() | {"quantiles": _quantiles(sample, name)}
+    row = ReferenceSnapshot(
+        suite=suite.name,
+        dataset=suite.dataset,
+        window_start=first,
+        window_end=last,
+        timezone=suite.timezone,
+        row_count=rows,
+        schema_fingerprint=fingerprint(schema),
+        schema=schema,
+        columns=_clean(columns),
+        sample_rows=0 if sample is None else len(sample),
+        source=getattr(suite.source, "label", type(suite.source).__name__)[:250],
+        captured_at=now or datetime.now(UTC),
+        active=False,
+    )
+    store.ensure_ready()
+    with store.transaction() as conn:
+        with sa.orm.Session(bind=conn) as session:
+            session.add(row)
+            session.flush()
+            if sample is not None:
+                session.add(
+                    ReferenceSample(snapshot_id=row.id, format="parquet", data=_parquet(sample))
+                )
+            session.flush()
+            snapshot_id = row.id
+    return activate_snapshot(store, snapshot_id) if activate else get(store, snapshot_id)
+
+
+def _reference(row: Any) -> Reference:
+    return Reference(
+        id=row.id,
+        suite=row.suite,
+        dataset=row.dataset,
+        window_start=row.window_start,
+        window_end=row.window_end,
+        row_count=row.row_count,
+        schema_fingerprint=row.schema_fingerprint,
+        schema=dict(row.schema),
+        columns=dict(row.columns),
+        sample_rows=row.sample_rows,
+        active=bool(row.active),
+    )
+
+
+@contextmanager
+def _reading(store: Store) -> Iterator[sa.Connection]:
+    try:
+        with store.engine.connect() as conn:
+            yield conn
+    except sa.exc.SQLAlchemyError as exc:
+        raise store._fail("read", exc) from None
+
+
+def get(store: Store, snapshot_id: int) -> Reference:
+    store.ensure_ready()
+    with _reading(store) as conn:
+        row = conn.execute(
+            sa.select(ReferenceSnapshot).where(ReferenceSnapshot.id == snapshot_id)
+        ).first()
+    if row is None:
+        raise SnapshotError(f"no reference snapshot with id {snapshot_id}")
+    return _reference(row)
+
+
+def activate_snapshot(store: Store, snapshot_id: int) -> Reference:
+    """Make ``snapshot_id`` the active one of its dataset (deactivating the others) atomically."""
+    ref = get(store, snapshot_id)
+    t = ReferenceSnapshot
+    with store.transaction() as conn:
+        conn.execute(sa.update(t).where(t.dataset == ref.dataset).values(active=False))
+        conn.execute(sa.update(t).where(t.id == snapshot_id).values(active=True))
+    return get(store, snapshot_id)
+
+
+def listing(store: Store, suite: str | None = None) -> list[dict[str, Any]]:
+    store.ensure_ready()
+    t = ReferenceSnapshot
+    stmt = sa.select(
+        t.id,
+        t.suite,
+        t.dataset,
+        t.window_start,
+        t.window_end,
+        t.row_count,
+        t.sample_rows,
+        t.active,
+        t.captured_at,
+        t.schema_fingerprint,
+    ).order_by(t.id.desc())
+    if suite:
+        stmt = stmt.where(t.suite == suite)
+    with _reading(store) as conn:
+        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    for r in rows:
+        r["schema_fingerprint"] = r["schema_fingerprint"][:12]
+    return rows
+
+
+def resolve(store: Store, suite: Suite, pin: str | int = "active") -> Reference:
+    """The snapshot a suite compares against; SnapshotError says why there is none."""
+    if pin != "active":
+        ref = get(store, int(pin))
+        if ref.dataset != suite.dataset:
+            raise SnapshotError(
+                f"{ref.label} belongs to dataset {ref.dataset}, not {suite.dataset}"
+            )
+        if not ref.active:
+            raise SnapshotError(
+                f"pinned {ref.label} is inactive: `datavigil snapshot "
+                f"activate {ref.id}` or pin the active one"
+            )
+        return ref
+    store.ensure_ready()
+    t = ReferenceSnapshot
+    with _reading(store) as conn:
+        rows = conn.execute(sa.select(t).where(t.dataset == suite.dataset)).all()
+    active = [r for r in rows if r.active]
+    if not active:
+        how = f"`datavigil snapshot capture {suite.name} --from YYYY-MM-DD --to YYYY-MM-DD`"
+        if not rows:
+            raise NoSnapshot(f"no reference snapshot captured yet for {suite.dataset}: {how}")
+        raise SnapshotError(
+            f"no active reference snapshot for dataset {suite.dataset} ({len(rows)} inactive): "
+            f"`datavigil snapshot activate ID` or {how}"
+        )
+    return _reference(active[0])
+
+
+def load_sample(store: Store, snapshot_id: int) -> pd.DataFrame | None:
+    import pandas as pd
+
+    t = ReferenceSample
+    with _reading(store) as conn:
+        data = conn.scalar(sa.select(t.data).where(t.snapshot_id == snapshot_id))
+    return None if data is None else pd.read_parquet(io.BytesIO(data))

@@ -1,0 +1,75 @@
+"""Distribution checks through Airflow (dag.test): capture_reference_flights stores and activates
+a January 2013 snapshot; validate_flights then passes a normal day and fails compare_distributions
+(no retry) on a day with a real delay shift, with the tests recorded in check_results."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from tests.e2e.test_validate_dag import results_url, run_dag  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.airflow
+
+
+def distribution_rows(url: str, day: str) -> dict[str, dict]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT c.check_name, c.status, c.statistic, c.p_value, c.p_adjusted, "
+            "c.effect_size, c.details, r.reference_snapshot_id FROM check_results c "
+            "JOIN validation_runs r USING (run_id) "
+            "WHERE c.phase = 'distribution' AND r.partition_date = :d"), {"d": day}).all()
+    engine.dispose()
+    out = {}
+    for row in rows:
+        data = dict(row._mapping)
+        details = data["details"]
+        data["details"] = json.loads(details) if isinstance(details, str) else details
+        out[data["check_name"]] = data
+    return out
+
+
+@pytest.fixture
+def captured(airflow_db, demo_warehouse, results_url):  # noqa: F811
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import ROOT
+
+    dag = DagBag(dag_folder=str(ROOT / "dags")).get_dag("capture_reference_flights")
+    run = dag.test(run_conf={"from": "2013-01-01", "to": "2013-01-31"})
+    assert run.state == "success"
+    engine = sa.create_engine(results_url)
+    with engine.connect() as conn:
+        snap = conn.execute(sa.text(
+            "SELECT id, row_count, active FROM reference_snapshots")).all()
+    engine.dispose()
+    assert [(r.row_count, bool(r.active)) for r in snap] == [(27004, True)]
+    return results_url
+
+
+def test_normal_day_passes_the_distribution_task(captured):
+    run, states = run_dag("validate_flights", datetime(2013, 2, 21, 8, tzinfo=UTC))
+    assert states["compare_distributions"] == "success", states
+    rows = distribution_rows(captured, "2013-02-20")
+    assert {k: r["status"] for k, r in rows.items() if k.startswith("distribution.")} == {
+        "distribution.dep_delay": "pass", "distribution.arr_delay": "pass",
+        "distribution.air_time": "pass"}
+    for r in rows.values():
+        assert r["p_adjusted"] >= r["p_value"] and r["effect_size"] is not None
+        assert r["details"]["test"] and r["reference_snapshot_id"] == 1
+
+
+def test_shifted_day_fails_compare_distributions(captured):
+    # 2013-02-11: delays ~0.75 SD above January, every other check passes
+    run, states = run_dag("validate_flights", datetime(2013, 2, 12, 8, tzinfo=UTC))
+    assert run.state == "failed"
+    assert states["validate"] == "success" and states["compare_distributions"] == "failed"
+    rows = distribution_rows(captured, "2013-02-11")
+    dep = rows["distribution.dep_delay"]
+    assert dep["status"] == "fail" and dep["effect_size"] > 0.5
+    assert dep["details"]["test"] == "welch_t" and dep["details"]["correction"] == "holm"
+    assert rows["distribution.air_time"]["status"] == "pass"

@@ -1,0 +1,120 @@
+"""Small builders shared by the unit tests: Arrow-backed chunks and a check runner that feeds
+chunks the way the engine does (update per chunk, then results with the total row count)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from checks.base import Check, CheckContext
+from datavigil.batch import Chunk
+from datavigil.outcome import CheckResult
+from datavigil.window import Window
+
+DAY = date(2024, 5, 1)
+
+
+def chunk(**columns: list[Any]) -> Chunk:
+    """A chunk from Python lists; None becomes a real Arrow NULL, float('nan') stays NaN."""
+    import pyarrow as pa
+
+    arrays = {name: pa.array(values, from_pandas=False) for name, values in columns.items()}
+    return Chunk.from_arrow(pa.table(arrays))
+
+
+def split(columns: dict[str, list[Any]], size: int) -> list[Chunk]:
+    """The same data as chunks of at most ``size`` rows."""
+    n = len(next(iter(columns.values())))
+    return [
+        chunk(**{k: v[i : i + size] for k, v in columns.items()}) for i in range(0, n, size)
+    ] or [chunk(**{k: [] for k in columns})]
+
+
+def run_check(check: Check, chunks: list[Chunk]) -> list[CheckResult]:
+    acc = check.accumulator()
+    for c in chunks:
+        acc.update(c)
+    ctx = CheckContext(suite="t", window=Window.for_day(DAY, "UTC"), rows=sum(map(len, chunks)))
+    return check.results(acc, ctx)
+
+
+def run_one(check: Check, chunks: list[Chunk]) -> CheckResult:
+    (result,) = run_check(check, chunks)
+    return result
+
+
+def comparable(result: CheckResult) -> tuple[Any, ...]:
+    """What must not depend on how the partition was chunked."""
+    o = result.outcome
+    return (
+        o.status,
+        o.observed_value,
+        o.rows_checked,
+        o.failing_rows,
+        o.failure_sample,
+        o.details,
+    )
+
+
+SUITE_MODULE = """
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from checks import NullRate, Range, Unique
+from datavigil import FileSource, Partition, SqlSource, Suite
+
+
+class Orders(pa.DataFrameModel):
+    id: Series[int]
+    amount: Series[float] = pa.Field(nullable=True)
+
+
+suite = Suite(
+    name="{name}",
+    source={source},
+    model=Orders,
+    checks=[
+        NullRate("amount", max_fraction=0.2, severity="{severity}"),
+        Range("amount", min=0, max=1000),
+        Unique("id"),
+    ],
+)
+"""
+
+
+def write_suite(
+    schemas: Path,
+    name: str,
+    source: str,
+    severity: str = "error",
+    text: str | None = None,
+) -> Path:
+    """A suite module in ``schemas`` over the Orders model (id int, amount float)."""
+    schemas.mkdir(parents=True, exist_ok=True)
+    path = schemas / f"{name}.py"
+    body = SUITE_MODULE.format(name=name, source=source, severity=severity)
+    path.write_text(text if text is not None else body, encoding="utf-8")
+    return path
+
+
+def write_orders_db(path: Path, days: dict[str, list[tuple[int, float | None]]]) -> str:
+    """A SQLite warehouse with table ``orders`` (id, amount, ts naive UTC at noon of each day)."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{path}"
+    engine = sa.create_engine(url)
+    table = sa.Table(
+        "orders",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer),
+        sa.Column("amount", sa.Float),
+        sa.Column("ts", sa.DateTime),
+    )
+    with engine.begin() as conn:
+        table.create(conn)
+        for day, rows in days.items():
+            ts = datetime.fromisoformat(f"{day}T12:00:00")
+            conn.execute(table.insert(), [{"id": i, "amount": a, "ts": ts} for i, a in rows])
+    engine.dispose()
+    return url

@@ -1,0 +1,319 @@
+"""Sources read exactly the run's local day, in bounded chunks, with bound parameters and quoted
+identifiers; anything unreachable or unreadable is SourceUnavailable naming the suite."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
+
+from datavigil import FileSource, Partition, SqlSource
+from datavigil.batch import Chunk
+from datavigil.errors import SourceUnavailable, SuiteError
+from datavigil.window import Window
+
+NY = "America/New_York"
+DAY = date(2013, 3, 10)  # 23 hours in New York: [05:00, 04:00 next day) UTC
+UTC_TIMES = [
+    datetime(2013, 3, 10, 4, 59, 59),  # out: 23:59:59 on the 9th, local
+    datetime(2013, 3, 10, 5, 0, 0),  # in: local midnight
+    datetime(2013, 3, 10, 17, 30),  # in
+    datetime(2013, 3, 11, 3, 59, 59),  # in: 23:59:59 local
+    datetime(2013, 3, 11, 4, 0, 0),  # out: next local midnight
+]
+INSIDE = [2, 3, 4]  # ids of the rows inside the day
+
+
+def make_table(url: str, name: str, aware: bool = False) -> None:
+    engine = sa.create_engine(url)
+    table = sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("id", sa.Integer),
+        sa.Column("ts", sa.DateTime(timezone=aware)),
+        sa.Column("value", sa.Float),
+    )
+    rows = [
+        {"id": i, "ts": ts.replace(tzinfo=UTC) if aware else ts, "value": float(i)}
+        for i, ts in enumerate(UTC_TIMES, start=1)
+    ]
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), rows)
+    engine.dispose()
+
+
+def read(source: Any, partition: Partition | None = None, size: int = 1000) -> list[Chunk]:
+    return list(source.read("s", Window.for_day(DAY, NY), partition, size))
+
+
+def ids(chunks: list[Chunk]) -> list[int]:
+    return sorted(int(i) for c in chunks for i in c.frame["id"])
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    make_table(url, "events")
+    return url
+
+
+@pytest.fixture
+def statements():
+    """Every SQL statement sent to any database while the test runs, with its parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append((statement, parameters))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
+def test_sqlite_table_selects_exactly_the_local_day(sqlite_db: str) -> None:
+    chunks = read(SqlSource(table="events", url=sqlite_db), Partition("ts"))
+    assert ids(chunks) == INSIDE
+
+
+def test_without_partition_everything_is_read(sqlite_db: str) -> None:
+    assert ids(read(SqlSource(table="events", url=sqlite_db))) == [1, 2, 3, 4, 5]
+
+
+def test_naive_column_in_local_time(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'local.db'}"
+    make_table(url, "events")
+    # the same values read as New York wall-clock times: the day is [00:00, 24:00) local
+    chunks = read(SqlSource(table="events", url=url), Partition("ts", column_timezone=NY))
+    assert ids(chunks) == [1, 2, 3]
+
+
+def data_query(statements: list, word: str) -> tuple[str, Any]:
+    return next((s, p) for s, p in statements if s.startswith("SELECT") and word in s)
+
+
+def test_filter_uses_bound_parameters(sqlite_db: str, statements: list) -> None:
+    read(SqlSource(table="events", url=sqlite_db), Partition("ts"))
+    sql, params = data_query(statements, "events.ts >=")
+    assert "2013" not in sql
+    assert "2013-03-10 05:00:00" in str(params) and "2013-03-11 04:00:00" in str(params)
+
+
+@pytest.mark.parametrize(
+    "name", ["Flight Log", "Events", 'odd"name'], ids=["space", "upper", "quote"]
+)
+def test_table_name_needing_quotes(tmp_path: Path, name: str) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    make_table(url, name)
+    assert ids(read(SqlSource(table=name, url=url), Partition("ts"))) == INSIDE
+
+
+def test_query_source_with_partition(sqlite_db: str, statements: list) -> None:
+    src = SqlSource(query="SELECT id, ts, value * 2 AS doubled FROM events", url=sqlite_db)
+    chunks = read(src, Partition("ts"))
+    assert ids(chunks) == INSIDE
+    assert list(chunks[0].frame.columns) == ["id", "ts", "doubled"]
+    sql, params = data_query(statements, "doubled")
+    assert "2013" not in sql and len(params) == 2
+
+
+def test_chunks_are_bounded_by_chunk_size(sqlite_db: str) -> None:
+    chunks = read(SqlSource(table="events", url=sqlite_db), size=2)
+    assert [len(c) for c in chunks] == [2, 2, 1]
+
+
+def test_null_and_mixed_types_from_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (id INTEGER, mixed, empty REAL)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (1, 5, NULL), (2, 'x', NULL), (3, NULL, NULL)"))
+    (c,) = read(SqlSource(table="t", url=url))
+    assert c.frame["mixed"].tolist()[:2] == [5, "x"]  # kept as objects, reported by the schema
+    assert c.nulls == {"id": 0, "mixed": 1, "empty": 3}
+
+
+def test_missing_table(sqlite_db: str) -> None:
+    with pytest.raises(SourceUnavailable, match=r"^suite 's': source table 'nope' not found$"):
+        read(SqlSource(table="nope", url=sqlite_db), Partition("ts"))
+
+
+def test_missing_partition_column_is_a_suite_error(sqlite_db: str) -> None:
+    with pytest.raises(SuiteError, match="partition.column: 'when' is not a column"):
+        read(SqlSource(table="events", url=sqlite_db), Partition("when"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:1/x?connect_timeout=3",
+        "sqlite:////nonexistent-dir/sub/w.db",
+    ],
+    ids=["pg-port-closed", "sqlite-bad-path"],
+)
+def test_unreachable_database(url: str) -> None:
+    with pytest.raises(SourceUnavailable) as info:
+        read(SqlSource(table="events", url=url), Partition("ts"))
+    message = str(info.value)
+    assert message.startswith("suite 's': source table 'events' could not be read: ")
+    assert "\n" not in message and info.value.exit_code == 3
+
+
+def test_bad_query_is_unavailable_not_a_crash(sqlite_db: str) -> None:
+    with pytest.raises(SourceUnavailable, match="^suite 's': source query could not be read"):
+        read(SqlSource(query="SELECT nope FROM events", url=sqlite_db), Partition("ts"))
+
+
+# PostgreSQL: a naive timestamp column (UTC) and a timestamptz column
+
+
+@pytest.mark.parametrize("aware", [False, True], ids=["timestamp", "timestamptz"])
+@pytest.mark.parametrize("name", ["events", "Flight Log"], ids=["plain", "quoted"])
+def test_postgres_table_selects_exactly_the_local_day(
+    pg_url: str, aware: bool, name: str, statements: list
+) -> None:
+    make_table(pg_url, name, aware=aware)
+    chunks = read(SqlSource(table=name, url=pg_url), Partition("ts"), size=2)
+    assert ids(chunks) == INSIDE
+    assert all(len(c) <= 2 for c in chunks)
+    sql, params = data_query(statements, "ts >=")
+    assert "2013" not in sql and len(params) == 2
+    if name == "Flight Log":
+        assert '"Flight Log"' in sql  # quoted identifier
+
+
+@pytest.mark.parametrize("aware", [False, True], ids=["timestamp", "timestamptz"])
+def test_postgres_query_source(pg_url: str, aware: bool) -> None:
+    make_table(pg_url, "events", aware=aware)
+    src = SqlSource(query="SELECT id, ts FROM events", url=pg_url)
+    assert ids(read(src, Partition("ts"))) == INSIDE
+
+
+def test_postgres_date_partition_column(pg_url: str) -> None:
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE d (id int, day date)"))
+        conn.execute(sa.text("INSERT INTO d VALUES (1, '2013-03-09'), (2, '2013-03-10')"))
+    engine.dispose()
+    assert ids(read(SqlSource(table="d", url=pg_url), Partition("day"))) == [2]
+
+
+def test_postgres_null_and_nan_are_told_apart(pg_url: str) -> None:
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE n (id int, x double precision, amount numeric)"))
+        conn.execute(
+            sa.text("INSERT INTO n VALUES (1, NULL, 1.5), (2, 'NaN', NULL), (3, 'Infinity', 2)")
+        )
+    engine.dispose()
+    (c,) = read(SqlSource(table="n", url=pg_url))
+    assert c.nulls["x"] == 1 and int(c.frame["x"].isna().sum()) == 2
+    assert c.frame["amount"].dtype.kind == "f" and c.nulls["amount"] == 1
+
+
+def test_postgres_missing_table(pg_url: str) -> None:
+    with pytest.raises(SourceUnavailable, match="source table 'nope' not found"):
+        read(SqlSource(table="nope", url=pg_url))
+
+
+@pytest.mark.parametrize("mode", ["table", "query"])
+def test_postgres_timestamptz_ignores_the_session_time_zone(pg_url: str, mode: str) -> None:
+    make_table(pg_url, "events", aware=True)
+    url = pg_url + "?options=-c%20TimeZone%3DAmerica/Los_Angeles"
+    kind = {"table": "events"} if mode == "table" else {"query": "SELECT id, ts FROM events"}
+    assert ids(read(SqlSource(url=url, **kind), Partition("ts"))) == INSIDE
+
+
+# Files: Parquet and CSV from a path template on the partition's day
+
+
+def write_day(home: Path, fmt: str, rows: int = 10) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pa.table({"id": list(range(1, rows + 1)), "x": [float(i) for i in range(rows)]})
+    folder = home / "data" / "2013" / "03"
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        pq.write_table(table, folder / "10.parquet", row_group_size=4)
+    else:
+        pacsv.write_csv(table, folder / "10.csv")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DATAVIGIL_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize(
+    "template",
+    ["{home}/data/{date:%Y/%m/%d}.EXT", "data/{date:%Y}/{date:%m}/{date:%d}.EXT"],
+    ids=["home-absolute", "relative-to-home"],
+)
+def test_file_source_reads_the_day_in_bounded_chunks(home: Path, fmt: str, template: str) -> None:
+    write_day(home, fmt, rows=10)
+    src = FileSource(path=template.replace("EXT", fmt))
+    assert src.resolve(Window.for_day(DAY, NY)) == home / f"data/2013/03/10.{fmt}"
+    chunks = read(src, size=3)
+    assert ids(chunks) == list(range(1, 11))
+    assert all(0 < len(c) <= 3 for c in chunks)
+
+
+def test_csv_chunks_are_bounded_for_a_large_file(home: Path) -> None:
+    write_day(home, "csv", rows=20_000)
+    chunks = read(FileSource(path="data/{date:%Y/%m/%d}.csv"), size=1000)
+    assert sum(map(len, chunks)) == 20_000
+    assert max(map(len, chunks)) <= 1000
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_missing_file(home: Path, fmt: str) -> None:
+    with pytest.raises(SourceUnavailable, match=rf"^suite 's': file .*10\.{fmt} not found$"):
+        read(FileSource(path=f"data/{{date:%Y/%m/%d}}.{fmt}"))
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("10.parquet", b"PAR1 this is not parquet"), ("10.csv", b'id,x\n1,2\n3,4,5,6\n"open')],
+    ids=["parquet-garbage", "csv-ragged"],
+)
+def test_corrupt_file(home: Path, name: str, content: bytes) -> None:
+    folder = home / "data" / "2013" / "03"
+    folder.mkdir(parents=True)
+    (folder / name).write_bytes(content)
+    with pytest.raises(SourceUnavailable) as info:
+        read(FileSource(path="data/{date:%Y/%m/%d}." + name.split(".")[1]))
+    assert str(info.value).startswith("suite 's': file ")
+    assert "unreadable" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_file_nulls_and_nans_survive_the_read(home: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = home / "data" / "2013" / "03"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table({"x": pa.array([1.0, None, float("nan")])}), folder / "10.parquet")
+    (c,) = read(FileSource(path="data/{date:%Y/%m/%d}.parquet"))
+    assert c.nulls["x"] == 1 and int(c.frame["x"].isna().sum()) == 2
+
+
+@pytest.mark.parametrize("mode", ["table", "query"])
+def test_sqlite_text_timestamps_without_fraction(tmp_path: Path, mode: str) -> None:
+    """Timestamps written by other tools (sqlite3, datetime('now')) have no fractional part."""
+    url = f"sqlite:///{tmp_path / 'text.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE events (id INTEGER, ts DATETIME)"))
+        for i, ts in enumerate(UTC_TIMES, start=1):
+            conn.execute(sa.text("INSERT INTO events VALUES (:i, :ts)"), {"i": i, "ts": f"{ts}"})
+    engine.dispose()
+    kind = {"table": "events"} if mode == "table" else {"query": "SELECT * FROM events"}
+    assert ids(read(SqlSource(url=url, **kind), Partition("ts"))) == INSIDE
