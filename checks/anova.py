@@ -84,6 +84,17 @@ def choose(
     return stats.anova(groups), f"variances agree ({homog.test} p={homog.p_value:.3g}): classic F"
 
 
+def _degenerate(label: str, kept: dict[str, stats.Moments], dropped: list[str]) -> Outcome | None:
+    note = f" (left out, < 2 values: {', '.join(dropped)})" if dropped else ""
+    if len(kept) < 2:
+        problem = f"{len(kept)} group(s) with >= 2 values: nothing to compare"
+    elif stats.anova_parts(list(kept.values())).ss_within <= 0:
+        problem = "zero variance within every group: F is undefined"
+    else:
+        return None
+    return Outcome(Status.INCONCLUSIVE, f"{label}: {problem}{note}", details={"dropped": dropped})
+
+
 def anova_outcome(
     label: str,
     named: dict[str, stats.Moments],
@@ -94,51 +105,26 @@ def anova_outcome(
 ) -> Outcome:
     kept = {k: m for k, m in named.items() if m.n >= 2}
     dropped = sorted(set(named) - set(kept))
-    note = f" (left out, < 2 values: {', '.join(dropped)})" if dropped else ""
-    if len(kept) < 2:
-        return Outcome(
-            Status.INCONCLUSIVE,
-            f"{label}: {len(kept)} group(s) with >= 2 values: nothing to compare{note}",
-            details={"dropped": dropped},
-        )
+    bad = _degenerate(label, kept, dropped)
+    if bad is not None:
+        return bad
     groups = list(kept.values())
     parts = stats.anova_parts(groups)
-    if parts.ss_within <= 0:
-        return Outcome(
-            Status.INCONCLUSIVE,
-            f"{label}: zero variance within every group: F is undefined{note}",
-            details={"dropped": dropped},
-        )
-    raw = raw_src.raw_of(list(kept)) if raw_src is not None else None
-    test, why = choose(groups, raw)
+    test, why = choose(groups, raw_src.raw_of(list(kept)) if raw_src is not None else None)
     omega, eta2 = anova_effect(parts)
+    note = f" (left out, < 2 values: {', '.join(dropped)})" if dropped else ""
     headline = f"{label}: {len(kept)} groups, n={parts.n}{note}"
     details = {
-        "test": test.test,
-        "why": why,
-        "df": list(test.df),
-        "headline": headline,
-        "effect_name": omega.name,
-        "effect_ci": list(omega.ci),
-        "eta_sq": eta2,
-        "alpha": prep.alpha,
-        "min_effect": min_effect,
-        "power_kind": "f",
-        "k": parts.k,
-        "n": parts.n,
-        "groups": {k: [m.n, m.mean] for k, m in list(kept.items())[:20]},
-        "dropped": dropped,
-        **extra,
-    }
+        "test": test.test, "why": why, "df": list(test.df), "headline": headline,
+        "effect_name": omega.name, "effect_ci": list(omega.ci), "eta_sq": eta2,
+        "alpha": prep.alpha, "min_effect": min_effect, "power_kind": "f", "k": parts.k,
+        "n": parts.n, "groups": {k: [m.n, m.mean] for k, m in list(kept.items())[:20]},
+        "dropped": dropped, **extra,
+    }  # fmt: skip
     provisional = Outcome(
-        Status.INCONCLUSIVE,
-        headline,
-        statistic=test.statistic,
-        p_value=test.p_value,
-        effect_size=omega.value,
-        rows_checked=parts.n,
-        details=details,
-    )
+        Status.INCONCLUSIVE, headline, statistic=test.statistic, p_value=test.p_value,
+        effect_size=omega.value, rows_checked=parts.n, details=details,
+    )  # fmt: skip
     return judge(provisional, test.p_value)
 
 

@@ -190,6 +190,7 @@ def choose_test(
         return stats.mann_whitney(raw, ref_raw), why
     if check.test != "student":
         return stats.ttest(cur, ref), "Welch's t (default: no equal-variance assumption)"
+    homog: stats.TestResult | None
     if raw is not None and ref_raw is not None and len(ref_raw) >= 2:
         homog = stats.brown_forsythe([raw, ref_raw])
     else:
@@ -219,35 +220,17 @@ def compare(
     if inf:
         headline += f", {inf} inf value(s) excluded"
     details = {
-        "test": test.test,
-        "why": why,
-        "df": list(test.df),
-        "headline": headline,
-        "reference_snapshot_id": prep.reference.id,
-        "effect_name": g.name,
-        "effect_ci": list(g.ci),
-        "alpha": prep.alpha,
-        "min_effect": prep.min_effect,
-        "power_kind": "t",
-        "n_a": cur.n,
-        "n_b": ref.n,
-        "mean": cur.mean,
-        "reference_mean": ref.mean,
-        "skew": cur.skew,
-        "kurtosis": cur.kurtosis,
-        "infinite": inf,
-        "null": prof.null,
-        "nan": prof.nan,
-    }
+        "test": test.test, "why": why, "df": list(test.df), "headline": headline,
+        "reference_snapshot_id": prep.reference.id, "effect_name": g.name,
+        "effect_ci": list(g.ci), "alpha": prep.alpha, "min_effect": prep.min_effect,
+        "power_kind": "t", "n_a": cur.n, "n_b": ref.n, "mean": cur.mean,
+        "reference_mean": ref.mean, "skew": cur.skew, "kurtosis": cur.kurtosis,
+        "infinite": inf, "null": prof.null, "nan": prof.nan,
+    }  # fmt: skip
     provisional = Outcome(
-        Status.INCONCLUSIVE,
-        headline,
-        statistic=test.statistic,
-        p_value=test.p_value,
-        effect_size=g.value,
-        rows_checked=prof.rows,
-        details=details,
-    )
+        Status.INCONCLUSIVE, headline, statistic=test.statistic, p_value=test.p_value,
+        effect_size=g.value, rows_checked=prof.rows, details=details,
+    )  # fmt: skip
     return judge(provisional, test.p_value)
 
 

@@ -94,8 +94,9 @@ class Freshness(Check):
 
     @property
     def measures_lag(self) -> bool:
+        """Lag against thresholds (a timestamp, or files with thresholds) vs presence only."""
         return bool(self.timestamp) or (
-            isinstance(self.source, FileSource) and self.thresholds() != (None, None)
+            not self.partition_key and self.thresholds() != (None, None)
         )
 
     def thresholds(self) -> tuple[timedelta | None, timedelta | None]:

@@ -167,7 +167,7 @@ def build_capture_dag(info: SuiteInfo) -> DAG:
     @dag(
         dag_id=f"capture_reference_{info.name}",
         schedule=None,
-        start_date=pendulum.parse(info.start_date, tz=info.timezone),
+        start_date=pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone),
         catchup=False,
         max_active_runs=1,
         tags=["datavigil", info.dataset, "reference"],

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TOP = 1000
+QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 
 
 def kind_of(series: pd.Series) -> str | None:
@@ -97,3 +98,42 @@ class ColumnProfile:
             out["frequencies"] = dict(top)
             out["other"] = sum(self.freq.values()) - sum(n for _, n in top)
         return out
+
+
+class Sampler:
+    """A uniform sample without replacement of at most ``size`` rows: every row draws a key,
+    the rows with the smallest keys are kept (memory stays bounded)."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        import numpy as np
+
+        self.size, self.rng = size, np.random.default_rng(seed)
+        self.frame: pd.DataFrame | None = None
+
+    def update(self, frame: pd.DataFrame) -> None:
+        import pandas as pd
+
+        part = frame.assign(_key=self.rng.random(len(frame)))
+        both = part if self.frame is None else pd.concat([self.frame, part], ignore_index=True)
+        if len(both) > self.size:
+            both = both.nsmallest(self.size, "_key")
+        self.frame = both
+
+    def result(self) -> pd.DataFrame | None:
+        if self.frame is None or self.size == 0:
+            return None
+        return self.frame.drop(columns="_key").reset_index(drop=True)
+
+
+def quantiles(sample: pd.DataFrame | None, column: str) -> dict[str, float]:
+    if sample is None or column not in sample.columns:
+        return {}
+    import numpy as np
+
+    values = sample[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return {}
+    return {
+        str(q): float(v) for q, v in zip(QUANTILES, np.quantile(values, QUANTILES), strict=True)
+    }

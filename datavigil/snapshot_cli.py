@@ -43,9 +43,7 @@ def window_of(suite: Any, first: str | None, last: str | None) -> tuple[date, da
     if first is None and last is None and suite.reference_window:
         first, last = suite.reference_window
     if first is None or last is None:
-        raise UsageError(
-            f"suite '{suite.name}' declares no reference_window: give --from and --to"
-        )
+        raise UsageError(f"suite '{suite.name}' declares no reference_window: give --from and --to")
     return _day(first, "--from"), _day(last, "--to")
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from datavigil.errors import DatavigilError
 from datavigil.models import ReferenceSample, ReferenceSnapshot
-from datavigil.profile import ColumnProfile
+from datavigil.profile import ColumnProfile, Sampler, quantiles
 from datavigil.window import Window
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from datavigil.suite import Suite
 
 SAMPLE_ROWS = 100_000
-QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 MAX_DAYS = 366
 
 
@@ -79,31 +78,6 @@ def source_schema(suite: Suite, window: Window) -> dict[str, str]:
     return suite.source.column_types(suite.name)
 
 
-class _Sampler:
-    """A uniform sample without replacement of at most ``size`` rows: every row draws a key,
-    the rows with the smallest keys are kept (memory stays bounded)."""
-
-    def __init__(self, size: int, seed: int) -> None:
-        import numpy as np
-
-        self.size, self.rng = size, np.random.default_rng(seed)
-        self.frame: pd.DataFrame | None = None
-
-    def update(self, frame: pd.DataFrame) -> None:
-        import pandas as pd
-
-        part = frame.assign(_key=self.rng.random(len(frame)))
-        both = part if self.frame is None else pd.concat([self.frame, part], ignore_index=True)
-        if len(both) > self.size:
-            both = both.nsmallest(self.size, "_key")
-        self.frame = both
-
-    def result(self) -> pd.DataFrame | None:
-        if self.frame is None or self.size == 0:
-            return None
-        return self.frame.drop(columns="_key").reset_index(drop=True)
-
-
 def _days(first: date, last: date) -> list[date]:
     if last < first:
         raise SnapshotError(f"--to {last} is before --from {first}")
@@ -113,7 +87,7 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range(n)]
 
 
-def _scan(suite: Suite, days: list[date], sample: _Sampler) -> tuple[dict[str, ColumnProfile], int]:
+def _scan(suite: Suite, days: list[date], sample: Sampler) -> tuple[dict[str, ColumnProfile], int]:
     profiles: dict[str, ColumnProfile] = {}
     rows = 0
     for day in days:
@@ -126,20 +100,6 @@ def _scan(suite: Suite, days: list[date], sample: _Sampler) -> tuple[dict[str, C
             numeric = [n for n, p in profiles.items() if p.kind == "numeric"]
             sample.update(chunk.frame[[c for c in numeric if c in chunk.frame.columns]])
     return profiles, rows
-
-
-def _quantiles(sample: pd.DataFrame | None, column: str) -> dict[str, float]:
-    if sample is None or column not in sample.columns:
-        return {}
-    import numpy as np
-
-    values = sample[column].to_numpy(dtype=np.float64, na_value=np.nan)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return {}
-    return {
-        str(q): float(v) for q, v in zip(QUANTILES, np.quantile(values, QUANTILES), strict=True)
-    }
 
 
 def _clean(value: Any) -> Any:
@@ -170,16 +130,14 @@ def capture(
     """Read days ``first``..``last`` (the suite's time zone) and store their statistics."""
     days = _days(first, last)
     schema = source_schema(suite, Window.for_day(first, suite.timezone))
-    sampler = _Sampler(sample_rows, seed)
+    sampler = Sampler(sample_rows, seed)
     profiles, rows = _scan(suite, days, sampler)
     if rows == 0:
         raise SnapshotError(
             f"suite '{suite.name}': no rows between {first} and {last}: nothing to snapshot"
         )
     sample = sampler.result()
-    columns = {}
-    for name, prof in profiles.items():
-        columns[name] = prof.to_dict() | {"quantiles": _quantiles(sample, name)}
+    columns = {n: p.to_dict() | {"quantiles": quantiles(sample, n)} for n, p in profiles.items()}
     row = ReferenceSnapshot(
         suite=suite.name,
         dataset=suite.dataset,
@@ -195,18 +153,22 @@ def capture(
         captured_at=now or datetime.now(UTC),
         active=False,
     )
-    store.ensure_ready()
-    with store.transaction() as conn:
-        with sa.orm.Session(bind=conn) as session:
-            session.add(row)
-            session.flush()
-            if sample is not None:
-                session.add(
-                    ReferenceSample(snapshot_id=row.id, format="parquet", data=_parquet(sample))
-                )
-            session.flush()
-            snapshot_id = row.id
+    snapshot_id = _insert(store, row, sample)
     return activate_snapshot(store, snapshot_id) if activate else get(store, snapshot_id)
+
+
+def _insert(store: Store, row: ReferenceSnapshot, sample: pd.DataFrame | None) -> int:
+    """The snapshot and its sample, in one transaction; returns the new id."""
+    store.ensure_ready()
+    with store.transaction() as conn, sa.orm.Session(bind=conn) as session:
+        session.add(row)
+        session.flush()
+        if sample is not None:
+            session.add(
+                ReferenceSample(snapshot_id=row.id, format="parquet", data=_parquet(sample))
+            )
+        session.flush()
+        return int(row.id)
 
 
 def _reference(row: Any) -> Reference:

@@ -38,6 +38,7 @@ class Moments:
         if x.size == 0:
             return cls()
         mean = float(x.mean())
+        mean += float((x - mean).mean())  # one refinement step: the mean to the last bit
         d = x - mean
         d2 = d * d
         return cls(

@@ -325,3 +325,38 @@ def test_dependencies_must_be_freshness_declarations_with_unique_names(db):
         Suite(name="t", source=src, dependencies=twice)
     with pytest.raises(SuiteError, match="dependency name must match"):
         Suite(name="t", source=src, dependencies=[Freshness("Bad-Name", timestamp="ts")])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_query_dependency_is_pushed_down_too(request, db, backend):
+    url = db if backend == "sqlite" else request.getfixturevalue("pg_url")
+    make_table(url, [datetime(2013, 6, 16, 2), datetime(2013, 6, 18)])  # naive UTC
+    query = SqlSource(query="SELECT ts AS loaded_at FROM events WHERE ts IS NOT NULL", url=url)
+    suite = Suite(
+        name="t",
+        source=SqlSource(table="events", url=url),
+        timezone=NY,
+        dependencies=[Freshness("q", source=query, timestamp="loaded_at", error_after="1h")],
+    )
+    r = freshness(suite, date(2013, 6, 15))
+    assert (r.status, r.severity, r.outcome.observed_value) == (Status.FAIL, Severity.ERROR, 7200)
+
+
+def test_the_suites_own_files_with_a_threshold_measure_lag(tmp_path):
+    import os
+
+    from datavigil.sources import FileSource
+
+    path = tmp_path / "2013-06-15.csv"
+    path.write_text("a\n1\n")
+    stamp = datetime(2013, 6, 16, 3, tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    own = FileSource(str(tmp_path / "{date:%Y-%m-%d}.csv"))
+    suite = Suite(
+        name="t",
+        source=own,
+        timezone=NY,
+        dependencies=[Freshness("self", error_after="30m")],
+    )
+    r = freshness(suite, date(2013, 6, 15))
+    assert (r.status, r.outcome.observed_value) == (Status.FAIL, 3600.0)

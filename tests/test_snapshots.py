@@ -145,3 +145,21 @@ def test_cli_snapshot_commands(wh, tmp_path, monkeypatch, capsys):
     assert (
         cli.main(["snapshot", "capture", "nope", "--from", "2024-01-05", "--to", "2024-01-05"]) == 2
     )
+
+
+def test_migration_0002_downgrades_and_upgrades_again(wh, store_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from datavigil.store import MIGRATIONS
+
+    st = distdata.store(store_url)
+    snapshots.capture(distdata.suite(wh), FIRST, FIRST, st)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with st.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    assert "reference_snapshots" not in sa.inspect(st.engine).get_table_names()
+    assert st.upgrade() == st.head()
+    assert snapshots.listing(st) == []

@@ -62,3 +62,52 @@ def test_assets_are_read_without_importing_the_suite(tmp_path: Path):
     )
     (found,) = registry.discover(tmp_path)
     assert found.assets == ("s3://lake/orders",)
+
+
+def test_an_asset_scheduled_suite_validates_and_publishes(
+    airflow_db, demo_warehouse, tmp_path, monkeypatch
+):
+    """Data-aware scheduling end to end: the DAG runs without a cron schedule, validates the
+    day before its run's instant, and its publish task emits the validated dataset's event."""
+    from datetime import UTC, datetime
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import ROOT
+
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "on_weather.py").write_text(
+        "from checks import Freshness, RowCount\n"
+        "from datavigil import Partition, SqlSource, Suite\n"
+        "WH = 'sqlite:///{home}/.datavigil/demo/warehouse.db'\n"
+        "suite = Suite(name='on_weather', dataset='demo.flights_on_weather',\n"
+        "              assets=['sqlite://demo/weather'], timezone='America/New_York',\n"
+        "              start_date='2013-01-01', source=SqlSource(table='flights', url=WH),\n"
+        "              partition=Partition(column='time_hour'), checks=[RowCount(min_rows=1)],\n"
+        "              dependencies=[Freshness('weather', source=SqlSource(table='weather',\n"
+        "                  url=WH), timestamp='time_hour', error_after='12h')])\n"
+    )
+    monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(schemas))
+    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", f"sqlite:///{tmp_path / 'results.db'}")
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    dag = bag.get_dag("validate_on_weather")
+    assert type(dag.timetable).__name__ == "AssetTriggeredTimetable"
+    run = dag.test(logical_date=datetime(2013, 6, 16, 4, tzinfo=UTC))
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert run.state == "success", states
+    from tests.e2e.test_freshness_dag import asset_events
+
+    (event,) = asset_events(run)
+    assert event["uri"] == "datavigil://validated/demo.flights_on_weather"
+    assert (event["partition"], event["status"], event["failed"]) == ("2013-06-15", "pass", [])
+
+
+@pytest.mark.parametrize("bad", ["", "  ", 3], ids=["empty", "blank", "not-a-string"])
+def test_asset_uris_are_validated_with_the_suite(bad):
+    from datavigil.errors import SuiteError
+    from datavigil.sources import SqlSource
+    from datavigil.suite import Suite
+
+    with pytest.raises(SuiteError, match="assets: must be Asset URIs"):
+        Suite(name="x", source=SqlSource(table="t", url="sqlite://"), assets=[bad])

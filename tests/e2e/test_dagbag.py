@@ -42,7 +42,8 @@ def test_twenty_suites_parse_under_a_second_without_heavy_imports(tmp_path: Path
     write_suites(tmp_path, 20)
     result = parse(tmp_path)
     assert result["errors"] == {}
-    assert result["dags"] == [f"validate_flights_{i:02d}" for i in range(20)]
+    validate = [d for d in result["dags"] if d.startswith("validate_")]
+    assert validate == [f"validate_flights_{i:02d}" for i in range(20)]
     assert result["heavy"] == [], "parsing dags/ must not import pandas, pandera, scipy or pyarrow"
     assert result["seconds"] < 1.0, f"parse took {result['seconds']:.3f}s"
 

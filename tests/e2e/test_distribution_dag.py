@@ -5,6 +5,7 @@ a January 2013 snapshot; validate_flights then passes a normal day and fails com
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -18,11 +19,15 @@ pytestmark = pytest.mark.airflow
 def distribution_rows(url: str, day: str) -> dict[str, dict]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT c.check_name, c.status, c.statistic, c.p_value, c.p_adjusted, "
-            "c.effect_size, c.details, r.reference_snapshot_id FROM check_results c "
-            "JOIN validation_runs r USING (run_id) "
-            "WHERE c.phase = 'distribution' AND r.partition_date = :d"), {"d": day}).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.check_name, c.status, c.statistic, c.p_value, c.p_adjusted, "
+                "c.effect_size, c.details, r.reference_snapshot_id FROM check_results c "
+                "JOIN validation_runs r USING (run_id) "
+                "WHERE c.phase = 'distribution' AND r.partition_date = :d"
+            ),
+            {"d": day},
+        ).all()
     engine.dispose()
     out = {}
     for row in rows:
@@ -44,8 +49,7 @@ def captured(airflow_db, demo_warehouse, results_url):  # noqa: F811
     assert run.state == "success"
     engine = sa.create_engine(results_url)
     with engine.connect() as conn:
-        snap = conn.execute(sa.text(
-            "SELECT id, row_count, active FROM reference_snapshots")).all()
+        snap = conn.execute(sa.text("SELECT id, row_count, active FROM reference_snapshots")).all()
     engine.dispose()
     assert [(r.row_count, bool(r.active)) for r in snap] == [(27004, True)]
     return results_url
@@ -56,14 +60,17 @@ def test_normal_day_passes_the_distribution_task(captured):
     assert states["compare_distributions"] == "success", states
     rows = distribution_rows(captured, "2013-02-20")
     assert {k: r["status"] for k, r in rows.items() if k.startswith("distribution.")} == {
-        "distribution.dep_delay": "pass", "distribution.arr_delay": "pass",
-        "distribution.air_time": "pass"}
+        "distribution.dep_delay": "pass",
+        "distribution.arr_delay": "pass",
+        "distribution.air_time": "pass",
+    }
     for r in rows.values():
         assert r["p_adjusted"] >= r["p_value"] and r["effect_size"] is not None
         assert r["details"]["test"] and r["reference_snapshot_id"] == 1
 
 
-def test_shifted_day_fails_compare_distributions(captured):
+def test_shifted_day_fails_compare_distributions(captured, caplog):
+    caplog.set_level(logging.INFO, logger="datavigil")
     # 2013-02-11: delays ~0.75 SD above January, every other check passes
     run, states = run_dag("validate_flights", datetime(2013, 2, 12, 8, tzinfo=UTC))
     assert run.state == "failed"
@@ -73,3 +80,6 @@ def test_shifted_day_fails_compare_distributions(captured):
     assert dep["status"] == "fail" and dep["effect_size"] > 0.5
     assert dep["details"]["test"] == "welch_t" and dep["details"]["correction"] == "holm"
     assert rows["distribution.air_time"]["status"] == "pass"
+    # the task log carries the table: column, test, statistic, df, p, p_adjusted, effect, verdict
+    assert "distribution tests (4, holm-adjusted)" in caplog.text
+    assert "dep_delay" in caplog.text and "fail: shift" in caplog.text
