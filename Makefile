@@ -9,7 +9,6 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
-export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION ?= False
 
 .PHONY: install demo airflow test lint bench clean
 
