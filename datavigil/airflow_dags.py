@@ -83,12 +83,11 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-# One task per phase, in order; a failed phase leaves the later ones upstream_failed.
-TASKS = (
-    ("freshness", "check_freshness"),
-    ("validate", "validate"),
-    ("distribution", "compare_distributions"),
-)
+# One task per phase. Freshness gates the rest (stale inputs: the checks that need the data end
+# upstream_failed); validate and compare_distributions both run once it passes, so a NULL-rate
+# failure does not hide a distribution shift (collect everything, fail once).
+GATE = ("freshness", "check_freshness")
+TASKS = (("validate", "validate"), ("distribution", "compare_distributions"))
 
 
 def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
@@ -125,13 +124,10 @@ def build_dag(info: SuiteInfo) -> DAG:
         default_args={"retries": retries, "retry_delay": timedelta(minutes=5)},
     )
     def validation() -> None:
-        previous = None
-        for phase, task_id in TASKS:
-            current = _phase_task(info.name, phase, task_id)
-            if previous is not None:
-                previous >> current
-            previous = current
-        previous >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
+        gate = _phase_task(info.name, *GATE)
+        checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
+        gate >> checks
+        checks >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
 
     return validation()
 
@@ -190,6 +186,8 @@ def build_capture_dag(info: SuiteInfo) -> DAG:
 
 
 def build_all() -> dict[str, DAG]:
-    dags = {f"validate_{info.name}": build_dag(info) for info in discover()}
-    dags.update({f"capture_reference_{i.name}": build_capture_dag(i) for i in discover()})
+    dags: dict[str, DAG] = {}
+    for info in discover():
+        dags[f"validate_{info.name}"] = build_dag(info)
+        dags[f"capture_reference_{info.name}"] = build_capture_dag(info)
     return dags

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from sqlalchemy.dialects import postgresql, sqlite
 
 from datavigil import config
 from datavigil.errors import StoreUnavailable
@@ -152,15 +153,7 @@ class Store:
             if phases is not None:
                 stale = stale.where(c.phase.in_(phases))
             conn.execute(stale)
-            earlier = conn.execute(sa.select(r.started_at).where(r.run_id == run.run_id)).first()
-            if earlier and phases is not None:  # another task of the same run saved first
-                run = replace(run, started_at=min(run.started_at, _aware(earlier[0])))
-            # the run row is updated in place, never deleted: deleting it would cascade to the
-            # other phases' rows (PostgreSQL enforces the FK), and it must exist before them
-            if earlier:
-                conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
-            else:
-                conn.execute(sa.insert(r), [_asdict(run)])
+            run = _upsert_run(conn, run, merge=phases is not None)
             if rows:
                 conn.execute(sa.insert(c), rows)
             kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
@@ -229,6 +222,34 @@ class Store:
             runs = conn.scalar(sa.select(sa.func.count()).select_from(ValidationRun))
             checks = conn.scalar(sa.select(sa.func.count()).select_from(CheckResultRow))
         return int(runs or 0), int(checks or 0)
+
+
+INSERT_IGNORING_CONFLICT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
+    """Create the run row if absent (tasks of one run may save at the same moment: the insert
+    ignores a conflict instead of failing), then update it in place — never delete it, which
+    would cascade to the other phases' rows. ``merge``: keep the earliest start and a reference
+    snapshot id that another phase recorded."""
+    r = ValidationRun
+    values = _asdict(run)
+    insert = INSERT_IGNORING_CONFLICT.get(conn.dialect.name)
+    if insert is not None:
+        conn.execute(insert(r).values(values).on_conflict_do_nothing())
+    elif conn.execute(sa.select(r.run_id).where(r.run_id == run.run_id)).first() is None:
+        conn.execute(sa.insert(r).values(values))
+    if merge:
+        stored = conn.execute(
+            sa.select(r.started_at, r.reference_snapshot_id).where(r.run_id == run.run_id)
+        ).one()
+        run = replace(
+            run,
+            started_at=min(run.started_at, _aware(stored.started_at)),
+            reference_snapshot_id=run.reference_snapshot_id or stored.reference_snapshot_id,
+        )
+    conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
+    return run
 
 
 def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:

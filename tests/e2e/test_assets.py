@@ -50,7 +50,8 @@ def test_publish_is_a_teardown_emitting_the_validated_dataset():
 
     dag = build_dag(info())
     publish = dag.get_task("publish")
-    assert publish.is_teardown and publish.upstream_task_ids == {"compare_distributions"}
+    assert publish.is_teardown
+    assert publish.upstream_task_ids == {"validate", "compare_distributions"}
     assert [a.uri for a in publish.outlets] == ["datavigil://validated/shop.orders"]
     assert not publish.on_failure_fail_dagrun  # the run's state is the validation's
 

@@ -83,3 +83,14 @@ def test_shifted_day_fails_compare_distributions(captured, caplog):
     # the task log carries the table: column, test, statistic, df, p, p_adjusted, effect, verdict
     assert "distribution tests (4, holm-adjusted)" in caplog.text
     assert "dep_delay" in caplog.text and "fail: shift" in caplog.text
+
+
+def test_march_8_fails_both_checks_and_records_both(captured):
+    # 2013-03-08: 18% of dep_time NULL (validate fails) AND delays shifted (distribution fails);
+    # the two tasks run side by side after check_freshness, so neither hides the other
+    run, states = run_dag("validate_flights", datetime(2013, 3, 9, 8, tzinfo=UTC))
+    assert run.state == "failed"
+    assert states["validate"] == "failed" and states["compare_distributions"] == "failed"
+    rows = distribution_rows(captured, "2013-03-08")
+    assert rows["distribution.dep_delay"]["status"] == "fail"
+    assert rows["distribution.dep_delay"]["p_adjusted"] < 0.05
