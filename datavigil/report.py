@@ -44,11 +44,18 @@ def summary(report: RunReport, verbose: bool = False) -> str:
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
-    tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no checks"
+    rows = "partition not read" if run.rows_checked is None else f"{run.rows_checked} rows"
+    whole = set(report.phases) >= {"freshness", "validate", "distribution"}
+    verdict = (
+        f"{run.status.upper()} ({tally})"
+        if whole
+        else (f"{'/'.join(report.phases)} checks: {tally} · run so far: {run.status.upper()}")
+    )
     head = (
         f"suite {run.suite} · partition {run.partition_date} "
         f"[{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M} UTC]"
-        f" · {run.rows_checked} rows · {run.status.upper()} ({tally})"
+        f" · {rows} · {verdict}"
     )
     shown = (
         report.results if verbose else [r for r in report.results if r.status is not Status.PASS]

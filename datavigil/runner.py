@@ -48,6 +48,7 @@ class RunReport:
     run: RunRecord
     results: list[CheckResult]
     error: DatavigilError | None = None  # the source could not be read
+    phases: tuple[str, ...] = ("freshness", "validate", "distribution")  # what this run did
 
     @property
     def blocking(self) -> list[CheckResult]:
@@ -122,9 +123,10 @@ def _guarded(
 
 def evaluate(
     suite: Suite, window: Window, phases: tuple[str, ...] = PHASES, env: RunEnv | None = None
-) -> tuple[list[CheckResult], int, DatavigilError | None]:
+) -> tuple[list[CheckResult], int | None, DatavigilError | None]:
     """Read the partition once and run every check of ``phases``; pure apart from the read
-    (and what ``prepare`` obtains through ``env``)."""
+    (and what ``prepare`` obtains through ``env``). Rows read: None when no check of these
+    phases needed the partition's rows (freshness), so the run does not claim "0 rows"."""
     checks = checks_of(suite, phases)
     accs: list[Accumulator | None] = [c.accumulator() for c in checks]
     errors: dict[int, str] = {}
@@ -133,7 +135,8 @@ def evaluate(
     try:
         _guarded(accs, errors, "prepare", env, raised)
         scanning = [a if c.needs_scan else None for c, a in zip(checks, accs, strict=True)]
-        if any(a is not None for a in scanning):
+        scanned = any(a is not None for a in scanning)
+        if scanned:
             for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
                 rows, chunks = rows + len(chunk), chunks + 1
                 _guarded(scanning, errors, "update", chunk)
@@ -147,14 +150,14 @@ def evaluate(
                     )
             accs = [None if i in errors else a for i, a in enumerate(accs)]
     except SourceUnavailable as exc:
-        return [_source_error(str(exc))], rows, exc
+        return [_source_error(str(exc))], None, exc
     ctx = CheckContext(suite=suite.name, window=window, rows=rows)
     results: list[CheckResult] = []
     for i, (check, acc) in enumerate(zip(checks, accs, strict=True)):
         results += _finish(check, acc, ctx, errors.get(i))
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
     results = adjust_run(results, suite.correction)
-    return results, rows, raised[0] if raised else None
+    return results, rows if scanned else None, raised[0] if raised else None
 
 
 def reference_of(results: list[CheckResult]) -> int | None:
@@ -226,4 +229,4 @@ def run_suite(
         try_number=key.try_number,
     )
     run = store.save(run, results, None if set(phases) >= set(PHASES) else phases)
-    return RunReport(run=run, results=results, error=error)
+    return RunReport(run=run, results=results, error=error, phases=phases)

