@@ -39,15 +39,24 @@ def make_table(url: str, rows: int) -> None:
         x = rng.normal(100, 15, n)
         x[rng.random(n) < 0.01] = np.nan
         pd.DataFrame({"ts": ts, "x": x, "y": rng.integers(0, 1000, n)}).to_sql(
-            "events", engine, if_exists="append", index=False)
+            "events", engine, if_exists="append", index=False
+        )
     engine.dispose()
 
 
 def suite_for(url: str) -> Suite:
-    return Suite(name="bench", source=SqlSource(table="events", url=url),
-                 partition=Partition(column="ts"), chunk_size=50_000,
-                 checks=[RowCount(min_rows=1), NullRate("x", max_fraction=0.05),
-                         Range("x", min=0, max=1000), Range("y", min=0, max=999)])
+    return Suite(
+        name="bench",
+        source=SqlSource(table="events", url=url),
+        partition=Partition(column="ts"),
+        chunk_size=50_000,
+        checks=[
+            RowCount(min_rows=1),
+            NullRate("x", max_fraction=0.05),
+            Range("x", min=0, max=1000),
+            Range("y", min=0, max=999),
+        ],
+    )
 
 
 def measure(fn) -> tuple[float, float]:
@@ -71,8 +80,14 @@ def bench(rows: int, workdir: Path) -> dict[str, float]:
     engine = sa.create_engine(url)
     whole_s, whole_mb = measure(lambda: pd.read_sql_table("events", engine))
     engine.dispose()
-    return {"rows": rows, "scan_s": scan_s, "scan_peak_mb": scan_mb, "rows_per_s": rows / scan_s,
-            "whole_load_s": whole_s, "whole_peak_mb": whole_mb}
+    return {
+        "rows": rows,
+        "scan_s": scan_s,
+        "scan_peak_mb": scan_mb,
+        "rows_per_s": rows / scan_s,
+        "whole_load_s": whole_s,
+        "whole_peak_mb": whole_mb,
+    }
 
 
 def main() -> None:
@@ -82,15 +97,21 @@ def main() -> None:
     sizes = [int(x) for x in args.rows.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         table = [bench(n, Path(tmp)) for n in sizes]
-    print(f"{'rows':>10} {'scan s':>8} {'rows/s':>10} {'scan peak MiB':>14} "
-          f"{'whole-load peak MiB':>20}")
+    print(
+        f"{'rows':>10} {'scan s':>8} {'rows/s':>10} {'scan peak MiB':>14} "
+        f"{'whole-load peak MiB':>20}"
+    )
     for r in table:
-        print(f"{r['rows']:>10} {r['scan_s']:>8.2f} {r['rows_per_s']:>10.0f} "
-              f"{r['scan_peak_mb']:>14.1f} {r['whole_peak_mb']:>20.1f}")
+        print(
+            f"{r['rows']:>10} {r['scan_s']:>8.2f} {r['rows_per_s']:>10.0f} "
+            f"{r['scan_peak_mb']:>14.1f} {r['whole_peak_mb']:>20.1f}"
+        )
     first, last = table[0], table[-1]
-    print(f"size x{last['rows'] / first['rows']:.0f}: scan peak x"
-          f"{last['scan_peak_mb'] / first['scan_peak_mb']:.2f}, whole-load peak x"
-          f"{last['whole_peak_mb'] / first['whole_peak_mb']:.2f}")
+    print(
+        f"size x{last['rows'] / first['rows']:.0f}: scan peak x"
+        f"{last['scan_peak_mb'] / first['scan_peak_mb']:.2f}, whole-load peak x"
+        f"{last['whole_peak_mb'] / first['whole_peak_mb']:.2f}"
+    )
 
 
 if __name__ == "__main__":

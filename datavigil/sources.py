@@ -65,8 +65,9 @@ class SqlSource:
         import sqlalchemy as sa
 
         try:
-            return sa.Table(str(self.table), sa.MetaData(), schema=self.db_schema,
-                            autoload_with=conn)
+            return sa.Table(
+                str(self.table), sa.MetaData(), schema=self.db_schema, autoload_with=conn
+            )
         except sa.exc.NoSuchTableError:
             raise SourceUnavailable(
                 f"suite '{suite}': source table '{self.table}' not found"

@@ -37,6 +37,14 @@ def sqlite_url(tmp_path: pathlib.Path) -> str:
     return f"sqlite:///{tmp_path / 'results.db'}"
 
 
+@pytest.fixture
+def results_url(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private embedded results store for one test, set as DATAVIGIL_RESULTS_URL."""
+    url = f"sqlite:///{tmp_path / 'results.db'}"
+    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
     url = os.environ.get("DATAVIGIL_TEST_PG_URL")

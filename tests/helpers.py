@@ -15,6 +15,18 @@ from datavigil.window import Window
 DAY = date(2024, 5, 1)
 
 
+def query(url: str, sql: str, **params: Any) -> list[Any]:
+    """Rows of one SQL statement against a results store (a real database, never a mock)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql), params).all())
+    finally:
+        engine.dispose()
+
+
 def chunk(**columns: list[Any]) -> Chunk:
     """A chunk from Python lists; None becomes a real Arrow NULL, float('nan') stays NaN."""
     import pyarrow as pa

@@ -4,31 +4,18 @@ backfill of the same day) gives the same verdict."""
 
 from __future__ import annotations
 
-import pytest
-import sqlalchemy as sa
-
 from datavigil.cli import main
-
-
-@pytest.fixture
-def results_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'results.db'}"
-    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", url)
-    return url
+from tests.helpers import query
 
 
 def freshness_rows(url: str, day: str) -> dict[str, tuple]:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT c.check_name, c.severity, c.status, c.observed_value, c.threshold "
-                "FROM check_results c JOIN validation_runs r USING (run_id) "
-                "WHERE r.partition_date = :d AND c.check_type = 'freshness'"
-            ),
-            {"d": day},
-        ).all()
-    engine.dispose()
+    rows = query(
+        url,
+        "SELECT c.check_name, c.severity, c.status, c.observed_value, c.threshold "
+        "FROM check_results c JOIN validation_runs r USING (run_id) "
+        "WHERE r.partition_date = :d AND c.check_type = 'freshness'",
+        d=day,
+    )
     return {r[0]: tuple(r[1:]) for r in rows}
 
 

@@ -15,15 +15,31 @@ T0 = datetime(2013, 2, 9, 8, tzinfo=UTC)
 
 def record(status: str, snapshot: int | None) -> RunRecord:
     return RunRecord(
-        run_id="airflow:validate_x:manual__1", suite="x", dataset="x",
-        partition_date=date(2013, 2, 8), data_interval_start=T0, data_interval_end=T0,
-        started_at=T0, finished_at=T0, status=status, rows_checked=10, origin="airflow",
-        datavigil_version="test", reference_snapshot_id=snapshot)
+        run_id="airflow:validate_x:manual__1",
+        suite="x",
+        dataset="x",
+        partition_date=date(2013, 2, 8),
+        data_interval_start=T0,
+        data_interval_end=T0,
+        started_at=T0,
+        finished_at=T0,
+        status=status,
+        rows_checked=10,
+        origin="airflow",
+        datavigil_version="test",
+        reference_snapshot_id=snapshot,
+    )
 
 
 def result(name: str, phase: str, status: Status) -> CheckResult:
-    return CheckResult(check_name=name, check_type="t", column_name=None,
-                       severity=Severity.ERROR, outcome=Outcome(status, name), phase=phase)
+    return CheckResult(
+        check_name=name,
+        check_type="t",
+        column_name=None,
+        severity=Severity.ERROR,
+        outcome=Outcome(status, name),
+        phase=phase,
+    )
 
 
 def test_concurrent_phase_saves_both_land(store_url: str) -> None:
@@ -36,14 +52,18 @@ def test_concurrent_phase_saves_both_land(store_url: str) -> None:
             store = Store(store_url)
             barrier.wait()
             for i in range(5):  # repeated: retries of the same task replace their own rows
-                store.save(replace(record("pass", snapshot), started_at=T0),
-                           [result(f"{phase}.{j}", phase, status) for j in range(i + 1)],
-                           (phase,))
+                store.save(
+                    replace(record("pass", snapshot), started_at=T0),
+                    [result(f"{phase}.{j}", phase, status) for j in range(i + 1)],
+                    (phase,),
+                )
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=save, args=("validate", Status.FAIL, None)),
-               threading.Thread(target=save, args=("distribution", Status.PASS, 7))]
+    threads = [
+        threading.Thread(target=save, args=("validate", Status.FAIL, None)),
+        threading.Thread(target=save, args=("distribution", Status.PASS, 7)),
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -33,8 +33,14 @@ def write_suites(directory: Path, count: int) -> None:
 
 def parse(schemas_dir: Path) -> dict:
     env = dict(os.environ, DATAVIGIL_SCHEMAS_DIR=str(schemas_dir))
-    out = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "dags")], env=env,
-                         capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(ROOT / "dags")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -56,7 +62,8 @@ def test_project_suites_parse_without_errors() -> None:
 
 def test_a_non_literal_suite_field_is_an_import_error_naming_the_suite(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(
-        "from datavigil import Suite\nS = '0 1 * * *'\nsuite = Suite(name='bad', schedule=S)\n")
+        "from datavigil import Suite\nS = '0 1 * * *'\nsuite = Suite(name='bad', schedule=S)\n"
+    )
     result = parse(tmp_path)
     assert result["dags"] == []
     (message,) = result["errors"].values()
@@ -72,12 +79,21 @@ def test_dag_follows_suite_declaration(tmp_path: Path, field: str) -> None:
     path = tmp_path / "flights_00.py"
     text = path.read_text().replace('schedule="0 3 * * *"', 'schedule="30 4 * * 1-5"')
     text = text.replace('tags=("demo",)', 'tags=("demo", "extra")')
-    path.write_text(text.replace('start_date="2013-01-01",', 'start_date="2013-01-01", '
-                                 'catchup=True,'))
+    path.write_text(
+        text.replace('start_date="2013-01-01",', 'start_date="2013-01-01", catchup=True,')
+    )
     (info,) = discover(tmp_path)
     dag = build_dag(info)
-    expected = {"schedule": "30 4 * * 1-5", "timezone": "America/New_York", "catchup": True,
-                "tags": {"datavigil", "nycflights13.flights", "demo", "extra"}}
-    actual = {"schedule": dag.timetable.expression, "timezone": str(dag.timetable.timezone),
-              "catchup": dag.catchup, "tags": set(dag.tags)}
+    expected = {
+        "schedule": "30 4 * * 1-5",
+        "timezone": "America/New_York",
+        "catchup": True,
+        "tags": {"datavigil", "nycflights13.flights", "demo", "extra"},
+    }
+    actual = {
+        "schedule": dag.timetable.expression,
+        "timezone": str(dag.timetable.timezone),
+        "catchup": dag.catchup,
+        "tags": set(dag.tags),
+    }
     assert actual[field] == expected[field]

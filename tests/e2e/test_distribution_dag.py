@@ -9,26 +9,22 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 
-from tests.e2e.test_validate_dag import results_url, run_dag  # noqa: F401  (fixture)
+from tests.e2e.test_validate_dag import run_dag
+from tests.helpers import query
 
 pytestmark = pytest.mark.airflow
 
 
 def distribution_rows(url: str, day: str) -> dict[str, dict]:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT c.check_name, c.status, c.statistic, c.p_value, c.p_adjusted, "
-                "c.effect_size, c.details, r.reference_snapshot_id FROM check_results c "
-                "JOIN validation_runs r USING (run_id) "
-                "WHERE c.phase = 'distribution' AND r.partition_date = :d"
-            ),
-            {"d": day},
-        ).all()
-    engine.dispose()
+    rows = query(
+        url,
+        "SELECT c.check_name, c.status, c.statistic, c.p_value, c.p_adjusted, "
+        "c.effect_size, c.details, r.reference_snapshot_id FROM check_results c "
+        "JOIN validation_runs r USING (run_id) "
+        "WHERE c.phase = 'distribution' AND r.partition_date = :d",
+        d=day,
+    )
     out = {}
     for row in rows:
         data = dict(row._mapping)
@@ -39,7 +35,7 @@ def distribution_rows(url: str, day: str) -> dict[str, dict]:
 
 
 @pytest.fixture
-def captured(airflow_db, demo_warehouse, results_url):  # noqa: F811
+def captured(airflow_db, demo_warehouse, results_url):
     from airflow.dag_processing.dagbag import DagBag
 
     from tests.conftest import ROOT
@@ -47,10 +43,7 @@ def captured(airflow_db, demo_warehouse, results_url):  # noqa: F811
     dag = DagBag(dag_folder=str(ROOT / "dags")).get_dag("capture_reference_flights")
     run = dag.test(run_conf={"from": "2013-01-01", "to": "2013-01-31"})
     assert run.state == "success"
-    engine = sa.create_engine(results_url)
-    with engine.connect() as conn:
-        snap = conn.execute(sa.text("SELECT id, row_count, active FROM reference_snapshots")).all()
-    engine.dispose()
+    snap = query(results_url, "SELECT id, row_count, active FROM reference_snapshots")
     assert [(r.row_count, bool(r.active)) for r in snap] == [(27004, True)]
     return results_url
 

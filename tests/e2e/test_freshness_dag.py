@@ -6,13 +6,13 @@ still emits the dataset's Asset event with the run's summary. 2013-06-15 passes 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import ROOT
+from tests.helpers import query
 
 pytestmark = pytest.mark.airflow
 NY = ZoneInfo("America/New_York")
@@ -28,16 +28,12 @@ def run_dag(logical_date: datetime):
 
 
 def freshness_rows(url: str, run_id: str) -> dict[str, tuple]:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT check_name, severity, status, observed_value, threshold, message "
-                "FROM check_results WHERE run_id = :r AND phase = 'freshness'"
-            ),
-            {"r": run_id},
-        ).all()
-    engine.dispose()
+    rows = query(
+        url,
+        "SELECT check_name, severity, status, observed_value, threshold, message "
+        "FROM check_results WHERE run_id = :r AND phase = 'freshness'",
+        r=run_id,
+    )
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
@@ -50,13 +46,6 @@ def asset_events(run) -> list[dict]:
             sa.select(AssetEvent).where(AssetEvent.source_run_id == run.run_id)
         ).all()
         return [dict(e.extra or {}) | {"uri": e.asset.uri} for e in events]
-
-
-@pytest.fixture
-def results_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'results.db'}"
-    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", url)
-    return url
 
 
 def test_stale_weather_fails_freshness_and_stops_the_run(airflow_db, demo_warehouse, results_url):

@@ -26,10 +26,12 @@ def test_runs_without_a_logical_date_use_run_after() -> None:
 
 def test_a_retry_keeps_the_run_id_and_a_new_dag_run_gets_a_new_one() -> None:
     window = Window.for_day(date(2013, 2, 8), "America/New_York")
-    first = RunKey(origin="airflow", dag_id="validate_flights", dag_run_id="scheduled__x",
-                   try_number=1)
-    retry = RunKey(origin="airflow", dag_id="validate_flights", dag_run_id="scheduled__x",
-                   try_number=2)
+    first = RunKey(
+        origin="airflow", dag_id="validate_flights", dag_run_id="scheduled__x", try_number=1
+    )
+    retry = RunKey(
+        origin="airflow", dag_id="validate_flights", dag_run_id="scheduled__x", try_number=2
+    )
     other = RunKey(origin="airflow", dag_id="validate_flights", dag_run_id="manual__y")
     assert first.run_id("flights", window) == retry.run_id("flights", window)
     assert first.run_id("flights", window) != other.run_id("flights", window)

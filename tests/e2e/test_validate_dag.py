@@ -5,12 +5,11 @@ validate task without retry after its rows are saved, and an unreachable source 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from tests.conftest import ROOT
+from tests.helpers import query
 
 pytestmark = pytest.mark.airflow
 
@@ -29,21 +28,14 @@ def run_dag(dag_id: str, logical_date: datetime):
 
 
 def stored(results_url: str, run_id_prefix: str) -> list[tuple[str, str, str]]:
-    engine = sa.create_engine(results_url)
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT r.status, c.check_name, c.status FROM check_results c "
-            "JOIN validation_runs r USING (run_id) WHERE r.run_id LIKE :p ORDER BY c.check_name"),
-            {"p": run_id_prefix + "%"}).all()
-    engine.dispose()
+    rows = query(
+        results_url,
+        "SELECT r.status, c.check_name, c.status FROM check_results c "
+        "JOIN validation_runs r USING (run_id) WHERE r.run_id LIKE :p "
+        "ORDER BY c.check_name",
+        p=run_id_prefix + "%",
+    )
     return [tuple(r) for r in rows]
-
-
-@pytest.fixture
-def results_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'results.db'}"
-    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", url)
-    return url
 
 
 def test_clean_day_succeeds_and_records_every_check(airflow_db, demo_warehouse, results_url):
@@ -69,7 +61,8 @@ def test_blizzard_day_fails_the_task_after_saving(airflow_db, demo_warehouse, re
 
 
 def test_unreachable_source_fails_the_task_and_records_an_error(
-        airflow_db, results_url, tmp_path, monkeypatch):
+    airflow_db, results_url, tmp_path, monkeypatch
+):
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     (schemas / "down.py").write_text(
@@ -77,7 +70,8 @@ def test_unreachable_source_fails_the_task_and_records_an_error(
         "from datavigil import Partition, SqlSource, Suite\n"
         "suite = Suite(name='down', source=SqlSource(table='t', "
         "url='postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2'),\n"
-        "              partition=Partition(column='ts'), checks=[NullRate('x')])\n")
+        "              partition=Partition(column='ts'), checks=[NullRate('x')])\n"
+    )
     monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(schemas))
     run, states = run_dag("validate_down", datetime(2024, 5, 2, tzinfo=UTC))
     assert run.state == "failed"
@@ -87,7 +81,8 @@ def test_unreachable_source_fails_the_task_and_records_an_error(
 
 
 def test_warn_severity_failure_leaves_the_task_green(
-        airflow_db, demo_warehouse, results_url, tmp_path, monkeypatch):
+    airflow_db, demo_warehouse, results_url, tmp_path, monkeypatch
+):
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     (schemas / "soft.py").write_text(
@@ -97,7 +92,8 @@ def test_warn_severity_failure_leaves_the_task_green(
         "              source=SqlSource(table='flights', "
         "url='sqlite:///{home}/.datavigil/demo/warehouse.db'),\n"
         "              partition=Partition(column='time_hour'),\n"
-        "              checks=[NullRate('dep_time', max_fraction=0.1, severity='warn')])\n")
+        "              checks=[NullRate('dep_time', max_fraction=0.1, severity='warn')])\n"
+    )
     monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(schemas))
     run, states = run_dag("validate_soft", datetime(2013, 2, 9, 5, tzinfo=UTC))
     assert run.state == "success"
