@@ -224,7 +224,10 @@ class Store:
         return int(runs or 0), int(checks or 0)
 
 
-INSERT_IGNORING_CONFLICT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+INSERT_IGNORING_CONFLICT: dict[str, Any] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def _upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
