@@ -27,8 +27,13 @@ demo: install
 airflow: install
 	@PATH=$(BIN):$$PATH scripts/airflow.sh
 
+# PostgreSQL tests need DATAVIGIL_TEST_PG_URL; when it is unset and PostgreSQL's binaries are
+# installed, a throwaway server is started on port 55432 (scripts/start-postgres.sh).
 test: install
-	@PATH=$(BIN):$$PATH $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@if [ -z "$$DATAVIGIL_TEST_PG_URL" ] && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
+	  export DATAVIGIL_TEST_PG_URL=$$(scripts/start-postgres.sh | tail -n 1); \
+	  echo "PostgreSQL for tests: $$DATAVIGIL_TEST_PG_URL"; fi; \
+	PATH=$(BIN):$$PATH $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
