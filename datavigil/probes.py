@@ -138,7 +138,7 @@ def sql_partition_rows(
         elif isinstance(col.type, sa.String):
             cond = [col == window.day.isoformat()]
         elif isinstance(col.type, sa.Date | sa.DateTime):
-            cond = _day_filter(col, window, Partition(column, column_timezone))
+            cond = _day_filter(col, window, Partition(column, column_timezone), conn)
         else:
             raise where.misconfigured(
                 f"partition key '{column}' is {col.type}: expected a date, timestamp or text"

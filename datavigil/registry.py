@@ -123,6 +123,8 @@ def load(name: str, directory: Path | None = None) -> Any:
     info = find(name, directory)
     module_name = f"datavigil_suites.{info.path.stem}"
     module = sys.modules.get(module_name)
+    if module is not None and Path(str(module.__file__)).resolve() != info.path.resolve():
+        module = None  # same file name in another schemas folder: load that one
     if module is None:
         spec = importlib.util.spec_from_file_location(module_name, info.path)
         assert spec is not None and spec.loader is not None
