@@ -35,10 +35,11 @@ def publish_summary(info: SuiteInfo, asset: Asset) -> dict[str, Any]:
     """Body of ``publish``: read the run's rows back from the results store and attach their
     summary to the Asset event."""
     from datavigil import history
+    from datavigil.runner import airflow_run_id
     from datavigil.store import Store
 
     context = get_current_context()
-    run_id = f"airflow:{context['ti'].dag_id}:{context['run_id']}"  # as runner.RunKey.run_id
+    run_id = airflow_run_id(context["ti"].dag_id, context["run_id"])
     summary = history.run_summary(Store(), run_id)
     context["outlet_events"][asset].extra = summary
     log.info("published %s: %s", asset.uri, summary)

@@ -26,6 +26,11 @@ from datavigil.window import Window
 log = logging.getLogger("datavigil")
 
 
+def airflow_run_id(dag_id: str, dag_run_id: str) -> str:
+    """The results store's run_id of an Airflow DAG run: every task of the run shares it."""
+    return f"airflow:{dag_id}:{dag_run_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class RunKey:
     """Who asked for the run. The run_id is derived from it, so a retry or a re-run replaces
@@ -39,7 +44,7 @@ class RunKey:
 
     def run_id(self, suite: str, window: Window) -> str:
         if self.origin == "airflow":
-            return f"airflow:{self.dag_id}:{self.dag_run_id}"
+            return airflow_run_id(str(self.dag_id), str(self.dag_run_id))
         return f"cli:{suite}:{window.day.isoformat()}"
 
 
