@@ -23,7 +23,8 @@ airflow api-server --port "$PORT" > "$AIRFLOW_HOME/demo-api-server.log" 2>&1 &
 API_PID=$!
 trap 'kill $API_PID 2>/dev/null || true; wait $API_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 90); do
-  curl -fs "http://127.0.0.1:$PORT/api/v2/monitor/health" > /dev/null 2>&1 && break
+  python -c "import urllib.request as u,sys; u.urlopen(sys.argv[1], timeout=2)" \
+    "http://127.0.0.1:$PORT/api/v2/monitor/health" > /dev/null 2>&1 && break
   kill -0 $API_PID 2>/dev/null || { tail -20 "$AIRFLOW_HOME/demo-api-server.log"; exit 1; }
   sleep 1
 done
