@@ -2,6 +2,8 @@
 
 Keys are hashed to 64 bits per chunk and merged into one sorted array (8 bytes per distinct key,
 not the rows); a collision between distinct keys has probability ~n^2/2^65 (1e-7 at 2M keys).
+NULL is a value here: two rows whose keys are both NULL (in the same columns) are duplicates,
+unlike SQL's UNIQUE; pair the key with NullRate(max_fraction=0) when NULL keys must not occur.
 """
 
 from __future__ import annotations
