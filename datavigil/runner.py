@@ -119,11 +119,11 @@ def _guarded(
             except DatavigilError as exc:
                 if raised is None and isinstance(exc, SourceUnavailable):
                     raise
-                errors[i], accs[i] = f"{type(exc).__name__}: {exc}", None
+                errors[i], accs[i] = str(exc), None  # names the suite and the dependency
                 if raised is not None:
                     raised.append(exc)
             except Exception as exc:  # the per-check guard: record, go on
-                errors[i], accs[i] = f"{type(exc).__name__}: {exc}", None
+                errors[i], accs[i] = _raised(exc), None
 
 
 def evaluate(
@@ -178,8 +178,12 @@ def _finish(
         try:
             return check.results(acc, ctx)
         except Exception as exc:  # the per-check guard
-            error = f"{type(exc).__name__}: {exc}"
-    return [check.result(Outcome(Status.ERROR, f"check {check.check_name} raised {error}"))]
+            error = _raised(exc)
+    return [check.result(Outcome(Status.ERROR, str(error)))]
+
+
+def _raised(exc: Exception) -> str:
+    return f"the check raised {type(exc).__name__}: {exc}"
 
 
 def _source_error(message: str) -> CheckResult:

@@ -1,0 +1,68 @@
+"""The engine's per-check guard: a check that raises is recorded as `error` with the reason, the
+other checks still run, and an error-severity `error` blocks the run (exit 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from checks import NullRate
+from checks.base import Accumulator, Check
+from datavigil import FileSource, Suite
+from datavigil.outcome import Status
+from datavigil.runner import run_suite
+from datavigil.store import Store
+from datavigil.window import Window
+
+
+class _Explodes(Accumulator):
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def update(self, chunk):
+        if self.where == "update":
+            raise ZeroDivisionError("in update")
+
+    def finish(self, ctx):
+        raise KeyError("in finish")
+
+
+@dataclass(frozen=True)
+class Explodes(Check):
+    where: str = "update"
+    check_type = "explodes"
+
+    def default_name(self) -> str:
+        return f"explodes.{self.where}"
+
+    def accumulator(self) -> Accumulator:
+        return _Explodes(self.where)
+
+
+def test_a_raising_check_is_an_error_and_the_others_still_run(tmp_path: Path) -> None:
+    pd.DataFrame({"x": [1.0, None, 3.0]}).to_parquet(tmp_path / "2024-05-01.parquet")
+    suite = Suite(
+        name="guard",
+        source=FileSource(str(tmp_path / "{ds}.parquet")),
+        checks=[
+            Explodes(where="update"),
+            Explodes(where="finish"),
+            NullRate("x", max_fraction=0.5),
+        ],
+    )
+    report = run_suite(
+        suite,
+        Window.for_day(date(2024, 5, 1), "UTC"),
+        store=Store(f"sqlite:///{tmp_path / 'r.db'}"),
+    )
+    by_name = {r.check_name: r for r in report.results}
+    assert by_name["explodes.update"].status is Status.ERROR
+    assert by_name["explodes.update"].outcome.message == (
+        "the check raised ZeroDivisionError: in update"
+    )
+    assert by_name["explodes.finish"].outcome.message == "the check raised KeyError: 'in finish'"
+    assert by_name["nulls.x"].status is Status.PASS
+    assert report.exit_code == 1 and report.run.status == "error"
