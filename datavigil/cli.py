@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from datavigil import snapshot_cli
-from datavigil.errors import DatavigilError, SettingError
+from datavigil.errors import DatavigilError
 
 RESULT_COLUMNS = [
     "suite",
@@ -169,8 +169,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-__all__ = ["main", "SettingError"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

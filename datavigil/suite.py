@@ -7,7 +7,7 @@ raises ``SuiteError`` naming the suite and the field.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -69,7 +69,6 @@ class Suite:
     tags: tuple[str, ...] = ()
     description: str = ""
     chunk_size: int = 50_000
-    extra: dict[str, Any] = field(default_factory=dict)
     # distribution checks (docs/adr/0010): the reference snapshot ("active" or a pinned id),
     # the family-wise level, the smallest standardized shift worth failing, the correction
     reference: str | int = "active"
