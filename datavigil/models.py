@@ -106,3 +106,27 @@ class ReferenceSample(Base):
     )
     format: Mapped[str] = mapped_column(sa.String(16))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class RunMetric(Base):
+    """One number a run computed: its profile (migration 0003). ``metric`` is the engine's
+    metric name (``row_count``, ``null_count``, ``mean``, ``m2``, ...), ``column_name`` and
+    ``group_key`` are NULL when the metric has none. History-based checks and the UI's trends
+    read this table, never the source."""
+
+    __tablename__ = "run_metrics"
+    __table_args__ = (sa.Index("ix_run_metrics_metric", "metric", "column_name"),)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    run_id: Mapped[str] = mapped_column(
+        sa.String(250),
+        sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"),
+        index=True,
+    )
+    phase: Mapped[str] = mapped_column(sa.String(32))
+    metric: Mapped[str] = mapped_column(sa.Text)
+    column_name: Mapped[str | None] = mapped_column(sa.Text)
+    group_key: Mapped[str | None] = mapped_column(sa.Text)
+    value: Mapped[float | None] = mapped_column(sa.Float)
