@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from checks.base import Accumulator, Check, CheckContext, unknown_columns
+from checks.base import Check, CheckContext, metric_error, unknown_columns
 from checks.distribution import (
     HOMOGENEITY_ALPHA,
     SMALL,
@@ -26,12 +26,11 @@ from checks.distribution import (
     reference_moments,
 )
 from datavigil import stats
-from datavigil.batch import Chunk
 from datavigil.effects import anova_effect
+from datavigil.engine import metrics as m
 from datavigil.errors import SourceUnavailable
 from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
-from datavigil.profile import finite
 from datavigil.window import Window
 
 RAW_CAP = 50_000  # raw values kept per check (Brown-Forsythe, Kruskal-Wallis)
@@ -128,56 +127,44 @@ def anova_outcome(
     return judge(provisional, test.p_value)
 
 
-class _DayAcc(Accumulator):
-    def __init__(self, check: DayAnova) -> None:
-        self.check, self.prep, self.groups = check, Prepared(), _Groups()
-        self.skipped_days: list[str] = []
-        self.today = "today"
+@dataclass
+class DayInputs:
+    prep: Prepared
+    moments: dict[str, stats.Moments]
+    unreadable: list[str]
 
-    def prepare(self, env: Any) -> None:
-        self.prep = prepare_reference(env, self.check, [self.check.column])
-        if self.prep.problem:
-            return
-        suite, col = env.suite, self.check.column
-        self.today = env.window.day.isoformat()
-        for back in range(self.check.days - 1, 0, -1):
-            day = Window.for_day(env.window.day - timedelta(days=back), suite.timezone)
-            try:
-                for chunk in suite.source.read(suite.name, day, suite.partition, suite.chunk_size):
-                    if col in chunk.frame.columns:
-                        self.groups.add(day.day.isoformat(), finite(chunk.frame[col])[0])
-            except SourceUnavailable as exc:
-                self.skipped_days.append(f"{day.day}: {exc}")
 
-    def update(self, chunk: Chunk) -> None:
-        if self.check.column in chunk.frame.columns:
-            self.groups.add(self.today, finite(chunk.frame[self.check.column])[0])
+def earlier_days(env: Any, check: DayAnova) -> DayInputs:
+    """The reference, and each earlier day's moments: from the run_metrics the day's run kept,
+    else one aggregate query over that day in the source (no rows leave it)."""
+    from datavigil import metric_history
 
-    def finish(self, ctx: CheckContext) -> Outcome:
-        col = self.check.column
-        if self.prep.problem:
-            return self.prep.failed(col)
-        assert self.prep.reference is not None
-        ref, problem = reference_moments(self.prep.reference, col)
-        if ref is None:
-            return Outcome(Status.ERROR, f"{col}: {problem}")
-        named = {"reference": ref, **dict(sorted(self.groups.moments.items()))}
-        label = f"{col} across reference + last {self.check.days} days"
-        sample = (self.prep.sample or {}).get(col)
-        if sample is not None:
-            self.groups.raw["reference"] = [sample]
-        extra = {
-            "reference_snapshot_id": self.prep.reference.id,
-            "unreadable_days": self.skipped_days,
-        }
-        return anova_outcome(
-            label,
-            named,
-            self.groups,
-            self.prep,
-            omega_threshold(self.check, self.prep.min_effect),
-            extra,
-        )
+    prep = prepare_reference(env, check, [check.column])
+    if prep.problem:
+        return DayInputs(prep, {}, [])
+    suite, col = env.suite, check.column
+    days = [env.window.day - timedelta(days=b) for b in range(check.days - 1, 0, -1)]
+    kept = metric_history.day_moments(env.store, suite.name, col, days)
+    groups: dict[str, stats.Moments] = {}
+    unreadable: list[str] = []
+    for day in days:
+        if day in kept:
+            groups[day.isoformat()] = kept[day]
+            continue
+        try:
+            groups[day.isoformat()] = _day_aggregate(suite, col, day)
+        except SourceUnavailable as exc:
+            unreadable.append(f"{day}: {exc}")
+    return DayInputs(prep, groups, unreadable)
+
+
+def _day_aggregate(suite: Any, column: str, day: Any) -> stats.Moments:
+    from datavigil.engine.backends import open_scan
+
+    window = Window.for_day(day, suite.timezone)
+    with open_scan(suite.name, suite.source, window, suite.partition) as scan:
+        metric = m.Moments(column)
+        return scan.compute([metric]).get(metric)[None].moments
 
 
 @dataclass(frozen=True)
@@ -206,51 +193,34 @@ class DayAnova(Check):
         )
         return bad + unknown_columns([self.column], columns)
 
-    def accumulator(self) -> Accumulator:
-        return _DayAcc(self)
+    def prepare(self, env: Any) -> DayInputs:
+        return earlier_days(env, self)
 
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.Moments(self.column)]
 
-class _GroupAcc(Accumulator):
-    def __init__(self, check: GroupAnova) -> None:
-        self.check, self.prep, self.groups = check, Prepared(), _Groups()
-        self.missing: str | None = None
-
-    def prepare(self, env: Any) -> None:
-        if env is not None:
-            c = self.check
-            self.prep = Prepared(
-                alpha=c.alpha if c.alpha is not None else env.suite.alpha,
-                min_effect=c.min_effect if c.min_effect is not None else env.suite.min_effect,
-            )
-
-    def update(self, chunk: Chunk) -> None:
-        col, by = self.check.column, self.check.by
-        for name in (col, by):
-            if name not in chunk.frame.columns:
-                self.missing = name
-                return
-        values, keys = chunk.frame[col], chunk.frame[by]
-        x = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = np.isfinite(x) & keys.notna().to_numpy()
-        if not ok.any():
-            return
-        frame = {"k": keys[ok].astype(str).to_numpy(), "x": x[ok]}
-        order = np.argsort(frame["k"], kind="stable")
-        k_sorted, x_sorted = frame["k"][order], frame["x"][order]
-        names, starts = np.unique(k_sorted, return_index=True)
-        for name, part in zip(names, np.split(x_sorted, starts[1:]), strict=True):
-            self.groups.add(str(name), part)
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        c = self.check
-        if self.missing:
-            return Outcome(Status.ERROR, f"column '{self.missing}' is not in the partition's data")
-        named = dict(sorted(self.groups.moments.items(), key=lambda kv: -kv[1].n)[:MAX_GROUPS])
-        label = f"{c.column} by {c.by}"
-        extra = {"groups_total": len(self.groups.moments)}
-        min_effect = omega_threshold(c, self.prep.min_effect)
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        col, inputs = self.column, ctx.prepared
+        prep = inputs.prep
+        if prep.problem:
+            return prep.failed(col)
+        assert prep.reference is not None
+        ref, problem = reference_moments(prep.reference, col)
+        if ref is None:
+            return Outcome(Status.ERROR, f"{col}: {problem}")
+        bad = metric_error(values, [m.Moments(col)])
+        if bad is not None:
+            return Outcome(Status.ERROR, f"{col}: {bad.message}")
+        today = values.get(m.Moments(col))[None].moments
+        named = {
+            "reference": ref,
+            **dict(sorted(inputs.moments.items())),
+            ctx.window.day.isoformat(): today,
+        }
+        label = f"{col} across reference + last {self.days} days"
+        extra = {"reference_snapshot_id": prep.reference.id, "unreadable_days": inputs.unreadable}
         return anova_outcome(
-            label, dict(sorted(named.items())), self.groups, self.prep, min_effect, extra
+            label, named, None, prep, omega_threshold(self, prep.min_effect), extra
         )
 
 
@@ -273,5 +243,30 @@ class GroupAnova(Check):
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         return unknown_columns([self.column, self.by], columns)
 
-    def accumulator(self) -> Accumulator:
-        return _GroupAcc(self)
+    def prepare(self, env: Any) -> Prepared:
+        if env is None:
+            return Prepared()
+        return Prepared(
+            alpha=self.alpha if self.alpha is not None else env.suite.alpha,
+            min_effect=self.min_effect if self.min_effect is not None else env.suite.min_effect,
+        )
+
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.Moments(self.column, by=self.by)]
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        prep = ctx.prepared or Prepared()
+        for name in (self.column, self.by):
+            if ctx.columns and name not in ctx.columns:
+                return Outcome(Status.ERROR, f"column '{name}' is not in the partition's data")
+        bad = metric_error(values, self.metrics(ctx.columns))
+        if bad is not None:
+            return bad
+        groups = values.get(m.Moments(self.column, by=self.by))
+        named_all = {("(NULL)" if k is None else k): g.moments for k, g in groups.items()}
+        largest = sorted(named_all.items(), key=lambda kv: -kv[1].n)[:MAX_GROUPS]
+        label = f"{self.column} by {self.by}"
+        extra = {"groups_total": len(named_all)}
+        return anova_outcome(
+            label, dict(sorted(largest)), None, prep, omega_threshold(self, prep.min_effect), extra
+        )

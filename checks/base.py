@@ -1,42 +1,45 @@
-"""What every check shares: identity, severity, and the accumulate-then-finish protocol."""
+"""What every check shares: identity, severity, and the declare-then-judge protocol.
+
+A check declares the metrics it needs (``metrics``) and judges their values (``judge``): pure,
+no connection, no chunk, no clock. Inputs other than the partition (a reference snapshot, the
+suite's history in the results store) are obtained by the engine through ``prepare`` before the
+judging; a failing check may ask the engine for a bounded sample (``samples``), fetched only then.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from datavigil.outcome import CheckResult, Outcome, Severity, Status, clean_scalar
+from datavigil.outcome import SAMPLE_LIMIT, CheckResult, Outcome, Severity, Status, clean_scalar
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from datavigil.batch import Chunk
+    from datavigil.engine.plan import Values
     from datavigil.window import Window
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CheckContext:
-    """What a check may know besides its chunks: the suite, the day, the rows seen in total."""
+    """What a check may know besides the metric values: the suite, the day, the partition's
+    row count and columns, what ``prepare`` obtained, and the sample fetcher."""
 
     suite: str
     window: Window
     rows: int
+    columns: dict[str, Any] = field(default_factory=dict)  # name -> engine Column
+    prepared: Any = None
+    fetch: Callable[[list[Any]], Any] | None = None  # samples for a failed check
+    settings: Any = None  # the Suite
 
 
-class Accumulator:
-    """Sees every chunk once (``update``), then judges (``finish``). Subclasses keep only
-    aggregates, so memory does not grow with the partition.
-
-    ``prepare(env)`` runs before the scan and is the one place a check may obtain inputs the
-    engine offers (``env`` is datavigil.runner.RunEnv: the store, the window, the source); the
-    judging in ``finish`` stays pure. A check with ``needs_scan = False`` gets no chunks.
-    """
+class Gathered:
+    """What a check's ``prepare`` obtained before judging (history, probes of a dependency);
+    ``finish`` judges it without I/O."""
 
     def prepare(self, env: Any) -> None:
         return None
-
-    def update(self, chunk: Chunk) -> None:
-        raise NotImplementedError
 
     def finish(self, ctx: CheckContext) -> Outcome:
         raise NotImplementedError
@@ -52,7 +55,7 @@ class Check:
     check_type: ClassVar[str] = "check"
     phase: ClassVar[str] = "validate"  # the Airflow task that evaluates it
     needs_rows: ClassVar[bool] = True  # an empty partition gives `skipped`, never `pass`
-    needs_scan: ClassVar[bool] = True  # False: judged from prepare() alone, no rows read
+    needs_scan: ClassVar[bool] = True  # False: judged from prepare() alone, no metrics
 
     @property
     def check_name(self) -> str:
@@ -65,10 +68,29 @@ class Check:
         """Config problems found at load time; ``columns`` is the model's columns (or None)."""
         return []
 
-    def accumulator(self) -> Accumulator:
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        """The metrics to compute; ``columns`` is the source's columns (name -> engine Column)."""
+        return []
+
+    def gatherer(self) -> Gathered | None:
+        return None
+
+    def prepare(self, env: Any) -> Any:
+        """Inputs besides the partition, obtained through the engine's env (store reads). An
+        unreachable store raises (the run is an infrastructure error, never a check result)."""
+        gathered = self.gatherer()
+        if gathered is not None:
+            gathered.prepare(env)
+        return gathered
+
+    def judge(self, values: Values, ctx: CheckContext) -> Outcome:
         raise NotImplementedError
 
-    def results(self, acc: Accumulator, ctx: CheckContext) -> list[CheckResult]:
+    def samples(self, ctx: CheckContext) -> list[Any]:
+        """Sample metrics fetched only when the check failed (bounded by their LIMIT)."""
+        return []
+
+    def results(self, values: Values, ctx: CheckContext) -> list[CheckResult]:
         if self.needs_rows and ctx.rows == 0:
             outcome = Outcome(
                 Status.SKIPPED,
@@ -76,8 +98,26 @@ class Check:
                 rows_checked=0,
             )
         else:
-            outcome = acc.finish(ctx)
+            outcome = self.judge(values, ctx)
+            if outcome.status is Status.FAIL:
+                outcome = self.with_sample(outcome, ctx)
         return [self.result(outcome)]
+
+    def with_sample(self, outcome: Outcome, ctx: CheckContext) -> Outcome:
+        wanted = self.samples(ctx)
+        if not wanted or ctx.fetch is None:
+            return outcome
+        got = ctx.fetch(wanted)
+        rows = [row for s in wanted for row in (got.data.get(s) or [])]
+        if not isinstance(got.data.get(wanted[0]), list):
+            return outcome
+        flat = [r[0] if len(r) == 1 else tuple(clean_scalar(v) for v in r) for r in rows]
+        return replace(
+            outcome,
+            failure_sample=tuple(
+                clean_scalar(v) if not isinstance(v, tuple) else v for v in flat[:SAMPLE_LIMIT]
+            ),
+        )
 
     def result(
         self, outcome: Outcome, name: str | None = None, column: str | None = None
@@ -102,11 +142,34 @@ def unknown_columns(wanted: list[str], columns: frozenset[str] | None) -> list[s
     ]
 
 
+def number_problem(
+    name: str, value: Any, lo: float | None = None, hi: float | None = None, optional: bool = False
+) -> list[str]:
+    """A threshold must be a finite real number (never a bool, a string or NaN) within bounds."""
+    if value is None and optional:
+        return []
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok:
+        return [f"{name} must be a finite number, got {value!r}"]
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        span = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+        return [f"{name} must be in {span}, got {value!r}"]
+    return []
+
+
 def missing_column(column: str) -> Outcome:
     return Outcome(Status.ERROR, f"column '{column}' is not in the partition's data")
 
 
-def sample_values(values: pd.Series | list[Any], limit: int) -> list[Any]:
+def metric_error(values: Values, metrics: list[Any]) -> Outcome | None:
+    """An ``error`` outcome when one of ``metrics`` could not be computed."""
+    problem = values.error(metrics)
+    if problem is None:
+        return None
+    return Outcome(Status.ERROR, problem)
+
+
+def sample_values(values: Any, limit: int) -> list[Any]:
     items = values.tolist() if hasattr(values, "tolist") else list(values)
     return [clean_scalar(v) for v in items[:limit]]
 

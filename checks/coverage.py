@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext
+from checks.base import Check, CheckContext, Gathered
 from datavigil.outcome import Outcome, Severity, Status
 
 
@@ -35,7 +35,7 @@ def covered_by(suite: Any) -> set[str]:
     return names
 
 
-class _Coverage(Accumulator):
+class _Coverage(Gathered):
     def __init__(self) -> None:
         self.columns: list[str] = []
         self.covered: set[str] = set()
@@ -46,9 +46,6 @@ class _Coverage(Accumulator):
         where = probes.Where(env.suite.name, env.suite.name)
         self.columns = list(probes.column_types(env.suite.source, where, env.window))
         self.covered = covered_by(env.suite)
-
-    def update(self, chunk: Any) -> None:
-        return None
 
     def finish(self, ctx: CheckContext) -> Outcome:
         raise NotImplementedError  # judged by Coverage.judge (see results)
@@ -72,10 +69,11 @@ class Coverage(Check):
             return [f"max_uncovered must be None or an integer >= 0, got {m!r}"]
         return []
 
-    def accumulator(self) -> Accumulator:
+    def gatherer(self) -> Gathered:
         return _Coverage()
 
-    def results(self, acc: Accumulator, ctx: CheckContext) -> list[Any]:
+    def results(self, values: Any, ctx: CheckContext) -> list[Any]:
+        acc = ctx.prepared
         assert isinstance(acc, _Coverage)
         return [self.result(self.judge(acc.columns, acc.covered))]
 

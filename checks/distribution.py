@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from checks.base import Accumulator, Check, CheckContext, unknown_columns
+from checks.base import Check, CheckContext, metric_error, unknown_columns
 from datavigil import stats
-from datavigil.batch import Chunk
 from datavigil.effects import hedges_g
-from datavigil.errors import DatavigilError
+from datavigil.engine import metrics as m
+from datavigil.errors import DatavigilError, SourceUnavailable, StoreUnavailable
 from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
 from datavigil.profile import ColumnProfile, finite
@@ -84,6 +84,8 @@ def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
     except snapshots.NoSnapshot as exc:
         prep.problem, prep.problem_status = f"skipped (warm-up): {exc}", Status.SKIPPED
         return prep
+    except (StoreUnavailable, SourceUnavailable):
+        raise  # infrastructure: the run's error (exit 3, retried), never a check result
     except DatavigilError as exc:
         prep.problem = f"reference unusable: {exc}"
         return prep
@@ -132,44 +134,24 @@ def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
     )
 
 
-class _TwoSample(Accumulator):
-    def __init__(self, check: MeanShift) -> None:
-        self.check = check
-        self.prep = Prepared()
-        self.prof = ColumnProfile(check.column)
-        self.raw: list[np.ndarray] = []
-        self.raw_n = 0
-        self.present = False
+def profile_of(column: str, g: Any) -> ColumnProfile:
+    """A column's profile from the engine's GroupStats."""
+    return ColumnProfile(
+        column, kind="numeric", rows=g.rows, null=g.null, nan=g.nan,
+        pos_inf=g.pos_inf, neg_inf=g.neg_inf, moments=g.moments,
+    )  # fmt: skip
 
-    def prepare(self, env: Any) -> None:
-        self.prep = prepare_reference(env, self.check, [self.check.column])
 
-    def update(self, chunk: Chunk) -> None:
-        col = self.check.column
-        if col not in chunk.frame.columns:
-            return
-        self.present = True
-        self.prof.update(chunk.frame[col], chunk.nulls.get(col))
-        if self.prof.kind == "numeric" and self.raw_n <= RAW_CAP:
-            values = finite(chunk.frame[col])[0]
-            self.raw.append(values)
-            self.raw_n += len(values)
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        col = self.check.column
-        if self.prep.problem:
-            return self.prep.failed(col)
-        if not self.present:
-            return Outcome(Status.ERROR, f"column '{col}' is not in the partition's data")
-        assert self.prep.reference is not None
-        ref, problem = reference_moments(self.prep.reference, col)
-        if ref is None:
-            return Outcome(Status.ERROR, f"{col}: {problem}")
-        bad = unusable(self.prof, col)
-        if bad is not None:
-            return bad
-        raw = np.concatenate(self.raw) if self.raw and self.raw_n <= RAW_CAP else None
-        return compare(self.check, self.prof, ref, raw, self.prep)
+def raw_values(ctx: Any, column: str, n: int) -> Any:
+    """The finite values of a small partition (only small samples need them), or None."""
+    if n > RAW_CAP or ctx.fetch is None:
+        return None
+    sample = m.Sample((column,), RAW_CAP + 1, where=m.Not(m.IsNull(column)))
+    got = ctx.fetch([sample]).data.get(sample)
+    if not isinstance(got, list):
+        return None
+    x = np.asarray([r[0] for r in got], dtype=np.float64)
+    return x[np.isfinite(x)]
 
 
 def choose_test(
@@ -260,5 +242,28 @@ class MeanShift(Check):
         )
         return out + unknown_columns([self.column], columns)
 
-    def accumulator(self) -> Accumulator:
-        return _TwoSample(self)
+    def prepare(self, env: Any) -> Prepared:
+        return prepare_reference(env, self, [self.column])
+
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.Moments(self.column)]
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        col, prep = self.column, ctx.prepared or Prepared(problem="no reference was prepared")
+        if prep.problem:
+            return prep.failed(col)
+        if ctx.columns and col not in ctx.columns:
+            return Outcome(Status.ERROR, f"column '{col}' is not in the partition's data")
+        assert prep.reference is not None
+        ref, problem = reference_moments(prep.reference, col)
+        if ref is None:
+            return Outcome(Status.ERROR, f"{col}: {problem}")
+        bad = metric_error(values, [m.Moments(col)])
+        if bad is not None:
+            return Outcome(Status.ERROR, f"{col}: {bad.message}")
+        prof = profile_of(col, values.get(m.Moments(col))[None])
+        bad = unusable(prof, col)
+        if bad is not None:
+            return bad
+        raw = raw_values(ctx, col, prof.moments.n) if prof.moments.n < SMALL else None
+        return compare(self, prof, ref, raw, prep)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext
+from checks.base import Check, CheckContext, Gathered
 from datavigil.durations import human, parse_duration
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.probes import Where, file_times, sql_latest, sql_partition_rows
@@ -31,7 +31,7 @@ def _ts(value: datetime | None) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-class _Fresh(Accumulator):
+class _Fresh(Gathered):
     def __init__(self, check: Freshness) -> None:
         self.check = check
         self.latest: datetime | None = None
@@ -52,9 +52,6 @@ class _Fresh(Accumulator):
         else:
             key = str(c.partition_key)
             self.rows = sql_partition_rows(source, where, key, env.window, c.column_timezone)
-
-    def update(self, chunk: Any) -> None:  # needs_scan = False: never called
-        return None
 
     def finish(self, ctx: CheckContext) -> Outcome:
         c = self.check
@@ -141,10 +138,11 @@ class Freshness(Check):
             return ["partition_key= checks presence: drop warn_after/error_after"]
         return source.problems(None)
 
-    def accumulator(self) -> Accumulator:
+    def gatherer(self) -> Gathered:
         return _Fresh(self)
 
-    def results(self, acc: Accumulator, ctx: CheckContext) -> list[CheckResult]:
+    def results(self, values: Any, ctx: CheckContext) -> list[CheckResult]:
+        acc = ctx.prepared
         outcome = acc.finish(ctx)
         column = self.timestamp or self.partition_key
         return [replace(self.result(outcome, column=column), severity=self.severity_of(outcome))]

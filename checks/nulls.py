@@ -2,67 +2,24 @@
 
 SQL NULL, NaN, +inf and -inf are counted separately (``details``); the observed rate counts NULL
 and NaN, plus infinities when ``count_inf`` is set. Passes when rate <= ``max_fraction``.
+Metrics: row count, NULL, NaN, +inf and -inf counts of the column (one aggregate query).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
-
-from checks.base import Accumulator, Check, CheckContext, missing_column, unknown_columns
-from datavigil.batch import Chunk
+from checks.base import (
+    Check,
+    CheckContext,
+    metric_error,
+    missing_column,
+    number_problem,
+    unknown_columns,
+)
+from datavigil.engine import metrics as m
 from datavigil.outcome import Outcome, Status
-
-
-class _Counts(Accumulator):
-    def __init__(self, check: NullRate) -> None:
-        self.check = check
-        self.rows = self.null = self.nan = self.pos_inf = self.neg_inf = 0
-        self.present = True
-
-    def update(self, chunk: Chunk) -> None:
-        col = self.check.column
-        if col not in chunk.frame.columns:
-            self.present = False
-            return
-        series = chunk.frame[col]
-        missing = int(series.isna().sum())
-        null = chunk.nulls.get(col, missing)
-        self.rows += len(series)
-        self.null += null
-        self.nan += missing - null
-        if series.dtype.kind == "f":
-            values = series.to_numpy()
-            self.pos_inf += int(np.isposinf(values).sum())
-            self.neg_inf += int(np.isneginf(values).sum())
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        c = self.check
-        if not self.present:
-            return missing_column(c.column)
-        bad = self.null + self.nan + (self.pos_inf + self.neg_inf if c.count_inf else 0)
-        rate = bad / self.rows
-        status = Status.PASS if rate <= c.max_fraction else Status.FAIL
-        cmp = "<=" if status is Status.PASS else ">"
-        details = {
-            "null": self.null,
-            "nan": self.nan,
-            "pos_inf": self.pos_inf,
-            "neg_inf": self.neg_inf,
-            "count_inf": c.count_inf,
-        }
-        return Outcome(
-            status,
-            f"{c.column}: missing rate {rate:.4f} {cmp} {c.max_fraction} "
-            f"({self.null} NULL, {self.nan} NaN, {self.pos_inf + self.neg_inf} inf "
-            f"of {self.rows} rows)",
-            observed_value=rate,
-            threshold=f"<= {c.max_fraction}",
-            rows_checked=self.rows,
-            failing_rows=bad,
-            details=details,
-        )
 
 
 @dataclass(frozen=True)
@@ -80,9 +37,41 @@ class NullRate(Check):
         return f"nulls.{self.column}"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        ok = isinstance(self.max_fraction, int | float) and 0 <= self.max_fraction <= 1
-        bad = [] if ok else [f"max_fraction must be in [0, 1], got {self.max_fraction!r}"]
+        bad = number_problem("max_fraction", self.max_fraction, 0, 1)
+        if not isinstance(self.count_inf, bool):
+            bad.append(f"count_inf must be True or False, got {self.count_inf!r}")
         return bad + unknown_columns([self.column], columns)
 
-    def accumulator(self) -> Accumulator:
-        return _Counts(self)
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        c = self.column
+        return [m.RowCount(), m.NullCount(c), m.NanCount(c), m.InfCount(c, 1), m.InfCount(c, -1)]
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        if ctx.columns and self.column not in ctx.columns:
+            return missing_column(self.column)
+        bad_metric = metric_error(values, self.metrics(ctx.columns))
+        if bad_metric is not None:
+            return bad_metric
+        rows = values.get(m.RowCount())
+        null, nan = values.get(m.NullCount(self.column)), values.get(m.NanCount(self.column))
+        pos, neg = values.get(m.InfCount(self.column, 1)), values.get(m.InfCount(self.column, -1))
+        bad = null + nan + (pos + neg if self.count_inf else 0)
+        rate = bad / rows
+        status = Status.PASS if rate <= self.max_fraction else Status.FAIL
+        cmp = "<=" if status is Status.PASS else ">"
+        return Outcome(
+            status,
+            f"{self.column}: missing rate {rate:.4f} {cmp} {self.max_fraction} "
+            f"({null} NULL, {nan} NaN, {pos + neg} inf of {rows} rows)",
+            observed_value=rate,
+            threshold=f"<= {self.max_fraction}",
+            rows_checked=rows,
+            failing_rows=bad,
+            details={
+                "null": null,
+                "nan": nan,
+                "pos_inf": pos,
+                "neg_inf": neg,
+                "count_inf": self.count_inf,
+            },  # fmt: skip
+        )

@@ -1,7 +1,8 @@
 """Values of one column within [min, max], each bound inclusive or not.
 
-NULLs are not range failures (the nulls check owns them); a column with no non-NULL values cannot
-be checked and is an ``error``, never a pass. Failing rows are counted and a few are sampled.
+NULLs and NaNs are not range failures (the nulls check owns them); a column with no other values
+cannot be checked and is an ``error``, never a pass. Metrics: the count of values outside the
+interval, of values checked, min and max; the failing values are sampled only when it fails.
 """
 
 from __future__ import annotations
@@ -9,78 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from checks.base import (
-    Accumulator,
     Check,
     CheckContext,
     fmt,
+    metric_error,
     missing_column,
-    sample_values,
+    number_problem,
     unknown_columns,
 )
-from datavigil.batch import Chunk
+from datavigil.engine import metrics as m
 from datavigil.outcome import SAMPLE_LIMIT, Outcome, Status
 
-
-class _Range(Accumulator):
-    def __init__(self, check: Range) -> None:
-        self.check = check
-        self.checked = self.failing = 0
-        self.lo: Any = None
-        self.hi: Any = None
-        self.sample: list[Any] = []
-        self.problem: str | None = None
-
-    def update(self, chunk: Chunk) -> None:
-        c = self.check
-        if c.column not in chunk.frame.columns:
-            self.problem = f"column '{c.column}' is not in the partition's data"
-            return
-        values = chunk.frame[c.column].dropna()
-        if values.empty:
-            return
-        if not (
-            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
-        ):
-            self.problem = f"column '{c.column}' has dtype {values.dtype}, not numeric"
-            return
-        bad = self.check.outside(values)
-        self.checked += len(values)
-        self.failing += int(bad.sum())
-        if len(self.sample) < SAMPLE_LIMIT:
-            self.sample += sample_values(values[bad], SAMPLE_LIMIT - len(self.sample))
-        lo, hi = values.min(), values.max()
-        self.lo = lo if self.lo is None else min(self.lo, lo)
-        self.hi = hi if self.hi is None else max(self.hi, hi)
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        c = self.check
-        if self.problem:
-            return (
-                Outcome(Status.ERROR, self.problem)
-                if "not in" not in self.problem
-                else missing_column(c.column)
-            )
-        if self.checked == 0:
-            return Outcome(Status.ERROR, f"{c.column}: no non-NULL values to check", rows_checked=0)
-        status = Status.FAIL if self.failing else Status.PASS
-        return Outcome(
-            status,
-            f"{c.column}: {self.failing} of {self.checked} values outside {c.interval} "
-            f"(observed min {fmt(_py(self.lo))}, max {fmt(_py(self.hi))})",
-            observed_value=float(self.failing),
-            threshold=c.interval,
-            rows_checked=self.checked,
-            failing_rows=self.failing,
-            failure_sample=tuple(self.sample),
-            details={"observed_min": _py(self.lo), "observed_max": _py(self.hi)},
-        )
-
-
-def _py(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else (str(value) if value is not None else None)
+ORDERED = ("int", "float", "date", "datetime", "datetime_tz", "other")
 
 
 @dataclass(frozen=True)
@@ -107,21 +49,77 @@ class Range(Check):
         hi = "inf" if self.max is None else fmt(self.max)
         return f"{left}{lo}, {hi}{right}"
 
-    def outside(self, values: pd.Series) -> pd.Series:
-        bad = pd.Series(False, index=values.index)
+    @property
+    def outside(self) -> Any:
+        """The predicate of a failing value (NULL and NaN never match)."""
+        parts = []
         if self.min is not None:
-            bad |= values < self.min if self.min_inclusive else values <= self.min
+            parts.append(m.Cmp(self.column, "<" if self.min_inclusive else "<=", self.min))
         if self.max is not None:
-            bad |= values > self.max if self.max_inclusive else values >= self.max
-        return bad
+            parts.append(m.Cmp(self.column, ">" if self.max_inclusive else ">=", self.max))
+        return parts[0] if len(parts) == 1 else m.Or(tuple(parts))
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         out = unknown_columns([self.column], columns)
+        out += number_problem("min", self.min, optional=True)
+        out += number_problem("max", self.max, optional=True)
+        for flag in ("min_inclusive", "max_inclusive"):
+            if not isinstance(getattr(self, flag), bool):
+                out.append(f"{flag} must be True or False, got {getattr(self, flag)!r}")
+        if out:
+            return out
         if self.min is None and self.max is None:
             out.append("give min=, max= or both")
         elif self.min is not None and self.max is not None and self.min > self.max:
             out.append(f"min {self.min} is greater than max {self.max}")
         return out
 
-    def accumulator(self) -> Accumulator:
-        return _Range(self)
+    def _metrics(self) -> list[Any]:
+        c = self.column
+        return [
+            m.CountWhere(self.outside),
+            m.RowCount(),
+            m.NullCount(c),
+            m.NanCount(c),
+            m.Min(c),
+            m.Max(c),
+        ]
+
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        col = columns.get(self.column)
+        return self._metrics() if col is None or col.family in ORDERED else []
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        c = self.column
+        if ctx.columns and c not in ctx.columns:
+            return missing_column(c)
+        family = ctx.columns[c].family if ctx.columns else "other"
+        if family not in ORDERED:
+            return Outcome(Status.ERROR, f"column '{c}' is {ctx.columns[c].type_name}, not numeric")
+        bad = metric_error(values, self._metrics())
+        if bad is not None:
+            return bad
+        failing = values.get(m.CountWhere(self.outside))
+        checked = values.get(m.RowCount()) - values.get(m.NullCount(c)) - values.get(m.NanCount(c))
+        if checked == 0:
+            return Outcome(Status.ERROR, f"{c}: no non-NULL values to check", rows_checked=0)
+        lo, hi = values.get(m.Min(c)), values.get(m.Max(c))
+        return Outcome(
+            Status.FAIL if failing else Status.PASS,
+            f"{c}: {failing} of {checked} values outside {self.interval} "
+            f"(observed min {fmt(_py(lo))}, max {fmt(_py(hi))})",
+            observed_value=float(failing),
+            threshold=self.interval,
+            rows_checked=checked,
+            failing_rows=failing,
+            details={"observed_min": _py(lo), "observed_max": _py(hi)},
+        )
+
+    def samples(self, ctx: CheckContext) -> list[Any]:
+        return [m.Sample((self.column,), SAMPLE_LIMIT, where=self.outside)]
+
+
+def _py(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return value.item() if hasattr(value, "item") else str(value)

@@ -6,37 +6,11 @@ An empty partition never passes: the minimum is at least 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext
-from datavigil.batch import Chunk
+from checks.base import Check, CheckContext
+from datavigil.engine import metrics as m
 from datavigil.outcome import Outcome, Status
-
-
-class _Rows(Accumulator):
-    def __init__(self, check: RowCount) -> None:
-        self.check, self.rows = check, 0
-
-    def update(self, chunk: Chunk) -> None:
-        self.rows += len(chunk)
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        lo, hi = self.check.min_rows, self.check.max_rows
-        threshold = f">= {lo}" if hi is None else f"[{lo}, {hi}]"
-        too_few, too_many = self.rows < lo, hi is not None and self.rows > hi
-        if self.rows == 0:
-            msg = f"partition {ctx.window.day} is empty: 0 rows (need {threshold})"
-        elif too_few or too_many:
-            msg = f"{self.rows} rows, expected {threshold}"
-        else:
-            msg = f"{self.rows} rows"
-        status = Status.FAIL if too_few or too_many else Status.PASS
-        return Outcome(
-            status,
-            msg,
-            observed_value=float(self.rows),
-            threshold=threshold,
-            rows_checked=self.rows,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,16 +24,38 @@ class RowCount(Check):
     needs_rows = False
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        if not isinstance(self.min_rows, int) or self.min_rows < 1:
+        if (
+            isinstance(self.min_rows, bool)
+            or not isinstance(self.min_rows, int)
+            or self.min_rows < 1
+        ):
             return [
                 f"min_rows must be an integer >= 1 (an empty partition never passes), "
                 f"got {self.min_rows!r}"
             ]
         if self.max_rows is not None and (
-            not isinstance(self.max_rows, int) or self.max_rows < self.min_rows
+            isinstance(self.max_rows, bool)
+            or not isinstance(self.max_rows, int)
+            or self.max_rows < self.min_rows
         ):
             return [f"max_rows must be an integer >= min_rows, got {self.max_rows!r}"]
         return []
 
-    def accumulator(self) -> Accumulator:
-        return _Rows(self)
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.RowCount()]
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        rows = int(values.get(m.RowCount()))
+        lo, hi = self.min_rows, self.max_rows
+        threshold = f">= {lo}" if hi is None else f"[{lo}, {hi}]"
+        too_few, too_many = rows < lo, hi is not None and rows > hi
+        if rows == 0:
+            msg = f"partition {ctx.window.day} is empty: 0 rows (need {threshold})"
+        elif too_few or too_many:
+            msg = f"{rows} rows, expected {threshold}"
+        else:
+            msg = f"{rows} rows"
+        status = Status.FAIL if too_few or too_many else Status.PASS
+        return Outcome(
+            status, msg, observed_value=float(rows), threshold=threshold, rows_checked=rows
+        )

@@ -1,103 +1,26 @@
-"""pandera schema validation, lazy, chunk by chunk.
+"""pandera schema validation, compiled into metrics (docs/adr/0031).
 
-Every failing (column, check) group becomes one result with its failing-row count and a bounded
-sample of failing values; a ``schema`` row summarises the whole validation. Row-level checks see
-every row (chunk by chunk); dataframe-wide checks of the model (``unique`` in Config) see one chunk
-at a time, which the summary's ``details.scope`` states.
+The model's declared properties become aggregates computed where the data is: column presence
+and dtype come from the source's schema (once); ``nullable=False``, ``unique`` and the built-in
+checks (in_range, ge/gt/le/lt, eq/ne, isin/notin, str_matches/contains/startswith/endswith,
+str_length) become predicate counts. Each failing (column, check) is one result named
+``schema.<column>.<check>`` (parameters in ``details``) with its failing-row count and at most
+``SAMPLE_LIMIT`` distinct failing values, as pandera reports them; a ``schema`` row summarises.
+Custom checks (Python callables) cannot be compiled: they run on rows, a bounded sample of
+``ROW_SAMPLE`` rows drawn by the engine, and ``details.scope`` says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext, sample_values
-from datavigil.batch import Chunk
+from checks.base import Check, CheckContext
+from checks.schema_compile import Compiled, compile_model
+from datavigil.engine import metrics as m
 from datavigil.outcome import SAMPLE_LIMIT, CheckResult, Outcome, Status
 
-
-@dataclass
-class _Group:
-    column: str | None
-    check: str
-    failing: int = 0
-    sample: list[Any] = field(default_factory=list)
-
-
-class _Pandera(Accumulator):
-    def __init__(self, check: SchemaCheck) -> None:
-        self.schema = check.model.to_schema()
-        self.groups: dict[tuple[str | None, str], _Group] = {}
-        self.rows = self.failing_rows = 0
-
-    def update(self, chunk: Chunk) -> None:
-        import pandera.errors as pe
-
-        self.rows += len(chunk)
-        try:
-            self.schema.validate(self._typed_nulls(chunk), lazy=True)
-        except pe.SchemaErrors as err:
-            self._collect(err.failure_cases)
-
-    def _typed_nulls(self, chunk: Chunk) -> Any:
-        """A nullable column that is entirely NULL in this chunk arrives untyped (object): a
-        SQL source cannot infer a type from NULLs alone. Give it the model's dtype, so that a
-        chunk of NULLs is not reported as a wrong type."""
-        frame, typed = chunk.frame, {}
-        for name, column in self.schema.columns.items():
-            if (
-                column.nullable
-                and name in frame.columns
-                and frame[name].dtype == object
-                and chunk.nulls.get(name) == len(frame)
-            ):
-                try:
-                    typed[name] = column.dtype.coerce(frame[name])
-                except (TypeError, ValueError):
-                    continue
-        return frame.assign(**typed) if typed else frame
-
-    def _collect(self, cases: Any) -> None:
-        import pandas as pd
-
-        cases = cases.copy()
-        frame_level = cases["schema_context"].astype(str).eq("DataFrameSchema")
-        cases["column"] = cases["column"].where(cases["column"].notna(), None)
-        # a missing (or unexpected) column is reported with the model's name as its "column"
-        # and the column's name as the failure case: name the column itself
-        presence = frame_level & cases["check"].isin(["column_in_dataframe", "column_in_schema"])
-        cases.loc[presence, "column"] = cases.loc[presence, "failure_case"].astype(str)
-        self.failing_rows += int(cases.loc[~frame_level, "index"].dropna().nunique())
-        for (column, check), part in cases.groupby(["column", "check"], dropna=False, sort=False):
-            col = None if pd.isna(column) else str(column)
-            group = self.groups.setdefault((col, str(check)), _Group(col, str(check)))
-            is_frame = bool(frame_level.loc[part.index].all())
-            group.failing = max(group.failing, 1) if is_frame else group.failing + len(part)
-            if len(group.sample) < SAMPLE_LIMIT:
-                values = part["failure_case"].drop_duplicates()
-                group.sample += sample_values(values, SAMPLE_LIMIT - len(group.sample))
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        if not self.groups:
-            return Outcome(
-                Status.PASS,
-                f"{self.rows} rows match the schema",
-                observed_value=0.0,
-                threshold="0 failing checks",
-                rows_checked=self.rows,
-                failing_rows=0,
-                details={"scope": "chunked"},
-            )
-        names = ", ".join(f"{g.column or '<frame>'}:{g.check}" for g in self.groups.values())
-        return Outcome(
-            Status.FAIL,
-            f"{len(self.groups)} schema check(s) failed: {names}",
-            observed_value=float(len(self.groups)),
-            threshold="0 failing checks",
-            rows_checked=self.rows,
-            failing_rows=self.failing_rows,
-            details={"scope": "chunked"},
-        )
+ROW_SAMPLE = 100_000
 
 
 @dataclass(frozen=True)
@@ -111,34 +34,63 @@ class SchemaCheck(Check):
     def default_name(self) -> str:
         return "schema"
 
-    def accumulator(self) -> Accumulator:
-        return _Pandera(self)
+    def compiled(self, columns: dict[str, Any]) -> Compiled:
+        return compile_model(self.model.to_schema(), columns)
 
-    def results(self, acc: Accumulator, ctx: CheckContext) -> list[CheckResult]:
-        summary = super().results(acc, ctx)
-        assert isinstance(acc, _Pandera)
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.RowCount(), *self.compiled(columns).metrics()]
+
+    def results(self, values: Any, ctx: CheckContext) -> list[CheckResult]:
         if ctx.rows == 0:
-            return summary
-        rows = [
-            self.result(_group_outcome(g, acc.rows), name=_group_name(g), column=g.column)
-            for g in acc.groups.values()
+            return super().results(values, ctx)
+        compiled = self.compiled(ctx.columns)
+        rows: list[CheckResult] = []
+        failing = 0
+        for rule in compiled.rules:
+            outcome = rule.judge(values, ctx.rows)
+            if outcome is None:
+                continue
+            if outcome.status is Status.FAIL and rule.sample is not None and ctx.fetch:
+                got = ctx.fetch([rule.sample]).data.get(rule.sample)
+                if isinstance(got, list):
+                    sample = tuple(r[0] for r in got[:SAMPLE_LIMIT])
+                    outcome = _with(outcome, failure_sample=sample)
+            failing = max(failing, outcome.failing_rows or 0)
+            rows.append(self.result(outcome, name=rule.name, column=rule.column))
+        rows += [
+            self.result(r.outcome, name=r.check_name, column=r.column_name)
+            for r in compiled.row_path(self.model, ctx, ROW_SAMPLE)
         ]
-        return summary + rows
+        union = compiled.union_failing(values)
+        return [self.result(_summary(rows, ctx.rows, union, compiled.scope))] + rows
 
 
-def _group_name(group: _Group) -> str:
-    return f"schema.{group.column or '<frame>'}.{group.check}"
+def _with(outcome: Outcome, **changes: Any) -> Outcome:
+    from dataclasses import replace
+
+    return replace(outcome, **changes)
 
 
-def _group_outcome(group: _Group, rows: int) -> Outcome:
-    where = f"column '{group.column}'" if group.column else "the frame"
+def _summary(rows: list[CheckResult], n: int, union: int | None, scope: str) -> Outcome:
+    failed = [r for r in rows if r.status is Status.FAIL]
+    errors = [r for r in rows if r.status is Status.ERROR]
+    details = {"scope": scope, "checks_failed": len(failed), "checks_error": len(errors)}
+    if not failed and not errors:
+        return Outcome(
+            Status.PASS, f"{n} rows match the schema", observed_value=0.0,
+            threshold="0 failing checks", rows_checked=n, failing_rows=0, details=details,
+        )  # fmt: skip
+    names = ", ".join(
+        f"{r.column_name or '<frame>'}:{r.check_name.rsplit('.', 1)[-1]}" for r in failed + errors
+    )
     return Outcome(
-        Status.FAIL,
-        f"{where} failed {group.check}: {group.failing} failing value(s)",
-        observed_value=float(group.failing),
-        threshold="0 failing values",
-        rows_checked=rows,
-        failing_rows=group.failing,
-        failure_sample=tuple(group.sample),
-        details={"pandera_check": group.check},
+        Status.FAIL if failed else Status.ERROR,
+        f"{len(failed) + len(errors)} schema check(s) failed: {names}",
+        observed_value=float(len(failed) + len(errors)),
+        threshold="0 failing checks",
+        rows_checked=n,
+        failing_rows=union
+        if union is not None
+        else max((r.outcome.failing_rows or 0 for r in failed), default=0),
+        details=details,
     )

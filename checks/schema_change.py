@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext
+from checks.base import Check, CheckContext, Gathered
 from datavigil.errors import DatavigilError
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
 
@@ -52,7 +52,7 @@ class _Seen:
     previous_day: str | None = None
 
 
-class _Schemas(Accumulator):
+class _Schemas(Gathered):
     def __init__(self, check: SchemaChange) -> None:
         self.check = check
         self.seen: list[_Seen] = []
@@ -75,9 +75,6 @@ class _Schemas(Accumulator):
             else:
                 self.seen.append(_Seen(name, columns, None, prev.details, prev.day.isoformat()))
 
-    def update(self, chunk: Any) -> None:
-        return None
-
     def finish(self, ctx: CheckContext) -> Outcome:  # one outcome per source: see results()
         raise NotImplementedError
 
@@ -94,10 +91,11 @@ class SchemaChange(Check):
     needs_scan = False
     needs_rows = False
 
-    def accumulator(self) -> Accumulator:
+    def gatherer(self) -> Gathered:
         return _Schemas(self)
 
-    def results(self, acc: Accumulator, ctx: CheckContext) -> list[CheckResult]:
+    def results(self, values: Any, ctx: CheckContext) -> list[CheckResult]:
+        acc = ctx.prepared
         assert isinstance(acc, _Schemas)
         return [
             self.result(self.judge(seen), name=f"{self.check_name}.{seen.name}")

@@ -1,79 +1,20 @@
 """Uniqueness of a key (one or more columns) across the whole partition.
 
-Keys are hashed to 64 bits per chunk and merged into one sorted array (8 bytes per distinct key,
-not the rows); a collision between distinct keys has probability ~n^2/2^65 (1e-7 at 2M keys).
+Exact: the engine groups by the key (COUNT per key, spilling to disk when large), and reports the
+distinct keys, the keys that repeat and the rows that carry a repeated key (every copy counts).
 NULL is a value here: two rows whose keys are both NULL (in the same columns) are duplicates,
 unlike SQL's UNIQUE; pair the key with NullRate(max_fraction=0) when NULL keys must not occur.
+The observed value is the number of rows beyond the first of each key (rows - distinct keys).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from checks.base import Accumulator, Check, CheckContext, unknown_columns
-from datavigil.batch import Chunk
-from datavigil.outcome import SAMPLE_LIMIT, Outcome, Status, clean_scalar
-
-EXACT_INT = 2**53  # integers up to this magnitude are exact as float64
-
-
-def _canonical(keys: pd.DataFrame) -> pd.DataFrame:
-    """Integer key columns as float64 (when exact), so that a key hashes the same in a chunk
-    where a NULL turned the column into float64 (Arrow int64 with nulls arrives as float64)."""
-    out = {}
-    for name in keys.columns:
-        s = keys[name]
-        exact = s.dtype.kind in "iu" and (s.empty or int(s.abs().max()) <= EXACT_INT)
-        out[name] = s.astype("float64") if exact else s
-    return pd.DataFrame(out, index=keys.index)
-
-
-class _Keys(Accumulator):
-    def __init__(self, check: Unique) -> None:
-        self.check = check
-        self.seen = np.empty(0, dtype=np.uint64)
-        self.rows = self.duplicates = 0
-        self.sample: list[object] = []
-        self.absent: list[str] = []
-
-    def update(self, chunk: Chunk) -> None:
-        cols = list(self.check.columns)
-        self.absent = [c for c in cols if c not in chunk.frame.columns]
-        if self.absent:
-            return
-        keys = chunk.frame[cols]
-        hashes = pd.util.hash_pandas_object(_canonical(keys), index=False).to_numpy()
-        self.rows += len(hashes)
-        pos = np.searchsorted(self.seen, hashes)
-        pos[pos == len(self.seen)] = 0
-        seen_before = self.seen[pos] == hashes if len(self.seen) else np.zeros(len(hashes), bool)
-        dup = seen_before | pd.Series(hashes).duplicated().to_numpy()
-        self.duplicates += int(dup.sum())
-        if dup.any() and len(self.sample) < SAMPLE_LIMIT:
-            rows = keys[dup].head(SAMPLE_LIMIT - len(self.sample)).itertuples(index=False)
-            self.sample += [tuple(clean_scalar(v) for v in row) for row in rows]
-        merged = np.concatenate([self.seen, np.unique(hashes)])
-        self.seen = np.unique(merged)
-
-    def finish(self, ctx: CheckContext) -> Outcome:
-        c = self.check
-        if self.absent:
-            return Outcome(Status.ERROR, f"key column(s) {', '.join(self.absent)} not in the data")
-        status = Status.FAIL if self.duplicates > c.max_duplicates else Status.PASS
-        key = "(" + ", ".join(c.columns) + ")"
-        return Outcome(
-            status,
-            f"{key}: {self.duplicates} duplicate rows of {self.rows}",
-            observed_value=float(self.duplicates),
-            threshold=f"<= {c.max_duplicates}",
-            rows_checked=self.rows,
-            failing_rows=self.duplicates,
-            failure_sample=tuple(self.sample),
-            details={"distinct_keys": int(len(self.seen))},
-        )
+from checks.base import Check, CheckContext, metric_error, unknown_columns
+from datavigil.engine import metrics as m
+from datavigil.outcome import SAMPLE_LIMIT, Outcome, Status
 
 
 @dataclass(frozen=True)
@@ -99,9 +40,42 @@ class Unique(Check):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         out = [] if self.columns else ["columns must name at least one column"]
-        if not isinstance(self.max_duplicates, int) or self.max_duplicates < 0:
+        if (
+            isinstance(self.max_duplicates, bool)
+            or not isinstance(self.max_duplicates, int)
+            or self.max_duplicates < 0
+        ):
             out.append(f"max_duplicates must be an integer >= 0, got {self.max_duplicates!r}")
         return out + unknown_columns(list(self.columns), columns)
 
-    def accumulator(self) -> Accumulator:
-        return _Keys(self)
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.DuplicateKeys(self.columns), m.RowCount()]
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        key = "(" + ", ".join(self.columns) + ")"
+        absent = [c for c in self.columns if ctx.columns and c not in ctx.columns]
+        if absent:
+            return Outcome(Status.ERROR, f"key column(s) {', '.join(absent)} not in the data")
+        bad = metric_error(values, self.metrics(ctx.columns))
+        if bad is not None:
+            return bad
+        d, rows = values.get(m.DuplicateKeys(self.columns)), values.get(m.RowCount())
+        extra = rows - d.distinct_keys
+        status = Status.FAIL if extra > self.max_duplicates else Status.PASS
+        return Outcome(
+            status,
+            f"{key}: {extra} duplicate rows of {rows} ({d.repeated_keys} key(s) repeat, "
+            f"carried by {d.rows_repeated} rows)",
+            observed_value=float(extra),
+            threshold=f"<= {self.max_duplicates}",
+            rows_checked=rows,
+            failing_rows=extra,
+            details={
+                "distinct_keys": d.distinct_keys,
+                "repeated_keys": d.repeated_keys,
+                "rows_with_repeated_key": d.rows_repeated,
+            },
+        )
+
+    def samples(self, ctx: CheckContext) -> list[Any]:
+        return [m.RepeatedKeys(self.columns, SAMPLE_LIMIT)]

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext
-from datavigil.outcome import Outcome, Severity, Status
+from checks.base import Check, CheckContext, Gathered
+from datavigil.outcome import CheckResult, Outcome, Severity, Status
 
 MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standard deviation
 
 
-class _Volume(Accumulator):
+class _Volume(Gathered):
     def __init__(self, check: Volume) -> None:
         self.check = check
         self.history: list[tuple[date, float]] = []
@@ -40,9 +40,6 @@ class _Volume(Accumulator):
         blocked = history.blocked_runs(env.store, [p.run_id for p in past], c.check_name)
         kept = [(p.day, float(p.observed_value or 0)) for p in past if p.run_id not in blocked]
         self.history = kept[: c.runs]
-
-    def update(self, chunk: Any) -> None:
-        return None  # the engine counts the rows (ctx.rows)
 
     def finish(self, ctx: CheckContext) -> Outcome:
         return self.check.judge(float(ctx.rows), self.history)
@@ -79,8 +76,11 @@ class Volume(Check):
             return [f"tolerance must be in [0, 1), got {self.tolerance!r}"]
         return []
 
-    def accumulator(self) -> Accumulator:
+    def gatherer(self) -> Gathered:
         return _Volume(self)
+
+    def results(self, values: Any, ctx: CheckContext) -> list[CheckResult]:
+        return [self.result(ctx.prepared.finish(ctx))]
 
     def band(self, counts: list[float]) -> tuple[float, float, float, float]:
         """(low, high, median, MAD) of a history."""

@@ -1,4 +1,5 @@
-"""Run a suite for one partition: read once, feed every check, save, then decide.
+"""Run a suite for one partition: plan the checks' metrics, compute them where the data is,
+judge, save, then decide.
 
 Collect everything, fail once: every check runs and every result is saved before the exit code
 or task state is decided. A check that raises is recorded as ``error`` with the exception's text.
@@ -8,15 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from checks.base import Accumulator, Check, CheckContext
+from checks.base import Check, CheckContext
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
 from datavigil import __version__
-from datavigil.errors import DatavigilError, SourceUnavailable
+from datavigil.engine import metrics as m
+from datavigil.engine.backends import open_scan
+from datavigil.engine.plan import Values, profile
+from datavigil.errors import DatavigilError, SourceUnavailable, StoreUnavailable
 from datavigil.multitest import adjust_run
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store, status_of
@@ -93,8 +97,8 @@ def run_status(results: list[CheckResult], error: DatavigilError | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RunEnv:
-    """What the engine hands to ``Accumulator.prepare``: inputs other than the partition's rows
-    (history and references in the store, the source for pushed-down measurements)."""
+    """What the engine hands to ``Check.prepare``: inputs other than the partition's rows
+    (history and references in the store)."""
 
     suite: Suite
     window: Window
@@ -102,84 +106,104 @@ class RunEnv:
     run_id: str
 
 
-def _guarded(
-    accs: list[Accumulator | None],
+@dataclass
+class Evaluation:
+    results: list[CheckResult]
+    rows: int | None
+    error: DatavigilError | None
+    metrics: list[tuple[str, str | None, str | None, float | None]]
+
+    def __iter__(self) -> Any:  # results, rows, error = evaluate(...)
+        return iter((self.results, self.rows, self.error))
+
+
+def _prepare(checks: list[Check], env: RunEnv | None, errors: dict[int, str]) -> dict[int, Any]:
+    """Each check's inputs; an unreachable store or source raises (the run's error), any other
+    problem is that check's error."""
+    prepared: dict[int, Any] = {}
+    for i, check in enumerate(checks):
+        try:
+            prepared[i] = check.prepare(env)
+        except (StoreUnavailable, SourceUnavailable):
+            raise
+        except DatavigilError as exc:
+            errors[i] = str(exc)
+        except Exception as exc:  # the per-check guard: record, go on
+            errors[i] = _raised(exc)
+    return prepared
+
+
+def _declared(checks: list[Check], columns: dict[str, Any], skip: dict[int, str]) -> list[Any]:
+    wanted: list[Any] = [m.RowCount()]
+    for i, check in enumerate(checks):
+        if i in skip or not check.needs_scan:
+            continue
+        try:
+            wanted += check.metrics(columns)
+        except Exception as exc:  # the per-check guard
+            skip[i] = _raised(exc)
+    return wanted
+
+
+def _judge_all(
+    checks: list[Check],
+    values: Values,
+    ctx: CheckContext,
+    prepared: dict[int, Any],
     errors: dict[int, str],
-    call: str,
-    arg: Any,
-    raised: list[DatavigilError] | None = None,
-) -> None:
-    """Call ``call(arg)`` on each accumulator; one that raises is recorded as that check's error
-    and the others go on. A DatavigilError (a dependency that is unreachable or misconfigured)
-    also decides the exit code: it is collected in ``raised``."""
-    for i, acc in enumerate(accs):
-        if acc is not None:
-            try:
-                getattr(acc, call)(arg)
-            except DatavigilError as exc:
-                if raised is None and isinstance(exc, SourceUnavailable):
-                    raise
-                errors[i], accs[i] = str(exc), None  # names the suite and the dependency
-                if raised is not None:
-                    raised.append(exc)
-            except Exception as exc:  # the per-check guard: record, go on
-                errors[i], accs[i] = _raised(exc), None
+) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for i, check in enumerate(checks):
+        if i in errors:
+            results.append(check.result(Outcome(Status.ERROR, errors[i])))
+            continue
+        try:
+            results += check.results(values, replace(ctx, prepared=prepared.get(i)))
+        except (StoreUnavailable, SourceUnavailable):
+            raise
+        except DatavigilError as exc:
+            results.append(check.result(Outcome(Status.ERROR, str(exc))))
+        except Exception as exc:  # the per-check guard
+            results.append(check.result(Outcome(Status.ERROR, _raised(exc))))
+    return results
 
 
 def evaluate(
     suite: Suite, window: Window, phases: tuple[str, ...] = PHASES, env: RunEnv | None = None
-) -> tuple[list[CheckResult], int | None, DatavigilError | None]:
-    """Read the partition once and run every check of ``phases``; pure apart from the read
-    (and what ``prepare`` obtains through ``env``). Rows read: None when no check of these
-    phases needed the partition's rows (freshness), so the run does not claim "0 rows"."""
+) -> Evaluation:
+    """Plan every check's metrics of ``phases``, compute them where the data is (one scan
+    context: the source database, or DuckDB for files), judge. Rows: None when no check of
+    these phases needed the partition (freshness), so the run does not claim "0 rows"."""
     checks = checks_of(suite, phases)
-    accs: list[Accumulator | None] = [c.accumulator() for c in checks]
     errors: dict[int, str] = {}
-    rows, chunks, t0 = 0, 0, time.monotonic()
-    raised: list[DatavigilError] = []
+    prepared = _prepare(checks, env, errors)
+    ctx = CheckContext(suite=suite.name, window=window, rows=0, settings=suite)
+    if not any(c.needs_scan for c in checks):
+        results = _judge_all(checks, Values(), ctx, prepared, errors)
+        return Evaluation(adjust_run(results, suite.correction), None, None, [])
+    t0 = time.monotonic()
     try:
-        _guarded(accs, errors, "prepare", env, raised)
-        scanning = [a if c.needs_scan else None for c, a in zip(checks, accs, strict=True)]
-        scanned = any(a is not None for a in scanning)
-        if scanned:
-            for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
-                rows, chunks = rows + len(chunk), chunks + 1
-                _guarded(scanning, errors, "update", chunk)
-                if chunks % 20 == 0:
-                    log.info(
-                        "%s: read %d rows in %d chunks (%.1fs)",
-                        suite.name,
-                        rows,
-                        chunks,
-                        time.monotonic() - t0,
-                    )
-            accs = [None if i in errors else a for i, a in enumerate(accs)]
+        with open_scan(suite.name, suite.source, window, suite.partition) as scan:
+            wanted = _declared(checks, scan.columns, errors)
+            values = scan.compute(wanted)
+            rows = int(values.get(m.RowCount()))
+            log.info(
+                "%s: %d rows, %d metrics in %d queries (%.2fs)",
+                suite.name, rows, len(set(wanted)), values.queries, time.monotonic() - t0,
+            )  # fmt: skip
+            ctx = replace(ctx, rows=rows, columns=scan.columns, fetch=scan.compute)
+            results = _judge_all(checks, values, ctx, prepared, errors)
     except SourceUnavailable as exc:
-        return [_source_error(str(exc))], None, exc
-    ctx = CheckContext(suite=suite.name, window=window, rows=rows)
-    results: list[CheckResult] = []
-    for i, (check, acc) in enumerate(zip(checks, accs, strict=True)):
-        results += _finish(check, acc, ctx, errors.get(i))
+        return Evaluation([_source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
     results = adjust_run(results, suite.correction)
-    return results, rows if scanned else None, raised[0] if raised else None
+    return Evaluation(results, rows, None, profile(values))
 
 
 def reference_of(results: list[CheckResult]) -> int | None:
     """The reference snapshot the run's distribution checks compared against."""
     ids = [r.outcome.details.get("reference_snapshot_id") for r in results]
     return next((int(i) for i in ids if i is not None), None)
-
-
-def _finish(
-    check: Check, acc: Accumulator | None, ctx: CheckContext, error: str | None
-) -> list[CheckResult]:
-    if acc is not None and error is None:
-        try:
-            return check.results(acc, ctx)
-        except Exception as exc:  # the per-check guard
-            error = _raised(exc)
-    return [check.result(Outcome(Status.ERROR, str(error)))]
 
 
 def _raised(exc: Exception) -> str:
@@ -217,7 +241,8 @@ def run_suite(
     )
     run_id = key.run_id(suite.name, window)
     env = RunEnv(suite=suite, window=window, store=store, run_id=run_id)
-    results, rows, error = evaluate(suite, window, phases, env)
+    ev = evaluate(suite, window, phases, env)
+    results, rows, error = ev.results, ev.rows, ev.error
     run = RunRecord(
         run_id=run_id,
         suite=suite.name,
@@ -237,5 +262,7 @@ def run_suite(
         dag_run_id=key.dag_run_id,
         try_number=key.try_number,
     )
-    run = store.save(run, results, None if set(phases) >= set(PHASES) else phases)
+    run = store.save(
+        run, results, None if set(phases) >= set(PHASES) else phases, metrics=ev.metrics
+    )
     return RunReport(run=run, results=results, error=error, phases=phases)

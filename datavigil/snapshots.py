@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from datavigil.errors import DatavigilError
 from datavigil.models import ReferenceSample, ReferenceSnapshot
-from datavigil.profile import ColumnProfile, Sampler, quantiles
+from datavigil.profile import TOP, quantiles
 from datavigil.window import Window
 
 if TYPE_CHECKING:
@@ -71,9 +71,9 @@ def fingerprint(schema: dict[str, str]) -> str:
 
 def source_schema(suite: Suite, window: Window) -> dict[str, str]:
     """Column name -> source type, read without rows (a FileSource looks at ``window``'s file)."""
-    from datavigil.sources import FileSource
+    from datavigil.sources import FileSource, FrameSource
 
-    if isinstance(suite.source, FileSource):
+    if isinstance(suite.source, FileSource | FrameSource):
         return suite.source.column_types(suite.name, window)
     return suite.source.column_types(suite.name)
 
@@ -87,19 +87,54 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range(n)]
 
 
-def _scan(suite: Suite, days: list[date], sample: Sampler) -> tuple[dict[str, ColumnProfile], int]:
-    profiles: dict[str, ColumnProfile] = {}
-    rows = 0
-    for day in days:
-        window = Window.for_day(day, suite.timezone)
-        for chunk in suite.source.read(suite.name, window, suite.partition, suite.chunk_size):
-            rows += len(chunk)
-            for name in chunk.frame.columns:
-                prof = profiles.setdefault(name, ColumnProfile(name))
-                prof.update(chunk.frame[name], chunk.nulls.get(name))
-            numeric = [n for n, p in profiles.items() if p.kind == "numeric"]
-            sample.update(chunk.frame[[c for c in numeric if c in chunk.frame.columns]])
-    return profiles, rows
+NUMERIC = ("int", "float")
+
+
+def _scan(
+    suite: Suite, first: date, last: date, sample_rows: int
+) -> tuple[dict[str, Any], int, Any]:
+    """Per-column statistics of days ``first``..``last`` computed where the data is (one plan),
+    and a bounded random sample of the numeric columns (the only rows that leave the source)."""
+    import pandas as pd
+
+    from datavigil.engine import metrics as m
+    from datavigil.engine.backends import open_scan
+
+    window = Window.span(first, last, suite.timezone)
+    with open_scan(suite.name, suite.source, window, suite.partition) as scan:
+        cols = scan.columns
+        numeric = [n for n, c in cols.items() if c.family in NUMERIC]
+        other = [n for n, c in cols.items() if c.family not in NUMERIC]
+        wanted: list[Any] = [m.RowCount()]
+        wanted += [m.Moments(n) for n in numeric]
+        wanted += [x for n in other for x in (m.Frequencies(n, TOP), m.NullCount(n))]
+        sample = (
+            m.Sample(tuple(numeric), sample_rows, random=True) if numeric and sample_rows else None
+        )
+        values = scan.compute(wanted + ([sample] if sample else []))
+        rows = int(values.get(m.RowCount()))
+        profiles: dict[str, Any] = {}
+        for n in numeric:
+            g = values.get(m.Moments(n))[None]
+            profiles[n] = {"kind": "numeric", "rows": g.rows, "null": g.null, "nan": g.nan,
+                           "pos_inf": g.pos_inf, "neg_inf": g.neg_inf, "moments": g.moments.to_dict()}  # fmt: skip
+        for n in other:
+            kind = "datetime" if cols[n].family.startswith("date") else "categorical"
+            entry: dict[str, Any] = {
+                "kind": kind,
+                "rows": rows,
+                "null": values.get(m.NullCount(n)),
+                "nan": 0,
+            }
+            freq = values.data.get(m.Frequencies(n, TOP))
+            if kind == "categorical" and not isinstance(freq, m.MetricError) and freq is not None:
+                entry.update(frequencies=freq.counts, other=freq.other)
+            profiles[n] = entry
+        frame = None
+        if sample is not None:
+            got = values.get(sample)
+            frame = pd.DataFrame.from_records(got, columns=numeric) if got else None
+    return profiles, rows, frame
 
 
 def _clean(value: Any) -> Any:
@@ -130,14 +165,12 @@ def capture(
     """Read days ``first``..``last`` (the suite's time zone) and store their statistics."""
     days = _days(first, last)
     schema = source_schema(suite, Window.for_day(first, suite.timezone))
-    sampler = Sampler(sample_rows, seed)
-    profiles, rows = _scan(suite, days, sampler)
+    profiles, rows, sample = _scan(suite, days[0], days[-1], sample_rows)
     if rows == 0:
         raise SnapshotError(
             f"suite '{suite.name}': no rows between {first} and {last}: nothing to snapshot"
         )
-    sample = sampler.result()
-    columns = {n: p.to_dict() | {"quantiles": quantiles(sample, n)} for n, p in profiles.items()}
+    columns = {n: p | {"quantiles": quantiles(sample, n)} for n, p in profiles.items()}
     row = ReferenceSnapshot(
         suite=suite.name,
         dataset=suite.dataset,

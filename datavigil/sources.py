@@ -1,4 +1,4 @@
-"""Sources read one partition in chunks, so memory does not grow with the partition's size.
+"""Sources say where the data is; the engine (datavigil.engine) computes every metric there.
 
 A source never judges data; it only turns "not reachable / not readable" into SourceUnavailable
 (exit 3, retryable) and a misconfiguration it can only see at run time into SuiteError (exit 2).
@@ -6,20 +6,23 @@ A source never judges data; it only turns "not reachable / not readable" into So
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datavigil import config
-from datavigil.batch import Chunk
 from datavigil.errors import SourceUnavailable, SuiteError
 from datavigil.suite import Partition
 from datavigil.window import Window
 
 if TYPE_CHECKING:
-    import pyarrow as pa
     import sqlalchemy as sa
+
+
+PG_OIDS = {
+    16: "bool", 20: "int", 21: "int", 23: "int", 700: "float", 701: "float", 1700: "float",
+    25: "str", 1043: "str", 1042: "str", 1082: "date", 1114: "datetime", 1184: "datetime_tz",
+}  # fmt: skip  # PostgreSQL type OIDs of a query's columns
 
 
 def first_line(exc: BaseException) -> str:
@@ -56,11 +59,6 @@ class SqlSource:
     def resolved_url(self) -> str:
         return config.expand(self.url) if self.url else config.connection_url(str(self.conn_id))
 
-    def engine(self) -> sa.Engine:
-        import sqlalchemy as sa
-
-        return sa.create_engine(self.resolved_url(), pool_pre_ping=True)
-
     def _table(self, conn: sa.Connection, suite: str) -> sa.Table:
         import sqlalchemy as sa
 
@@ -73,57 +71,49 @@ class SqlSource:
                 f"suite '{suite}': source table '{self.table}' not found"
             ) from None
 
-    def _statement(
-        self, conn: sa.Connection, suite: str, window: Window, partition: Partition | None
-    ) -> sa.Select:
-        import sqlalchemy as sa
-
-        if self.query:
-            src = sa.select(sa.text("*")).select_from(sa.text(f"({self.query}) AS src"))
-            if partition is None:
-                return src
-            col: Any = sa.column(partition.column)
-            if _is_timestamptz(conn, self.query, partition.column):
-                start, end = _bind(window.start, window.end)
-            else:
-                start, end = _naive_bounds(conn, window, partition)
-            return src.where(col >= start, col < end)
-        table = self._table(conn, suite)
-        stmt = sa.select(table)
-        if partition is None:
-            return stmt
-        if partition.column not in table.c:
-            raise SuiteError(
-                suite, "partition.column", f"'{partition.column}' is not a column of {self.label}"
-            )
-        return stmt.where(*_day_filter(table.c[partition.column], window, partition, conn))
-
-    def read(
-        self, suite: str, window: Window, partition: Partition | None, chunk_size: int
-    ) -> Iterator[Chunk]:
+    def engine(self, suite: str = "?") -> sa.Engine:
+        """An engine for the source; an SQLite file is opened read-only and must exist, so a
+        mistyped path is "not found" and never creates an empty database."""
         import sqlalchemy as sa
 
         try:
-            engine = self.engine()
-            with engine.connect() as conn:
-                stmt = self._statement(conn, suite, window, partition)
-                result = conn.execution_options(stream_results=True).execute(stmt)
-                keys = list(result.keys())
-                for rows in result.partitions(chunk_size):
-                    yield _rows_to_chunk(keys, rows)
-        except sa.exc.SQLAlchemyError as exc:
-            raise SourceUnavailable(
-                f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
-            ) from None
-        except ModuleNotFoundError as exc:
-            raise SourceUnavailable(f"suite '{suite}': source driver missing: {exc}") from None
+            url = sa.make_url(self.resolved_url())
+        except sa.exc.ArgumentError:
+            raise SuiteError(suite, "source", "url is not a SQLAlchemy URL") from None
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(url.database)
+            if not path.is_file():
+                raise SourceUnavailable(f"suite '{suite}': source database {path} not found")
+            url = url.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
+        return sa.create_engine(url, pool_pre_ping=True)
+
+    def from_clause(self, conn: sa.Connection, suite: str) -> tuple[Any, dict[str, Any]]:
+        """The FROM clause (the table, or the query as a subquery) and its columns."""
+        import sqlalchemy as sa
+
+        from datavigil.engine.backends import sql_family
+        from datavigil.engine.compile import Column
+
+        if self.query:
+            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query}) AS src LIMIT 0"))
+            names = list(probe.keys())
+            codes = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
+            frm = sa.text(f"({self.query})").columns(*[sa.column(n) for n in names]).subquery("src")
+            fams = [PG_OIDS.get(code, "other") for code in codes] or ["other"] * len(names)
+            cols = {n: Column(n, f, "?") for n, f in zip(names, fams, strict=False)}
+            return frm, cols
+        table = self._table(conn, suite)
+        cols = {
+            col.name: Column(col.name, sql_family(col.type), str(col.type)) for col in table.columns
+        }
+        return table, cols
 
     def column_types(self, suite: str) -> dict[str, str]:
         """Column name -> database type, for the schema fingerprint (no rows read)."""
         import sqlalchemy as sa
 
         try:
-            with self.engine().connect() as conn:
+            with self.engine(suite).connect() as conn:
                 if self.query:
                     res = conn.execute(sa.text(f"SELECT * FROM ({self.query}) AS src LIMIT 0"))
                     return {k: "?" for k in res.keys()}
@@ -182,45 +172,53 @@ def _naive_bounds(conn: Any, window: Window, partition: Partition) -> tuple[Any,
     return _bind(start, end)
 
 
-def _rows_to_chunk(keys: list[str], rows: Sequence[Any]) -> Chunk:
-    """Rows to an Arrow table (keeps NULL apart from NaN), then to pandas. A column whose values
-    the database stored with mixed types (SQLite allows it) stays as Python objects, so that the
-    schema check reports it instead of the read failing."""
-    import pandas as pd
-    import pyarrow as pa
-
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in keys]
-    arrays, fallback = [], {}
-    for key, values in zip(keys, columns, strict=True):
-        try:
-            arrays.append(pa.array(values))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            arrays.append(pa.nulls(len(values)))
-            fallback[key] = pd.Series(values, dtype=object)
-    chunk = Chunk.from_arrow(pa.Table.from_arrays(arrays, names=keys))
-    for key, series in fallback.items():
-        chunk.frame[key] = series
-        chunk.nulls[key] = int(series.isna().sum())
-    return chunk
-
-
 @dataclass(frozen=True, slots=True)
 class FileSource:
-    """Parquet or CSV files from a path template on the partition's day, e.g.
-    ``"{home}/data/flights/{date:%Y-%m-%d}.parquet"``; a relative path is under DATAVIGIL_HOME."""
+    """Parquet or CSV files, scanned by DuckDB in process. ``path`` is one of:
+
+    * a template on the partition's day: ``"{home}/data/flights/{date:%Y-%m-%d}.parquet"``;
+    * one file, a glob (``data/*.parquet``) or a directory (every file of the format in it);
+    * with ``partitioning="hive"``, a Hive dataset (``ds=2013-02-08/part-0.parquet``) whose
+      key is the suite's ``partition`` column, selected inside the scan;
+    * an object-storage URL (``s3://bucket/prefix``) read through pyarrow's filesystems;
+      ``storage_options`` go to ``pyarrow.fs.S3FileSystem`` (endpoint_override, scheme, region,
+      access_key, secret_key; credentials default to the AWS environment variables).
+
+    A relative path is under DATAVIGIL_HOME. Without a ``{date}`` template the suite's
+    ``partition`` (a timestamp, date or key column) selects the day; without either, the whole
+    dataset is one partition.
+    """
 
     path: str
     format: str = "auto"  # parquet | csv | auto (by extension)
+    partitioning: str | None = None  # None | "hive"
+    storage_options: tuple[tuple[str, Any], ...] | dict[str, Any] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.storage_options, dict):
+            object.__setattr__(self, "storage_options", tuple(sorted(self.storage_options.items())))
 
     def problems(self, partition: Partition | None) -> list[str]:
         out = []
-        if "{date" not in self.path and "{ds}" not in self.path:
-            out.append("FileSource path needs {date:...} or {ds} to select the run's partition")
+        if not isinstance(self.path, str) or not self.path.strip():
+            return ["FileSource path must be a non-empty string"]
         if self.format not in ("auto", "parquet", "csv"):
             out.append(f"FileSource format must be parquet, csv or auto, got '{self.format}'")
-        if partition is not None:
-            out.append("FileSource selects the partition by its path template; drop partition=")
+        if self.partitioning not in (None, "hive"):
+            out.append(f"FileSource partitioning must be None or 'hive', got {self.partitioning!r}")
+        if self.templated and partition is not None:
+            out.append("FileSource selects the partition by its {date} template; drop partition=")
+        if self.partitioning == "hive" and partition is None:
+            out.append("a Hive dataset needs partition=Partition(column=<the partition key>)")
         return out
+
+    @property
+    def templated(self) -> bool:
+        return "{date" in self.path or "{ds}" in self.path
+
+    @property
+    def remote(self) -> bool:
+        return "://" in self.path and not self.path.startswith("file://")
 
     @property
     def label(self) -> str:
@@ -230,45 +228,142 @@ class FileSource:
         path = Path(config.expand(self.path).format(date=window.day, ds=window.day.isoformat()))
         return path if path.is_absolute() else config.home() / path
 
-    def _format(self, path: Path) -> str:
+    def _format(self, path: str) -> str:
         if self.format != "auto":
             return self.format
-        return "csv" if path.suffix.lower() in (".csv", ".gz") else "parquet"
+        return "csv" if path.lower().endswith((".csv", ".csv.gz")) else "parquet"
 
-    def read(
-        self, suite: str, window: Window, partition: Partition | None, chunk_size: int
-    ) -> Iterator[Chunk]:
+    def files(self, suite: str, window: Window | None) -> list[str]:
+        """The local files of the scan (template days, glob, directory or one file)."""
+        import glob
+
+        if self.templated:
+            if window is None:
+                raise SuiteError(suite, "source", "a {date} template needs a partition day")
+            days = [replace_day(window, d) for d in window.days]
+            found = [str(self.resolve(w)) for w in days if self.resolve(w).is_file()]
+            if not found:
+                raise SourceUnavailable(f"suite '{suite}': file {self.resolve(window)} not found")
+            return found
+        base = Path(config.expand(self.path))
+        base = base if base.is_absolute() else config.home() / base
+        if any(ch in str(base) for ch in "*?["):
+            found = sorted(glob.glob(str(base), recursive=True))
+            if not found:
+                raise SourceUnavailable(f"suite '{suite}': glob {base} matches no file")
+            return found
+        if base.is_dir():
+            ext = ".csv" if self.format == "csv" else ".parquet"
+            found = sorted(str(p) for p in base.rglob(f"*{ext}") if p.is_file())
+            if not found:
+                raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {ext} file")
+            return found
+        if not base.is_file():
+            raise SourceUnavailable(f"suite '{suite}': file {base} not found")
+        return [str(base)]
+
+    def relation(self, con: Any, suite: str, window: Window | None, partition: Any) -> Any:
+        """A DuckDB relation over the files (local: DuckDB's own readers; object storage:
+        a pyarrow dataset that DuckDB scans with projection and filter push-down)."""
+        if self.remote:
+            return con.from_arrow(self._remote_dataset(suite, window, partition))
+        files = self.files(suite, window)
+        if self.partitioning == "hive" and window is not None and partition is not None:
+            _hive_present(suite, files, partition.column, window)
+        hive = self.partitioning == "hive"
+        if self._format(files[0]) == "csv":
+            return con.read_csv(files, hive_partitioning=hive)
+        return con.read_parquet(files, hive_partitioning=hive)
+
+    def _remote_dataset(self, suite: str, window: Window | None, partition: Any) -> Any:
+        import pyarrow.dataset as ds
+
+        fs, root = self._filesystem(suite)
+        try:
+            data = ds.dataset(
+                root, filesystem=fs, format=self._format(root),
+                partitioning="hive" if self.partitioning == "hive" else None,
+            )  # fmt: skip
+            files = list(data.files)
+        except (OSError, ValueError) as exc:
+            raise SourceUnavailable(
+                f"suite '{suite}': object storage {self.path} could not be read: {first_line(exc)}"
+            ) from None
+        if not files:
+            raise SourceUnavailable(f"suite '{suite}': {self.path} holds no file")
+        if self.partitioning == "hive" and window is not None and partition is not None:
+            _hive_present(suite, files, partition.column, window)
+        return data
+
+    def _filesystem(self, suite: str) -> tuple[Any, str]:
+        import pyarrow.fs as pafs
+
+        scheme, _, rest = self.path.partition("://")
+        options = dict(self.storage_options)
+        if scheme == "s3":
+            return pafs.S3FileSystem(**options), rest.rstrip("/")
+        try:
+            fs, root = pafs.FileSystem.from_uri(self.path)
+        except (OSError, ValueError) as exc:
+            raise SuiteError(
+                suite, "source", f"unsupported storage URL: {first_line(exc)}"
+            ) from None
+        return fs, root
+
+    def column_types(self, suite: str, window: Window | None) -> dict[str, str]:
+        from datavigil.engine.backends import duck_engine
+
+        engine = duck_engine()
+        try:
+            with engine.connect() as conn:
+                rel = self.relation(conn.connection.dbapi_connection, suite, window, None)
+                return {n: str(t) for n, t in zip(rel.columns, rel.types, strict=True)}
+        except OSError as exc:
+            raise SourceUnavailable(f"suite '{suite}': {self.label}: {first_line(exc)}") from None
+        finally:
+            engine.dispose()
+
+
+def replace_day(window: Window, day: Any) -> Window:
+    return Window.for_day(day, window.timezone)
+
+
+def _hive_present(suite: str, files: list[str], key: str, window: Window) -> None:
+    """Every day of the window has its ``key=YYYY-MM-DD`` directory: a missing partition is
+    the source's problem (not an empty day)."""
+    wanted = {f"{key}={d.isoformat()}" for d in window.days}
+    seen = {part for f in files for part in f.replace("\\", "/").split("/") if "=" in part}
+    missing = sorted(wanted - seen)
+    if missing:
+        raise SourceUnavailable(f"suite '{suite}': Hive partition {', '.join(missing)} not found")
+
+
+@dataclass(frozen=True)
+class FrameSource:
+    """An in-memory Arrow table or pandas frame (tests, operators): scanned by DuckDB."""
+
+    data: Any
+    name: str = "frame"
+
+    def problems(self, partition: Partition | None) -> list[str]:
+        return (
+            []
+            if hasattr(self.data, "schema") or hasattr(self.data, "columns")
+            else ["FrameSource needs a pyarrow Table or a pandas DataFrame"]
+        )
+
+    @property
+    def label(self) -> str:
+        return f"in-memory {self.name}"
+
+    def relation(self, con: Any, suite: str, window: Window | None, partition: Any) -> Any:
         import pyarrow as pa
 
-        path = self.resolve(window)
-        if not path.is_file():
-            raise SourceUnavailable(f"suite '{suite}': file {path} not found")
-        try:
-            yield from (Chunk.from_arrow(b) for b in self._batches(path, chunk_size))
-        except (pa.ArrowException, OSError) as exc:
-            raise SourceUnavailable(
-                f"suite '{suite}': file {path} unreadable: {first_line(exc)}"
-            ) from None
+        table = self.data if isinstance(self.data, pa.Table) else pa.Table.from_pandas(self.data)
+        return con.from_arrow(table)
 
-    def _batches(self, path: Path, chunk_size: int) -> Iterator[pa.RecordBatch]:
-        import pyarrow.csv as pacsv
-        import pyarrow.parquet as pq
+    def column_types(self, suite: str, window: Window | None = None) -> dict[str, str]:
+        import pyarrow as pa
 
-        if self._format(path) == "parquet":
-            yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_size)
-            return
-        opts = pacsv.ReadOptions(block_size=1 << 22)
-        for batch in pacsv.open_csv(path, read_options=opts):  # blocks are sized in bytes
-            for start in range(0, batch.num_rows, chunk_size):
-                yield batch.slice(start, chunk_size)
-
-    def column_types(self, suite: str, window: Window) -> dict[str, str]:
-        import pyarrow.parquet as pq
-
-        path = self.resolve(window)
-        if not path.is_file():
-            raise SourceUnavailable(f"suite '{suite}': file {path} not found")
-        if self._format(path) == "parquet":
-            return {f.name: str(f.type) for f in pq.read_schema(path)}
-        first = next(self._batches(path, 1000), None)
-        return {f.name: str(f.type) for f in first.schema} if first is not None else {}
+        table = self.data if isinstance(self.data, pa.Table) else pa.Table.from_pandas(self.data)
+        return {f.name: str(f.type) for f in table.schema}

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from datavigil import config
 from datavigil.errors import StoreUnavailable
-from datavigil.models import CheckResultRow, ValidationRun
+from datavigil.models import CheckResultRow, RunMetric, ValidationRun
 from datavigil.outcome import CheckResult, clean_scalar
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -140,7 +140,11 @@ class Store:
             raise self._fail("write", exc) from None
 
     def save(
-        self, run: RunRecord, results: list[CheckResult], phases: tuple[str, ...] | None = None
+        self,
+        run: RunRecord,
+        results: list[CheckResult],
+        phases: tuple[str, ...] | None = None,
+        metrics: list[tuple[str, str | None, str | None, float | None]] | None = None,
     ) -> RunRecord:
         """Replace the run's rows of ``phases`` (default: all) in one transaction: never a
         duplicate, never half a run. Each Airflow task saves its own phase of the same run; the
@@ -156,6 +160,7 @@ class Store:
             run = _upsert_run(conn, run, merge=phases is not None)
             if rows:
                 conn.execute(sa.insert(c), rows)
+            _replace_metrics(conn, run.run_id, phases, results, metrics)
             kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
             status = status_of([(s, st) for s, st in kept], run.status == "error")
             run = replace(run, status=status)
@@ -256,6 +261,29 @@ def _upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
         )
     conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
     return run
+
+
+def _replace_metrics(
+    conn: sa.Connection,
+    run_id: str,
+    phases: tuple[str, ...] | None,
+    results: list[CheckResult],
+    metrics: list[tuple[str, str | None, str | None, float | None]] | None,
+) -> None:
+    """The run's profile rows of these phases, replaced like its check rows."""
+    t = RunMetric
+    stale = sa.delete(t).where(t.run_id == run_id)
+    if phases is not None:
+        stale = stale.where(t.phase.in_(phases))
+    conn.execute(stale)
+    if metrics:
+        phase = phases[0] if phases and len(phases) == 1 else "validate"
+        rows = [
+            {"run_id": run_id, "phase": phase, "metric": k, "column_name": col,
+             "group_key": grp, "value": _finite(v)}
+            for k, col, grp, v in metrics
+        ]  # fmt: skip
+        conn.execute(sa.insert(t), rows)
 
 
 def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:

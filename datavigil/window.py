@@ -27,6 +27,7 @@ class Window:
     timezone: str
     start: datetime
     end: datetime
+    first: date | None = None  # a span of days first..day (snapshots, history); None: one day
 
     @classmethod
     def for_day(cls, day: date, timezone: str) -> Window:
@@ -42,6 +43,17 @@ class Window:
             raise ValueError("the reference instant must be time-zone aware")
         local = instant.astimezone(zone(timezone))
         return cls.for_day(local.date() - timedelta(days=1), timezone)
+
+    @classmethod
+    def span(cls, first: date, last: date, timezone: str) -> Window:
+        """Local days ``first``..``last`` as one interval (contiguous, DST-correct)."""
+        a, b = cls.for_day(first, timezone), cls.for_day(last, timezone)
+        return cls(day=last, timezone=timezone, start=a.start, end=b.end, first=first)
+
+    @property
+    def days(self) -> list[date]:
+        first = self.first or self.day
+        return [first + timedelta(days=i) for i in range((self.day - first).days + 1)]
 
     def bounds_in(self, column_timezone: str) -> tuple[datetime, datetime]:
         """The bounds as naive datetimes in the zone a naive timestamp column is stored in."""

@@ -1,5 +1,5 @@
-"""Small builders shared by the unit tests: Arrow-backed chunks and a check runner that feeds
-chunks the way the engine does (update per chunk, then results with the total row count)."""
+"""Small builders shared by the unit tests: Arrow tables and a check runner that goes through the
+engine the way a run does (metrics planned, computed by DuckDB, judged)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from checks.base import Check, CheckContext
-from datavigil.batch import Chunk
 from datavigil.outcome import CheckResult
 from datavigil.window import Window
 
@@ -27,31 +26,45 @@ def query(url: str, sql: str, **params: Any) -> list[Any]:
         engine.dispose()
 
 
-def chunk(**columns: list[Any]) -> Chunk:
-    """A chunk from Python lists; None becomes a real Arrow NULL, float('nan') stays NaN."""
+def chunk(**columns: list[Any]) -> Any:
+    """An Arrow table from Python lists; None becomes a real Arrow NULL, float('nan') stays NaN."""
     import pyarrow as pa
 
     arrays = {name: pa.array(values, from_pandas=False) for name, values in columns.items()}
-    return Chunk.from_arrow(pa.table(arrays))
+    return pa.table(arrays)
 
 
-def split(columns: dict[str, list[Any]], size: int) -> list[Chunk]:
-    """The same data as chunks of at most ``size`` rows."""
+def split(columns: dict[str, list[Any]], size: int) -> list[Any]:
+    """The same data as pieces of at most ``size`` rows (the engine sees them as one table)."""
     n = len(next(iter(columns.values())))
     return [
         chunk(**{k: v[i : i + size] for k, v in columns.items()}) for i in range(0, n, size)
     ] or [chunk(**{k: [] for k in columns})]
 
 
-def run_check(check: Check, chunks: list[Chunk]) -> list[CheckResult]:
-    acc = check.accumulator()
-    for c in chunks:
-        acc.update(c)
-    ctx = CheckContext(suite="t", window=Window.for_day(DAY, "UTC"), rows=sum(map(len, chunks)))
-    return check.results(acc, ctx)
+def run_check(check: Check, chunks: list[Any]) -> list[CheckResult]:
+    """Run one check through the engine (DuckDB over the in-memory Arrow table), as a run does:
+    plan its metrics, compute them, judge, fetch a sample if it failed."""
+    import pyarrow as pa
+
+    from datavigil.engine import metrics as m
+    from datavigil.engine.backends import open_scan
+    from datavigil.sources import FrameSource
+
+    table = pa.concat_tables(chunks, promote_options="default") if chunks else pa.table({})
+    with open_scan("t", FrameSource(table), None, None) as scan:
+        values = scan.compute([m.RowCount(), *check.metrics(scan.columns)])
+        ctx = CheckContext(
+            suite="t",
+            window=Window.for_day(DAY, "UTC"),
+            rows=values.get(m.RowCount()),
+            columns=scan.columns,
+            fetch=scan.compute,
+        )
+        return check.results(values, ctx)
 
 
-def run_one(check: Check, chunks: list[Chunk]) -> CheckResult:
+def run_one(check: Check, chunks: list[Any]) -> CheckResult:
     (result,) = run_check(check, chunks)
     return result
 

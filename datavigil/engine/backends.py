@@ -1,0 +1,185 @@
+"""Where a plan runs: the source database (push-down) or DuckDB in process.
+
+``open_scan(suite, source, window, partition)`` gives a Scan (a context manager) over the
+partition: its columns (family and type, read once from the source's schema) and ``compute``.
+SQL sources run the plan in their own database through SQLAlchemy; files, Arrow tables and
+pandas frames run it in an in-memory DuckDB. No data row leaves the source except bounded samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from datavigil.engine import compile as c
+from datavigil.engine import plan
+from datavigil.engine.partition import duck_filter, sql_filter
+from datavigil.errors import SourceUnavailable, SuiteError
+
+INFRA = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+)
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def is_infra(exc: BaseException) -> bool:
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, INFRA)
+
+
+def sql_family(t: Any) -> str:
+    """A SQLAlchemy type's family."""
+    if isinstance(t, sa.Boolean):
+        return "bool"
+    if isinstance(t, sa.Integer):
+        return "int"
+    if isinstance(t, sa.Float | sa.Numeric):
+        return "float"
+    if isinstance(t, sa.DateTime):
+        return "datetime_tz" if t.timezone else "datetime"
+    if isinstance(t, sa.Date):
+        return "date"
+    if isinstance(t, sa.String | sa.Text | sa.Enum):
+        return "str"
+    return "other"
+
+
+DUCK = {
+    "BOOLEAN": "bool", "TINYINT": "int", "SMALLINT": "int", "INTEGER": "int", "BIGINT": "int",
+    "HUGEINT": "int", "UTINYINT": "int", "USMALLINT": "int", "UINTEGER": "int", "UBIGINT": "int",
+    "FLOAT": "float", "DOUBLE": "float", "VARCHAR": "str", "DATE": "date",
+    "TIMESTAMP WITH TIME ZONE": "datetime_tz",
+}  # fmt: skip
+
+
+def duck_family(type_name: str) -> str:
+    t = type_name.upper()
+    if t in DUCK:
+        return DUCK[t]
+    if t.startswith("DECIMAL"):
+        return "float"
+    if t.startswith("TIMESTAMP"):
+        return "datetime_tz" if "TIME ZONE" in t else "datetime"
+    if t.startswith("ENUM"):
+        return "str"
+    return "other"
+
+
+@dataclass
+class Scan:
+    """One partition of one source, ready to compute metrics."""
+
+    scope: c.Scope
+    conn: Any  # sa.Connection
+    label: str
+    suite: str
+    kind: str  # sql | duckdb
+
+    @property
+    def columns(self) -> dict[str, c.Column]:
+        return self.scope.columns
+
+    def run(self, stmt: Any) -> list[Any]:
+        return list(self.conn.execute(stmt).all())
+
+    def compute(self, metrics: Any) -> plan.Values:
+        try:
+            return plan.compute(self.scope, metrics, self._run_isolated, is_infra)
+        except sa.exc.SQLAlchemyError as exc:
+            raise SourceUnavailable(
+                f"suite '{self.suite}': source {self.label} could not be read: {first_line(exc)}"
+            ) from None
+
+    def _run_isolated(self, stmt: Any) -> list[Any]:
+        """Run one statement; on PostgreSQL a failed statement aborts the transaction, so each
+        runs in a savepoint and a failure leaves the next one unaffected."""
+        if self.kind == "sql" and self.conn.dialect.name == "postgresql":
+            with self.conn.begin_nested():
+                return self.run(stmt)
+        try:
+            return self.run(stmt)
+        except sa.exc.SQLAlchemyError:
+            if self.kind == "duckdb":  # DuckDB has no savepoints: end the aborted transaction
+                self.conn.rollback()
+            raise
+
+
+@contextmanager
+def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Scan]:
+    """A Scan of ``source`` over ``window`` (None: the whole source)."""
+    from datavigil.sources import FileSource, FrameSource, SqlSource
+
+    if isinstance(source, SqlSource):
+        with _sql_scan(suite, source, window, partition) as scan:
+            yield scan
+    elif isinstance(source, FileSource | FrameSource):
+        with _duck_scan(suite, source, window, partition) as scan:
+            yield scan
+    else:
+        raise SuiteError(suite, "source", f"{type(source).__name__} is not a datavigil source")
+
+
+@contextmanager
+def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Scan]:
+    label = source.label
+    try:
+        engine = source.engine(suite)
+        with engine.connect() as conn:
+            frm, columns = source.from_clause(conn, suite)
+            scope = c.Scope(frm, (), columns, c.caps_for(conn.dialect.name))
+            if window is not None and partition is not None:
+                where = sql_filter(conn, scope, window, partition, suite, label)
+                scope = c.Scope(frm, tuple(where), columns, scope.caps)
+            yield Scan(scope, conn, label, suite, "sql")
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceUnavailable(
+            f"suite '{suite}': source {label} could not be read: {first_line(exc)}"
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise SuiteError(suite, "source", f"database driver missing: {exc}") from None
+
+
+def duck_engine() -> sa.Engine:
+    config = {"preserve_insertion_order": True, "memory_limit": "2GB"}
+    return sa.create_engine(
+        "duckdb:///:memory:", connect_args={"config": config}, poolclass=sa.pool.StaticPool
+    )
+
+
+@contextmanager
+def _duck_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Scan]:
+    import duckdb
+
+    label = source.label
+    engine = duck_engine()
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            rel = source.relation(raw, suite, window, partition)
+            rel.create_view("src", replace=True)
+            names, types = list(rel.columns), [str(t) for t in rel.types]
+            columns = {n: c.Column(n, duck_family(t), t) for n, t in zip(names, types, strict=True)}
+            frm = sa.table("src", *[sa.column(n) for n in names])
+            scope = c.Scope(frm, (), columns, c.caps_for("duckdb"))
+            if window is not None and partition is not None:
+                where = duck_filter(scope, window, partition, suite, label)
+                scope = c.Scope(frm, tuple(where), columns, scope.caps)
+            yield Scan(scope, conn, label, suite, "duckdb")
+    except (duckdb.IOException, duckdb.InvalidInputException, OSError) as exc:
+        raise SourceUnavailable(
+            f"suite '{suite}': source {label} could not be read: {first_line(exc)}"
+        ) from None
+    finally:
+        engine.dispose()

@@ -1,0 +1,205 @@
+"""Metrics and predicates to SQLAlchemy Core: one compiler for every backend.
+
+The dialect quotes identifiers and binds parameters; what differs between databases (NaN,
+regular expressions, text functions) is a ``Caps`` record chosen by the dialect's name. Float
+columns exclude NaN from every comparison, so "NULL and NaN never match" holds everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from datavigil.engine import metrics as m
+
+NUMERIC = ("int", "float")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A source column as the engine sees it: its family and the source's own type name."""
+
+    name: str
+    family: str  # int | float | str | bool | date | datetime | datetime_tz | other
+    type_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """What a dialect supports, and how."""
+
+    name: str
+    nan: bool  # float columns can hold NaN (PostgreSQL, DuckDB; not SQLite)
+    regex: str  # "op": col ~ pattern (PostgreSQL) | "func": regexp_matches | "sqlite"
+    contains: str  # the substring-position function: strpos | instr
+
+
+def caps_for(dialect_name: str) -> Caps:
+    if dialect_name == "sqlite":
+        return Caps("sqlite", nan=False, regex="sqlite", contains="instr")
+    if dialect_name == "duckdb":
+        return Caps("duckdb", nan=True, regex="func", contains="strpos")
+    if dialect_name == "postgresql":
+        return Caps("postgresql", nan=True, regex="op", contains="strpos")
+    # other dialects: the PostgreSQL-like defaults; a missing function fails at run time and is
+    # reported as an error naming the dialect (datavigil.engine.backends)
+    return Caps(dialect_name, nan=True, regex="op", contains="strpos")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a plan's queries read: the FROM clause, the partition condition, the columns."""
+
+    frm: Any  # sa.FromClause
+    where: tuple[Any, ...]
+    columns: dict[str, Column]
+    caps: Caps
+
+    def col(self, name: str) -> Any:
+        if name not in self.columns:
+            raise m.MetricError(f"column '{name}' is not in the source")
+        return self.frm.c[name]
+
+    def select(self, *cols: Any) -> Any:
+        return sa.select(*cols).select_from(self.frm).where(*self.where)
+
+
+def _float(scope: Scope, name: str) -> bool:
+    return scope.columns[name].family == "float" and scope.caps.nan
+
+
+def nan_param() -> Any:
+    return sa.bindparam(None, math.nan, type_=sa.Float, unique=True)
+
+
+def not_nan(scope: Scope, name: str) -> Any:
+    """TRUE for a non-NaN value (NULL stays NULL); a constant TRUE where NaN cannot occur."""
+    col = scope.col(name)
+    return col != nan_param() if _float(scope, name) else col.is_not(None)
+
+
+def finite_value(scope: Scope, name: str) -> Any:
+    """The value where it is finite, else NULL."""
+    col = scope.col(name)
+    inf = sa.bindparam(None, math.inf, type_=sa.Float, unique=True)
+    ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
+    cond = [col != inf, col != ninf]
+    if _float(scope, name):
+        cond.append(col != nan_param())
+    return sa.case((sa.and_(*cond), col))
+
+
+def _text(scope: Scope, name: str) -> Any:
+    col = scope.col(name)
+    return col if scope.columns[name].family == "str" else sa.cast(col, sa.String)
+
+
+def _cmp(scope: Scope, p: m.Cmp) -> Any:
+    col = scope.col(p.column)
+    ops = {
+        "<": col.__lt__,
+        "<=": col.__le__,
+        ">": col.__gt__,
+        ">=": col.__ge__,
+        "==": col.__eq__,
+        "!=": col.__ne__,
+    }
+    if p.op not in ops:
+        raise m.MetricError(f"unknown comparison {p.op!r}")
+    expr = ops[p.op](p.value)
+    return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
+
+
+def _regex(scope: Scope, p: m.Regex) -> Any:
+    pattern = p.pattern if not p.anchored or p.pattern.startswith("^") else "^(?:" + p.pattern + ")"
+    text = _text(scope, p.column)
+    if scope.caps.regex == "func":
+        return sa.func.regexp_matches(text, pattern)
+    return text.regexp_match(pattern)
+
+
+def _text_test(scope: Scope, p: m.TextTest) -> Any:
+    text = _text(scope, p.column)
+    n = len(p.value)
+    if p.kind == "startswith":
+        return sa.func.substr(text, 1, n) == p.value
+    if p.kind == "endswith":
+        start = sa.func.length(text) - n + 1
+        return sa.and_(sa.func.length(text) >= n, sa.func.substr(text, start, n) == p.value)
+    if p.kind == "contains":
+        return getattr(sa.func, scope.caps.contains)(text, p.value) > 0
+    raise m.MetricError(f"unknown text test {p.kind!r}")
+
+
+def predicate(scope: Scope, p: Any) -> Any:
+    """A predicate tree as a SQL boolean expression."""
+    if isinstance(p, m.Cmp):
+        return _cmp(scope, p)
+    if isinstance(p, m.IsIn):
+        col = scope.col(p.column)
+        expr = col.in_(list(p.values))
+        expr = sa.not_(expr) if p.negate else expr
+        return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
+    if isinstance(p, m.Regex):
+        return _regex(scope, p)
+    if isinstance(p, m.TextTest):
+        return _text_test(scope, p)
+    if isinstance(p, m.Length):
+        return _cmp_length(scope, p)
+    if isinstance(p, m.IsNull):
+        return scope.col(p.column).is_(None)
+    if isinstance(p, m.IsNan):
+        col = scope.col(p.column)
+        return col == nan_param() if _float(scope, p.column) else sa.false()
+    if isinstance(p, m.Not):
+        return sa.not_(predicate(scope, p.operand))
+    if isinstance(p, m.And):
+        return sa.and_(*(predicate(scope, q) for q in p.operands))
+    if isinstance(p, m.Or):
+        return sa.or_(*(predicate(scope, q) for q in p.operands))
+    raise m.MetricError(f"not a predicate: {p!r}")
+
+
+def _cmp_length(scope: Scope, p: m.Length) -> Any:
+    length = sa.func.length(_text(scope, p.column))
+    return {
+        "<": length < p.value,
+        "<=": length <= p.value,
+        ">": length > p.value,
+        ">=": length >= p.value,
+        "==": length == p.value,
+    }[p.op]
+
+
+def count_if(cond: Any) -> Any:
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+
+def scalar(scope: Scope, metric: Any) -> Any:
+    """The aggregate expression of a scalar metric (one value per partition)."""
+    if isinstance(metric, m.RowCount):
+        return sa.func.count()
+    col = scope.col(metric.column) if hasattr(metric, "column") else None
+    if isinstance(metric, m.NullCount):
+        return count_if(col.is_(None))
+    if isinstance(metric, m.NanCount):
+        if not _float(scope, metric.column):
+            return sa.literal(0)
+        return count_if(col == nan_param())
+    if isinstance(metric, m.InfCount):
+        if scope.columns[metric.column].family != "float":
+            return sa.literal(0)
+        value = math.inf if metric.sign > 0 else -math.inf
+        return count_if(col == sa.bindparam(None, value, type_=sa.Float, unique=True))
+    if isinstance(metric, m.Min | m.Max):
+        value = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
+        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(value)
+    if isinstance(metric, m.CountWhere):
+        return count_if(predicate(scope, metric.predicate))
+    raise m.MetricError(f"not a scalar metric: {metric!r}")
+
+
+SCALAR = (m.RowCount, m.NullCount, m.NanCount, m.InfCount, m.Min, m.Max, m.CountWhere)

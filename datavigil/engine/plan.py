@@ -1,0 +1,380 @@
+"""A run's metrics, deduplicated and compiled into as few queries as possible.
+
+One aggregate query holds every scalar metric (counts, NULL/NaN/inf, min/max, predicate counts);
+one query per grouping computes moments (a corrected two-pass: the means first, then centered
+and scaled sums, so no sum overflows on values near 1e200); one per key for duplicates, one per
+column for frequencies; samples only when asked (bounded by LIMIT). A query that fails for a
+reason other than the connection is retried metric by metric, so one metric the backend cannot
+compute (a missing function, an overflow) is an error of the checks that asked for it alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from datavigil.engine import compile as c
+from datavigil.engine import metrics as m
+from datavigil.stats import Moments as StatMoments
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStats:
+    """The moments of one group's finite values and what was left out of them."""
+
+    moments: StatMoments
+    rows: int
+    null: int
+    nan: int
+    pos_inf: int
+    neg_inf: int
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        return {
+            "null": self.null,
+            "nan": self.nan,
+            "pos_inf": self.pos_inf,
+            "neg_inf": self.neg_inf,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicates:
+    distinct_keys: int
+    repeated_keys: int
+    rows_repeated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Freq:
+    counts: dict[str, int]
+    total: int  # non-NULL values
+
+    @property
+    def other(self) -> int:
+        return self.total - sum(self.counts.values())
+
+
+@dataclass
+class Values:
+    """What the plan computed: metric -> value, or MetricError with the reason."""
+
+    data: dict[Any, Any] = field(default_factory=dict)
+    queries: int = 0
+
+    def get(self, metric: Any) -> Any:
+        """The value; raises MetricError when it could not be computed."""
+        if metric not in self.data:
+            raise m.MetricError(f"metric {metric!r} was not planned")
+        value = self.data[metric]
+        if isinstance(value, m.MetricError):
+            raise value
+        return value
+
+    def error(self, metrics: Iterable[Any]) -> str | None:
+        for metric in metrics:
+            value = self.data.get(metric)
+            if isinstance(value, m.MetricError):
+                return str(value)
+        return None
+
+
+Runner = Callable[[Any], list[Any]]  # executes one statement, returns its rows
+
+
+def _rows(run: Runner, stmt: Any) -> list[Any]:
+    return run(stmt)
+
+
+def compute(
+    scope: c.Scope, metrics: Iterable[Any], run: Runner, is_infra: Callable[[BaseException], bool]
+) -> Values:
+    """Compute ``metrics`` over ``scope``; ``run`` executes a statement, ``is_infra`` tells a
+    connection failure (raised to the caller) from a metric the backend cannot compute."""
+    values = Values()
+    wanted = list(dict.fromkeys(metrics))  # dedupe, keep order
+    ready = []
+    for metric in wanted:
+        missing = sorted(col for col in m.metric_columns(metric) if col not in scope.columns)
+        if missing:
+            values.data[metric] = m.MetricError(f"column(s) {', '.join(missing)} not in the source")
+        else:
+            ready.append(metric)
+    scalars = [x for x in ready if isinstance(x, c.SCALAR)]
+    _batched(values, scalars, lambda ms: _scalar_query(scope, ms, run, values), is_infra)
+    by: dict[str | None, list[m.Moments]] = {}
+    for x in ready:
+        if isinstance(x, m.Moments):
+            by.setdefault(x.by, []).append(x)
+    for group in by.values():
+        _batched(values, group, lambda ms: _moments_query(scope, ms, run, values), is_infra)
+    for x in ready:
+        if isinstance(x, m.DuplicateKeys):
+            _batched(values, [x], lambda ms: _duplicates(scope, ms[0], run, values), is_infra)
+        elif isinstance(x, m.Frequencies):
+            _batched(values, [x], lambda ms: _frequencies(scope, ms[0], run, values), is_infra)
+        elif isinstance(x, m.RepeatedKeys):
+            _batched(values, [x], lambda ms: _repeated(scope, ms[0], run, values), is_infra)
+        elif isinstance(x, m.Sample):
+            _batched(values, [x], lambda ms: _sample(scope, ms[0], run, values), is_infra)
+    return values
+
+
+def _batched(
+    values: Values,
+    ms: list[Any],
+    query: Callable[[list[Any]], None],
+    is_infra: Callable[[BaseException], bool],
+) -> None:
+    if not ms:
+        return
+    try:
+        query(ms)
+        return
+    except m.MetricError as exc:
+        if len(ms) == 1:
+            values.data[ms[0]] = exc
+            return
+    except sa.exc.SQLAlchemyError as exc:
+        if is_infra(exc):
+            raise
+        if len(ms) == 1:
+            values.data[ms[0]] = m.MetricError(_first_line(exc))
+            return
+    for one in ms:  # isolate the metric the backend cannot compute
+        _batched(values, [one], query, is_infra)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) -> None:
+    cols = [c.scalar(scope, x).label(f"m{i}") for i, x in enumerate(ms)]
+    (row,) = run(scope.select(*cols))
+    values.queries += 1
+    for i, x in enumerate(ms):
+        v = row[i]
+        values.data[x] = _py(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+
+
+def _py(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()
+    return value
+
+
+def _moments_query(scope: c.Scope, ms: list[m.Moments], run: Runner, values: Values) -> None:
+    by = ms[0].by
+    cols = list(dict.fromkeys(x.column for x in ms))
+    for name in cols:
+        if scope.columns[name].family not in c.NUMERIC + ("other",):
+            raise m.MetricError(f"column '{name}' is {scope.columns[name].family}, not numeric")
+    stmt = _moments_statement(scope, cols, by)
+    rows = run(stmt)
+    values.queries += 1
+    out: dict[str, dict[str | None, GroupStats]] = {name: {} for name in cols}
+    first = 0 if by is None else 1
+    for row in rows:
+        key = None if by is None else (None if row[0] is None else str(_py(row[0])))
+        for j, name in enumerate(cols):
+            out[name][key] = _group_stats(row, first + j * 14)
+    if by is None and not rows:
+        empty = GroupStats(StatMoments(), 0, 0, 0, 0, 0)
+        out = {name: {None: empty} for name in cols}
+    for x in ms:
+        values.data[x] = out[x.column]
+
+
+def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
+    inf = sa.bindparam(None, math.inf, type_=sa.Float, unique=True)
+    ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
+    proj = [] if by is None else [scope.col(by).label("g")]
+    for j, name in enumerate(cols):
+        raw = scope.col(name)
+        proj += [raw.label(f"r{j}"), c.finite_value(scope, name).label(f"x{j}")]
+    base = scope.select(*proj).subquery("b")
+    first = [] if by is None else [base.c.g]
+    for j, name in enumerate(cols):
+        raw, x = base.c[f"r{j}"], base.c[f"x{j}"]
+        nan = (
+            (raw == c.nan_param())
+            if scope.columns[name].family == "float" and scope.caps.nan
+            else sa.false()
+        )
+        first += [
+            sa.func.count().label(f"rows{j}"),
+            sa.func.count(x).label(f"n{j}"),
+            c.count_if(raw.is_(None)).label(f"null{j}"),
+            c.count_if(nan).label(f"nan{j}"),
+            c.count_if(raw == inf).label(f"pinf{j}"),
+            c.count_if(raw == ninf).label(f"ninf{j}"),
+            sa.func.avg(x).label(f"mean{j}"),
+            sa.func.min(x).label(f"min{j}"),
+            sa.func.max(x).label(f"max{j}"),
+        ]
+    stats = sa.select(*first).select_from(base)
+    if by is not None:
+        stats = stats.group_by(base.c.g)
+    s = stats.subquery("s")
+    on = sa.true() if by is None else base.c.g.is_not_distinct_from(s.c.g)
+    outer = [] if by is None else [s.c.g]
+    keys = [] if by is None else [s.c.g]
+    for j in range(len(cols)):
+        x, mean = base.c[f"x{j}"], s.c[f"mean{j}"]
+        hi, lo = s.c[f"max{j}"] - mean, mean - s.c[f"min{j}"]
+        spread = sa.case((hi > lo, hi), else_=lo)
+        scale = sa.case((spread > 0, spread), else_=1.0)
+        d = (x - mean) / scale
+        fixed = [
+            s.c[f"{k}{j}"]
+            for k in ("rows", "n", "null", "nan", "pinf", "ninf", "mean", "min", "max")
+        ]
+        keys += fixed
+        outer += fixed + [
+            sa.func.max(scale).label(f"scale{j}"),
+            sa.func.sum(d).label(f"s1{j}"),
+            sa.func.sum(d * d).label(f"s2{j}"),
+            sa.func.sum(d * d * d).label(f"s3{j}"),
+            sa.func.sum(d * d * d * d).label(f"s4{j}"),
+        ]
+    return sa.select(*outer).select_from(base.join(s, on)).group_by(*keys)
+
+
+def _group_stats(row: Any, i: int) -> GroupStats:
+    rows, n, null, nan, pinf, ninf, mean, lo, hi, scale, s1, s2, s3, s4 = row[i : i + 14]
+    n = int(n or 0)
+    counts = (int(rows or 0), int(null or 0), int(nan or 0), int(pinf or 0), int(ninf or 0))
+    if n == 0:
+        return GroupStats(StatMoments(), *counts)
+    scale, s1 = float(scale or 1.0), float(s1 or 0.0)
+    mean = float(mean) + s1 * scale / n  # the corrected two-pass: the mean to the last bit
+    d1 = s1 / n
+    m2 = (float(s2 or 0.0) - s1 * d1) * scale * scale
+    m3 = (float(s3 or 0.0) - 3 * d1 * float(s2 or 0.0) + 2 * s1 * d1 * d1) * scale**3
+    m4 = (
+        float(s4 or 0.0)
+        - 4 * d1 * float(s3 or 0.0)
+        + 6 * d1 * d1 * float(s2 or 0.0)
+        - 3 * s1 * d1**3
+    ) * scale**4
+    moments = StatMoments(
+        n=n, mean=mean, m2=max(m2, 0.0), m3=m3, m4=m4, min=float(lo), max=float(hi)
+    )
+    return GroupStats(moments, *counts)
+
+
+def _duplicates(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) -> None:
+    keys = [scope.col(k) for k in x.columns]
+    g = scope.select(sa.func.count().label("c")).group_by(*keys).subquery("g")
+    stmt = sa.select(
+        sa.func.count(),
+        c.count_if(g.c.c > 1),
+        sa.func.coalesce(sa.func.sum(sa.case((g.c.c > 1, g.c.c), else_=0)), 0),
+    )
+    ((distinct, repeated, rows),) = run(stmt)
+    values.queries += 1
+    values.data[x] = Duplicates(int(distinct or 0), int(repeated or 0), int(rows or 0))
+
+
+def _frequencies(scope: c.Scope, x: m.Frequencies, run: Runner, values: Values) -> None:
+    col = scope.col(x.column)
+    n = sa.func.count()
+    stmt = (
+        scope.select(col, n, sa.func.sum(n).over())
+        .where(col.is_not(None))
+        .group_by(col)
+        .order_by(n.desc(), col)
+        .limit(x.top)
+    )
+    rows = run(stmt)
+    values.queries += 1
+    counts = {_label(v): int(k) for v, k, _ in rows}
+    total = int(rows[0][2]) if rows else 0
+    values.data[x] = Freq(counts, total)
+
+
+def _label(value: Any) -> str:
+    value = _py(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(value)
+    return str(value)
+
+
+def _sample(scope: c.Scope, x: m.Sample, run: Runner, values: Values) -> None:
+    stmt = scope.select(*[scope.col(k) for k in x.columns])
+    if x.where is not None:
+        stmt = stmt.where(c.predicate(scope, x.where))
+    if x.distinct:
+        stmt = stmt.distinct()
+    if x.random:
+        stmt = stmt.order_by(sa.func.random())
+    rows = run(stmt.limit(x.n))
+    values.queries += 1
+    values.data[x] = [tuple(_py(v) for v in row) for row in rows]
+
+
+def _repeated(scope: c.Scope, x: m.RepeatedKeys, run: Runner, values: Values) -> None:
+    keys = [scope.col(k) for k in x.columns]
+    stmt = scope.select(*keys).group_by(*keys).having(sa.func.count() > 1).limit(x.n)
+    rows = run(stmt)
+    values.queries += 1
+    values.data[x] = [tuple(_py(v) for v in row) for row in rows]
+
+
+Row = tuple[str, str | None, str | None, float | None]
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(float(value)) else None
+    return None
+
+
+def _moment_rows(x: m.Moments, groups: dict[str | None, GroupStats]) -> list[Row]:
+    out: list[Row] = []
+    for key, g in groups.items():
+        label = None if x.by is None else f"{x.by}={key}"
+        mo = g.moments
+        for name, v in (
+            ("n", mo.n), ("mean", mo.mean), ("m2", mo.m2), ("m3", mo.m3), ("m4", mo.m4),
+            ("min", mo.min), ("max", mo.max), ("rows", g.rows),
+        ):  # fmt: skip
+            out.append(
+                (f"moments.{name}", x.column, label, _num(v) if mo.n or name == "rows" else None)
+            )
+    return out
+
+
+def profile(values: Values) -> list[Row]:
+    """The run's metrics as (metric, column, group, value) rows for the results store."""
+    out: list[Row] = []
+    for x, v in values.data.items():
+        if isinstance(v, m.MetricError) or isinstance(x, m.Sample | m.RepeatedKeys):
+            continue
+        if isinstance(x, m.InfCount):
+            out.append(("pos_inf_count" if x.sign > 0 else "neg_inf_count", x.column, None, v))
+        elif isinstance(x, m.CountWhere):
+            cols = ",".join(sorted(m.columns_of(x.predicate)))
+            out.append(("count_where", cols, x.label or None, float(v)))
+        elif isinstance(x, m.DuplicateKeys):
+            cols = ",".join(x.columns)
+            out += [("distinct_keys", cols, None, float(v.distinct_keys)),
+                    ("repeated_keys", cols, None, float(v.repeated_keys)),
+                    ("rows_with_repeated_key", cols, None, float(v.rows_repeated))]  # fmt: skip
+        elif isinstance(x, m.Moments):
+            out += _moment_rows(x, v)
+        elif isinstance(x, m.Frequencies):
+            out += [("frequency", x.column, k, float(n)) for k, n in v.counts.items()]
+            out.append(("frequency_total", x.column, None, float(v.total)))
+        else:
+            out.append((x.name, getattr(x, "column", None), None, _num(v)))
+    return out
