@@ -33,7 +33,7 @@ from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
 from datavigil.window import Window
 
-RAW_CAP = 50_000  # raw values kept per check (Brown-Forsythe, Kruskal-Wallis)
+RAW_CAP = 5_000  # raw values fetched per check, only when this small (Brown-Forsythe, Kruskal)
 MAX_GROUPS = 100
 
 
@@ -224,6 +224,24 @@ class DayAnova(Check):
         )
 
 
+def group_raw(ctx: Any, column: str, by: str) -> _Groups | None:
+    """The finite values of each group, for a small partition (a bounded sample query)."""
+    if ctx.fetch is None:
+        return None
+    sample = m.Sample((by, column), RAW_CAP + 1, where=m.Not(m.IsNull(column)))
+    got = ctx.fetch([sample]).data.get(sample)
+    if not isinstance(got, list) or len(got) > RAW_CAP:
+        return None
+    out = _Groups()
+    by_key: dict[str, list[float]] = {}
+    for key, value in got:
+        by_key.setdefault("(NULL)" if key is None else str(key), []).append(float(value))
+    for key, values in by_key.items():
+        x = np.asarray(values, dtype=np.float64)
+        out.add(key, x[np.isfinite(x)])
+    return out
+
+
 @dataclass(frozen=True)
 class GroupAnova(Check):
     """``column``: numeric column; ``by``: the grouping column (at most the 100 largest groups
@@ -267,6 +285,8 @@ class GroupAnova(Check):
         largest = sorted(named_all.items(), key=lambda kv: -kv[1].n)[:MAX_GROUPS]
         label = f"{self.column} by {self.by}"
         extra = {"groups_total": len(named_all)}
+        total = sum(mo.n for mo in named_all.values())
+        raw = group_raw(ctx, self.column, self.by) if total <= RAW_CAP else None
         return anova_outcome(
-            label, dict(sorted(largest)), None, prep, omega_threshold(self, prep.min_effect), extra
+            label, dict(sorted(largest)), raw, prep, omega_threshold(self, prep.min_effect), extra
         )

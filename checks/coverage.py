@@ -48,7 +48,7 @@ class _Coverage(Gathered):
         self.covered = covered_by(env.suite)
 
     def finish(self, ctx: CheckContext) -> Outcome:
-        raise NotImplementedError  # judged by Coverage.judge (see results)
+        raise NotImplementedError  # judged by Coverage.verdict (see results)
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ class Coverage(Check):
     def results(self, values: Any, ctx: CheckContext) -> list[Any]:
         acc = ctx.prepared
         assert isinstance(acc, _Coverage)
-        return [self.result(self.judge(acc.columns, acc.covered))]
+        return [self.result(self.verdict(acc.columns, acc.covered))]
 
-    def judge(self, columns: list[str], covered: set[str]) -> Outcome:
+    def verdict(self, columns: list[str], covered: set[str]) -> Outcome:
         if not columns:
             return Outcome(Status.ERROR, "the source reports no columns")
         uncovered = [c for c in columns if c not in covered]

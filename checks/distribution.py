@@ -24,7 +24,7 @@ from datavigil.engine import metrics as m
 from datavigil.errors import DatavigilError, SourceUnavailable, StoreUnavailable
 from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
-from datavigil.profile import ColumnProfile, finite
+from datavigil.profile import ColumnProfile
 
 if TYPE_CHECKING:
     from datavigil.snapshots import Reference
@@ -94,7 +94,7 @@ def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
     if prep.problem is None and ref.sample_rows:
         frame = snapshots.load_sample(env.store, ref.id)
         if frame is not None:
-            prep.sample = {c: finite(frame[c])[0] for c in columns if c in frame.columns}
+            prep.sample = {c: _finite(frame[c]) for c in columns if c in frame.columns}
     return prep
 
 
@@ -132,6 +132,11 @@ def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
         rows_checked=prof.rows,
         details={"n": m.n, "null": prof.null},
     )
+
+
+def _finite(series: Any) -> np.ndarray:
+    x = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return x[np.isfinite(x)]
 
 
 def profile_of(column: str, g: Any) -> ColumnProfile:

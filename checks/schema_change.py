@@ -98,11 +98,11 @@ class SchemaChange(Check):
         acc = ctx.prepared
         assert isinstance(acc, _Schemas)
         return [
-            self.result(self.judge(seen), name=f"{self.check_name}.{seen.name}")
+            self.result(self.verdict(seen), name=f"{self.check_name}.{seen.name}")
             for seen in acc.seen
         ]
 
-    def judge(self, seen: _Seen) -> Outcome:
+    def verdict(self, seen: _Seen) -> Outcome:
         if seen.columns is None:
             return Outcome(Status.ERROR, str(seen.error))
         details: dict[str, Any] = {

@@ -9,11 +9,24 @@ from datavigil.engine import metrics as m
 from datavigil.outcome import SAMPLE_LIMIT, CheckResult, Outcome, Status, clean_scalar
 
 # source family -> model families it satisfies (with coerce=True: the ones pandera coerces)
-EXACT = {"int": {"int"}, "float": {"float"}, "str": {"str"}, "bool": {"bool"}, "date": {"date"},
-         "datetime": {"datetime"}, "datetime_tz": {"datetime"}}  # fmt: skip
-COERCE = {"int": {"int", "float", "str"}, "float": {"float", "str"}, "str": {"str", "datetime", "date"},
-          "bool": {"bool", "int"}, "date": {"date", "datetime"},
-          "datetime": {"datetime", "date", "str"}, "datetime_tz": {"datetime", "str"}}  # fmt: skip
+EXACT = {
+    "int": {"int"},
+    "float": {"float"},
+    "str": {"str"},
+    "bool": {"bool"},
+    "date": {"date"},
+    "datetime": {"datetime"},
+    "datetime_tz": {"datetime"},
+}
+COERCE = {
+    "int": {"int", "float", "str"},
+    "float": {"float", "str"},
+    "str": {"str", "datetime", "date"},
+    "bool": {"bool", "int"},
+    "date": {"date", "datetime"},
+    "datetime": {"datetime", "date", "str"},
+    "datetime_tz": {"datetime", "str"},
+}
 
 
 def model_family(dtype: Any) -> str:
@@ -33,11 +46,23 @@ def model_family(dtype: Any) -> str:
     return "other"
 
 
+def _param(value: Any) -> Any:
+    """A check parameter as JSON (lists stay lists)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return [clean_scalar(x) for x in value]
+    return clean_scalar(value)
+
+
 def _fails(col: str, name: str, st: dict[str, Any]) -> Any:
     """The predicate of a failing value of a built-in pandera check (None: not compilable)."""
-    simple = {"greater_than_or_equal_to": ("<", "min_value"), "greater_than": ("<=", "min_value"),
-              "less_than_or_equal_to": (">", "max_value"), "less_than": (">=", "max_value"),
-              "equal_to": ("!=", "value"), "not_equal_to": ("==", "value")}  # fmt: skip
+    simple = {
+        "greater_than_or_equal_to": ("<", "min_value"),
+        "greater_than": ("<=", "min_value"),
+        "less_than_or_equal_to": (">", "max_value"),
+        "less_than": (">=", "max_value"),
+        "equal_to": ("!=", "value"),
+        "not_equal_to": ("==", "value"),
+    }
     if name in simple:
         op, key = simple[name]
         return m.Cmp(col, op, st[key])
@@ -99,21 +124,32 @@ class Rule:
         if failing == 0:
             return None
         return Outcome(
-            Status.FAIL, f"{self.where} failed {self.check}: {failing} failing value(s)",
-            observed_value=float(failing), threshold="0 failing values", rows_checked=rows,
-            failing_rows=failing, details={"pandera_check": self.check, **self.params},
-        )  # fmt: skip
+            Status.FAIL,
+            f"{self.where} failed {self.check}: {failing} failing value(s)",
+            observed_value=float(failing),
+            threshold="0 failing values",
+            rows_checked=rows,
+            failing_rows=failing,
+            details={"pandera_check": self.check, **self.params},
+        )
 
     @property
     def where(self) -> str:
         return f"column '{self.column}'" if self.column else "the frame"
 
 
-def _fixed(col: str | None, check: str, message: str, **details: Any) -> Rule:
+def _fixed(col: str | None, check: str, message: str, case: Any, **details: Any) -> Rule:
+    """A rule decided from the schema alone; ``case`` is pandera's failure case (the column
+    name for a missing column, the source's type for a wrong dtype)."""
     outcome = Outcome(
-        Status.FAIL, message, observed_value=1.0, threshold="0 failing values", failing_rows=1,
+        Status.FAIL,
+        message,
+        observed_value=1.0,
+        threshold="0 failing values",
+        failing_rows=1,
+        failure_sample=(case,),
         details={"pandera_check": check, **details},
-    )  # fmt: skip
+    )
     return Rule(f"schema.{col or '<frame>'}.{check}", col, check, fixed=outcome)
 
 
@@ -154,14 +190,28 @@ def _column_rules(name: str, col: Any, source: Any, coerce: bool) -> tuple[list[
     want = model_family(col.dtype)
     accepted = (COERCE if coerce else EXACT).get(source.family, {want})
     if source.family != "other" and want != "other" and want not in accepted:
-        rules.append(_fixed(name, "dtype", f"column '{name}' is {source.type_name}, the model expects {col.dtype}",
-                            expected=str(col.dtype), actual=source.type_name))  # fmt: skip
+        rules.append(
+            _fixed(
+                name,
+                "dtype",
+                f"column '{name}' is {source.type_name}, the model expects {col.dtype}",
+                source.type_name,
+                expected=str(col.dtype),
+                actual=source.type_name,
+            )
+        )
         return rules, custom
     if not col.nullable:
         pred = m.Or((m.IsNull(name), m.IsNan(name)))
-        rules.append(Rule(f"schema.{name}.not_nullable", name, "not_nullable",
-                          m.CountWhere(pred, label=f"{name} is null"),
-                          m.Sample((name,), SAMPLE_LIMIT, where=pred, distinct=True)))  # fmt: skip
+        rules.append(
+            Rule(
+                f"schema.{name}.not_nullable",
+                name,
+                "not_nullable",
+                m.CountWhere(pred, label=f"{name} is null"),
+                m.Sample((name,), SAMPLE_LIMIT, where=pred, distinct=True),
+            )
+        )
     if col.unique:
         rules.append(
             Rule(
@@ -169,6 +219,7 @@ def _column_rules(name: str, col: Any, source: Any, coerce: bool) -> tuple[list[
                 name,
                 "field_uniqueness",
                 m.DuplicateKeys((name,)),
+                m.RepeatedKeys((name,), SAMPLE_LIMIT),
             )
         )
     seen: dict[str, int] = {}
@@ -179,13 +230,20 @@ def _column_rules(name: str, col: Any, source: Any, coerce: bool) -> tuple[list[
             continue
         seen[check.name] = seen.get(check.name, 0) + 1
         suffix = "" if seen[check.name] == 1 else f"_{seen[check.name]}"
-        params = {k: clean_scalar(v) if not isinstance(v, list | tuple) else [clean_scalar(x) for x in v]
-                  for k, v in (check.statistics or {}).items()}  # fmt: skip
-        rules.append(Rule(
-            f"schema.{name}.{check.name}{suffix}", name, check.name,
-            m.CountWhere(pred, label=f"{name} fails {check.name}"),
-            m.Sample((name,), SAMPLE_LIMIT, where=pred, distinct=True), params=params,
-        ))  # fmt: skip
+        params = {
+            k: clean_scalar(v) if not isinstance(v, list | tuple) else [clean_scalar(x) for x in v]
+            for k, v in (check.statistics or {}).items()
+        }
+        rules.append(
+            Rule(
+                f"schema.{name}.{check.name}{suffix}",
+                name,
+                check.name,
+                m.CountWhere(pred, label=f"{name} fails {check.name}"),
+                m.Sample((name,), SAMPLE_LIMIT, where=pred, distinct=True),
+                params=params,
+            )
+        )
     return rules, custom
 
 
@@ -196,7 +254,9 @@ def compile_model(schema: Any, columns: dict[str, Any]) -> Compiled:
         if name not in columns:
             if col.required:
                 rules.append(
-                    _fixed(name, "column_in_dataframe", f"column '{name}' is not in the source")
+                    _fixed(
+                        name, "column_in_dataframe", f"column '{name}' is not in the source", name
+                    )
                 )
             continue
         col_rules, col_custom = _column_rules(
@@ -206,7 +266,9 @@ def compile_model(schema: Any, columns: dict[str, Any]) -> Compiled:
         custom += [(name, c) for c in col_custom]
     if schema.strict is True:
         for extra in sorted(set(columns) - set(schema.columns)):
-            rules.append(_fixed(extra, "column_in_schema", f"column '{extra}' is not in the model"))
+            rules.append(
+                _fixed(extra, "column_in_schema", f"column '{extra}' is not in the model", extra)
+            )
     if schema.unique:
         keys = tuple(schema.unique) if not isinstance(schema.unique, str) else (schema.unique,)
         rules.append(

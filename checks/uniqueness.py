@@ -9,12 +9,12 @@ The observed value is the number of rows beyond the first of each key (rows - di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checks.base import Check, CheckContext, metric_error, unknown_columns
 from datavigil.engine import metrics as m
-from datavigil.outcome import SAMPLE_LIMIT, Outcome, Status
+from datavigil.outcome import SAMPLE_LIMIT, Outcome, Status, clean_scalar
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,14 @@ class Unique(Check):
 
     def samples(self, ctx: CheckContext) -> list[Any]:
         return [m.RepeatedKeys(self.columns, SAMPLE_LIMIT)]
+
+    def with_sample(self, outcome: Outcome, ctx: CheckContext) -> Outcome:
+        """The keys that repeat (each once, as tuples, in a stable order)."""
+        if ctx.fetch is None:
+            return outcome
+        (wanted,) = self.samples(ctx)
+        got = ctx.fetch([wanted]).data.get(wanted)
+        if not isinstance(got, list):
+            return outcome
+        keys = sorted((tuple(clean_scalar(v) for v in row) for row in got), key=repr)
+        return replace(outcome, failure_sample=tuple(keys))

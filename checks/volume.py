@@ -42,7 +42,7 @@ class _Volume(Gathered):
         self.history = kept[: c.runs]
 
     def finish(self, ctx: CheckContext) -> Outcome:
-        return self.check.judge(float(ctx.rows), self.history)
+        return self.check.verdict(float(ctx.rows), self.history)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Volume(Check):
         half = max(self.k * MAD_TO_SIGMA * mad, self.tolerance * median)
         return median - half, median + half, median, mad
 
-    def judge(self, rows: float, history: list[tuple[date, float]]) -> Outcome:
+    def verdict(self, rows: float, history: list[tuple[date, float]]) -> Outcome:
         scope = "same-weekday " if self.by_weekday else ""
         if len(history) < self.min_runs:
             return Outcome(

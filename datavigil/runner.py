@@ -117,17 +117,21 @@ class Evaluation:
         return iter((self.results, self.rows, self.error))
 
 
-def _prepare(checks: list[Check], env: RunEnv | None, errors: dict[int, str]) -> dict[int, Any]:
-    """Each check's inputs; an unreachable store or source raises (the run's error), any other
-    problem is that check's error."""
+def _prepare(
+    checks: list[Check], env: RunEnv | None, errors: dict[int, str], raised: list[DatavigilError]
+) -> dict[int, Any]:
+    """Each check's inputs. An unreachable results store raises: nothing the run would record
+    can be trusted. A dependency that cannot be reached or is misconfigured is that check's
+    error row and decides the exit code (3 unreachable, 2 misconfigured) through ``raised``."""
     prepared: dict[int, Any] = {}
     for i, check in enumerate(checks):
         try:
             prepared[i] = check.prepare(env)
-        except (StoreUnavailable, SourceUnavailable):
+        except StoreUnavailable:
             raise
         except DatavigilError as exc:
             errors[i] = str(exc)
+            raised.append(exc)
         except Exception as exc:  # the per-check guard: record, go on
             errors[i] = _raised(exc)
     return prepared
@@ -176,11 +180,13 @@ def evaluate(
     these phases needed the partition (freshness), so the run does not claim "0 rows"."""
     checks = checks_of(suite, phases)
     errors: dict[int, str] = {}
-    prepared = _prepare(checks, env, errors)
+    raised: list[DatavigilError] = []
+    prepared = _prepare(checks, env, errors, raised)
     ctx = CheckContext(suite=suite.name, window=window, rows=0, settings=suite)
     if not any(c.needs_scan for c in checks):
         results = _judge_all(checks, Values(), ctx, prepared, errors)
-        return Evaluation(adjust_run(results, suite.correction), None, None, [])
+        first = raised[0] if raised else None
+        return Evaluation(adjust_run(results, suite.correction), None, first, [])
     t0 = time.monotonic()
     try:
         with open_scan(suite.name, suite.source, window, suite.partition) as scan:
@@ -197,7 +203,7 @@ def evaluate(
         return Evaluation([_source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
     results = adjust_run(results, suite.correction)
-    return Evaluation(results, rows, None, profile(values))
+    return Evaluation(results, rows, raised[0] if raised else None, profile(values))
 
 
 def reference_of(results: list[CheckResult]) -> int | None:

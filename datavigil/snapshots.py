@@ -2,9 +2,9 @@
 sufficient statistics (and a bounded raw sample) in the results store, list, activate, resolve.
 
 One snapshot per dataset is active (a partial unique index enforces it). A suite compares against
-``reference="active"`` or a pinned id. The raw sample (at most ``SAMPLE_ROWS`` rows of the numeric
-columns, a uniform sample drawn with a seeded generator) is stored as Parquet bytes in
-``reference_samples``, so a PostgreSQL results store holds everything a worker needs.
+``reference="active"`` or a pinned id. The raw sample (at most ``SAMPLE_ROWS`` rows of the
+numeric columns, drawn at random in the source: ORDER BY random() LIMIT n) is stored as Parquet
+bytes in ``reference_samples``, so a PostgreSQL results store holds everything a worker needs.
 """
 
 from __future__ import annotations
@@ -116,8 +116,15 @@ def _scan(
         profiles: dict[str, Any] = {}
         for n in numeric:
             g = values.get(m.Moments(n))[None]
-            profiles[n] = {"kind": "numeric", "rows": g.rows, "null": g.null, "nan": g.nan,
-                           "pos_inf": g.pos_inf, "neg_inf": g.neg_inf, "moments": g.moments.to_dict()}  # fmt: skip
+            profiles[n] = {
+                "kind": "numeric",
+                "rows": g.rows,
+                "null": g.null,
+                "nan": g.nan,
+                "pos_inf": g.pos_inf,
+                "neg_inf": g.neg_inf,
+                "moments": g.moments.to_dict(),
+            }
         for n in other:
             kind = "datetime" if cols[n].family.startswith("date") else "categorical"
             entry: dict[str, Any] = {
@@ -158,7 +165,6 @@ def capture(
     last: date,
     store: Store,
     sample_rows: int = SAMPLE_ROWS,
-    seed: int = 0,
     activate: bool = True,
     now: datetime | None = None,
 ) -> Reference:

@@ -99,7 +99,10 @@ class SqlSource:
             names = list(probe.keys())
             codes = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
             frm = sa.text(f"({self.query})").columns(*[sa.column(n) for n in names]).subquery("src")
-            fams = [PG_OIDS.get(code, "other") for code in codes] or ["other"] * len(names)
+            fams = [
+                PG_OIDS.get(int(code), "other") if isinstance(code, int) else "other"
+                for code in codes
+            ] or ["other"] * len(names)
             cols = {n: Column(n, f, "?") for n, f in zip(names, fams, strict=False)}
             return frm, cols
         table = self._table(conn, suite)

@@ -51,7 +51,8 @@ def run_check(check: Check, chunks: list[Any]) -> list[CheckResult]:
     from datavigil.engine.backends import open_scan
     from datavigil.sources import FrameSource
 
-    table = pa.concat_tables(chunks, promote_options="default") if chunks else pa.table({})
+    empty = pa.table({"_": pa.array([], pa.int64())})  # DuckDB needs at least one column
+    table = pa.concat_tables(chunks, promote_options="default") if chunks else empty
     with open_scan("t", FrameSource(table), None, None) as scan:
         values = scan.compute([m.RowCount(), *check.metrics(scan.columns)])
         ctx = CheckContext(

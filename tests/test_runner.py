@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from checks import NullRate
-from checks.base import Accumulator, Check
+from checks.base import Check
 from datavigil import FileSource, Suite
 from datavigil.outcome import Status
 from datavigil.runner import run_suite
@@ -18,28 +18,23 @@ from datavigil.store import Store
 from datavigil.window import Window
 
 
-class _Explodes(Accumulator):
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def update(self, chunk):
-        if self.where == "update":
-            raise ZeroDivisionError("in update")
-
-    def finish(self, ctx):
-        raise KeyError("in finish")
-
-
 @dataclass(frozen=True)
 class Explodes(Check):
-    where: str = "update"
+    """Raises while declaring its metrics ("metrics") or while judging ("judge")."""
+
+    where: str = "metrics"
     check_type = "explodes"
 
     def default_name(self) -> str:
         return f"explodes.{self.where}"
 
-    def accumulator(self) -> Accumulator:
-        return _Explodes(self.where)
+    def metrics(self, columns):
+        if self.where == "metrics":
+            raise ZeroDivisionError("in metrics")
+        return []
+
+    def judge(self, values, ctx):
+        raise KeyError("in judge")
 
 
 def test_a_raising_check_is_an_error_and_the_others_still_run(tmp_path: Path) -> None:
@@ -48,8 +43,8 @@ def test_a_raising_check_is_an_error_and_the_others_still_run(tmp_path: Path) ->
         name="guard",
         source=FileSource(str(tmp_path / "{ds}.parquet")),
         checks=[
-            Explodes(where="update"),
-            Explodes(where="finish"),
+            Explodes(where="metrics"),
+            Explodes(where="judge"),
             NullRate("x", max_fraction=0.5),
         ],
     )
@@ -59,10 +54,10 @@ def test_a_raising_check_is_an_error_and_the_others_still_run(tmp_path: Path) ->
         store=Store(f"sqlite:///{tmp_path / 'r.db'}"),
     )
     by_name = {r.check_name: r for r in report.results}
-    assert by_name["explodes.update"].status is Status.ERROR
-    assert by_name["explodes.update"].outcome.message == (
-        "the check raised ZeroDivisionError: in update"
+    assert by_name["explodes.metrics"].status is Status.ERROR
+    assert by_name["explodes.metrics"].outcome.message == (
+        "the check raised ZeroDivisionError: in metrics"
     )
-    assert by_name["explodes.finish"].outcome.message == "the check raised KeyError: 'in finish'"
+    assert by_name["explodes.judge"].outcome.message == "the check raised KeyError: 'in judge'"
     assert by_name["nulls.x"].status is Status.PASS
     assert report.exit_code == 1 and report.run.status == "error"

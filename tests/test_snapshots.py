@@ -96,14 +96,13 @@ def test_bad_windows_are_refused(wh, sqlite_url, first, last, match):
         snapshots.capture(distdata.suite(wh), first, last, distdata.store(sqlite_url))
 
 
-def test_sample_is_uniform_and_reproducible(wh, sqlite_url):
-    st, suite = distdata.store(sqlite_url), distdata.suite(wh, chunk_size=37)
-    a = snapshots.capture(suite, FIRST, LAST, st, sample_rows=300, seed=7)
-    b = snapshots.capture(suite, FIRST, LAST, st, sample_rows=300, seed=7)
-    sa_, sb = snapshots.load_sample(st, a.id), snapshots.load_sample(st, b.id)
-    assert sa_.equals(sb)
-    # a third of the window, drawn from every day rather than the first chunks
-    assert np.isclose(sa_.x.mean(), a.columns["x"]["moments"]["mean"], atol=0.5)
+def test_sample_is_bounded_and_drawn_from_the_whole_window(wh, sqlite_url):
+    st, suite = distdata.store(sqlite_url), distdata.suite(wh)
+    a = snapshots.capture(suite, FIRST, LAST, st, sample_rows=300)
+    sample = snapshots.load_sample(st, a.id)
+    assert len(sample) == a.sample_rows == 300
+    # a third of the window, drawn at random from every day rather than the first rows
+    assert np.isclose(sample.x.mean(), a.columns["x"]["moments"]["mean"], atol=0.5)
 
 
 def test_cli_snapshot_commands(wh, tmp_path, monkeypatch, capsys):

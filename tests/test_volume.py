@@ -30,7 +30,7 @@ def hist(*counts: float) -> list[tuple[date, float]]:
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 4], ids=lambda n: f"{n}-runs")
 def test_warm_up_is_skipped_with_the_reason(n):
-    o = Volume(min_runs=5, runs=10).judge(100.0, hist(*[100] * n))
+    o = Volume(min_runs=5, runs=10).verdict(100.0, hist(*[100] * n))
     assert o.status is Status.SKIPPED
     assert o.message.startswith(f"warm-up: {n} earlier partition(s) in the history, 5 needed")
     assert o.observed_value == 100.0
@@ -50,21 +50,21 @@ def test_band_is_median_plus_minus_k_robust_sigma():
     ids=["top-inside", "top-outside", "bottom-inside", "bottom-outside"],
 )
 def test_threshold_boundary(rows, status):
-    o = Volume(k=3.0, min_runs=5, runs=10).judge(rows, hist(90, 95, 100, 105, 110))
+    o = Volume(k=3.0, min_runs=5, runs=10).verdict(rows, hist(90, 95, 100, 105, 110))
     assert o.status is status
     assert o.threshold == "[77.8, 122.2]"
 
 
 def test_an_outlier_in_the_history_does_not_widen_the_band():
-    o = Volume(min_runs=5, runs=10).judge(130.0, hist(100, 101, 99, 100, 5000, 100, 98))
+    o = Volume(min_runs=5, runs=10).verdict(130.0, hist(100, 101, 99, 100, 5000, 100, 98))
     assert o.status is Status.FAIL and o.details["median"] == 100
 
 
 def test_tolerance_floor_when_the_history_is_constant():
     strict, tolerant = Volume(min_runs=3, runs=5), Volume(min_runs=3, runs=5, tolerance=0.1)
-    assert strict.judge(101.0, hist(100, 100, 100)).status is Status.FAIL
-    assert tolerant.judge(109.0, hist(100, 100, 100)).status is Status.PASS
-    assert tolerant.judge(111.0, hist(100, 100, 100)).status is Status.FAIL
+    assert strict.verdict(101.0, hist(100, 100, 100)).status is Status.FAIL
+    assert tolerant.verdict(109.0, hist(100, 100, 100)).status is Status.PASS
+    assert tolerant.verdict(111.0, hist(100, 100, 100)).status is Status.FAIL
 
 
 @given(st.lists(st.integers(0, 10_000), min_size=3, max_size=30), st.randoms())

@@ -134,33 +134,29 @@ def _text_test(scope: Scope, p: m.TextTest) -> Any:
     raise m.MetricError(f"unknown text test {p.kind!r}")
 
 
-def predicate(scope: Scope, p: Any) -> Any:
-    """A predicate tree as a SQL boolean expression."""
-    if isinstance(p, m.Cmp):
-        return _cmp(scope, p)
-    if isinstance(p, m.IsIn):
-        col = scope.col(p.column)
-        expr = col.in_(list(p.values))
-        expr = sa.not_(expr) if p.negate else expr
-        return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
-    if isinstance(p, m.Regex):
-        return _regex(scope, p)
-    if isinstance(p, m.TextTest):
-        return _text_test(scope, p)
-    if isinstance(p, m.Length):
-        return _cmp_length(scope, p)
-    if isinstance(p, m.IsNull):
-        return scope.col(p.column).is_(None)
-    if isinstance(p, m.IsNan):
-        col = scope.col(p.column)
-        return col == nan_param() if _float(scope, p.column) else sa.false()
+def _isin(scope: Scope, p: m.IsIn) -> Any:
+    expr = scope.col(p.column).in_(list(p.values))
+    expr = sa.not_(expr) if p.negate else expr
+    return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
+
+
+def _is_nan(scope: Scope, p: m.IsNan) -> Any:
+    return scope.col(p.column) == nan_param() if _float(scope, p.column) else sa.false()
+
+
+def _combined(scope: Scope, p: Any) -> Any:
     if isinstance(p, m.Not):
         return sa.not_(predicate(scope, p.operand))
-    if isinstance(p, m.And):
-        return sa.and_(*(predicate(scope, q) for q in p.operands))
-    if isinstance(p, m.Or):
-        return sa.or_(*(predicate(scope, q) for q in p.operands))
-    raise m.MetricError(f"not a predicate: {p!r}")
+    parts = [predicate(scope, q) for q in p.operands]
+    return sa.and_(*parts) if isinstance(p, m.And) else sa.or_(*parts)
+
+
+def predicate(scope: Scope, p: Any) -> Any:
+    """A predicate tree as a SQL boolean expression."""
+    compiler = PREDICATES.get(type(p))
+    if compiler is None:
+        raise m.MetricError(f"not a predicate: {p!r}")
+    return compiler(scope, p)
 
 
 def _cmp_length(scope: Scope, p: m.Length) -> Any:
@@ -182,7 +178,9 @@ def scalar(scope: Scope, metric: Any) -> Any:
     """The aggregate expression of a scalar metric (one value per partition)."""
     if isinstance(metric, m.RowCount):
         return sa.func.count()
-    col = scope.col(metric.column) if hasattr(metric, "column") else None
+    if isinstance(metric, m.CountWhere):
+        return count_if(predicate(scope, metric.predicate))
+    col: Any = scope.col(metric.column)
     if isinstance(metric, m.NullCount):
         return count_if(col.is_(None))
     if isinstance(metric, m.NanCount):
@@ -195,11 +193,24 @@ def scalar(scope: Scope, metric: Any) -> Any:
         value = math.inf if metric.sign > 0 else -math.inf
         return count_if(col == sa.bindparam(None, value, type_=sa.Float, unique=True))
     if isinstance(metric, m.Min | m.Max):
-        value = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
-        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(value)
-    if isinstance(metric, m.CountWhere):
-        return count_if(predicate(scope, metric.predicate))
+        kept = (
+            sa.case((not_nan(scope, metric.column), col)) if _float(scope, metric.column) else col
+        )
+        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(kept)
     raise m.MetricError(f"not a scalar metric: {metric!r}")
 
+
+PREDICATES: dict[type, Any] = {
+    m.Cmp: _cmp,
+    m.IsIn: _isin,
+    m.Regex: _regex,
+    m.TextTest: _text_test,
+    m.Length: lambda scope, p: _cmp_length(scope, p),
+    m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
+    m.IsNan: _is_nan,
+    m.Not: _combined,
+    m.And: _combined,
+    m.Or: _combined,
+}
 
 SCALAR = (m.RowCount, m.NullCount, m.NanCount, m.InfCount, m.Min, m.Max, m.CountWhere)

@@ -114,15 +114,26 @@ def compute(
     for group in by.values():
         _batched(values, group, lambda ms: _moments_query(scope, ms, run, values), is_infra)
     for x in ready:
-        if isinstance(x, m.DuplicateKeys):
-            _batched(values, [x], lambda ms: _duplicates(scope, ms[0], run, values), is_infra)
-        elif isinstance(x, m.Frequencies):
-            _batched(values, [x], lambda ms: _frequencies(scope, ms[0], run, values), is_infra)
-        elif isinstance(x, m.RepeatedKeys):
-            _batched(values, [x], lambda ms: _repeated(scope, ms[0], run, values), is_infra)
-        elif isinstance(x, m.Sample):
-            _batched(values, [x], lambda ms: _sample(scope, ms[0], run, values), is_infra)
+        single = SINGLE.get(type(x))
+        if single is not None:
+            _batched(values, [x], _one_query(single, scope, run, values), is_infra)
     return values
+
+
+def _one_query(
+    query: Callable[..., None], scope: c.Scope, run: Runner, values: Values
+) -> Callable[[list[Any]], None]:
+    return lambda ms: query(scope, ms[0], run, values)
+
+
+def _single() -> dict[type, Callable[..., None]]:
+    """The metrics computed by a query of their own."""
+    return {
+        m.DuplicateKeys: _duplicates,
+        m.Frequencies: _frequencies,
+        m.RepeatedKeys: _repeated,
+        m.Sample: _sample,
+    }
 
 
 def _batched(
@@ -328,6 +339,7 @@ def _repeated(scope: c.Scope, x: m.RepeatedKeys, run: Runner, values: Values) ->
     values.data[x] = [tuple(_py(v) for v in row) for row in rows]
 
 
+SINGLE = _single()
 Row = tuple[str, str | None, str | None, float | None]
 
 
