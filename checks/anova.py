@@ -22,13 +22,14 @@ from checks.distribution import (
     HOMOGENEITY_ALPHA,
     SMALL,
     Prepared,
+    overflowed,
     prepare_reference,
     reference_moments,
 )
 from datavigil import stats
 from datavigil.effects import anova_effect
 from datavigil.engine import metrics as m
-from datavigil.errors import SourceUnavailable
+from datavigil.errors import SourceUnavailable, SuiteError
 from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
 from datavigil.window import Window
@@ -104,6 +105,10 @@ def anova_outcome(
 ) -> Outcome:
     kept = {k: m for k, m in named.items() if m.n >= 2}
     dropped = sorted(set(named) - set(kept))
+    for name, mo in kept.items():
+        broken = overflowed(mo, f"{label}: group {name}")
+        if broken is not None:
+            return broken
     bad = _degenerate(label, kept, dropped)
     if bad is not None:
         return bad
@@ -143,6 +148,11 @@ def earlier_days(env: Any, check: DayAnova) -> DayInputs:
     if prep.problem:
         return DayInputs(prep, {}, [])
     suite, col = env.suite, check.column
+    if suite.partition is None and not getattr(suite.source, "templated", False):
+        raise SuiteError(
+            suite.name, check.check_name, "compares days: the suite needs a partition (a "
+            "partition= column or a {date} file template), not a whole-table source",
+        )  # fmt: skip
     days = [env.window.day - timedelta(days=b) for b in range(check.days - 1, 0, -1)]
     kept = metric_history.day_moments(env.store, suite.name, col, days)
     groups: dict[str, stats.Moments] = {}

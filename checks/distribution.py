@@ -105,6 +105,9 @@ def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None
     if col.get("kind") != "numeric":
         return None, f"{ref.label}: column '{column}' is {col.get('kind')}, not numeric"
     m = stats.Moments.from_dict(col["moments"])
+    bad = overflowed(m, f"{ref.label}: column '{column}'") if m.n >= 2 else None
+    if bad is not None:
+        return None, bad.message
     if m.n < 2:
         return None, f"{ref.label}: column '{column}' has {m.n} finite value(s)"
     if m.m2 <= 0:
@@ -121,7 +124,7 @@ def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
         return Outcome(Status.ERROR, f"{label}: column is {prof.kind}, not numeric")
     m = prof.moments
     if m.n >= 2:
-        return None
+        return overflowed(m, label)
     what = (
         f"{prof.null} NULL, {prof.nan} NaN, {prof.pos_inf + prof.neg_inf} inf of {prof.rows} rows"
     )
@@ -131,6 +134,21 @@ def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
         f"{label}: {reason} ({what}): nothing to compare",
         rows_checked=prof.rows,
         details={"n": m.n, "null": prof.null},
+    )
+
+
+def overflowed(mo: stats.Moments, label: str) -> Outcome | None:
+    """``error`` when the moments are not finite (values so large that the variance overflows
+    double precision): a statistic computed from them would be meaningless, never a pass."""
+    import math
+
+    if all(math.isfinite(v) for v in (mo.mean, mo.m2)):
+        return None
+    return Outcome(
+        Status.ERROR,
+        f"{label}: the moments are not finite (mean {mo.mean:.3g}, M2 {mo.m2:.3g}; values up to "
+        f"{max(abs(mo.min), abs(mo.max)):.3g} overflow double precision): cannot test",
+        details={"n": mo.n, "mean": mo.mean if math.isfinite(mo.mean) else None},
     )
 
 

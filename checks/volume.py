@@ -1,4 +1,5 @@
-"""The partition's row count against the suite's own history (docs/adr/0020).
+"""The partition's row count against the suite's own history (docs/adr/0020), read from the
+row counts earlier runs kept in run_metrics (docs/adr/0030).
 
 The band is median ± max(k · 1.4826 · MAD, tolerance · median) of the row counts of the last
 ``runs`` earlier partitions (the same weekday with ``by_weekday``) whose run had no other
@@ -27,18 +28,19 @@ class _Volume(Gathered):
         self.history: list[tuple[date, float]] = []
 
     def prepare(self, env: Any) -> None:
-        from datavigil import history
+        """The row counts earlier runs kept (run_metrics), not the source."""
+        from datavigil import history, metric_history
 
         c, day = self.check, env.window.day
         past = [
-            p
-            for p in history.earlier(env.store, env.suite.name, c.check_name, day)
-            if p.observed_value is not None
-            and p.status != "error"
-            and (not c.by_weekday or p.day.weekday() == day.weekday())
+            (d, run_id, value)
+            for d, run_id, _, value in metric_history.earlier(
+                env.store, env.suite.name, "row_count", None, day
+            )
+            if not c.by_weekday or d.weekday() == day.weekday()
         ]
-        blocked = history.blocked_runs(env.store, [p.run_id for p in past], c.check_name)
-        kept = [(p.day, float(p.observed_value or 0)) for p in past if p.run_id not in blocked]
+        blocked = history.blocked_runs(env.store, [p[1] for p in past], c.check_name)
+        kept = [(d, value) for d, run_id, value in past if run_id not in blocked]
         self.history = kept[: c.runs]
 
     def finish(self, ctx: CheckContext) -> Outcome:

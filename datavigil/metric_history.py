@@ -48,3 +48,32 @@ def day_moments(store: Any, suite: str, column: str, days: list[date]) -> dict[d
         if f.get("n"):
             out[day] = Moments.from_dict({**f, "n": int(f["n"] or 0)})
     return out
+
+
+def earlier(
+    store: Any, suite: str, metric: str, column: str | None, before: date, scan: int = 400
+) -> list[tuple[date, str, str, float]]:
+    """(day, run_id, run status, value) of ``metric`` on the latest run of each partition day
+    before ``before``, newest first; at most ``scan`` rows are read."""
+    store.ensure_ready()
+    r, t = ValidationRun, RunMetric
+    col = t.column_name.is_(None) if column is None else t.column_name == column
+    stmt = (
+        sa.select(r.partition_date, r.run_id, r.status, t.value)
+        .join(t, t.run_id == r.run_id)
+        .where(r.suite == suite, r.partition_date < before, t.metric == metric, col)
+        .where(t.group_key.is_(None))
+        .order_by(r.partition_date.desc(), r.finished_at.desc())
+        .limit(scan)
+    )
+    try:
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+    except sa.exc.SQLAlchemyError as exc:
+        raise store._fail("read", exc) from None
+    out: list[tuple[date, str, str, float]] = []
+    for day, run_id, status, value in rows:
+        if (out and out[-1][0] == day) or value is None:
+            continue  # an older run of the same day
+        out.append((day, run_id, status, float(value)))
+    return out

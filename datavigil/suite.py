@@ -68,7 +68,6 @@ class Suite:
     schema_severity: Severity | str = Severity.ERROR
     tags: tuple[str, ...] = ()
     description: str = ""
-    chunk_size: int = 50_000
     # distribution checks (docs/adr/0010): the reference snapshot ("active" or a pinned id),
     # the family-wise level, the smallest standardized shift worth failing, the correction
     reference: str | int = "active"
@@ -111,8 +110,6 @@ class Suite:
             date.fromisoformat(self.start_date)
         except (TypeError, ValueError):
             raise self.fail("start_date", f"'{self.start_date}' is not YYYY-MM-DD") from None
-        if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
-            raise self.fail("chunk_size", f"must be a positive integer, got {self.chunk_size!r}")
 
     def _validate_source(self) -> None:
         if self.source is None:

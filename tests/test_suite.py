@@ -67,7 +67,6 @@ BAD = [
     ({"schedule": "61 25 * * *"}, "schedule", "not a cron expression"),
     ({"timezone": "Europe/Atlantis"}, "timezone", "unknown time zone"),
     ({"start_date": "2024-13-01"}, "start_date", "YYYY-MM-DD"),
-    ({"chunk_size": 0}, "chunk_size", "positive integer"),
     ({"name": "Bad-Name"}, "name", "must match"),
 ]
 
@@ -101,7 +100,6 @@ BAD = [
         "cron-out-of-range",
         "bad-timezone",
         "bad-start-date",
-        "chunk-size-0",
         "bad-name",
     ],
 )

@@ -268,13 +268,13 @@ def _group_stats(row: Any, i: int) -> GroupStats:
     mean = float(mean) + s1 * scale / n  # the corrected two-pass: the mean to the last bit
     d1 = s1 / n
     m2 = (float(s2 or 0.0) - s1 * d1) * scale * scale
-    m3 = (float(s3 or 0.0) - 3 * d1 * float(s2 or 0.0) + 2 * s1 * d1 * d1) * scale**3
+    m3 = (float(s3 or 0.0) - 3 * d1 * float(s2 or 0.0) + 2 * s1 * d1 * d1) * (scale * scale * scale)
     m4 = (
         float(s4 or 0.0)
         - 4 * d1 * float(s3 or 0.0)
         + 6 * d1 * d1 * float(s2 or 0.0)
         - 3 * s1 * d1**3
-    ) * scale**4
+    ) * (scale * scale * scale * scale)  # inf on overflow, never an exception
     moments = StatMoments(
         n=n, mean=mean, m2=max(m2, 0.0), m3=m3, m4=m4, min=float(lo), max=float(hi)
     )

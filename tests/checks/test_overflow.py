@@ -1,0 +1,32 @@
+"""Issue 9 item 1: values so large that the variance overflows never make a distribution test
+pass; the moments themselves are computed without overflow where double precision allows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from checks import MeanShift
+from datavigil import snapshots
+from datavigil.outcome import Status
+from tests import distdata
+from tests.checks.test_distribution import FIRST, REF_LAST, DAY
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.r_[np.random.default_rng(1).normal(3.0, 1.0, 399), 1e200],
+        np.r_[np.random.default_rng(2).normal(3.0, 1.0, 399), np.finfo(np.float64).max],
+        np.random.default_rng(3).normal(1e160, 1e159, 400),
+    ],
+    ids=["one-1e200", "one-DBL_MAX", "all-near-1e160"],
+)
+def test_overflowing_current_values_are_an_error_never_a_pass(tmp_path, values) -> None:
+    url = distdata.warehouse(tmp_path, n=400, shifted={DAY: {"x": values}})
+    suite = distdata.suite(url, [MeanShift("x")])
+    st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
+    snapshots.capture(suite, FIRST, REF_LAST, st)
+    r = distdata.run(suite, st, DAY)["distribution.x"]
+    assert r.status in (Status.FAIL, Status.ERROR), r.outcome.message
+    assert r.status is not Status.PASS
