@@ -10,7 +10,7 @@ from checks import MeanShift
 from datavigil import snapshots
 from datavigil.outcome import Status
 from tests import distdata
-from tests.checks.test_distribution import FIRST, REF_LAST, DAY
+from tests.checks.test_distribution import DAY, FIRST, REF_LAST
 
 
 @pytest.mark.parametrize(
