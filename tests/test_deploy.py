@@ -592,3 +592,68 @@ def test_make_targets_use_the_script():
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "scripts/airflow.sh standalone" in text
     assert 'scripts/airflow.sh dag-test "$(SUITE)" "$(DATE)"' in text
+
+
+# ---------------------------------------------------------------- the image's install, for real
+
+IMPORT_ALL = """
+import importlib, json, pkgutil, subprocess, sys
+names = []
+for package in ("datavigil", "checks", "schemas"):
+    module = importlib.import_module(package)
+    assert "site-packages" in module.__file__, module.__file__  # the installed copy
+    names.append(package)
+    for info in pkgutil.walk_packages(module.__path__, package + "."):
+        if ".migrations" not in info.name:
+            importlib.import_module(info.name)
+            names.append(info.name)
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+print(json.dumps({"modules": names, "dags": sorted(bag.dag_ids),
+                  "errors": {k: str(v) for k, v in bag.import_errors.items()}}))
+"""
+
+
+@pytest.mark.slow_install
+def test_the_image_install_resolves(tmp_path):
+    """pip install of the project into a clean venv, as the Dockerfile does it (Airflow pinned in
+    the same call, no constraints file): a dependency missing from pyproject.toml fails here."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for source in copy_sources():  # exactly what the image gets
+        target = src / source.rstrip("/")
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(ROOT / source, target)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    py = str(venv / "bin" / "python")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DATAVIGIL_HOME")}
+    pip = [py, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    done = subprocess.run(
+        [*pip, f"apache-airflow=={_pinned_airflow()}", str(src)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    check = subprocess.run([py, "-m", "pip", "check"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    probe = subprocess.run(
+        [py, "-c", IMPORT_ALL, str(ROOT / "dags")],
+        env={**env, "DATAVIGIL_SCHEMAS_DIR": str(ROOT / "schemas"), "AIRFLOW_HOME": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    found = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert {"datavigil.airflow.operator", "datavigil.airflow.notify", "schemas.flights"} <= set(
+        found["modules"]
+    )
+    assert found["errors"] == {} and "validate_flights" in found["dags"]
+    cli = subprocess.run(
+        [str(venv / "bin" / "datavigil"), "--help"], capture_output=True, text=True
+    )
+    assert cli.returncode == 0 and "exit codes:" in cli.stdout

@@ -149,7 +149,10 @@ def test_the_alert_lists_failing_checks_and_links_the_report(env, results_url):
 
     run_id = failed_run(env, results_url)
     alert = build_alert(Store(results_url), "alerted", run_id)
-    assert alert.subject == "datavigil: suite alerted 2024-05-02: FAIL: 1 check(s) did not pass"
+    assert (
+        alert.subject
+        == "datavigil: suite alerted 2024-05-02: FAIL: 1 error-severity check(s) did not pass"
+    )
     (failure,) = alert.failures
     assert failure.line().startswith(
         "nulls.amount (error fail): observed 0.5 vs threshold <= 0.2: amount: missing rate 0.5"
@@ -201,7 +204,7 @@ def test_a_failed_task_alerts_once_and_a_green_one_never(airflow_env):
     run_id = f"airflow:shop_alerted:{dag_run.run_id}:validate_alerted"
     assert alert["url"].startswith(f"{BASE}/datavigil/runs/airflow%3Ashop_alerted%3A")
     assert alert["text"].splitlines()[0] == (
-        "datavigil: suite alerted 2024-05-02: FAIL: 1 check(s) did not pass"
+        "datavigil: suite alerted 2024-05-02: FAIL: 1 error-severity check(s) did not pass"
     )
     assert "- nulls.amount (error fail): observed 0.5 vs threshold <= 0.2" in alert["text"]
     assert alert["text"].endswith(f"report: {alert['url']}")

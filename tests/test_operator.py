@@ -179,3 +179,45 @@ def test_an_unknown_suite_is_a_dag_import_error_naming_it(project, tmp_path, mon
     bag = DagBag(dag_folder=str(tmp_path))
     (message,) = bag.import_errors.values()
     assert "unknown suite 'nope'" in message
+
+
+def readme_dag() -> str:
+    """The example DAG of the README (the python block that starts with its file name)."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (block,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+        if b.startswith("# dags/delay_model.py")
+    ]
+    return block
+
+
+def test_the_readme_example_dag_on_the_demo_data(
+    airflow_db, demo_warehouse, results_url, tmp_path, monkeypatch
+):
+    from airflow import settings
+    from airflow.dag_processing.dagbag import DagBag
+
+    (tmp_path / "delay_model.py").write_text(readme_dag())
+    monkeypatch.setattr(settings, "DAGS_FOLDER", str(tmp_path))
+    monkeypatch.delenv("DATAVIGIL_SCHEMAS_DIR", raising=False)  # the project's schemas/
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.import_errors == {}
+    dag = bag.get_dag("delay_model")
+    ny = "America/New_York"
+    import pendulum
+
+    good = dag.test(logical_date=pendulum.datetime(2013, 6, 16, tz=ny))  # validates 2013-06-15
+    states = {ti.task_id: ti.state for ti in good.get_task_instances()}
+    assert states == {
+        "load_flights": "success",
+        "validate_flights": "success",
+        "train_model": "success",
+    }
+    bad = dag.test(logical_date=pendulum.datetime(2013, 2, 9, tz=ny))  # the blizzard
+    states = {ti.task_id: ti.state for ti in bad.get_task_instances()}
+    assert states["validate_flights"] == "failed" and states["train_model"] == "upstream_failed"
+    rows = stored(results_url, f"airflow:delay_model:{bad.run_id}:validate_flights")
+    assert ("nulls.dep_time", "fail") in [(r[3], r[4]) for r in rows]

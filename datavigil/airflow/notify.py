@@ -82,7 +82,11 @@ class Alert:
 
     @property
     def subject(self) -> str:
-        what = f"{len(self.failures)} check(s) did not pass" if self.failures else self.cause
+        errors = sum(1 for f in self.failures if f.severity == "error")
+        warns = len(self.failures) - errors
+        parts = [f"{errors} error-severity check(s) did not pass"] if errors else []
+        parts += [f"{warns} warning(s)"] if warns else []
+        what = ", ".join(parts) or self.cause
         return f"datavigil: suite {self.suite} {self.partition}: {self.status.upper()}: {what}"
 
     @property
