@@ -88,13 +88,15 @@ def _field(name: str, kind: str, nullable: bool) -> str:
     return f"    {name}: Series[{typ}] = pa.Field({args})"
 
 
-def _numeric_checks(name: str, lo: float, hi: float, draft: Draft) -> None:
+def _numeric_checks(name: str, lo: float, hi: float, draft: Draft, whole: bool) -> None:
     span = hi - lo
     pad = MARGIN * span if span else max(abs(hi) * 0.01, 1.0)  # a constant: +-1%, at least 1
     low, high = lo - pad, hi + pad
     if lo >= 0:
         low = max(0.0, low)
     low, high = _nice(low, up=False), _nice(high, up=True)
+    if whole:  # an integer column gets integer bounds
+        low, high = math.floor(low), math.ceil(high)
     draft.checks.append(f'Range("{name}", min={low!r}, max={high!r})')
     draft.note(f"range {name}: observed {lo:g}..{hi:g} over all rows, widened: {low}..{high}")
 
@@ -136,7 +138,7 @@ def infer(
             _null_check(name, max(float(g[name].isna().mean()) for g in groups), draft, per)
         if kind in ("int", "float") and series.notna().any():
             lo, hi = bounds.get(name, (float(series.min()), float(series.max())))
-            _numeric_checks(name, float(lo), float(hi), draft)
+            _numeric_checks(name, float(lo), float(hi), draft, kind == "int")
         if kind in ("int", "str") and not nullable and KEY_NAME.search(name.lower()):
             if series.is_unique:
                 draft.checks.append(f'Unique(("{name}",))')
