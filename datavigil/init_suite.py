@@ -232,6 +232,21 @@ def render(draft: Draft, file_source: bool) -> str:
     )
 
 
+def portable_url(url: str) -> str:
+    """A SQLite path as the suite should name it: absolute, or under ``{home}`` when it lies
+    there (a task's working directory is never where the file is)."""
+    from datavigil import config
+
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url[len(prefix) :] in ("", ":memory:"):
+        return url
+    path = Path(url[len(prefix) :]).resolve()
+    try:
+        return prefix + "{home}/" + path.relative_to(config.home()).as_posix()
+    except ValueError:
+        return prefix + str(path)
+
+
 def draft_suite(args: Any) -> tuple[Draft, bool]:
     from datavigil.suite import NAME_RE
 
@@ -239,7 +254,7 @@ def draft_suite(args: Any) -> tuple[Draft, bool]:
         raise InitError(f"init: suite name '{args.suite}' must match [a-z][a-z0-9_]*")
     if args.from_table:
         url, table = args.from_table
-        draft = Draft(args.suite, f'SqlSource(table="{table}", url="{url}")')
+        draft = Draft(args.suite, f'SqlSource(table="{table}", url="{portable_url(url)}")')
         df, bounds, total = sample_table(url, table, args.sample)
         draft.note(f"sample: {len(df)} of {total} rows of {table}; min/max over all rows")
         if len(df) < total:

@@ -48,6 +48,8 @@ def test_a_suite_drafted_from_a_table_passes_on_it_and_catches_a_broken_day(proj
         f"wrote {project / 'schemas' / 'orders.py'}",
     ):
         assert said in out, said
+    text = (project / "schemas" / "orders.py").read_text()
+    assert 'url="sqlite:///{home}/warehouse.db"' in text  # never relative to a working dir
     for day in DAYS:
         assert main(["-q", "validate", "orders", "--date", day]) == 0, day
     engine = sa.create_engine(url)  # a broken day: an amount far outside anything seen
