@@ -43,6 +43,11 @@ test: install
 	  echo "PostgreSQL for tests: $$DATAVIGIL_TEST_PG_URL"; fi; \
 	PATH=$(BIN):$$PATH $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The image's Python environment, built for real: a clean venv, `pip install apache-airflow==X
+# <project>` as the Dockerfile does, no constraints; then imports and a dags/ parse. ~8 min here.
+install-check: install
+	@DATAVIGIL_INSTALL_CHECK=1 $(BIN)/python -m pytest -q -m slow_install tests/test_deploy.py
+
 lint: install
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 

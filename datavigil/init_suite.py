@@ -33,6 +33,7 @@ class Draft:
     suite: str
     source: str  # Python source of the SqlSource/FileSource
     partition: str | None = None
+    start_date: str | None = None  # the first day of the data: earlier DAG runs have no tasks
     fields: list[str] = field(default_factory=list)  # model lines
     checks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was inferred, and why
@@ -124,6 +125,9 @@ def infer(
     """Fill ``draft`` from the sample ``df``; ``bounds``: whole-table (min, max) per column;
     ``truncated``: the sample is not the whole data."""
     draft.partition = _partition(df, draft)
+    if draft.partition:
+        draft.start_date = df[draft.partition].min().date().isoformat()
+        draft.note(f"start_date: {draft.start_date}, the first day in the sample")
     groups = _per_day(df, draft.partition, truncated)
     per = "per-day" if draft.partition else "sample"
     for name in df.columns:
@@ -219,6 +223,7 @@ def render(draft: Draft, file_source: bool) -> str:
     if draft.partition and not file_source:
         partition = f'    partition=Partition(column="{draft.partition}", column_timezone="UTC"),\n'
     checks = "".join(f"        {c},\n" for c in draft.checks)
+    start = f'    start_date="{draft.start_date}",\n' if draft.start_date else ""
     return (
         f'"""Drafted by `datavigil init {draft.suite}`: review types, ranges, tolerances."""\n\n'
         "import pandera.pandas as pa\n"
@@ -228,7 +233,8 @@ def render(draft: Draft, file_source: bool) -> str:
         f"class {model}(pa.DataFrameModel):\n" + "\n".join(draft.fields) + "\n\n"
         "    class Config:\n        coerce = True\n        strict = False\n\n\n"
         f'suite = Suite(\n    name="{draft.suite}",\n    source={draft.source},\n'
-        f'{partition}    model={model},\n    timezone="UTC",\n    checks=[\n{checks}    ],\n)\n'
+        f'{partition}    model={model},\n    timezone="UTC",\n{start}'
+        f"    checks=[\n{checks}    ],\n)\n"
     )
 
 

@@ -615,6 +615,10 @@ print(json.dumps({"modules": names, "dags": sorted(bag.dag_ids),
 
 
 @pytest.mark.slow_install
+@pytest.mark.skipif(
+    not os.environ.get("DATAVIGIL_INSTALL_CHECK"),
+    reason="about 8 minutes here: run with `make install-check` (DATAVIGIL_INSTALL_CHECK=1)",
+)
 def test_the_image_install_resolves(tmp_path):
     """pip install of the project into a clean venv, as the Dockerfile does it (Airflow pinned in
     the same call, no constraints file): a dependency missing from pyproject.toml fails here."""
@@ -630,6 +634,7 @@ def test_the_image_install_resolves(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = str(venv / "bin" / "python")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DATAVIGIL_HOME")}
+    env["PIP_CONSTRAINT"] = ""  # no constraints file, even one a machine's pip.conf names
     pip = [py, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     done = subprocess.run(
         [*pip, f"apache-airflow=={_pinned_airflow()}", str(src)],

@@ -50,6 +50,7 @@ def test_a_suite_drafted_from_a_table_passes_on_it_and_catches_a_broken_day(proj
         assert said in out, said
     text = (project / "schemas" / "orders.py").read_text()
     assert 'url="sqlite:///{home}/warehouse.db"' in text  # never relative to a working dir
+    assert 'start_date="2024-05-01"' in text  # DAG runs for earlier days would have no tasks
     for day in DAYS:
         assert main(["-q", "validate", "orders", "--date", day]) == 0, day
     engine = sa.create_engine(url)  # a broken day: an amount far outside anything seen
