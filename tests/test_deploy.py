@@ -566,6 +566,7 @@ def test_local_airflow_cfg_makes_plain_airflow_commands_work(tmp_path):
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "airflow.sh"), "config"],
         env={**env, "PATH": f"{Path(sys.executable).parent}:{env['PATH']}"},
+        timeout=120,
         capture_output=True,
         text=True,
     )

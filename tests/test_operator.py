@@ -221,3 +221,34 @@ def test_the_readme_example_dag_on_the_demo_data(
     assert states["validate_flights"] == "failed" and states["train_model"] == "upstream_failed"
     rows = stored(results_url, f"airflow:delay_model:{bad.run_id}:validate_flights")
     assert ("nulls.dep_time", "fail") in [(r[3], r[4]) for r in rows]
+
+
+def test_a_dag_file_with_the_operator_parses_import_light(project):
+    """Parsing a user's DAG that uses the operator and the decorator imports neither the suite
+    module, the runner, nor pandas, pandera, scipy or pyarrow (Airflow imports SQLAlchemy)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, sys\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        "bag = DagBag(dag_folder=sys.argv[1])\n"
+        "heavy = [m for m in ('pandas', 'pandera', 'scipy', 'pyarrow',\n"
+        "         'datavigil.runner', 'datavigil_suites.shop') if m in sys.modules]\n"
+        "print(json.dumps({'dags': sorted(bag.dag_ids), 'errors': list(bag.import_errors),\n"
+        "                  'heavy': heavy}))\n"
+    )
+    env = dict(os.environ, DATAVIGIL_SCHEMAS_DIR=str(project / "schemas"))
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(project / "dags")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["errors"] == [] and found["dags"] == ["shop", "shop_decorated", "shop_down"]
+    assert found["heavy"] == []
