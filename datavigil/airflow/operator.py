@@ -127,13 +127,15 @@ def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> di
     return result
 
 
+def _listed(given: Any) -> list[Any]:
+    if given is None:
+        return []
+    return list(given) if isinstance(given, list | tuple) else [given]
+
+
 def _callbacks(suite: str, given: Any) -> list[Callable[..., Any]]:
     """The user's on_failure_callback(s) plus the suite's notifiers."""
-    if given is None:
-        given = []
-    elif not isinstance(given, list | tuple):
-        given = [given]
-    return [*given, OnFailure(suite, run_id_of=run_id_of)]
+    return [*_listed(given), OnFailure(suite, run_id_of=run_id_of)]
 
 
 class DatavigilOperator(BaseOperator):
@@ -151,7 +153,7 @@ class DatavigilOperator(BaseOperator):
         info = find(suite)
         self.asset = validated_asset(info)
         kwargs.setdefault("task_id", f"validate_{suite}")
-        kwargs["outlets"] = [*(kwargs.get("outlets") or []), self.asset]
+        kwargs["outlets"] = [*_listed(kwargs.get("outlets")), self.asset]
         kwargs["on_failure_callback"] = _callbacks(suite, kwargs.get("on_failure_callback"))
         super().__init__(**kwargs)
         self.suite = suite
@@ -178,7 +180,7 @@ def datavigil_task(
             return value
 
         options = dict(task_kwargs)
-        options["outlets"] = [*(options.get("outlets") or []), asset]
+        options["outlets"] = [*_listed(options.get("outlets")), asset]
         options["on_failure_callback"] = _callbacks(suite, options.get("on_failure_callback"))
         return task(body, **options)
 
