@@ -26,6 +26,13 @@ orders = Suite(
     partition=Partition(column="ts"),
     checks=[NullRate("amount", max_fraction=0.2), Range("amount", min=0, max=1000)],
 )
+soft = Suite(
+    name="soft",
+    dataset="shop.orders_soft",
+    source=SqlSource(table="orders", url="{url}"),
+    partition=Partition(column="ts"),
+    checks=[NullRate("amount", max_fraction=0.2, severity="warn")],
+)
 down = Suite(
     name="down",
     source=SqlSource(
@@ -58,6 +65,9 @@ with DAG("shop", schedule=None, start_date=datetime(2024, 1, 1), default_args=AR
 
 with DAG("shop_down", schedule=None, start_date=datetime(2024, 1, 1), default_args=ARGS):
     DatavigilOperator(suite="down")
+
+with DAG("shop_soft", schedule=None, start_date=datetime(2024, 1, 1), default_args=ARGS):
+    DatavigilOperator(suite="soft")
 
 with DAG("shop_decorated", schedule=None, start_date=datetime(2024, 1, 1), default_args=ARGS):
     @datavigil_task(suite="orders")
@@ -156,6 +166,18 @@ def test_an_unreachable_source_is_retried_then_fails(user_env, project):
     assert [(r[3], r[4]) for r in rows] == [("source.read", "error")]
 
 
+def test_a_warn_severity_failure_leaves_the_task_green(user_env, project, caplog):
+    from tests.e2e.test_freshness_dag import asset_events
+
+    dag_run, tis = run("shop_soft", 3, project)
+    assert dag_run.state == "success" and tis["validate_soft"].state == "success"
+    rows = stored(user_env, f"airflow:shop_soft:{dag_run.run_id}:validate_soft")
+    assert ("nulls.amount", "fail") in [(r[3], r[4]) for r in rows]
+    (event,) = asset_events(dag_run)
+    assert (event["status"], event["warnings"]) == ("warn", ["nulls.amount"])
+    assert "warn-severity nulls.amount" in caplog.text
+
+
 def test_the_decorator_runs_the_function_then_validates(user_env, project):
     dag_run, tis = run("shop_decorated", 2, project)
     assert dag_run.state == "success"
@@ -250,5 +272,10 @@ def test_a_dag_file_with_the_operator_parses_import_light(project):
         check=True,
     )
     found = json.loads(out.stdout.strip().splitlines()[-1])
-    assert found["errors"] == [] and found["dags"] == ["shop", "shop_decorated", "shop_down"]
+    assert found["errors"] == [] and found["dags"] == [
+        "shop",
+        "shop_decorated",
+        "shop_down",
+        "shop_soft",
+    ]
     assert found["heavy"] == []
