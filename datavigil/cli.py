@@ -12,8 +12,9 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from datavigil import snapshot_cli
+from datavigil import init_suite, snapshot_cli
 from datavigil.errors import DatavigilError
 
 RESULT_COLUMNS = [
@@ -71,13 +72,72 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+DESCRIPTION = """Scheduled data validation: run a suite's checks for one partition, record
+every result in the results store, read them back."""
+EPILOG = """exit codes:
+  0  no error-severity failure (warnings allowed)
+  1  an error-severity check failed or could not be evaluated (a data violation)
+  2  bad usage, or a bad suite or setting
+  3  a source or the results store could not be reached or read (retryable)
+
+`datavigil COMMAND --help` describes each command."""
+
+STATUSES = ("pass", "fail", "error", "skipped", "inconclusive")
+
+
+def _statuses(values: list[str] | None) -> list[str] | None:
+    """--status fail --status error, --status fail,error, or --status not-pass."""
+    if not values:
+        return None
+    chosen: list[str] = []
+    for value in (v.strip() for text in values for v in text.split(",")):
+        if value == "not-pass":
+            chosen += [s for s in STATUSES if s != "pass"]
+        elif value in STATUSES:
+            chosen.append(value)
+        else:
+            allowed = ", ".join((*STATUSES, "not-pass"))
+            raise UsageError(f"--status: '{value}' is not one of {allowed}")
+    return sorted(set(chosen), key=STATUSES.index)
+
+
+def _day(flag: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag}: '{text}' is not YYYY-MM-DD") from None
+
+
+def _days(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    """The partition days asked for: --date D, or --from D and/or --to D (inclusive)."""
+    if args.date and (args.first or args.last):
+        raise UsageError("--date: give either --date or --from/--to, not both")
+    if args.date:
+        day = _day("--date", args.date)
+        return day, day
+    first, last = _day("--from", args.first), _day("--to", args.last)
+    if first and last and last < first:
+        raise UsageError(f"--to: {last} is before --from {first}")
+    return first, last
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     from datavigil.report import table
     from datavigil.store import Store
 
     since = parse_since(args.since, datetime.now(UTC)) if args.since else None
+    first, last = _days(args)
     rows = Store().results(
-        suite=args.suite, status=args.status, since=since, limit=args.limit, latest=args.latest
+        suite=args.suite,
+        status=_statuses(args.status),
+        since=since,
+        limit=args.limit,
+        latest=args.latest,
+        first=first,
+        last=last,
+        check=args.check,
     )
     if args.format == "json":
         print(json.dumps(rows, default=str, indent=1))
@@ -90,6 +150,35 @@ def cmd_results(args: argparse.Namespace) -> int:
     else:
         print(table(rows, RESULT_COLUMNS))
     return 0
+
+
+def _results_parser(sub: Any) -> None:
+    r = sub.add_parser(
+        "results",
+        help="read the results store (filters combine with AND)",
+        description="Check results joined with their run, newest partition day first.",
+        epilog="Examples: datavigil results --status not-pass --from 2013-02-01 --to 2013-02-28; "
+        "datavigil results --suite flights --check 'nulls.*' --status fail,error --format csv",
+    )
+    r.add_argument("--suite", help="only this suite")
+    r.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help="pass, fail, error, skipped, inconclusive or not-pass (all but pass); "
+        "repeat it or separate with commas: --status fail,error",
+    )
+    r.add_argument("--date", help="only partition day YYYY-MM-DD")
+    r.add_argument("--from", dest="first", metavar="DATE", help="partition days from (inclusive)")
+    r.add_argument("--to", dest="last", metavar="DATE", help="partition days to (inclusive)")
+    r.add_argument("--check", help="a check name, * matching anything: 'nulls.*'")
+    r.add_argument("--since", help="7d, 12h, 30m or YYYY-MM-DD (by run finish time)")
+    r.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    r.add_argument("--limit", type=int, default=1000, help="at most this many rows (1000)")
+    r.add_argument(
+        "--latest", action="store_true", help="only the newest run of each suite and partition day"
+    )
+    r.set_defaults(func=cmd_results)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -123,7 +212,12 @@ def cmd_suites(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="datavigil", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="datavigil",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="run every check of SUITE for one day and record it")
@@ -133,16 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
     v.set_defaults(func=cmd_validate)
-    r = sub.add_parser("results", help="read the results store")
-    r.add_argument("--suite")
-    r.add_argument("--status", choices=["pass", "fail", "error", "skipped", "inconclusive"])
-    r.add_argument("--since", help="7d, 12h, 30m or YYYY-MM-DD (by run finish time)")
-    r.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    r.add_argument("--limit", type=int, default=1000)
-    r.add_argument(
-        "--latest", action="store_true", help="only the newest run of each suite and partition day"
-    )
-    r.set_defaults(func=cmd_results)
+    _results_parser(sub)
     db = sub.add_parser("db", help="results-store administration")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("upgrade", help="apply the results-store migrations").set_defaults(
@@ -152,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="also import and validate each suite")
     s.set_defaults(func=cmd_suites)
     snapshot_cli.add_parser(sub)  # snapshot capture | list | activate
+    init_suite.add_parser(sub)  # init SUITE --from-table URL TABLE | --from-file PATH
     return p
 
 

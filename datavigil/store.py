@@ -3,7 +3,7 @@ results back. Any failure to reach, migrate or write the store is StoreUnavailab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -170,13 +170,18 @@ class Store:
     def results(
         self,
         suite: str | None = None,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         since: datetime | None = None,
         limit: int = 1000,
         latest: bool = False,
+        first: date | None = None,
+        last: date | None = None,
+        check: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Check results joined with their run, newest partition first. ``latest``: only the
-        most recently finished run of each (suite, partition day)."""
+        """Check results joined with their run, newest partition first. ``status``: one status
+        or several; ``first``/``last``: partition days, inclusive; ``check``: a check name, ``*``
+        matching any characters; ``latest``: only the most recently finished run of each
+        (suite, partition day)."""
         self.ensure_ready()
         r, c = ValidationRun, CheckResultRow
         stmt = (
@@ -212,9 +217,18 @@ class Store:
         if suite:
             stmt = stmt.where(r.suite == suite)
         if status:
-            stmt = stmt.where(c.status == status)
+            stmt = stmt.where(c.status.in_([status] if isinstance(status, str) else status))
         if since:
             stmt = stmt.where(r.finished_at >= since)
+        if first:
+            stmt = stmt.where(r.partition_date >= first)
+        if last:
+            stmt = stmt.where(r.partition_date <= last)
+        if check and "*" in check:
+            like = check.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(c.check_name.like(like.replace("*", "%"), escape="\\"))
+        elif check:
+            stmt = stmt.where(c.check_name == check)
         try:
             with self.engine.connect() as conn:
                 return [dict(row._mapping) for row in conn.execute(stmt)]

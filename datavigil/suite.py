@@ -79,6 +79,9 @@ class Suite:
     # sources; `assets`: upstream Airflow Asset URIs that trigger the DAG instead of `schedule`
     dependencies: tuple[Any, ...] | list[Any] = ()  # checks.freshness.Freshness
     assets: tuple[str, ...] = ()
+    # alerts (docs/adr/0091): airflow.sdk.BaseNotifier instances called when a task of the
+    # suite finally fails (datavigil/airflow/notify.py); the CLI does not call them
+    on_failure: tuple[Any, ...] | list[Any] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -91,6 +94,7 @@ class Suite:
         self._validate_checks()
         self._validate_distribution()
         self._validate_dependencies()
+        self._validate_notifiers()
 
     def fail(self, fld: str, problem: str) -> SuiteError:
         return SuiteError(self.name if isinstance(self.name, str) else "?", fld, problem)
@@ -164,6 +168,17 @@ class Suite:
         for uri in self.assets:
             if not isinstance(uri, str) or not uri.strip():
                 raise self.fail("assets", f"must be Asset URIs (strings), got {uri!r}")
+
+    def _validate_notifiers(self) -> None:
+        object.__setattr__(self, "on_failure", tuple(self.on_failure))
+        if not self.on_failure:
+            return
+        from airflow.sdk import BaseNotifier  # only for suites that name notifiers
+
+        for i, notifier in enumerate(self.on_failure):
+            if not isinstance(notifier, BaseNotifier):
+                problem = f"{type(notifier).__name__} is not an Airflow notifier (BaseNotifier)"
+                raise self.fail(f"on_failure[{i}]", problem)
 
     def _severity(self, fld: str, value: Any) -> Severity:
         try:

@@ -1,0 +1,187 @@
+"""Validate a suite inside the user's own DAG: ``DatavigilOperator`` and ``@datavigil_task``.
+
+Same semantics as the generated ``validate_<suite>`` DAGs (docs/adr/0001, 0090): the partition is
+the last complete local day before the run's data-interval end (``reference_instant``); results
+are saved before the task state is decided; an error-severity failure fails the task without
+retry (``AirflowFailException``), an unreachable source or store raises a retryable error, warn
+failures are logged and leave the task green; the log shows the CLI's summary. On success the
+task emits an event on ``datavigil://validated/<dataset>`` whose ``extra`` is the run's summary;
+on final failure the suite's ``on_failure`` notifiers are called (datavigil/airflow/notify.py).
+
+Import-light at DAG-parse time: ``airflow.sdk`` and the light half of datavigil only; the suite
+module, pandas, pandera and SQLAlchemy are imported when the task runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from airflow.sdk import BaseOperator, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from datavigil.airflow.notify import OnFailure
+from datavigil.airflow_assets import validated_asset
+from datavigil.airflow_dags import SourceOrStoreUnavailable, reference_instant
+from datavigil.registry import find
+
+log = logging.getLogger("datavigil")
+
+PHASES = ("freshness", "validate", "distribution")  # datavigil.runner.PHASES, import-free
+
+
+def task_run_id(dag_id: str, dag_run_id: str, task_id: str) -> str:
+    """The results store's run_id of one operator task: a DAG may validate several suites, so
+    the task is part of the identity (a retry of the task keeps it, a new DAG run does not)."""
+    return f"airflow:{dag_id}:{dag_run_id}:{task_id}"
+
+
+def run_id_of(context: Any) -> str:
+    ti = context["ti"]
+    return task_run_id(ti.dag_id, context["run_id"], ti.task_id)
+
+
+@functools.cache
+def _task_key() -> type:
+    """``RunKey`` whose run_id includes the task (defined lazily: the runner is heavy)."""
+    from datavigil.runner import RunKey
+
+    @dataclass(frozen=True, slots=True)
+    class TaskRunKey(RunKey):
+        task_id: str | None = None
+
+        def run_id(self, suite: str, window: Any) -> str:
+            return task_run_id(str(self.dag_id), str(self.dag_run_id), str(self.task_id))
+
+    return TaskRunKey
+
+
+def _retryable_or_fail(exc: Any) -> Exception:
+    if exc.retryable:
+        return SourceOrStoreUnavailable(str(exc))
+    return AirflowFailException(str(exc))
+
+
+def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
+    """Load the suite and run ``phases`` for the run's data interval; returns the RunReport."""
+    from datavigil import registry
+    from datavigil.errors import DatavigilError
+    from datavigil.runner import run_suite
+    from datavigil.window import Window
+
+    ti = context["ti"]
+    try:
+        suite = registry.load(suite_name)
+        window = Window.before(reference_instant(context), suite.timezone)
+        key = _task_key()(
+            origin="airflow",
+            dag_id=ti.dag_id,
+            dag_run_id=context["run_id"],
+            try_number=ti.try_number,
+            logical_date=context.get("logical_date"),
+            task_id=ti.task_id,
+        )
+        return run_suite(suite, window, key, None, phases)
+    except DatavigilError as exc:
+        raise _retryable_or_fail(exc) from None
+
+
+def decide(suite_name: str, report: Any) -> dict[str, Any]:
+    """Log the summary, then the task state: the rows are saved already (collect everything,
+    fail once). Returns the XCom value of a green task."""
+    from datavigil.report import summary
+
+    for line in summary(report).splitlines():
+        log.info("%s", line)
+    for r in report.warnings:
+        log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
+    if report.error is not None:  # a source, dependency or the store: retry; a config: fail
+        raise _retryable_or_fail(report.error)
+    if report.blocking:
+        names = ", ".join(r.check_name for r in report.blocking)
+        raise AirflowFailException(
+            f"suite {suite_name}: {len(report.blocking)} error-severity "
+            f"check(s) did not pass: {names}"
+        )
+    return {
+        "run_id": report.run.run_id,
+        "status": report.run.status,
+        "partition": report.run.partition_date.isoformat(),
+        "warnings": [r.check_name for r in report.warnings],
+    }
+
+
+def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> dict[str, Any]:
+    """The body shared by the operator and the decorator: run, decide, attach the run's summary
+    to the Asset event (emitted by Airflow only when the task succeeds)."""
+    from datavigil import history
+    from datavigil.store import Store
+
+    context = get_current_context()
+    result = decide(suite_name, _run(suite_name, phases, context))
+    extra = history.run_summary(Store(), result["run_id"])
+    context["outlet_events"][asset].extra = extra
+    return result
+
+
+def _listed(given: Any) -> list[Any]:
+    if given is None:
+        return []
+    return list(given) if isinstance(given, list | tuple) else [given]
+
+
+def _callbacks(suite: str, given: Any) -> list[Callable[..., Any]]:
+    """The user's on_failure_callback(s) plus the suite's notifiers."""
+    return [*_listed(given), OnFailure(suite, run_id_of=run_id_of)]
+
+
+class DatavigilOperator(BaseOperator):
+    """Run suite ``suite`` for the DAG run's data interval (all phases by default).
+
+    ``DatavigilOperator(suite="orders")`` after the task that loads the data and before the
+    ones that use it. ``task_id`` defaults to ``validate_<suite>``; ``phases`` narrows the run
+    (``("validate",)``). The suite is found at parse time by reading ``schemas/`` (no import),
+    so an unknown suite is a DAG import error naming it.
+    """
+
+    ui_color = "#e8f4ea"
+
+    def __init__(self, *, suite: str, phases: tuple[str, ...] = PHASES, **kwargs: Any) -> None:
+        info = find(suite)
+        self.asset = validated_asset(info)
+        kwargs.setdefault("task_id", f"validate_{suite}")
+        kwargs["outlets"] = [*_listed(kwargs.get("outlets")), self.asset]
+        kwargs["on_failure_callback"] = _callbacks(suite, kwargs.get("on_failure_callback"))
+        super().__init__(**kwargs)
+        self.suite = suite
+        self.phases = tuple(phases)
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        return validate_in_task(self.suite, self.phases, self.asset)
+
+
+def datavigil_task(
+    suite: str, phases: tuple[str, ...] = PHASES, **task_kwargs: Any
+) -> Callable[[Callable[..., Any]], Any]:
+    """A TaskFlow task that runs the decorated function (typically: load the day's data), then
+    validates ``suite`` for the run's data interval; the function's return value is the task's
+    XCom if the data passed. Same states, results, log and Asset as DatavigilOperator."""
+
+    def wrap(fn: Callable[..., Any]) -> Any:
+        asset = validated_asset(find(suite))
+
+        @functools.wraps(fn)
+        def body(*args: Any, **kwargs: Any) -> Any:
+            value = fn(*args, **kwargs)
+            validate_in_task(suite, tuple(phases), asset)
+            return value
+
+        options = dict(task_kwargs)
+        options["outlets"] = [*_listed(options.get("outlets")), asset]
+        options["on_failure_callback"] = _callbacks(suite, options.get("on_failure_callback"))
+        return task(body, **options)
+
+    return wrap
