@@ -6,7 +6,6 @@ making rows writable: datavigil.store_rows (ADR 0050-0054)."""
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -16,23 +15,22 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlalchemy.dialects import postgresql, sqlite
 
 from datavigil import config, store_engine
 from datavigil.errors import StoreUnavailable
-from datavigil.models import CheckResultRow, RunAttempt, RunMetric, ValidationRun
+from datavigil.models import CheckResultRow, ValidationRun
 from datavigil.outcome import CheckResult
-from datavigil.store_engine import lock, refused, with_retries
-from datavigil.store_rows import (
-    bounded_name,
-    clean_text,
-    deduplicated,
-    metric_rows,
-    refused_row,
-    result_row,
+from datavigil.store_engine import lock, with_retries
+from datavigil.store_rows import bounded_name, clean_text, deduplicated, metric_rows, result_row
+from datavigil.store_write import (
+    append_attempt,
+    delete_phases,
+    insert_metrics,
+    insert_results,
+    metric_phase,
+    upsert_run,
 )
 
-log = logging.getLogger("datavigil")
 Metric = tuple[str, str | None, str | None, float | None]  # metric, column, group, value
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -184,17 +182,17 @@ class Store:
 
         def work(conn: sa.Connection) -> RunRecord:
             lock(conn, run.run_id)
-            _delete_phases(conn, run.run_id, phases, metrics is not None)
-            stored = _upsert_run(conn, run, merge=phases is not None)
-            _insert_results(conn, rows)
-            _insert_metrics(conn, measured)
+            delete_phases(conn, run.run_id, phases, metrics is not None)
+            stored = upsert_run(conn, run, merge=phases is not None)
+            insert_results(conn, rows)
+            insert_metrics(conn, measured)
             c = CheckResultRow
             kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
             status = status_of([(s, st) for s, st in kept], run.status == "error")
             r = ValidationRun
             conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
             stored = replace(stored, status=status)
-            _attempt(conn, stored, phases, status, None)
+            append_attempt(conn, stored, phases, status, None)
             return stored
 
         return self._write("write", work)
@@ -211,7 +209,7 @@ class Store:
 
         def work(conn: sa.Connection) -> int:
             lock(conn, run.run_id)
-            return _attempt(conn, run, phases, "infra_error", message or repr(error))
+            return append_attempt(conn, run, phases, "infra_error", message or repr(error))
 
         return self._write("write", work)
 
@@ -287,129 +285,10 @@ def _head() -> str:
     return str(ScriptDirectory.from_config(cfg).get_current_head())
 
 
-def metric_phase(phases: tuple[str, ...] | None) -> str:
-    """The phase label of a save's run_metrics rows: its one phase, "a+b" for several, "all"."""
-    return "all" if phases is None else "+".join(phases)
-
-
-def _delete_phases(
-    conn: sa.Connection, run_id: str, phases: tuple[str, ...] | None, metrics: bool
-) -> None:
-    c, m = CheckResultRow, RunMetric
-    stale = sa.delete(c).where(c.run_id == run_id)
-    if phases is not None:
-        stale = stale.where(c.phase.in_(phases))
-    conn.execute(stale)
-    if not metrics:
-        return  # a save without metrics leaves the stored ones alone
-    stale = sa.delete(m).where(m.run_id == run_id)
-    if phases is not None:
-        stale = stale.where(m.phase.in_([*phases, metric_phase(phases)]))
-    conn.execute(stale)
-
-
-def _try_insert(conn: sa.Connection, table: type, rows: list[dict[str, Any]]) -> str | None:
-    """Insert ``rows`` inside a savepoint; the reason when the database refused them."""
-    try:
-        with conn.begin_nested():
-            conn.execute(sa.insert(table), rows)
-    except sa.exc.SQLAlchemyError as exc:
-        if not refused(exc):
-            raise
-        text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        return (text[0] if text else type(exc).__name__)[:500]
-    return None
-
-
-def _insert_rows(
-    conn: sa.Connection, table: type, rows: list[dict[str, Any]]
-) -> list[tuple[dict[str, Any], str]]:
-    """All rows at once; when refused, one by one: the rows refused, each with its reason."""
-    if not rows or _try_insert(conn, table, rows) is None:
-        return []
-    refusals = [(row, _try_insert(conn, table, [row])) for row in rows]
-    return [(row, reason) for row, reason in refusals if reason is not None]
-
-
-def _insert_results(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    for row, reason in _insert_rows(conn, CheckResultRow, rows):
-        log.warning("results store refused %s: %s", row["check_name"], reason)
-        if _try_insert(conn, CheckResultRow, [refused_row(row, reason)]) is None:
-            continue
-        other = bounded_name(f"{row['check_name']}#refused")
-        conn.execute(sa.insert(CheckResultRow), [refused_row(row, reason, other)])
-
-
-def _insert_metrics(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    for row, reason in _insert_rows(conn, RunMetric, rows):
-        log.warning("results store refused metric %s: %s", row["metric"], reason)
-
-
-def _attempt(
-    conn: sa.Connection,
-    run: RunRecord,
-    phases: tuple[str, ...] | None,
-    status: str,
-    error: str | None,
-) -> int:
-    """Append the attempt's row (the caller holds the run's lock); returns its number."""
-    a = RunAttempt
-    last = conn.scalar(sa.select(sa.func.max(a.attempt)).where(a.run_id == run.run_id))
-    number = int(last or 0) + 1
-    conn.execute(
-        sa.insert(a).values(
-            run_id=run.run_id,
-            attempt=number,
-            phases=metric_phase(phases),
-            try_number=run.try_number,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            status=status,
-            saved=error is None,
-            error=error,
-        )
-    )
-    return number
-
-
 def _clean_run(run: RunRecord) -> RunRecord:
     texts = ("suite", "dataset", "origin", "dag_id", "dag_run_id", "datavigil_version")
     changes = {k: clean_text(v) for k in texts if isinstance(v := getattr(run, k), str)}
     return replace(run, run_id=bounded_name(run.run_id), **changes)
-
-
-INSERT_IGNORING_CONFLICT: dict[str, Any] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
-
-
-def _upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
-    """Create the run row if absent (tasks of one run may save at the same moment: the insert
-    ignores a conflict instead of failing), then update it in place — never delete it, which
-    would cascade to the other phases' rows. ``merge``: keep the earliest start and a reference
-    snapshot id that another phase recorded."""
-    r = ValidationRun
-    values = _asdict(run)
-    insert = INSERT_IGNORING_CONFLICT.get(conn.dialect.name)
-    if insert is not None:
-        conn.execute(insert(r).values(values).on_conflict_do_nothing())
-    elif conn.execute(sa.select(r.run_id).where(r.run_id == run.run_id)).first() is None:
-        conn.execute(sa.insert(r).values(values))
-    if merge:
-        stored = conn.execute(
-            sa.select(r.started_at, r.reference_snapshot_id, r.rows_checked).where(
-                r.run_id == run.run_id
-            )
-        ).one()
-        run = replace(
-            run,
-            started_at=min(run.started_at, _aware(stored.started_at)),
-            reference_snapshot_id=run.reference_snapshot_id or stored.reference_snapshot_id,
-            rows_checked=run.rows_checked if run.rows_checked is not None else stored.rows_checked,
-        )
-    conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
-    return run
 
 
 def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:
@@ -422,13 +301,3 @@ def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:
     if any(st in ("fail", "error") for _, st in rows):
         return "warn"
     return "pass"
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _asdict(run: RunRecord) -> dict[str, Any]:
-    return {name: getattr(run, name) for name in RunRecord.__slots__}  # type: ignore[attr-defined]
