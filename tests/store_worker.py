@@ -2,11 +2,12 @@
 
     python -m tests.store_worker URL ACTION [ARGS...]
 
-ACTION ``upgrade``: migrate the store (``db upgrade``). ``save RUN_ID WORKER ROUNDS``: save
-run RUN_ID ROUNDS times, each a complete payload tagged ``WORKER.round``. ``pause-at SQL_PREFIX
-ACTION ...``: run ACTION, but print ``PAUSED`` and sleep when a statement starting with
-SQL_PREFIX is about to run (the parent then kills the process). A file path in
-``DATAVIGIL_TEST_GO`` makes the worker wait until that file exists (a start barrier).
+Actions: ``upgrade`` migrates the store (``db upgrade``). ``save RUN_ID WORKER ROUNDS`` saves
+run RUN_ID ROUNDS times, each a complete payload tagged ``WORKER.<round>``. ``first-use`` saves
+to a store never used before (an embedded one migrates itself). ``episodes N ACTION ...``: see
+``episodes``. ``pause-at SQL_PREFIX ACTION ...`` runs ACTION but prints ``PAUSED`` and sleeps
+when a statement starting with SQL_PREFIX is about to run (the parent then kills it). A file
+path in ``DATAVIGIL_TEST_GO`` makes the worker wait until that file exists (a start barrier).
 Exit codes: 0 done, 3 StoreUnavailable (one line on stderr)."""
 
 from __future__ import annotations
@@ -97,18 +98,41 @@ def act(store: Store, action: str, args: list[str]) -> None:
         raise SystemExit(f"unknown action {action}")
 
 
-def main(argv: list[str]) -> int:
-    url, action, args = argv[0], argv[1], argv[2:]
-    go = os.environ.get("DATAVIGIL_TEST_GO")
-    while go and not os.path.exists(go):
-        time.sleep(0.01)
+def wait_for(path: str | None) -> None:
+    while path and not os.path.exists(path):
+        time.sleep(0.005)
+
+
+def attempt(url: str, action: str, args: list[str]) -> int:
     try:
         act(Store(url), action, args)
     except StoreUnavailable as exc:
-        print(str(exc), file=sys.stderr)
+        print(str(exc), file=sys.stderr, flush=True)
         return 3
-    print("DONE", flush=True)
     return 0
+
+
+def episodes(url: str, count: int, action: str, args: list[str]) -> int:
+    """``count`` episodes, each on the store ``url.format(i=...)``, each started by its own
+    go file ``$DATAVIGIL_TEST_GO.<i>``: one process serves several episodes (cheaper than a
+    process per episode on a two-core machine)."""
+    go = os.environ["DATAVIGIL_TEST_GO"]
+    for i in range(count):
+        wait_for(f"{go}.{i}")
+        rc = attempt(url.format(i=i), action, [a.format(i=i) for a in args])
+        print(f"EPISODE {i} {rc}", flush=True)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    url, action, args = argv[0], argv[1], argv[2:]
+    if action == "episodes":
+        return episodes(url, int(args[0]), args[1], args[2:])
+    wait_for(os.environ.get("DATAVIGIL_TEST_GO"))
+    rc = attempt(url, action, args)
+    if rc == 0:
+        print("DONE", flush=True)
+    return rc
 
 
 if __name__ == "__main__":
