@@ -73,13 +73,26 @@ def save(store: Store, run_id: str, tag: str) -> None:
     store.save(record(run_id), payload(tag, checks_for(tag)), metrics=metrics_for(tag))
 
 
-def pause_at(store: Store, prefix: str) -> None:
-    def pause(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(prefix.upper()):
-            print("PAUSED", flush=True)
-            time.sleep(120)
+def statement_key(statement: str) -> str:
+    """How the fault tests name a statement: its text up to the first parenthesis."""
+    return statement.split("(")[0].strip()[:60]
 
-    sa.event.listen(store.engine, "before_cursor_execute", pause)
+
+def pause_at(store: Store, key: str) -> None:
+    """Sleep (to be killed) before the first statement named ``key``, or before COMMIT."""
+
+    def pause(*_: object) -> None:
+        print("PAUSED", flush=True)
+        time.sleep(120)
+
+    def statement(conn, cursor, text, *_):  # type: ignore[no-untyped-def]
+        if statement_key(text) == key or text.lstrip().startswith(key):
+            pause()
+
+    if key == "COMMIT":
+        sa.event.listen(store.engine, "commit", pause)
+    else:
+        sa.event.listen(store.engine, "before_cursor_execute", statement)
 
 
 def act(store: Store, action: str, args: list[str]) -> None:
@@ -88,7 +101,9 @@ def act(store: Store, action: str, args: list[str]) -> None:
         act(store, args[1], args[2:])
     elif action == "upgrade":
         store.upgrade()
-    elif action == "first-use":  # what a new embedded store sees: ensure_ready, then a save
+    elif action == "first-use":  # embedded: migrates itself; a server: `db upgrade` first
+        if not store.is_embedded:
+            store.upgrade()
         save(store, "cli:faults:first-use", f"first.{os.getpid()}")
     elif action == "save":
         run_id, worker, rounds = args[0], args[1], int(args[2])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +14,8 @@ import sqlalchemy as sa
 
 from datavigil.errors import StoreUnavailable
 from datavigil.store import Store
-from tests import store_checks
-from tests.store_worker import save
+from tests import store_checks, store_worker
+from tests.store_worker import save, statement_key
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = "cli:faults:2024-05-01"
@@ -31,7 +30,8 @@ class AtStatement:
     ) -> None:
         self.engine, self.k, self.action, self.persistent = engine, k, action, persistent
         self.n = self.fired = 0
-        self.seen: list[str] = []
+        self.seen: list[str] = []  # the statements of the latest transaction
+        self.every: list[str] = []  # of all transactions
         self._events = [("begin", self._begin), ("before_cursor_execute", self._statement)]
         self._events.append(("commit", self._commit))
         for name, fn in self._events:
@@ -45,10 +45,11 @@ class AtStatement:
             self.fired += 1
             self.action(conn)
         self.seen.append(what)
+        self.every.append(what)
         self.n += 1
 
     def _statement(self, conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        self._tick(conn, statement.split("(")[0].strip()[:60])
+        self._tick(conn, statement_key(statement))
 
     def _commit(self, conn: sa.Connection) -> None:
         self._tick(conn, "COMMIT")
@@ -89,22 +90,56 @@ def judge(url: str, outcome: BaseException | None, before: str | None, new: str)
     return tag
 
 
-def worker(url: str, *args: str, go: Path | None = None, env: dict | None = None):
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    if go is not None:
-        full_env["DATAVIGIL_TEST_GO"] = str(go)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.store_worker", url, *args],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+class Forked:
+    """A worker process forked from the test process (milliseconds, not the second and more
+    a fresh interpreter costs on a loaded two-core machine): a real separate process with its
+    own connections, killed with a real SIGKILL. Its stdout and stderr come through one pipe."""
+
+    def __init__(self, argv: list[str], go: Path | None) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            os.close(read)
+            _child(write, argv, go)
+        os.close(write)
+        self.lines = os.fdopen(read, encoding="utf-8")
+        self.returncode: int | None = None
+
+    def readline(self) -> str:
+        return self.lines.readline()
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+            self.rest = self.lines.read()
+            self.lines.close()
+        return self.returncode
+
+    def kill9(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        self.wait()
 
 
-def kill9(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    proc.stdout.close()
-    proc.stderr.close()
+def _child(write: int, argv: list[str], go: Path | None) -> None:
+    code = 70
+    try:
+        os.dup2(write, 1)
+        os.dup2(write, 2)
+        sys.stdout = os.fdopen(1, "w", buffering=1)
+        sys.stderr = sys.stdout
+        if go is not None:
+            os.environ["DATAVIGIL_TEST_GO"] = str(go)
+        code = store_worker.main(argv)
+    except BaseException as exc:  # reported to the parent through the pipe
+        print(f"worker crashed: {exc!r}", flush=True)
+    finally:
+        os._exit(code)
+
+
+def worker(url: str, *args: str, go: Path | None = None) -> Forked:
+    return Forked([url, *args], go)
+
+
+def kill9(proc: Forked) -> None:
+    proc.kill9()

@@ -81,8 +81,8 @@ class PrivateServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}?connect_timeout=5"
 
-    def new_database(self) -> str:
-        name = f"faults_{uuid.uuid4().hex[:10]}"
+    def new_database(self, name: str | None = None) -> str:
+        name = name or f"faults_{uuid.uuid4().hex[:10]}"
         admin = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -10,6 +10,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from datavigil import store_engine
 from datavigil.store import Store
 from tests.faults import ledger
 from tests.faults.inject import AtStatement, attempt_save, judge, statements_of_a_save
@@ -32,7 +33,8 @@ def backend_pid(conn: sa.Connection) -> int:
     return conn.connection.dbapi_connection.info.backend_pid
 
 
-def test_terminate_backend_at_random_points_of_a_save(private_pg, pg_store) -> None:
+def test_terminate_backend_at_random_points_of_a_save(private_pg, pg_store, monkeypatch) -> None:
+    monkeypatch.setattr(store_engine, "BACKOFF", 0.005)  # the same retries, shorter waits
     url, store = pg_store
     rng = random.Random(8)
     points = statements_of_a_save(store, "base.0")
