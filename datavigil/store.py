@@ -287,7 +287,9 @@ def _head() -> str:
 
 def _clean_run(run: RunRecord) -> RunRecord:
     texts = ("suite", "dataset", "origin", "dag_id", "dag_run_id", "datavigil_version")
-    changes = {k: clean_text(v) for k in texts if isinstance(v := getattr(run, k), str)}
+    changes: dict[str, Any] = {
+        k: clean_text(v) for k in texts if isinstance(v := getattr(run, k), str)
+    }
     return replace(run, run_id=bounded_name(run.run_id), **changes)
 
 
