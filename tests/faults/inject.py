@@ -4,8 +4,8 @@ No hook in the product's code."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -90,51 +90,76 @@ def judge(url: str, outcome: BaseException | None, before: str | None, new: str)
     return tag
 
 
+# Workers are forked from a clean, single-threaded fork server (started once, with the store's
+# modules preloaded), not from the test process, which may hold other tests' threads and locks.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["tests.store_worker", "datavigil.store"])
+SILENCE = 120  # seconds a worker may stay silent before the test gives up on it
+
+
 class Forked:
-    """A worker process forked from the test process (milliseconds, not the second and more
-    a fresh interpreter costs on a loaded two-core machine): a real separate process with its
-    own connections, killed with a real SIGKILL. Its stdout and stderr come through one pipe."""
+    """A worker process (milliseconds to start, not the second and more a fresh interpreter
+    costs on a loaded two-core machine): a real separate process with its own connections,
+    killed with a real SIGKILL. What it prints comes through a pipe, line by line."""
 
     def __init__(self, argv: list[str], go: Path | None) -> None:
-        read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: never returns
-            os.close(read)
-            _child(write, argv, go)
-        os.close(write)
-        self.lines = os.fdopen(read, encoding="utf-8")
+        self.lines, send = _CONTEXT.Pipe(duplex=False)
+        self.proc = _CONTEXT.Process(
+            target=_child, args=(send, argv, None if go is None else str(go)), daemon=True
+        )
+        self.proc.start()
+        send.close()
         self.returncode: int | None = None
+        self.rest = ""
 
     def readline(self) -> str:
-        return self.lines.readline()
+        if not self.lines.poll(SILENCE):
+            raise AssertionError(f"worker silent for {SILENCE} s")
+        try:
+            return self.lines.recv()
+        except EOFError:
+            return ""
 
     def wait(self) -> int:
         if self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
-            self.rest = self.lines.read()
-            self.lines.close()
-        return self.returncode
+            self.proc.join(SILENCE)
+            self.returncode = self.proc.exitcode
+            rest = []
+            while self.lines.poll(0):
+                try:
+                    rest.append(self.lines.recv())
+                except EOFError:
+                    break
+            self.rest = "".join(rest)
+        return -1 if self.returncode is None else self.returncode
 
     def kill9(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
+        self.proc.kill()  # SIGKILL
         self.wait()
 
 
-def _child(write: int, argv: list[str], go: Path | None) -> None:
-    code = 70
-    try:
-        os.dup2(write, 1)
-        os.dup2(write, 2)
-        sys.stdout = os.fdopen(1, "w", buffering=1)
-        sys.stderr = sys.stdout
-        if go is not None:
-            os.environ["DATAVIGIL_TEST_GO"] = str(go)
-        code = store_worker.main(argv)
-    except BaseException as exc:  # reported to the parent through the pipe
-        print(f"worker crashed: {exc!r}", flush=True)
-    finally:
-        os._exit(code)
+class _Lines:
+    """stdout/stderr of a worker: each complete line goes through the pipe."""
+
+    def __init__(self, send) -> None:  # type: ignore[no-untyped-def]
+        self.send, self.buffer = send, ""
+
+    def write(self, text: str) -> int:
+        self.buffer += text
+        while "\n" in self.buffer:
+            line, self.buffer = self.buffer.split("\n", 1)
+            self.send.send(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _child(send, argv: list[str], go: str | None) -> None:  # type: ignore[no-untyped-def]
+    sys.stdout = sys.stderr = _Lines(send)
+    if go is not None:
+        os.environ["DATAVIGIL_TEST_GO"] = go
+    sys.exit(store_worker.main(argv))
 
 
 def worker(url: str, *args: str, go: Path | None = None) -> Forked:

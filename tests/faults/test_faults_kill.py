@@ -49,7 +49,7 @@ def test_kill_9_at_a_statement_of_a_save(fault_url: str) -> None:
         at = rng.choice(points)
         with ledger.fault("kill -9 mid-save", f"before {at}"):
             proc = worker(fault_url, "pause-at", at, "save", RUN, f"k{i}", "1")
-            assert proc.readline().strip() == "PAUSED", proc.stderr.read()
+            assert proc.readline().strip() == "PAUSED", proc.wait() and proc.rest
             kill9(proc)
             assert store_checks.stored(fault_url, RUN) == "base.0"  # nothing of the killed save
 
