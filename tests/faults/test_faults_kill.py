@@ -117,10 +117,11 @@ def test_kill_9_of_datavigil_validate(fault_url: str, tmp_path: Path) -> None:
     rng = random.Random(13)
     for i in range(VALIDATE_KILLS):
         with ledger.fault("kill -9 of datavigil validate", f"round {i}"):
-            proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+            proc = subprocess.Popen(argv, env=env, **quiet)
             time.sleep(rng.uniform(1.0, 4.0))
-            proc.kill()
-            proc.communicate()
+            proc.kill()  # SIGKILL
+            proc.wait(30)
             _whole_or_none(fault_url)
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr  # the data's verdict: a violation
