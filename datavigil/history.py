@@ -9,12 +9,12 @@ only its most recent run, so a re-run or a backfill sees the same history as the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.models import CheckResultRow, ValidationRun
+from datavigil.models import CheckResultRow, RunAttempt, ValidationRun
 from datavigil.store import Store
 
 BLOCKING = ("fail", "error")
@@ -102,3 +102,38 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         "warnings": warned,
         "not_evaluated": sum(1 for _, _, st in rows if st in ("skipped", "inconclusive")),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One attempt at a run (run_attempts): ``saved`` when its rows became the run's rows;
+    ``status`` the run's status after it, or ``infra_error`` with ``error`` saying why."""
+
+    attempt: int
+    phases: str
+    try_number: int | None
+    started_at: datetime
+    finished_at: datetime
+    status: str
+    saved: bool
+    error: str | None
+
+
+def attempts(store: Store, run_id: str) -> list[Attempt]:
+    """Every recorded attempt at ``run_id``, oldest first."""
+    a = RunAttempt
+    stmt = (
+        sa.select(
+            a.attempt,
+            a.phases,
+            a.try_number,
+            a.started_at,
+            a.finished_at,
+            a.status,
+            a.saved,
+            a.error,
+        )
+        .where(a.run_id == run_id)
+        .order_by(a.attempt)
+    )
+    return [Attempt(*row) for row in _read(store, stmt)]

@@ -268,7 +268,16 @@ def run_suite(
         dag_run_id=key.dag_run_id,
         try_number=key.try_number,
     )
-    run = store.save(
-        run, results, None if set(phases) >= set(PHASES) else phases, metrics=ev.metrics
-    )
+    saved_phases = None if set(phases) >= set(PHASES) else phases
+    if isinstance(error, SourceUnavailable) and _has_complete_result(store, run_id):
+        # an attempt that failed for infrastructure never replaces the last complete result:
+        # it is recorded in run_attempts (exit 3, retried) and the stored run stays as it was
+        store.record_attempt(run, error, saved_phases)
+        return RunReport(run=run, results=results, error=error, phases=phases)
+    run = store.save(run, results, saved_phases, metrics=ev.metrics)
     return RunReport(run=run, results=results, error=error, phases=phases)
+
+
+def _has_complete_result(store: Store, run_id: str) -> bool:
+    status = store.stored_status(run_id)
+    return status is not None and status != "error"

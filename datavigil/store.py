@@ -1,25 +1,40 @@
-"""The results store: save a run in one transaction (replacing that run's earlier rows), read
-results back. Any failure to reach, migrate or write the store is StoreUnavailable (exit 3)."""
+"""The results store: save a run in one transaction (replacing that run's earlier rows), record
+attempts that failed, read results back. Any failure to reach, migrate or write the store is
+StoreUnavailable (exit 3). Locks, retries and SQLite's transactions: datavigil.store_engine;
+making rows writable: datavigil.store_rows (ADR 0050-0054)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlalchemy.dialects import postgresql, sqlite
 
-from datavigil import config
+from datavigil import config, store_engine, store_revision
 from datavigil.errors import StoreUnavailable
-from datavigil.models import CheckResultRow, RunMetric, ValidationRun
-from datavigil.outcome import CheckResult, clean_scalar
+from datavigil.models import CheckResultRow, ValidationRun
+from datavigil.outcome import CheckResult
+from datavigil.store_engine import lock, with_retries
+from datavigil.store_rows import bounded_name, clean_text, deduplicated, metric_rows, result_row
+from datavigil.store_write import (
+    append_attempt,
+    delete_phases,
+    insert_metrics,
+    insert_results,
+    metric_phase,
+    upsert_run,
+)
+
+Metric = tuple[str, str | None, str | None, float | None]  # metric, column, group, value
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +69,7 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or config.results_url()
         self._engine: sa.Engine | None = None
+        self._ready = False
 
     @property
     def label(self) -> str:
@@ -76,7 +92,7 @@ class Store:
             try:
                 if embedded and url.database not in (None, "", ":memory:"):
                     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-                self._engine = sa.create_engine(url, pool_pre_ping=True)
+                self._engine = store_engine.create_engine(url)
             except (sa.exc.SQLAlchemyError, ModuleNotFoundError, OSError) as exc:
                 raise self._fail("connect", exc) from None
         return self._engine
@@ -85,56 +101,61 @@ class Store:
     def is_embedded(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def _write(self, action: str, work: Callable[[sa.Connection], T]) -> T:
+        """``work`` in one write transaction under the store's locks, retried while the failure
+        is transient (store_engine.with_retries); anything else is StoreUnavailable."""
+        try:
+            return with_retries(self.engine, work)
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail(action, exc) from None
+
     def upgrade(self) -> str:
-        """Apply the Alembic migrations; returns the revision now current."""
+        """Apply the Alembic migrations in ONE transaction under the migration lock: concurrent
+        upgrades queue and the later ones find nothing to do; an interrupted one leaves the
+        store as it was (ADR 0051). Returns the revision now current."""
         from alembic import command
         from alembic.config import Config
 
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        try:
-            with self.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-        except sa.exc.SQLAlchemyError as exc:
-            raise self._fail("migration", exc) from None
+        def migrate(conn: sa.Connection) -> None:
+            lock(conn)
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+        self._write("migration", migrate)
         return self.revision() or "?"
 
     def revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
+        """The store's schema revision (one SELECT; Alembic is imported only to migrate)."""
         try:
-            with self.engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
+            return store_revision.current(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail("connect", exc) from None
 
     def head(self) -> str:
-        from alembic.config import Config
-        from alembic.script import ScriptDirectory
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        return str(ScriptDirectory.from_config(cfg).get_current_head())
+        return _head()
 
     def ensure_ready(self) -> None:
         """The embedded store migrates itself; a server store must be migrated explicitly
         (`datavigil db upgrade`), so a deployment never changes its schema by surprise."""
+        if self._ready:
+            return
         current = self.revision()
-        if current == self.head():
-            return
-        if self.is_embedded:
+        if current != self.head() and not self.is_embedded:
+            raise StoreUnavailable(
+                f"{self.label} is at revision {current or 'none'}, "
+                f"expected {self.head()}: run `datavigil db upgrade`"
+            )
+        if current != self.head():
             self.upgrade()
-            return
-        raise StoreUnavailable(
-            f"{self.label} is at revision {current or 'none'}, "
-            f"expected {self.head()}: run `datavigil db upgrade`"
-        )
+        self._ready = True
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE), not retried."""
         try:
-            with self.engine.begin() as conn:
+            with store_engine.write_transaction(self.engine) as conn:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail("write", exc) from None
@@ -144,28 +165,61 @@ class Store:
         run: RunRecord,
         results: list[CheckResult],
         phases: tuple[str, ...] | None = None,
-        metrics: list[tuple[str, str | None, str | None, float | None]] | None = None,
+        metrics: list[Metric] | None = None,
     ) -> RunRecord:
-        """Replace the run's rows of ``phases`` (default: all) in one transaction: never a
-        duplicate, never half a run. Each Airflow task saves its own phase of the same run; the
-        run's status is recomputed from all of its rows. Returns the run as stored."""
+        """Replace the run's rows of ``phases`` (default: all) — check results and, when given,
+        run metrics — in one transaction under the run's lock: never a duplicate, never half a
+        run, concurrent saves of one run queue. Each Airflow task saves its own phase of the
+        same run; the run's status is recomputed from all of its rows; the attempt is recorded
+        in run_attempts. A row the database refuses becomes an ``error`` row saying why; the
+        others are written. Returns the run as stored."""
         self.ensure_ready()
-        rows = [_result_row(run.run_id, r) for r in results]
-        c, r = CheckResultRow, ValidationRun
-        with self.transaction() as conn:
-            stale = sa.delete(c).where(c.run_id == run.run_id)
-            if phases is not None:
-                stale = stale.where(c.phase.in_(phases))
-            conn.execute(stale)
-            run = _upsert_run(conn, run, merge=phases is not None)
-            if rows:
-                conn.execute(sa.insert(c), rows)
-            _replace_metrics(conn, run.run_id, phases, results, metrics)
+        run = _clean_run(run)
+        rows = deduplicated([result_row(run.run_id, r) for r in results])
+        measured = metric_rows(run.run_id, metric_phase(phases), metrics or [])
+
+        def work(conn: sa.Connection) -> RunRecord:
+            lock(conn, run.run_id)
+            delete_phases(conn, run.run_id, phases, metrics is not None)
+            stored = upsert_run(conn, run, merge=phases is not None)
+            insert_results(conn, rows)
+            insert_metrics(conn, measured)
+            c = CheckResultRow
             kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
             status = status_of([(s, st) for s, st in kept], run.status == "error")
-            run = replace(run, status=status)
+            r = ValidationRun
             conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
-        return run
+            stored = replace(stored, status=status)
+            append_attempt(conn, stored, phases, status, None)
+            return stored
+
+        return self._write("write", work)
+
+    def record_attempt(
+        self, run: RunRecord, error: BaseException | str, phases: tuple[str, ...] | None = None
+    ) -> int:
+        """Record an attempt that ended in an infrastructure error (a source or the store could
+        not be read) WITHOUT touching the run's stored rows: the last complete result stays
+        the run's result. Returns the attempt's number (1, 2, ... per run id)."""
+        self.ensure_ready()
+        run = _clean_run(run)
+        message = clean_text(str(error).strip().splitlines()[0] if str(error).strip() else "")
+
+        def work(conn: sa.Connection) -> int:
+            lock(conn, run.run_id)
+            return append_attempt(conn, run, phases, "infra_error", message or repr(error))
+
+        return self._write("write", work)
+
+    def stored_status(self, run_id: str) -> str | None:
+        """The status of the run as stored, or None when it was never saved."""
+        self.ensure_ready()
+        r = ValidationRun
+        try:
+            with self.engine.connect() as conn:
+                return conn.scalar(sa.select(r.status).where(r.run_id == run_id))
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail("read", exc) from None
 
     def results(
         self,
@@ -243,61 +297,17 @@ class Store:
         return int(runs or 0), int(checks or 0)
 
 
-INSERT_IGNORING_CONFLICT: dict[str, Any] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
+@functools.cache
+def _head() -> str:
+    return store_revision.head()
 
 
-def _upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
-    """Create the run row if absent (tasks of one run may save at the same moment: the insert
-    ignores a conflict instead of failing), then update it in place — never delete it, which
-    would cascade to the other phases' rows. ``merge``: keep the earliest start and a reference
-    snapshot id that another phase recorded."""
-    r = ValidationRun
-    values = _asdict(run)
-    insert = INSERT_IGNORING_CONFLICT.get(conn.dialect.name)
-    if insert is not None:
-        conn.execute(insert(r).values(values).on_conflict_do_nothing())
-    elif conn.execute(sa.select(r.run_id).where(r.run_id == run.run_id)).first() is None:
-        conn.execute(sa.insert(r).values(values))
-    if merge:
-        stored = conn.execute(
-            sa.select(r.started_at, r.reference_snapshot_id, r.rows_checked).where(
-                r.run_id == run.run_id
-            )
-        ).one()
-        run = replace(
-            run,
-            started_at=min(run.started_at, _aware(stored.started_at)),
-            reference_snapshot_id=run.reference_snapshot_id or stored.reference_snapshot_id,
-            rows_checked=run.rows_checked if run.rows_checked is not None else stored.rows_checked,
-        )
-    conn.execute(sa.update(r).where(r.run_id == run.run_id).values(_asdict(run)))
-    return run
-
-
-def _replace_metrics(
-    conn: sa.Connection,
-    run_id: str,
-    phases: tuple[str, ...] | None,
-    results: list[CheckResult],
-    metrics: list[tuple[str, str | None, str | None, float | None]] | None,
-) -> None:
-    """The run's profile rows of these phases, replaced like its check rows."""
-    t = RunMetric
-    stale = sa.delete(t).where(t.run_id == run_id)
-    if phases is not None:
-        stale = stale.where(t.phase.in_(phases))
-    conn.execute(stale)
-    if metrics:
-        phase = phases[0] if phases and len(phases) == 1 else "validate"
-        rows = [
-            {"run_id": run_id, "phase": phase, "metric": k, "column_name": col,
-             "group_key": grp, "value": _finite(v)}
-            for k, col, grp, v in metrics
-        ]  # fmt: skip
-        conn.execute(sa.insert(t), rows)
+def _clean_run(run: RunRecord) -> RunRecord:
+    texts = ("suite", "dataset", "origin", "dag_id", "dag_run_id", "datavigil_version")
+    changes: dict[str, Any] = {
+        k: clean_text(v) for k in texts if isinstance(v := getattr(run, k), str)
+    }
+    return replace(run, run_id=bounded_name(run.run_id), **changes)
 
 
 def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:
@@ -310,49 +320,3 @@ def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:
     if any(st in ("fail", "error") for _, st in rows):
         return "warn"
     return "pass"
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _asdict(run: RunRecord) -> dict[str, Any]:
-    return {name: getattr(run, name) for name in RunRecord.__slots__}  # type: ignore[attr-defined]
-
-
-def _result_row(run_id: str, r: CheckResult) -> dict[str, Any]:
-    o = r.outcome
-    return {
-        "run_id": run_id,
-        "check_name": r.check_name,
-        "phase": r.phase,
-        "check_type": r.check_type,
-        "column_name": r.column_name,
-        "severity": r.severity.value,
-        "status": r.status.value,
-        "observed_value": _finite(o.observed_value),
-        "threshold": o.threshold,
-        "statistic": _finite(o.statistic),
-        "p_value": _finite(o.p_value),
-        "p_adjusted": _finite(o.p_adjusted),
-        "effect_size": _finite(o.effect_size),
-        "rows_checked": o.rows_checked,
-        "failing_rows": o.failing_rows,
-        "failure_sample": [
-            clean_scalar(v) if not isinstance(v, tuple) else [clean_scalar(x) for x in v]
-            for v in o.failure_sample
-        ],
-        "message": o.message[:4000],
-        "details": {k: clean_scalar(v) for k, v in o.details.items()},
-    }
-
-
-def _finite(value: float | None) -> float | None:
-    import math
-
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None

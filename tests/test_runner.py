@@ -61,3 +61,30 @@ def test_a_raising_check_is_an_error_and_the_others_still_run(tmp_path: Path) ->
     assert by_name["explodes.judge"].outcome.message == "the check raised KeyError: 'in judge'"
     assert by_name["nulls.x"].status is Status.PASS
     assert report.exit_code == 1 and report.run.status == "error"
+
+
+def test_an_infrastructure_failure_keeps_the_last_complete_result(tmp_path: Path) -> None:
+    """Issue 8 item 6: a re-run of a day whose source has gone away is exit 3 and recorded as
+    an attempt; the day's complete result and its rows stay as they were."""
+    from datavigil import history
+
+    path = tmp_path / "2024-05-01.parquet"
+    pd.DataFrame({"x": [1.0, 2.0, 3.0]}).to_parquet(path)
+    suite = Suite(
+        name="keep",
+        source=FileSource(str(tmp_path / "{ds}.parquet")),
+        checks=[NullRate("x", max_fraction=0.5)],
+    )
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    day = Window.for_day(date(2024, 5, 1), "UTC")
+    first = run_suite(suite, day, store=store)
+    assert first.exit_code == 0 and first.run.status == "pass"
+    path.unlink()  # the source is unreachable now
+    second = run_suite(suite, day, store=store)
+    assert second.exit_code == 3
+    assert store.stored_status(first.run.run_id) == "pass"
+    rows = store.results(suite="keep")
+    assert {r["check_name"] for r in rows} >= {"nulls.x"}
+    assert all(r["status"] == "pass" for r in rows)
+    attempts = history.attempts(store, first.run.run_id)
+    assert len(attempts) == 2 and "not found" in str(attempts[-1])

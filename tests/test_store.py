@@ -126,8 +126,18 @@ def test_per_phase_save_keeps_the_other_phases_rows(store: Store) -> None:
 
 def test_a_save_that_fails_midway_leaves_the_stored_run_intact(store: Store) -> None:
     store.save(run_record(), [result("nulls.x", Status.FAIL), result("ranges.y")])
-    with pytest.raises(StoreUnavailable, match="write failed"):
-        store.save(run_record(status="pass"), [result("dup"), result("dup")])  # unique violated
+
+    def break_connection(conn, cursor, statement, *_):  # the connection dies mid-save
+        if statement.startswith("INSERT INTO check_results"):
+            cursor.connection.close()
+
+    sa.event.listen(store.engine, "before_cursor_execute", break_connection)
+    try:
+        with pytest.raises(StoreUnavailable, match="write failed"):
+            store.save(run_record(status="pass"), [result("a"), result("b")])
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", break_connection)
+        store.engine.dispose()
     assert store.counts() == (1, 2)
     assert names(store) == ["nulls.x", "ranges.y"]
     assert store.results(status="fail")[0]["run_status"] == "fail"

@@ -85,3 +85,20 @@ def test_a_later_phase_keeps_the_reference_snapshot_id(store_url: str) -> None:
     with store.engine.connect() as conn:
         kept = conn.scalar(sa.text("SELECT reference_snapshot_id FROM validation_runs"))
     assert kept == 7
+
+
+def test_four_processes_saving_one_run_all_get_the_verdict(store_url: str, tmp_path) -> None:
+    """Issue 8 item 5: an operator re-running a day while the scheduler runs it. Before the
+    fix, on PostgreSQL, losers exited 3 ("duplicate key value", "deadlock detected")."""
+    from tests import store_checks
+    from tests.test_store_migrations import worker
+
+    Store(store_url).upgrade()
+    run_id, go, rounds = "cli:faults:2024-05-01", tmp_path / "go", 10
+    procs = [worker(store_url, "save", run_id, f"w{i}", str(rounds), go=go) for i in range(4)]
+    go.touch()
+    outcomes = [(p.wait(180), p.stderr.read().strip()) for p in procs]
+    assert outcomes == [(0, "")] * 4
+    tag = store_checks.stored(store_url, run_id)
+    assert tag in {f"w{i}.{rounds - 1}" for i in range(4)}  # one worker's last save, whole
+    assert [a for a, *_ in store_checks.attempts(store_url, run_id)] == list(range(1, 41))

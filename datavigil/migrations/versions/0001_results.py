@@ -13,15 +13,20 @@ branch_labels = None
 depends_on = None
 
 TZ = sa.DateTime(timezone=True)
+INDEXED = [
+    ("validation_runs", "suite"),
+    ("validation_runs", "partition_date"),
+    ("check_results", "status"),
+]
 
 
 def upgrade() -> None:
     op.create_table(
         "validation_runs",
         sa.Column("run_id", sa.String(250), primary_key=True),
-        sa.Column("suite", sa.String(63), nullable=False, index=True),
+        sa.Column("suite", sa.String(63), nullable=False),
         sa.Column("dataset", sa.String(250), nullable=False),
-        sa.Column("partition_date", sa.Date, nullable=False, index=True),
+        sa.Column("partition_date", sa.Date, nullable=False),
         sa.Column("logical_date", TZ),
         sa.Column("data_interval_start", TZ, nullable=False),
         sa.Column("data_interval_end", TZ, nullable=False),
@@ -35,6 +40,7 @@ def upgrade() -> None:
         sa.Column("dag_run_id", sa.String(250)),
         sa.Column("try_number", sa.Integer),
         sa.Column("datavigil_version", sa.String(32), nullable=False),
+        if_not_exists=True,
     )
     op.create_table(
         "check_results",
@@ -49,7 +55,7 @@ def upgrade() -> None:
         sa.Column("check_type", sa.String(63), nullable=False),
         sa.Column("column_name", sa.String(250)),
         sa.Column("severity", sa.String(8), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("status", sa.String(16), nullable=False),
         sa.Column("observed_value", sa.Float),
         sa.Column("threshold", sa.String(250)),
         sa.Column("statistic", sa.Float),
@@ -61,7 +67,12 @@ def upgrade() -> None:
         sa.Column("failure_sample", sa.JSON),
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("details", sa.JSON),
+        if_not_exists=True,
     )
+    # every step is idempotent: a first migration interrupted by an older datavigil (which ran
+    # SQLite DDL outside its transaction) resumes instead of failing "already exists" (ADR 0051)
+    for table, column in INDEXED:
+        op.create_index(f"ix_{table}_{column}", table, [column], if_not_exists=True)
 
 
 def downgrade() -> None:

@@ -17,7 +17,7 @@ def upgrade() -> None:
     op.create_table(
         "reference_snapshots",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("suite", sa.String(63), nullable=False, index=True),
+        sa.Column("suite", sa.String(63), nullable=False),
         sa.Column("dataset", sa.String(250), nullable=False),
         sa.Column("window_start", sa.Date, nullable=False),
         sa.Column("window_end", sa.Date, nullable=False),
@@ -30,6 +30,10 @@ def upgrade() -> None:
         sa.Column("source", sa.String(250), nullable=False),
         sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+        if_not_exists=True,
+    )
+    op.create_index(
+        "ix_reference_snapshots_suite", "reference_snapshots", ["suite"], if_not_exists=True
     )
     op.create_index(
         "uq_reference_snapshots_active",
@@ -38,6 +42,7 @@ def upgrade() -> None:
         unique=True,
         sqlite_where=sa.text("active"),
         postgresql_where=sa.text("active"),
+        if_not_exists=True,
     )
     op.create_table(
         "reference_samples",
@@ -49,6 +54,7 @@ def upgrade() -> None:
         ),
         sa.Column("format", sa.String(16), nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
+        if_not_exists=True,
     )
 
 

@@ -33,9 +33,12 @@ def upgrade() -> None:
         sa.Column("column_name", sa.Text),
         sa.Column("group_key", sa.Text),
         sa.Column("value", sa.Float),
+        if_not_exists=True,
     )
-    op.create_index("ix_run_metrics_run_id", "run_metrics", ["run_id"])
-    op.create_index("ix_run_metrics_metric", "run_metrics", ["metric", "column_name"])
+    op.create_index("ix_run_metrics_run_id", "run_metrics", ["run_id"], if_not_exists=True)
+    op.create_index(
+        "ix_run_metrics_metric", "run_metrics", ["metric", "column_name"], if_not_exists=True
+    )
 
 
 def downgrade() -> None:
