@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from checks.base import Check, CheckContext, metric_error, unknown_columns
+from checks.base import Check, CheckContext, metric_error, override_problems, unknown_columns
 from checks.distribution import (
     HOMOGENEITY_ALPHA,
     SMALL,
@@ -201,7 +201,7 @@ class DayAnova(Check):
             if isinstance(self.days, int) and 1 <= self.days <= 90
             else [f"days must be an integer in [1, 90], got {self.days!r}"]
         )
-        return bad + unknown_columns([self.column], columns)
+        return bad + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> DayInputs:
         return earlier_days(env, self)
@@ -269,7 +269,7 @@ class GroupAnova(Check):
         return f"anova_groups.{self.column}.{self.by}"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        return unknown_columns([self.column, self.by], columns)
+        return override_problems(self) + unknown_columns([self.column, self.by], columns)
 
     def prepare(self, env: Any) -> Prepared:
         if env is None:

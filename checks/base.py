@@ -157,6 +157,17 @@ def number_problem(
     return []
 
 
+def override_problems(check: Any) -> list[str]:
+    """A distribution check's ``alpha`` / ``min_effect`` overrides (None: the suite's)."""
+    out = number_problem("alpha", check.alpha, 0, 1, optional=True)
+    if not out and check.alpha is not None and check.alpha in (0, 1):
+        out.append(f"alpha must be in (0, 1), got {check.alpha!r}")
+    out += number_problem("min_effect", check.min_effect, 0, optional=True)
+    if not out and check.min_effect == 0:
+        out.append("min_effect must be > 0, got 0")
+    return out
+
+
 def missing_column(column: str) -> Outcome:
     return Outcome(Status.ERROR, f"column '{column}' is not in the partition's data")
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from checks.base import Check, CheckContext, metric_error, unknown_columns
+from checks.base import Check, CheckContext, metric_error, override_problems, unknown_columns
 from datavigil import stats
 from datavigil.effects import hedges_g
 from datavigil.engine import metrics as m
@@ -263,7 +263,7 @@ class MeanShift(Check):
             if self.test in ("welch", "student")
             else [f"test must be 'welch' or 'student', got {self.test!r}"]
         )
-        return out + unknown_columns([self.column], columns)
+        return out + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> Prepared:
         return prepare_reference(env, self, [self.column])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checks.base import Check, CheckContext, Gathered
+from checks.base import Check, CheckContext, Gathered, number_problem
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
 
 MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standard deviation
@@ -68,15 +68,15 @@ class Volume(Check):
         return "volume.row_count"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        if not isinstance(self.runs, int) or self.runs < 3:
+        if isinstance(self.runs, bool) or not isinstance(self.runs, int) or self.runs < 3:
             return [f"runs must be an integer >= 3, got {self.runs!r}"]
         if not isinstance(self.min_runs, int) or not 3 <= self.min_runs <= self.runs:
             return [f"min_runs must be an integer in [3, runs], got {self.min_runs!r}"]
-        if not isinstance(self.k, int | float) or self.k <= 0:
-            return [f"k must be > 0, got {self.k!r}"]
-        if not isinstance(self.tolerance, int | float) or not 0 <= self.tolerance < 1:
-            return [f"tolerance must be in [0, 1), got {self.tolerance!r}"]
-        return []
+        bad = number_problem("k", self.k, 0) or (["k must be > 0"] if self.k == 0 else [])
+        bad += number_problem("tolerance", self.tolerance, 0, 1)
+        if not bad and self.tolerance == 1:
+            bad.append("tolerance must be in [0, 1), got 1")
+        return bad
 
     def gatherer(self) -> Gathered:
         return _Volume(self)

@@ -30,6 +30,13 @@ def _valid_cron(schedule: Any) -> bool:
     return schedule.strip().startswith("@") or bool(croniter.is_valid(schedule.strip()))
 
 
+def _real(value: Any) -> bool:
+    """A finite real number (a bool, a string, NaN or inf is not)."""
+    import math
+
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 class CheckSpec(Protocol):
     """What every check in ``checks/`` provides (see checks/base.py)."""
 
@@ -133,10 +140,10 @@ class Suite:
         ref = self.reference
         if ref != "active" and not (isinstance(ref, int) and ref > 0):
             raise self.fail("reference", f"must be 'active' or a snapshot id, got {ref!r}")
-        if not (isinstance(self.alpha, int | float) and 0 < self.alpha < 1):
+        if not (_real(self.alpha) and 0 < self.alpha < 1):
             raise self.fail("alpha", f"must be in (0, 1), got {self.alpha!r}")
-        if not (isinstance(self.min_effect, int | float) and self.min_effect > 0):
-            raise self.fail("min_effect", f"must be > 0, got {self.min_effect!r}")
+        if not (_real(self.min_effect) and self.min_effect > 0):
+            raise self.fail("min_effect", f"must be a finite number > 0, got {self.min_effect!r}")
         if self.correction not in ("holm", "bh"):
             raise self.fail("correction", f"must be 'holm' or 'bh', got {self.correction!r}")
         win = self.reference_window

@@ -9,7 +9,7 @@ import pandera.pandas as pa
 import pytest
 from pandera.typing import Series
 
-from checks import NullRate, Range, RowCount, Unique
+from checks import DayAnova, GroupAnova, MeanShift, NullRate, Range, RowCount, Unique, Volume
 from datavigil import FileSource, Partition, SqlSource, Suite
 from datavigil.errors import SuiteError
 from datavigil.outcome import Severity
@@ -42,6 +42,17 @@ BAD = [
     ({"checks": [NullRate("x", max_fraction=1.5)]}, "checks[0] (nulls.x)", "max_fraction"),
     ({"checks": [Range("x", min=5, max=1)]}, "checks[0] (ranges.x)", "greater than max"),
     ({"checks": [Range("x")]}, "checks[0] (ranges.x)", "give min="),
+    (
+        {"checks": [Range("x", min=float("nan"), max=float("nan"))]},
+        "checks[0] (ranges.x)",
+        "finite",
+    ),
+    ({"checks": [Range("x", min="0")]}, "checks[0] (ranges.x)", "finite number"),
+    ({"checks": [Range("x", max=float("inf"))]}, "checks[0] (ranges.x)", "finite"),
+    ({"checks": [NullRate("x", max_fraction=True)]}, "checks[0] (nulls.x)", "finite number"),
+    ({"checks": [NullRate("x", max_fraction=float("nan"))]}, "checks[0] (nulls.x)", "finite"),
+    ({"min_effect": float("inf")}, "min_effect", "finite"),
+    ({"alpha": True}, "alpha", "(0, 1)"),
     ({"checks": [RowCount(min_rows=0)]}, "checks[0] (row_count)", "min_rows"),
     ({"checks": [Unique(("k", "zz"))]}, "checks[0] (unique.k+zz)", "unknown column 'zz'"),
     ({"checks": [NullRate("x"), NullRate("x")]}, "checks[1] (nulls.x)", "duplicate check"),
@@ -79,6 +90,13 @@ BAD = [
         "max-fraction-1.5",
         "min-above-max",
         "range-no-bounds",
+        "range-nan-bounds",
+        "range-string-bound",
+        "range-inf-bound",
+        "nullrate-bool",
+        "nullrate-nan",
+        "min-effect-inf",
+        "alpha-bool",
         "min-rows-0",
         "unique-unknown-column",
         "duplicate-name",
@@ -138,3 +156,29 @@ def test_broken_model_is_a_config_error() -> None:
 )
 def test_good_schedules_load(schedule: str) -> None:
     assert make(schedule=schedule).schedule == schedule
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        Volume(k=float("nan")),
+        Volume(tolerance=True),
+        MeanShift("x", alpha=float("nan")),
+        MeanShift("x", min_effect=0),
+        GroupAnova("x", by="k", min_effect=float("inf")),
+        DayAnova("x", alpha=1),
+    ],
+    ids=[
+        "volume-k-nan",
+        "volume-tolerance-bool",
+        "alpha-nan",
+        "min-effect-0",
+        "min-effect-inf",
+        "alpha-1",
+    ],
+)
+def test_thresholds_that_are_not_finite_numbers_are_rejected_at_load(check) -> None:
+    """Issue 8 item 7: a NaN, inf, bool or string threshold would make a check pass anything."""
+    assert check.problems(None)
+    with pytest.raises(SuiteError):
+        make(checks=[check])
