@@ -88,3 +88,19 @@ def test_an_infrastructure_failure_keeps_the_last_complete_result(tmp_path: Path
     assert all(r["status"] == "pass" for r in rows)
     attempts = history.attempts(store, first.run.run_id)
     assert len(attempts) == 2 and "not found" in str(attempts[-1])
+
+
+def test_a_mistyped_sqlite_source_is_not_found_and_creates_no_file(tmp_path: Path) -> None:
+    """Issue 8 item 12: sources are opened read-only; a missing SQLite file is "not found"."""
+    from datavigil import SqlSource
+
+    missing = tmp_path / "typo" / "warehuose.db"
+    suite = Suite(name="ro", source=SqlSource(table="t", url=f"sqlite:///{missing}"))
+    report = run_suite(
+        suite,
+        Window.for_day(date(2024, 5, 1), "UTC"),
+        store=Store(f"sqlite:///{tmp_path / 'r.db'}"),
+    )
+    assert report.exit_code == 3
+    assert "not found" in str(report.error) and "suite 'ro'" in str(report.error)
+    assert not missing.exists() and not missing.parent.exists()
