@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="also import and validate each suite")
     s.set_defaults(func=cmd_suites)
     snapshot_cli.add_parser(sub)  # snapshot capture | list | activate
+    from datavigil import report_cli  # report RUN_ID | --suite S --date D
+
+    report_cli.add_parser(sub)
     return p
 
 
