@@ -10,4 +10,6 @@ python -m datavigil.demo
 datavigil db upgrade
 echo "Airflow UI: http://localhost:8080  (user admin; password file:"
 echo "  $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)"
+echo "Data quality: Browse > Data quality (http://localhost:8080/plugin/data-quality), and a"
+echo "  'Data quality' tab on every validate_flights DAG run and task (plugin: datavigil.airflow)"
 exec airflow standalone
