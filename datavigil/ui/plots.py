@@ -148,7 +148,9 @@ def trends(
     by_check: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for h in history:
         by_check[h["check_name"]][h["run_id"]] = h
-    failed, moving, steady = [], [], []
+    failed: list[Plot] = []
+    moving: list[Plot] = []
+    steady: list[Plot] = []
     for name, per_run in sorted(by_check.items()):
         latest = per_run.get(current_run or "") or list(per_run.values())[-1]
         points = [_point(r, per_run.get(r["run_id"]), current_run) for r in runs]
@@ -192,13 +194,13 @@ def metric_trends(runs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dic
         values = by_run.get(r["run_id"], {})
         total = values.get(("row_count", None))
         for (metric, col), v in values.items():
-            name = _metric_name(metric, col, v, total)
-            if name is not None:
+            named = _metric_name(metric, col, v, total)
+            if named is not None:
                 day = str(r["partition_date"])
                 failed = r["status"] in ("fail", "error")
-                tip = f"{day}: {name[1]:.4g}"
-                series[name[0]].append(svg.Point(day, name[1], failed, title=tip))
-    out = {}
+                tip = f"{day}: {named[1]:.4g}"
+                series[named[0]].append(svg.Point(day, named[1], failed, title=tip))
+    out: dict[str, Plot] = {}
     for name, points in sorted(series.items()):
         drawn = svg.trend(name, points)
         if drawn is not None and len(points) > 1:

@@ -43,7 +43,7 @@ class RunFilter:
     limit: int = 200
 
 
-def _rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[dict[str, Any]]:
+def _rows(conn: sa.Connection, stmt: sa.Executable) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in conn.execute(stmt)]
 
 
