@@ -11,8 +11,8 @@ import os
 import time
 from urllib.parse import urlencode
 
-from airflow.api_fastapi.auth.managers.models.resource_details import AccessView
-from airflow.api_fastapi.core_api.security import requires_access_view
+from airflow.api_fastapi.auth.managers.models.resource_details import AccessView, DagAccessEntity
+from airflow.api_fastapi.core_api.security import requires_access_dag, requires_access_view
 from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 from fastapi import Depends
@@ -54,8 +54,12 @@ def results_url_now() -> str:
 
 def guard() -> list[DependsParam]:
     """Every route: an authenticated user (JWT cookie or Bearer token) allowed to see plugin
-    views; anonymous 401, not allowed 403."""
-    return [Depends(requires_access_view(AccessView.PLUGINS))]
+    views and to read DAG runs: of the DAG named by the ``dag_id`` query parameter (the tabs),
+    else of DAGs in general (the cross-suite pages). Anonymous 401, not allowed 403."""
+    return [
+        Depends(requires_access_view(AccessView.PLUGINS)),
+        Depends(requires_access_dag("GET", DagAccessEntity.RUN)),
+    ]
 
 
 app = create_app(dependencies=guard(), url=results_url)

@@ -87,6 +87,18 @@ def test_the_ui_cookie_is_enough_and_links_keep_the_prefix(airflow: TestClient) 
     assert "nulls.dep_time" in html and 'href="/datavigil/suite?name=flights"' in html
 
 
+def test_every_route_checks_plugin_view_and_dag_run_access() -> None:
+    from datavigil.airflow.plugin import app
+
+    names = [d.dependency.__qualname__ for d in app.router.dependencies]
+    assert names == ["requires_access_view.<locals>.inner", "requires_access_dag.<locals>.inner"]
+    closures = [d.dependency.__closure__ for d in app.router.dependencies]
+    values = [
+        c.cell_contents for cl in closures for c in cl or () if isinstance(c.cell_contents, str)
+    ]
+    assert "GET" in values
+
+
 def test_the_plugin_registers_its_views_and_link(airflow: TestClient) -> None:
     headers = {"Authorization": f"Bearer {token(airflow)}"}
     plugins = airflow.get("/api/v2/plugins", headers=headers).json()["plugins"]
