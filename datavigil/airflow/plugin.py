@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from airflow.api_fastapi.auth.managers.models.resource_details import AccessView, DagAccessEntity
@@ -42,14 +43,53 @@ def results_url() -> str:
 
 def results_url_now() -> str:
     """The CLI's rules (DATAVIGIL_RESULTS_URL, AIRFLOW_CONN_DATAVIGIL_RESULTS, embedded SQLite),
-    plus the connection ``datavigil_results`` stored in Airflow's metadata database: the API
-    server is not a task, so config.results_url() alone would not look there."""
+    plus the connection ``datavigil_results`` stored in Airflow's metadata database: in the API
+    server (not a task) only ``airflow.models.Connection`` sees it, not ``airflow.sdk``."""
     if os.environ.get("DATAVIGIL_RESULTS_URL"):
         return config.results_url()
-    try:
-        return config.connection_url(config.RESULTS_CONN_ID)
-    except SettingError:
+    conn = _stored_connection(config.RESULTS_CONN_ID)
+    if conn is None:
         return config.results_url()
+    return url_of(conn)
+
+
+def _stored_connection(conn_id: str) -> Any:
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.models.connection import Connection
+
+    try:
+        return Connection.get_connection_from_secrets(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
+DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql"}
+
+
+def url_of(conn: Any) -> str:
+    """The same rules as config.connection_url: ``extra.sqlalchemy_url`` wins, else the URL is
+    built from the parts (never ``conn.get_uri()``: postgres:// and percent-encoded sqlite)."""
+    import sqlalchemy as sa
+
+    explicit = conn.extra_dejson.get("sqlalchemy_url")
+    if explicit:
+        return config.expand(str(explicit))
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    driver = DRIVERS.get(conn.conn_type or "")
+    if driver is None:
+        raise SettingError(
+            f"Airflow connection '{conn.conn_id}': unsupported type '{conn.conn_type}'"
+        )
+    url = sa.URL.create(
+        driver,
+        username=conn.login or None,
+        password=conn.password or None,
+        host=conn.host or None,
+        port=conn.port or None,
+        database=conn.schema or None,
+    )
+    return url.render_as_string(hide_password=False)
 
 
 def guard() -> list[DependsParam]:

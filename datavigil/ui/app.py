@@ -12,7 +12,7 @@ from fastapi.params import Depends
 from fastapi.responses import HTMLResponse
 
 from datavigil import config
-from datavigil.errors import StoreUnavailable
+from datavigil.errors import SettingError, StoreUnavailable
 from datavigil.ui import views
 from datavigil.ui.queries import STATUSES, RunFilter
 from datavigil.ui.render import Links, Reader, render
@@ -91,6 +91,8 @@ def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page
             built = build(conn)
     except StoreUnavailable as exc:
         return _error(links, reader, 503, "The results store cannot be read", str(exc))
+    except SettingError as exc:  # DATAVIGIL_RESULTS_URL or the connection is unusable
+        return _error(links, reader, 503, "The results store is not configured", str(exc))
     except views.NotFound as exc:
         return _error(links, reader, 404, "Not found", str(exc))
     except ValueError as exc:
@@ -115,7 +117,7 @@ def _run_filter(
 def _error(links: Links, reader: Reader, code: int, title: str, message: str) -> HTMLResponse:
     try:
         label = reader.label
-    except StoreUnavailable as exc:  # the URL itself is unusable: the message says so
-        label = str(exc)
+    except (StoreUnavailable, SettingError):  # the URL itself is unusable: the message says so
+        label = "results store (not configured)"
     context = {"code": code, "title": title, "message": message}
     return HTMLResponse(render("error.html", context, links, label), status_code=code)

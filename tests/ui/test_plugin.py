@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -143,3 +144,52 @@ def test_an_unreachable_store_is_a_503_and_airflow_keeps_working(airflow: TestCl
     assert page.status_code == 503 and "dq:***@127.0.0.1:1/dq" in page.text
     assert "hunter22" not in page.text
     assert health.status_code == 200
+
+
+@pytest.fixture
+def stored_connection(airflow_db: None) -> Iterator[Callable[..., None]]:
+    """Define datavigil_results in Airflow's metadata database (as the UI or CLI would)."""
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+
+    def define(**fields: Any) -> None:
+        with create_session() as session:
+            session.query(Connection).filter(Connection.conn_id == "datavigil_results").delete()
+            session.add(Connection(conn_id="datavigil_results", **fields))
+
+    yield define
+    with create_session() as session:
+        session.query(Connection).filter(Connection.conn_id == "datavigil_results").delete()
+
+
+def test_the_connection_in_airflows_database_is_the_store(
+    stored_connection: Callable[..., None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from datavigil.airflow.plugin import results_url_now
+
+    monkeypatch.delenv("DATAVIGIL_RESULTS_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    stored_connection(conn_type="generic", extra=json.dumps({"sqlalchemy_url": url}))
+    assert results_url_now() == url
+    stored_connection(
+        conn_type="postgres", host="db", login="dq", password="p@ss", schema="dq", port=5432
+    )
+    assert results_url_now() == "postgresql+psycopg://dq:p%40ss@db:5432/dq"
+    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", url + "2")
+    assert results_url_now() == url + "2"  # the environment wins, as in the CLI
+
+
+def test_an_unusable_connection_is_a_503_page(
+    airflow: TestClient, stored_connection: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datavigil.airflow import plugin
+
+    monkeypatch.delenv("DATAVIGIL_RESULTS_URL")
+    stored_connection(conn_type="ftp", host="x")
+    plugin._cached = None
+    try:
+        page = airflow.get("/datavigil/", headers={"Authorization": f"Bearer {token(airflow)}"})
+    finally:
+        plugin._cached = None
+    assert page.status_code == 503
+    assert "connection &#39;datavigil_results&#39;: unsupported type &#39;ftp&#39;" in page.text
