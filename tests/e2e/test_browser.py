@@ -98,7 +98,7 @@ class Browser:
     def open(self, url: str) -> None:
         self.cmd("POST", "/url", {"url": url})
 
-    def find(self, css: str, seconds: float = 30) -> str:
+    def find(self, css: str, seconds: float = 90) -> str:
         deadline = time.monotonic() + seconds
         while True:
             found = self.cmd("POST", "/elements", {"using": "css selector", "value": css})
@@ -116,6 +116,25 @@ class Browser:
 
     def text(self, css: str) -> str:
         return str(self.cmd("GET", f"/element/{self.find(css)}/text"))
+
+    def log_in(self, user: str, secret: str, seconds: float = 90) -> None:
+        """Fill Airflow's login form and submit it until the browser leaves /auth/login (the
+        submit button stays disabled until React has seen both fields)."""
+        self.type("input[name=username]", user)
+        self.type("input[name=password]", secret)
+        deadline = time.monotonic() + seconds
+        while "/auth/login" in str(self.cmd("GET", "/url")):
+            if time.monotonic() > deadline:
+                raise AssertionError("still on the login page")
+            found = self.cmd("POST", "/elements", {"using": "css selector", "value": "button"})
+            submit = [e[ELEMENT] for e in found if self._submit(e[ELEMENT])]
+            if submit:
+                self.cmd("POST", f"/element/{submit[0]}/click", {})
+            time.sleep(1)
+
+    def _submit(self, element: str) -> bool:
+        kind = self.cmd("GET", f"/element/{element}/attribute/type")
+        return kind == "submit" and self.cmd("GET", f"/element/{element}/enabled") is True
 
     def frame(self, css: str) -> None:
         self.cmd("POST", "/frame", {"id": {ELEMENT: self.find(css)}})
@@ -201,9 +220,8 @@ def test_failed_run_is_one_click_from_the_data_quality_page(
     browser = Browser(tmp_path / "profile", tmp_path / "chromedriver.log")
     try:
         browser.open(f"{base}/plugin/data-quality")  # anonymous: Airflow's login form
-        browser.type("input[name=username]", "admin")
-        browser.type("input[name=password]", password(home))
-        browser.click("button[type=submit]")
+        browser.log_in("admin", password(home))
+        browser.open(f"{base}/plugin/data-quality")
         browser.frame("iframe")  # the external view: our page inside Airflow's UI
         assert "flights" in browser.text("table.suites")
         browser.cmd("POST", "/frame/parent", {})
@@ -216,5 +234,10 @@ def test_failed_run_is_one_click_from_the_data_quality_page(
         browser.cmd("POST", "/frame/parent", {})
         shot = browser.screenshot(tmp_path / "2-run-2013-02-08.png")
         assert shot.stat().st_size > 10_000
+    except AssertionError:
+        browser.cmd("POST", "/frame", {"id": None})
+        browser.screenshot(tmp_path / "failure.png")  # what the browser showed
+        (tmp_path / "failure.html").write_text(browser.cmd("GET", "/source"))
+        raise
     finally:
         browser.quit()
