@@ -87,6 +87,8 @@ class Links:
     def __init__(self, prefix: str | None) -> None:
         self.prefix = prefix
         self.static = prefix is None
+        # where the app is mounted in: Airflow's own root, for links back to its pages
+        self.parent = (prefix or "").rsplit("/", 1)[0]
 
     def __call__(self, page: str, **params: Any) -> str:
         query = urlencode({k: v for k, v in params.items() if v not in (None, "")})

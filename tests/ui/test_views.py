@@ -207,6 +207,8 @@ def test_airflow_dag_run_tab_finds_its_run(store: Store) -> None:
     c = client(store.url)
     found = c.get("/report", params={"dag_id": "validate_flights", "run_id": dag_run})
     assert found.status_code == 200 and "nulls.dep_time" in found.text
+    back = "/dags/validate_flights/runs/scheduled__2013-02-09T05%3A00%3A00%2B00%3A00"
+    assert f'target="_top" href="{back}"' in found.text  # back to the DAG run in Airflow
     other = c.get("/report", params={"dag_id": "etl", "run_id": dag_run})
     assert other.status_code == 404 and "no data-quality results for DAG etl" in other.text
     capture = c.get("/report", params={"dag_id": "capture_reference_flights", "run_id": "m"})
