@@ -56,9 +56,11 @@ def _ref_curve(column: dict[str, Any]) -> svg.Curve | None:
     return svg.Curve("reference (stored quantiles)", points, "ref")
 
 
-def _sd(moments: dict[str, Any]) -> float | None:
-    n, m2 = moments.get("n") or 0, moments.get("m2")
-    return math.sqrt(m2 / (n - 1)) if m2 is not None and n > 1 else None
+def reference_plot(column: str, stats: dict[str, Any]) -> Plot | None:
+    """A snapshot's numeric column alone: its ECDF from the stored quantiles."""
+    curve = _ref_curve(stats)
+    drawn = svg.ecdf(f"{column}: reference (cumulative)", [curve]) if curve else None
+    return Plot(column, drawn) if drawn is not None else None
 
 
 def current_sd(check: dict[str, Any], metrics: dict[tuple[str, str | None], float]) -> float | None:

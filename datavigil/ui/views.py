@@ -146,10 +146,8 @@ def snapshot_context(snap: dict[str, Any]) -> dict[str, Any]:
     numeric, categorical = [], []
     for col, stats in sorted((snap.get("columns") or {}).items()):
         if stats.get("kind") == "numeric":
-            curve = plots._ref_curve(stats)
-            drawn = plots.svg.ecdf(f"{col}: reference (cumulative)", [curve]) if curve else None
-            if drawn is not None:
-                numeric.append(plots.Plot(col, drawn))
+            if (plot := plots.reference_plot(col, stats)) is not None:
+                numeric.append(plot)
         elif stats.get("kind") == "categorical":
             p = plots.frequency_plot(col, stats, None)
             if p is not None:
