@@ -9,10 +9,15 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 TARGET = "datavigil.airflow.plugin:DatavigilPlugin"
+OURS = "datavigil-plugin-entry-point"
 
 
 def declared() -> bool:
-    return any(ep.value == TARGET for ep in entry_points(group="airflow.plugins"))
+    """True when an installed distribution (not this helper's stand-in) declares the plugin."""
+    return any(
+        ep.value == TARGET and (ep.dist is None or ep.dist.name != OURS)
+        for ep in entry_points(group="airflow.plugins")
+    )
 
 
 def entry_point_dir(root: Path) -> Path | None:
@@ -22,9 +27,7 @@ def entry_point_dir(root: Path) -> Path | None:
         return None
     info = root / "datavigil_plugin_entry_point-0.dist-info"
     info.mkdir(parents=True, exist_ok=True)
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: datavigil-plugin-entry-point\nVersion: 0\n"
-    )
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {OURS}\nVersion: 0\n")
     (info / "entry_points.txt").write_text(f"[airflow.plugins]\ndatavigil = {TARGET}\n")
     return root
 
