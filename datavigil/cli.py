@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_suites)
     snapshot_cli.add_parser(sub)  # snapshot capture | list | activate
     init_suite.add_parser(sub)  # init SUITE --from-table URL TABLE | --from-file PATH
+    from datavigil import report_cli  # report RUN_ID | --suite S --date D
+
+    report_cli.add_parser(sub)
     return p
 
 

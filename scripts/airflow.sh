@@ -99,6 +99,8 @@ case "${1:-standalone}" in
     python -m datavigil.demo
     echo "Airflow UI: http://localhost:$PORT  (user admin; password file:"
     echo "  $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)"
+    echo "Data quality: Browse > Data quality (http://localhost:$PORT/plugin/data-quality), and a"
+    echo "  'Data quality' tab on every validate_flights DAG run and task (plugin: datavigil.airflow)"
     echo "In another shell: export AIRFLOW_HOME=$AIRFLOW_HOME PATH=$(dirname "$(command -v airflow)"):\$PATH"
     exec airflow standalone ;;
   dag-test)

@@ -1,0 +1,150 @@
+"""The Airflow plugin (entry point ``airflow.plugins``, so ``pip install`` is enough): the
+data-quality pages mounted at /datavigil, a "Data quality" entry in the navigation, a tab on the
+DAG-run and task-instance pages, and the extra link "Data quality report" on datavigil's tasks.
+
+Plugin FastAPI apps are mounted without Airflow's authentication (apache/airflow#72655), so the
+app is built with Airflow's access check as a dependency of every route (docs/adr/0070)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from airflow.api_fastapi.auth.managers.models.resource_details import AccessView, DagAccessEntity
+from airflow.api_fastapi.core_api.security import requires_access_dag, requires_access_view
+from airflow.plugins_manager import AirflowPlugin
+from airflow.sdk import BaseOperatorLink
+from fastapi import Depends
+from fastapi.params import Depends as DependsParam
+
+from datavigil import config
+from datavigil.errors import SettingError
+from datavigil.ui.app import create_app
+
+PREFIX = "/datavigil"
+DAG_PREFIXES = ("validate_", "capture_reference_")
+
+
+_cached: tuple[float, str] | None = None
+CACHE_SECONDS = 30.0
+
+
+def results_url() -> str:
+    """results_url_now(), looked up at most every 30 s (the connection lookup reads Airflow's
+    metadata database)."""
+    global _cached
+    now = time.monotonic()
+    if _cached is None or now - _cached[0] > CACHE_SECONDS:
+        _cached = (now, results_url_now())
+    return _cached[1]
+
+
+def results_url_now() -> str:
+    """The CLI's rules (DATAVIGIL_RESULTS_URL, AIRFLOW_CONN_DATAVIGIL_RESULTS, embedded SQLite),
+    plus the connection ``datavigil_results`` stored in Airflow's metadata database: in the API
+    server (not a task) only ``airflow.models.Connection`` sees it, not ``airflow.sdk``."""
+    if os.environ.get("DATAVIGIL_RESULTS_URL"):
+        return config.results_url()
+    conn = _stored_connection(config.RESULTS_CONN_ID)
+    if conn is None:
+        return config.results_url()
+    return url_of(conn)
+
+
+def _stored_connection(conn_id: str) -> Any:
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.models.connection import Connection
+
+    try:
+        return Connection.get_connection_from_secrets(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
+DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql"}
+
+
+def url_of(conn: Any) -> str:
+    """The same rules as config.connection_url: ``extra.sqlalchemy_url`` wins, else the URL is
+    built from the parts (never ``conn.get_uri()``: postgres:// and percent-encoded sqlite)."""
+    import sqlalchemy as sa
+
+    explicit = conn.extra_dejson.get("sqlalchemy_url")
+    if explicit:
+        return config.expand(str(explicit))
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    driver = DRIVERS.get(conn.conn_type or "")
+    if driver is None:
+        raise SettingError(
+            f"Airflow connection '{conn.conn_id}': unsupported type '{conn.conn_type}'"
+        )
+    url = sa.URL.create(
+        driver,
+        username=conn.login or None,
+        password=conn.password or None,
+        host=conn.host or None,
+        port=conn.port or None,
+        database=conn.schema or None,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def guard() -> list[DependsParam]:
+    """Every route: an authenticated user (JWT cookie or Bearer token) allowed to see plugin
+    views and to read DAG runs: of the DAG named by the ``dag_id`` query parameter (the tabs),
+    else of DAGs in general (the cross-suite pages). Anonymous 401, not allowed 403."""
+    return [
+        Depends(requires_access_view(AccessView.PLUGINS)),
+        Depends(requires_access_dag("GET", DagAccessEntity.RUN)),
+    ]
+
+
+app = create_app(dependencies=guard(), url=results_url)
+
+
+def report_href(dag_id: str, run_id: str, task_id: str | None = None) -> str:
+    params = {"dag_id": dag_id, "run_id": run_id}
+    if task_id:
+        params["task_id"] = task_id
+    return f"{PREFIX}/report?{urlencode(params)}"
+
+
+class DataQualityReportLink(BaseOperatorLink):
+    """On validate_* and capture_reference_* tasks; no link ("") on any other DAG's tasks."""
+
+    name = "Data quality report"
+
+    def get_link(self, operator, *, ti_key) -> str:  # type: ignore[no-untyped-def]
+        if not str(ti_key.dag_id).startswith(DAG_PREFIXES):
+            return ""
+        return report_href(ti_key.dag_id, ti_key.run_id, ti_key.task_id)
+
+
+class DatavigilPlugin(AirflowPlugin):
+    name = "datavigil"
+    fastapi_apps = [{"app": app, "url_prefix": PREFIX, "name": "datavigil data quality"}]
+    external_views = [
+        {
+            "name": "Data quality",
+            "href": f"{PREFIX}/",
+            "url_route": "data-quality",
+            "destination": "nav",
+            "category": "browse",
+        },
+        {
+            "name": "Data quality",
+            "href": f"{PREFIX}/report?dag_id={{DAG_ID}}&run_id={{RUN_ID}}",
+            "url_route": "data-quality-run",
+            "destination": "dag_run",
+        },
+        {
+            "name": "Data quality",
+            "href": f"{PREFIX}/report?dag_id={{DAG_ID}}&run_id={{RUN_ID}}&task_id={{TASK_ID}}",
+            "url_route": "data-quality-task",
+            "destination": "task_instance",
+        },
+    ]
+    global_operator_extra_links = [DataQualityReportLink()]

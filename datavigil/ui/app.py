@@ -1,0 +1,123 @@
+"""The data-quality pages as a FastAPI app. It knows nothing of Airflow: the plugin
+(datavigil/airflow/plugin.py) mounts it with Airflow's authentication as a dependency of every
+route (docs/adr/0070). An unreachable store is a 503 page, an unknown run a 404 page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.params import Depends
+from fastapi.responses import HTMLResponse
+
+from datavigil import config
+from datavigil.errors import SettingError, StoreUnavailable
+from datavigil.ui import views
+from datavigil.ui.queries import STATUSES, RunFilter
+from datavigil.ui.render import Links, Reader, render
+
+MAX_RUNS = 2000
+
+
+def create_app(
+    dependencies: Sequence[Depends] = (), url: Callable[[], str] = config.results_url
+) -> FastAPI:
+    """``dependencies`` guard every route (the plugin passes Airflow's access check); ``url``
+    gives the results store's URL at request time."""
+    app = FastAPI(
+        title="datavigil data quality",
+        dependencies=list(dependencies),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    reader = Reader(url)
+
+    def page(request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
+        return _respond(reader, request, build)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(
+        request: Request,
+        suite: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        limit: int = 200,
+    ) -> HTMLResponse:
+        return page(
+            request, lambda c: views.index(c, _run_filter(suite, since, until, status, limit))
+        )
+
+    @app.get("/suite", response_class=HTMLResponse)
+    def suite_view(
+        request: Request,
+        name: str,
+        since: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        limit: int = 200,
+    ) -> HTMLResponse:
+        return page(
+            request,
+            lambda c: views.suite_page(c, name, _run_filter(name, since, until, status, limit)),
+        )
+
+    @app.get("/run", response_class=HTMLResponse)
+    def run_view(request: Request, run_id: str) -> HTMLResponse:
+        return page(request, lambda c: views.run_page(c, run_id))
+
+    @app.get("/snapshot", response_class=HTMLResponse)
+    def snapshot_view(request: Request, id: int) -> HTMLResponse:
+        return page(request, lambda c: views.snapshot_page(c, id))
+
+    @app.get("/report", response_class=HTMLResponse)
+    def dag_run_report(
+        request: Request,
+        dag_id: str = Query(...),
+        run_id: str = Query(...),
+        task_id: str | None = None,
+    ) -> HTMLResponse:
+        return page(request, lambda c: views.dag_run_page(c, dag_id, run_id))
+
+    return app
+
+
+def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
+    links = Links(request.scope.get("root_path", "").rstrip("/"))
+    try:
+        with reader.connect() as conn:
+            built = build(conn)
+    except StoreUnavailable as exc:
+        return _error(links, reader, 503, "The results store cannot be read", str(exc))
+    except SettingError as exc:  # DATAVIGIL_RESULTS_URL or the connection is unusable
+        return _error(links, reader, 503, "The results store is not configured", str(exc))
+    except views.NotFound as exc:
+        return _error(links, reader, 404, "Not found", str(exc))
+    except ValueError as exc:
+        return _error(links, reader, 400, "Bad request", str(exc))
+    return HTMLResponse(render(built.template, built.context, links, reader.label))
+
+
+def _run_filter(
+    suite: str | None, since: str | None, until: str | None, status: str | None, limit: int
+) -> RunFilter:
+    if status and status not in STATUSES:
+        raise ValueError(f"status: '{status}' is not one of {', '.join(STATUSES)}")
+    return RunFilter(
+        suite=suite or None,
+        since=views.parse_day(since, "since"),
+        until=views.parse_day(until, "until"),
+        status=status or None,
+        limit=max(1, min(limit, MAX_RUNS)),
+    )
+
+
+def _error(links: Links, reader: Reader, code: int, title: str, message: str) -> HTMLResponse:
+    try:
+        label = reader.label
+    except (StoreUnavailable, SettingError):  # the URL itself is unusable: the message says so
+        label = "results store (not configured)"
+    context = {"code": code, "title": title, "message": message}
+    return HTMLResponse(render("error.html", context, links, label), status_code=code)
