@@ -35,13 +35,15 @@ class Caps:
     nan: bool  # float columns can hold NaN (PostgreSQL, DuckDB; not SQLite)
     regex: str  # "op": col ~ pattern (PostgreSQL) | "func": regexp_matches | "sqlite"
     contains: str  # the substring-position function: strpos | instr
+    nan_test: str = "eq"  # "eq": x = 'NaN' (PostgreSQL) | "isnan": isnan(x) (DuckDB)
 
 
 def caps_for(dialect_name: str) -> Caps:
     if dialect_name == "sqlite":
         return Caps("sqlite", nan=False, regex="sqlite", contains="instr")
     if dialect_name == "duckdb":
-        return Caps("duckdb", nan=True, regex="func", contains="strpos")
+        # DuckDB's `x = 'NaN'` is false for the NaNs read from Parquet: isnan() is reliable
+        return Caps("duckdb", nan=True, regex="func", contains="strpos", nan_test="isnan")
     if dialect_name == "postgresql":
         return Caps("postgresql", nan=True, regex="op", contains="strpos")
     # other dialects: the PostgreSQL-like defaults; a missing function fails at run time and is
@@ -75,10 +77,21 @@ def nan_param() -> Any:
     return sa.bindparam(None, math.nan, type_=sa.Float, unique=True)
 
 
+def is_nan(scope: Scope, name: str, col: Any = None) -> Any:
+    """TRUE for a float NaN (NULL stays NULL); FALSE where the column cannot hold NaN.
+    ``col``: the expression to test (default: the source column ``name``)."""
+    col = scope.col(name) if col is None else col
+    if not _float(scope, name):
+        return sa.false()
+    if scope.caps.nan_test == "isnan":
+        return sa.func.isnan(col)
+    return col == nan_param()
+
+
 def not_nan(scope: Scope, name: str) -> Any:
     """TRUE for a non-NaN value (NULL stays NULL); a constant TRUE where NaN cannot occur."""
     col = scope.col(name)
-    return col != nan_param() if _float(scope, name) else col.is_not(None)
+    return sa.not_(is_nan(scope, name)) if _float(scope, name) else col.is_not(None)
 
 
 def finite_value(scope: Scope, name: str) -> Any:
@@ -88,7 +101,7 @@ def finite_value(scope: Scope, name: str) -> Any:
     ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
     cond = [col != inf, col != ninf]
     if _float(scope, name):
-        cond.append(col != nan_param())
+        cond.append(not_nan(scope, name))
     return sa.case((sa.and_(*cond), col))
 
 
@@ -152,8 +165,7 @@ def predicate(scope: Scope, p: Any) -> Any:
     if isinstance(p, m.IsNull):
         return scope.col(p.column).is_(None)
     if isinstance(p, m.IsNan):
-        col = scope.col(p.column)
-        return col == nan_param() if _float(scope, p.column) else sa.false()
+        return is_nan(scope, p.column)
     if isinstance(p, m.Not):
         return sa.not_(predicate(scope, p.operand))
     if isinstance(p, m.And):
@@ -188,7 +200,7 @@ def scalar(scope: Scope, metric: Any) -> Any:
     if isinstance(metric, m.NanCount):
         if not _float(scope, metric.column):
             return sa.literal(0)
-        return count_if(col == nan_param())
+        return count_if(is_nan(scope, metric.column))
     if isinstance(metric, m.InfCount):
         if scope.columns[metric.column].family != "float":
             return sa.literal(0)

@@ -203,11 +203,7 @@ def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
     first = [] if by is None else [base.c.g]
     for j, name in enumerate(cols):
         raw, x = base.c[f"r{j}"], base.c[f"x{j}"]
-        nan = (
-            (raw == c.nan_param())
-            if scope.columns[name].family == "float" and scope.caps.nan
-            else sa.false()
-        )
+        nan = c.is_nan(scope, name, raw)
         first += [
             sa.func.count().label(f"rows{j}"),
             sa.func.count(x).label(f"n{j}"),
