@@ -271,8 +271,9 @@ class FileSource:
         if self.partitioning == "hive" and window is not None and partition is not None:
             _hive_present(suite, files, partition.column, window)
         hive = self.partitioning == "hive"
-        if self._format(files[0]) == "csv":
-            return con.read_csv(files, hive_partitioning=hive)
+        if self._format(files[0]) == "csv":  # comma-separated with a header, as documented:
+            # a sniffed dialect would read a ragged file as one text column instead of failing
+            return con.read_csv(files, hive_partitioning=hive, sep=",", header=True)
         return con.read_parquet(files, hive_partitioning=hive)
 
     def _remote_dataset(self, suite: str, window: Window | None, partition: Any) -> Any:
