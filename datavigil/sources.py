@@ -269,7 +269,7 @@ class FileSource:
             return con.from_arrow(self._remote_dataset(suite, window, partition))
         files = self.files(suite, window)
         if self.partitioning == "hive" and window is not None and partition is not None:
-            _hive_present(suite, files, partition.column, window)
+            files = _hive_select(suite, self.label, files, partition.column, window)
         hive = self.partitioning == "hive"
         if self._format(files[0]) == "csv":  # comma-separated with a header, as documented:
             # a sniffed dialect would read a ragged file as one text column instead of failing
@@ -293,7 +293,7 @@ class FileSource:
         if not files:
             raise SourceUnavailable(f"suite '{suite}': {self.path} holds no file")
         if self.partitioning == "hive" and window is not None and partition is not None:
-            _hive_present(suite, files, partition.column, window)
+            _hive_select(suite, self.label, files, partition.column, window)
         return data
 
     def _filesystem(self, suite: str) -> tuple[Any, str]:
@@ -329,14 +329,26 @@ def replace_day(window: Window, day: Any) -> Window:
     return Window.for_day(day, window.timezone)
 
 
-def _hive_present(suite: str, files: list[str], key: str, window: Window) -> None:
-    """Every day of the window has its ``key=YYYY-MM-DD`` directory: a missing partition is
-    the source's problem (not an empty day)."""
-    wanted = {f"{key}={d.isoformat()}" for d in window.days}
-    seen = {part for f in files for part in f.replace("\\", "/").split("/") if "=" in part}
-    missing = sorted(wanted - seen)
+def _hive_key(path: str, key: str) -> str | None:
+    """The value of ``key`` in a Hive path (``.../ds=2013-02-08/part-0.parquet``), or None."""
+    parts = path.replace("\\", "/").split("/")
+    return next((p.split("=", 1)[1] for p in parts if p.startswith(key + "=")), None)
+
+
+def _hive_select(suite: str, label: str, files: list[str], key: str, window: Window) -> list[str]:
+    """The files of the window's ``key=YYYY-MM-DD`` partitions, chosen from their paths before
+    any file is opened (the other days' files are never read). A missing day is the source's
+    problem, not an empty day. Paths without ``key=`` (the partition column is a column of the
+    files, not the Hive key) are all kept and filtered inside the scan."""
+    if not any(_hive_key(f, key) is not None for f in files):
+        return files
+    wanted = {d.isoformat() for d in window.days}
+    chosen = [f for f in files if _hive_key(f, key) in wanted]
+    missing = sorted(wanted - {_hive_key(f, key) for f in chosen})
     if missing:
-        raise SourceUnavailable(f"suite '{suite}': Hive partition {', '.join(missing)} not found")
+        days = ", ".join(f"{key}={d}" for d in missing)
+        raise SourceUnavailable(f"suite '{suite}': source {label}: Hive partition {days} not found")
+    return chosen
 
 
 @dataclass(frozen=True)
