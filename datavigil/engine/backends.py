@@ -77,6 +77,18 @@ def duck_family(type_name: str) -> str:
     return "other"
 
 
+def duck_read_error(exc: BaseException) -> bool:
+    """Whether a DuckDB error met while a query runs is the source's (a file that cannot be
+    read: DuckDB raises its bare ``Error`` for a corrupt Parquet footer or a truncated file, an
+    IOException for I/O, "CSV Error" for a malformed CSV line) rather than the metric's."""
+    import duckdb
+
+    orig = getattr(exc, "orig", exc)
+    if type(orig) is duckdb.Error or isinstance(orig, duckdb.IOException | duckdb.HTTPException):
+        return True
+    return isinstance(orig, duckdb.Error) and "CSV Error" in str(orig)
+
+
 @dataclass
 class Scan:
     """One partition of one source, ready to compute metrics."""
@@ -96,11 +108,14 @@ class Scan:
 
     def compute(self, metrics: Any) -> plan.Values:
         try:
-            return plan.compute(self.scope, metrics, self._run_isolated, is_infra)
+            return plan.compute(self.scope, metrics, self._run_isolated, self._is_infra)
         except sa.exc.SQLAlchemyError as exc:
             raise SourceUnavailable(
                 f"suite '{self.suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
+
+    def _is_infra(self, exc: BaseException) -> bool:
+        return is_infra(exc) or (self.kind == "duckdb" and duck_read_error(exc))
 
     def _run_isolated(self, stmt: Any) -> list[Any]:
         """Run one statement; on PostgreSQL a failed statement aborts the transaction, so each
@@ -177,7 +192,7 @@ def _duck_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator
                 where = duck_filter(scope, window, partition, suite, label)
                 scope = c.Scope(frm, tuple(where), columns, scope.caps)
             yield Scan(scope, conn, label, suite, "duckdb")
-    except (duckdb.IOException, duckdb.InvalidInputException, OSError) as exc:
+    except (duckdb.Error, OSError) as exc:  # binding the scan opens the files: theirs
         raise SourceUnavailable(
             f"suite '{suite}': source {label} could not be read: {first_line(exc)}"
         ) from None
