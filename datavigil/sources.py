@@ -277,24 +277,28 @@ class FileSource:
         return con.read_parquet(files, hive_partitioning=hive)
 
     def _remote_dataset(self, suite: str, window: Window | None, partition: Any) -> Any:
+        """A pyarrow dataset over the objects of the scan: listed (no object is opened), the
+        window's Hive partitions chosen from their keys, then opened, so the other days'
+        objects are never fetched (not even for the schema)."""
         import pyarrow.dataset as ds
 
         fs, root = self._filesystem(suite)
+        hive = self.partitioning == "hive"
         try:
-            data = ds.dataset(
-                root, filesystem=fs, format=self._format(root),
-                partitioning="hive" if self.partitioning == "hive" else None,
+            files = _object_files(fs, root)
+            if not files:
+                raise SourceUnavailable(f"suite '{suite}': source {self.label} holds no file")
+            if hive and window is not None and partition is not None:
+                files = _hive_select(suite, self.label, files, partition.column, window)
+            return ds.dataset(
+                files, filesystem=fs, format=self._format(files[0]),
+                partitioning=ds.partitioning(flavor="hive") if hive else None,
+                partition_base_dir=root,
             )  # fmt: skip
-            files = list(data.files)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise SourceUnavailable(
-                f"suite '{suite}': object storage {self.path} could not be read: {first_line(exc)}"
+                f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
-        if not files:
-            raise SourceUnavailable(f"suite '{suite}': {self.path} holds no file")
-        if self.partitioning == "hive" and window is not None and partition is not None:
-            _hive_select(suite, self.label, files, partition.column, window)
-        return data
 
     def _filesystem(self, suite: str) -> tuple[Any, str]:
         import pyarrow.fs as pafs
@@ -302,7 +306,10 @@ class FileSource:
         scheme, _, rest = self.path.partition("://")
         options = dict(self.storage_options)
         if scheme == "s3":
-            return pafs.S3FileSystem(**options), rest.rstrip("/")
+            try:
+                return pafs.S3FileSystem(**options), rest.rstrip("/")
+            except TypeError as exc:
+                raise SuiteError(suite, "source.storage_options", first_line(exc)) from None
         try:
             fs, root = pafs.FileSystem.from_uri(self.path)
         except (OSError, ValueError) as exc:
@@ -323,6 +330,25 @@ class FileSource:
             raise SourceUnavailable(f"suite '{suite}': {self.label}: {first_line(exc)}") from None
         finally:
             engine.dispose()
+
+
+def _object_files(fs: Any, root: str) -> list[str]:
+    """The data objects under ``root`` (one object, or every object below the prefix except
+    those named ``_*`` or ``.*``, as pyarrow's datasets do: _SUCCESS, _common_metadata)."""
+    import pyarrow.fs as pafs
+
+    info = fs.get_file_info(root)
+    if info.type == pafs.FileType.File:
+        return [info.path]
+    if info.type == pafs.FileType.NotFound:
+        return []
+    found = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    return sorted(
+        i.path
+        for i in found
+        if i.type == pafs.FileType.File
+        and not any(part.startswith(("_", ".")) for part in i.path[len(root) :].split("/"))
+    )
 
 
 def replace_day(window: Window, day: Any) -> Window:
