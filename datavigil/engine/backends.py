@@ -80,13 +80,18 @@ def duck_family(type_name: str) -> str:
 def duck_read_error(exc: BaseException) -> bool:
     """Whether a DuckDB error met while a query runs is the source's (a file that cannot be
     read: DuckDB raises its bare ``Error`` for a corrupt Parquet footer or a truncated file, an
-    IOException for I/O, "CSV Error" for a malformed CSV line) rather than the metric's."""
+    IOException for I/O, "CSV Error" for a malformed CSV line, and reports an object of a
+    pyarrow dataset (object storage) that cannot be read) rather than the metric's."""
     import duckdb
 
     orig = getattr(exc, "orig", exc)
     if type(orig) is duckdb.Error or isinstance(orig, duckdb.IOException | duckdb.HTTPException):
         return True
-    return isinstance(orig, duckdb.Error) and "CSV Error" in str(orig)
+    text = str(orig)
+    return isinstance(orig, duckdb.Error) and ("CSV Error" in text or READ_ARROW in text)
+
+
+READ_ARROW = "reading the Arrow source failed"  # a pyarrow dataset's object could not be read
 
 
 @dataclass
