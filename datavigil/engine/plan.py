@@ -198,7 +198,8 @@ def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
     proj = [] if by is None else [scope.col(by).label("g")]
     for j, name in enumerate(cols):
         raw = scope.col(name)
-        proj += [raw.label(f"r{j}"), c.finite_value(scope, name).label(f"x{j}")]
+        finite = sa.cast(c.finite_value(scope, name), sa.Float(53))  # int columns too
+        proj += [raw.label(f"r{j}"), finite.label(f"x{j}")]
     base = scope.select(*proj).subquery("b")
     first = [] if by is None else [base.c.g]
     for j, name in enumerate(cols):
@@ -211,7 +212,9 @@ def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
             c.count_if(nan).label(f"nan{j}"),
             c.count_if(raw == inf).label(f"pinf{j}"),
             c.count_if(raw == ninf).label(f"ninf{j}"),
-            sa.func.avg(x).label(f"mean{j}"),
+            # sum / count, not avg: PostgreSQL's avg(float8) also accumulates the sum of
+            # squares and raises "value out of range" for values near 1e200
+            (sa.func.sum(x) / sa.func.count(x)).label(f"mean{j}"),
             sa.func.min(x).label(f"min{j}"),
             sa.func.max(x).label(f"max{j}"),
         ]
@@ -250,20 +253,26 @@ def _group_stats(row: Any, i: int) -> GroupStats:
     if n == 0:
         return GroupStats(StatMoments(), *counts)
     scale, s1 = float(scale or 1.0), float(s1 or 0.0)
+    s2, s3, s4 = float(s2 or 0.0), float(s3 or 0.0), float(s4 or 0.0)
     mean = float(mean) + s1 * scale / n  # the corrected two-pass: the mean to the last bit
     d1 = s1 / n
-    m2 = (float(s2 or 0.0) - s1 * d1) * scale * scale
-    m3 = (float(s3 or 0.0) - 3 * d1 * float(s2 or 0.0) + 2 * s1 * d1 * d1) * scale**3
-    m4 = (
-        float(s4 or 0.0)
-        - 4 * d1 * float(s3 or 0.0)
-        + 6 * d1 * d1 * float(s2 or 0.0)
-        - 3 * s1 * d1**3
-    ) * scale**4
+    m2 = _unscaled(s2 - s1 * d1, scale, 2)
+    m3 = _unscaled(s3 - 3 * d1 * s2 + 2 * s1 * d1 * d1, scale, 3)
+    m4 = _unscaled(s4 - 4 * d1 * s3 + 6 * d1 * d1 * s2 - 3 * s1 * d1**3, scale, 4)
     moments = StatMoments(
         n=n, mean=mean, m2=max(m2, 0.0), m3=m3, m4=m4, min=float(lo), max=float(hi)
     )
     return GroupStats(moments, *counts)
+
+
+def _unscaled(value: float, scale: float, power: int) -> float:
+    """``value * scale**power`` as a float: +/-inf where it overflows (``**`` would raise
+    OverflowError and crash the run), 0 where ``value`` is 0 (never 0 * inf = NaN)."""
+    if value == 0:
+        return 0.0
+    for _ in range(power):
+        value *= scale
+    return value
 
 
 def _duplicates(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) -> None:
