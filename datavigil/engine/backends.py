@@ -33,9 +33,23 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+# sqlite3 raises OperationalError for nearly everything; these are about the statement (a
+# function SQLite lacks, a value it cannot hold), not about reaching the database
+SQLITE_STATEMENT = (
+    "no such function",
+    "wrong number of arguments",
+    "misuse of",
+    "integer overflow",
+    "user-defined function raised exception",
+)
+
+
 def is_infra(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
+    orig = getattr(exc, "orig", None)
+    if type(orig).__module__ == "sqlite3" and str(orig).startswith(SQLITE_STATEMENT):
+        return False
     return isinstance(exc, INFRA)
 
 
