@@ -105,49 +105,56 @@ def compute(
             values.data[metric] = m.MetricError(f"column(s) {', '.join(missing)} not in the source")
         else:
             ready.append(metric)
+    batch = _Batch(values, is_infra, scope.caps.name)
     scalars = [x for x in ready if isinstance(x, c.SCALAR)]
-    _batched(values, scalars, lambda ms: _scalar_query(scope, ms, run, values), is_infra)
+    batch(scalars, lambda ms: _scalar_query(scope, ms, run, values))
     by: dict[str | None, list[m.Moments]] = {}
     for x in ready:
         if isinstance(x, m.Moments):
             by.setdefault(x.by, []).append(x)
     for group in by.values():
-        _batched(values, group, lambda ms: _moments_query(scope, ms, run, values), is_infra)
+        batch(group, lambda ms: _moments_query(scope, ms, run, values))
+    single = {
+        m.DuplicateKeys: _duplicates,
+        m.Frequencies: _frequencies,
+        m.RepeatedKeys: _repeated,
+        m.Sample: _sample,
+    }
     for x in ready:
-        if isinstance(x, m.DuplicateKeys):
-            _batched(values, [x], lambda ms: _duplicates(scope, ms[0], run, values), is_infra)
-        elif isinstance(x, m.Frequencies):
-            _batched(values, [x], lambda ms: _frequencies(scope, ms[0], run, values), is_infra)
-        elif isinstance(x, m.RepeatedKeys):
-            _batched(values, [x], lambda ms: _repeated(scope, ms[0], run, values), is_infra)
-        elif isinstance(x, m.Sample):
-            _batched(values, [x], lambda ms: _sample(scope, ms[0], run, values), is_infra)
+        one = single.get(type(x))
+        if one is not None:
+            batch([x], lambda ms, one=one: one(scope, ms[0], run, values))
     return values
 
 
-def _batched(
-    values: Values,
-    ms: list[Any],
-    query: Callable[[list[Any]], None],
-    is_infra: Callable[[BaseException], bool],
-) -> None:
-    if not ms:
-        return
-    try:
-        query(ms)
-        return
-    except m.MetricError as exc:
-        if len(ms) == 1:
-            values.data[ms[0]] = exc
+@dataclass(frozen=True)
+class _Batch:
+    """Runs the query of a list of metrics; on a failure that is not the connection's, runs
+    them one by one so that the metric the backend cannot compute is the only error, its
+    message naming the backend."""
+
+    values: Values
+    is_infra: Callable[[BaseException], bool]
+    backend: str
+
+    def __call__(self, ms: list[Any], query: Callable[[list[Any]], None]) -> None:
+        if not ms:
             return
-    except sa.exc.SQLAlchemyError as exc:
-        if is_infra(exc):
-            raise
-        if len(ms) == 1:
-            values.data[ms[0]] = m.MetricError(_first_line(exc))
+        try:
+            query(ms)
             return
-    for one in ms:  # isolate the metric the backend cannot compute
-        _batched(values, [one], query, is_infra)
+        except m.MetricError as exc:
+            if len(ms) == 1:
+                self.values.data[ms[0]] = exc
+                return
+        except sa.exc.SQLAlchemyError as exc:
+            if self.is_infra(exc):
+                raise
+            if len(ms) == 1:
+                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {_first_line(exc)}")
+                return
+        for one in ms:  # isolate the metric the backend cannot compute
+            self([one], query)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -157,7 +164,9 @@ def _first_line(exc: BaseException) -> str:
 
 def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) -> None:
     cols = [c.scalar(scope, x).label(f"m{i}") for i, x in enumerate(ms)]
-    (row,) = run(scope.select(*cols))
+    # count(*) keeps the SELECT an aggregate (one row) when every metric is a constant, such
+    # as NanCount of a column that cannot hold NaN: alone, it returned a row per table row
+    (row,) = run(scope.select(*cols, sa.func.count().label("n_rows")))
     values.queries += 1
     for i, x in enumerate(ms):
         v = row[i]
