@@ -147,25 +147,25 @@ def _text_test(scope: Scope, p: m.TextTest) -> Any:
     raise m.MetricError(f"unknown text test {p.kind!r}")
 
 
+def _isin(scope: Scope, p: m.IsIn) -> Any:
+    expr = scope.col(p.column).in_(list(p.values))
+    expr = sa.not_(expr) if p.negate else expr
+    return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
+
+
 def predicate(scope: Scope, p: Any) -> Any:
     """A predicate tree as a SQL boolean expression."""
-    if isinstance(p, m.Cmp):
-        return _cmp(scope, p)
-    if isinstance(p, m.IsIn):
-        col = scope.col(p.column)
-        expr = col.in_(list(p.values))
-        expr = sa.not_(expr) if p.negate else expr
-        return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
-    if isinstance(p, m.Regex):
-        return _regex(scope, p)
-    if isinstance(p, m.TextTest):
-        return _text_test(scope, p)
-    if isinstance(p, m.Length):
-        return _cmp_length(scope, p)
-    if isinstance(p, m.IsNull):
-        return scope.col(p.column).is_(None)
-    if isinstance(p, m.IsNan):
-        return is_nan(scope, p.column)
+    leaf = {
+        m.Cmp: _cmp,
+        m.IsIn: _isin,
+        m.Regex: _regex,
+        m.TextTest: _text_test,
+        m.Length: _cmp_length,
+        m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
+        m.IsNan: lambda scope, p: is_nan(scope, p.column),
+    }.get(type(p))
+    if leaf is not None:
+        return leaf(scope, p)
     if isinstance(p, m.Not):
         return sa.not_(predicate(scope, p.operand))
     if isinstance(p, m.And):
