@@ -173,3 +173,15 @@ def test_nan_in_a_column_without_infinities(backend: tuple[Any, bool]) -> None:
         int((np.isnan(y) & ~null).sum()), y[real].max(), y[real].min(), int((y[real] > 5).sum()),
     ]  # fmt: skip
     assert values.get(m.Moments("y"))[None].moments.mean == pytest.approx(y[real].mean())
+
+
+def test_a_metric_that_is_a_constant_on_its_own(backend: tuple[Any, bool]) -> None:
+    """NaN/inf counts of an integer column (and NaN of any column on SQLite) are constants:
+    alone in a query they still give one value, not one row per table row."""
+    from datavigil.engine.backends import open_scan
+
+    source, holds_nan = backend
+    with open_scan("s", source, None, None) as scan:
+        for metric in (m.NanCount("id"), m.InfCount("id", 1), m.NanCount("x")):
+            values = scan.compute([metric])
+            assert values.get(metric) == (2 if metric == m.NanCount("x") and holds_nan else 0)
