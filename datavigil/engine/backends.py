@@ -168,6 +168,7 @@ def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
 @contextmanager
 def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Scan]:
     label = source.label
+    engine = None
     try:
         engine = source.engine(suite)
         with engine.connect() as conn:
@@ -183,6 +184,9 @@ def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
         ) from None
     except ModuleNotFoundError as exc:
         raise SuiteError(suite, "source", f"database driver missing: {exc}") from None
+    finally:  # the scan's own engine: close its pooled connection, or every run leaves one
+        if engine is not None:
+            engine.dispose()
 
 
 def duck_engine() -> sa.Engine:
