@@ -56,6 +56,11 @@ class SqlSource:
     def label(self) -> str:
         return f"table '{self.table}'" if self.table else "query"
 
+    @property
+    def select(self) -> str:
+        """The query as a subquery's text: without the trailing semicolon users often write."""
+        return str(self.query).strip().rstrip(";").rstrip()
+
     def resolved_url(self) -> str:
         return config.expand(self.url) if self.url else config.connection_url(str(self.conn_id))
 
@@ -95,10 +100,12 @@ class SqlSource:
         from datavigil.engine.compile import Column
 
         if self.query:
-            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query}) AS src LIMIT 0"))
+            probe = conn.execute(sa.text(f"SELECT * FROM ({self.select}) AS src LIMIT 0"))
             names = list(probe.keys())
             codes = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
-            frm = sa.text(f"({self.query})").columns(*[sa.column(n) for n in names]).subquery("src")
+            frm = (
+                sa.text(f"({self.select})").columns(*[sa.column(n) for n in names]).subquery("src")
+            )
             fams = [PG_OIDS.get(code, "other") for code in codes] or ["other"] * len(names)
             cols = {n: Column(n, f, "?") for n, f in zip(names, fams, strict=False)}
             return frm, cols
@@ -112,10 +119,11 @@ class SqlSource:
         """Column name -> database type, for the schema fingerprint (no rows read)."""
         import sqlalchemy as sa
 
+        engine = self.engine(suite)
         try:
-            with self.engine(suite).connect() as conn:
+            with engine.connect() as conn:
                 if self.query:
-                    res = conn.execute(sa.text(f"SELECT * FROM ({self.query}) AS src LIMIT 0"))
+                    res = conn.execute(sa.text(f"SELECT * FROM ({self.select}) AS src LIMIT 0"))
                     return {k: "?" for k in res.keys()}
                 table = self._table(conn, suite)
                 return {c.name: str(c.type) for c in table.columns}
@@ -123,6 +131,8 @@ class SqlSource:
             raise SourceUnavailable(
                 f"suite '{suite}': source {self.label}: {first_line(exc)}"
             ) from None
+        finally:  # no pooled connection left behind
+            engine.dispose()
 
 
 def _is_timestamptz(conn: Any, query: str, column: str) -> bool:
