@@ -254,3 +254,31 @@ def _selector(folder: str) -> Any:
 def test_s3_bad_storage_option_is_a_suite_error(s3: S3, tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match=r"^suite 's': source.storage_options: .*no_such_option"):
         validate(suite(s3, f"s3://{BUCKET}/x", no_such_option=1), tmp_path)
+
+
+def test_s3_one_object_and_a_prefix_with_a_timestamp_partition(s3: S3) -> None:
+    """Without Hive keys: one object, or every object under a prefix (``_SUCCESS`` ignored),
+    the day selected on a timestamp column inside the scan."""
+    from datetime import datetime, timedelta
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fs = s3.filesystem()
+    for i, day in enumerate(DAYS):
+        start = datetime.combine(day, datetime.min.time())
+        table = pa.table(
+            {
+                "id": pa.array([i * 10 + k for k in range(4)], pa.int64()),
+                "ts": pa.array([start + timedelta(hours=6 * k) for k in range(4)]),
+            }
+        )
+        with fs.open_output_stream(f"{BUCKET}/flat/part-{i}.parquet") as out:
+            pq.write_table(table, out)
+    with fs.open_output_stream(f"{BUCKET}/flat/_SUCCESS") as out:
+        out.write(b"")
+    for path, rows in ((f"s3://{BUCKET}/flat", 4), (f"s3://{BUCKET}/flat/part-1.parquet", 4)):
+        src = FileSource(path=path, storage_options=s3.options())
+        values = compute(src, Partition("ts"), [m.Min("id"), m.Max("id")])
+        assert values.get(m.RowCount()) == rows
+        assert (values.get(m.Min("id")), values.get(m.Max("id"))) == (10, 13)
