@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -170,7 +171,14 @@ def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) ->
     values.queries += 1
     for i, x in enumerate(ms):
         v = row[i]
-        values.data[x] = _py(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+        values.data[x] = _extreme(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+
+
+def _extreme(value: Any) -> Any:
+    """A min/max as a plain Python value: a Decimal (PostgreSQL numeric, DuckDB DECIMAL) as
+    a float, like every other number the engine returns (it was dropped from the profile)."""
+    value = _py(value)
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _py(value: Any) -> Any:
@@ -348,7 +356,7 @@ Row = tuple[str, str | None, str | None, float | None]
 def _num(value: Any) -> float | None:
     if isinstance(value, bool):
         return float(value)
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return float(value) if math.isfinite(float(value)) else None
     return None
 
