@@ -263,11 +263,7 @@ class FileSource:
                 raise SourceUnavailable(f"suite '{suite}': glob {base} matches no file")
             return found
         if base.is_dir():
-            ext = ".csv" if self.format == "csv" else ".parquet"
-            found = sorted(str(p) for p in base.rglob(f"*{ext}") if p.is_file())
-            if not found:
-                raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {ext} file")
-            return found
+            return _directory_files(suite, base, self.format)
         if not base.is_file():
             raise SourceUnavailable(f"suite '{suite}': file {base} not found")
         return [str(base)]
@@ -340,6 +336,18 @@ class FileSource:
             raise SourceUnavailable(f"suite '{suite}': {self.label}: {first_line(exc)}") from None
         finally:
             engine.dispose()
+
+
+def _directory_files(suite: str, base: Path, fmt: str) -> list[str]:
+    """The data files of a directory: of the format, or with "auto" the Parquet files if
+    there are any, else the CSV files."""
+    exts = {"parquet": [".parquet"], "csv": [".csv"]}.get(fmt, [".parquet", ".csv"])
+    for ext in exts:
+        found = sorted(str(p) for p in base.rglob(f"*{ext}") if p.is_file())
+        if found:
+            return found
+    kinds = " or ".join(exts)
+    raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {kinds} file")
 
 
 def _object_files(fs: Any, root: str) -> list[str]:
