@@ -184,3 +184,16 @@ def test_csv_corrupt_past_the_sniffed_rows(tmp_path: Path) -> None:
     src = FileSource(path=str(path))
     report = validate(suite(src, Partition("ts")), tmp_path)
     assert_source_error(report, str(path))
+
+
+def test_directory_of_csv_files_with_format_auto(tmp_path: Path) -> None:
+    """format="auto" decides by extension: a directory holding only CSV files is read as CSV
+    (it was searched for Parquet files only)."""
+    import pyarrow.csv as pacsv
+
+    folder = tmp_path / "csvdir"
+    folder.mkdir()
+    for i in range(len(DAYS)):
+        pacsv.write_csv(day_table(i), folder / f"day{i}.csv")
+    assert rows_of(FileSource(path=str(folder)), Partition("ts")) == ROWS
+    assert rows_of(FileSource(path=str(folder), format="csv"), None) == 3 * ROWS
