@@ -130,3 +130,23 @@ def test_regex_agrees_where_the_backend_has_it(
     assert {k: values.get(k) for k in wanted} == wanted
     report = validate(suite(src), tmp_path)
     assert outcomes(report)["matches.code"].failing_rows == NOT_MATCHING
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "duckdb"])
+def test_a_pattern_the_backend_refuses_is_that_metrics_error(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    import pyarrow as pa
+
+    if kind == "duckdb":
+        src: Any = FrameSource(pa.table({"code": pa.array(CODES), "n": pa.array(NUMBERS)}))
+    elif kind == "sqlite":
+        src = _sql(f"sqlite:///{tmp_path / 'w.db'}")
+    else:
+        src = _sql(request.getfixturevalue("pg_url"))
+    broken = m.CountWhere(m.Regex("code", "AB-(["))
+    values = compute(src, None, [broken, m.Max("n"), m.Moments("n")])
+    with pytest.raises(m.MetricError, match=f"^{kind}: ") as info:
+        values.get(broken)
+    assert "\n" not in str(info.value)
+    assert values.get(m.Max("n")) == 700.0 and values.get(m.Moments("n"))[None].moments.n == 6
