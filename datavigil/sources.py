@@ -6,7 +6,7 @@ A source never judges data; it only turns "not reachable / not readable" into So
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,7 +202,8 @@ class FileSource:
     path: str
     format: str = "auto"  # parquet | csv | auto (by extension)
     partitioning: str | None = None  # None | "hive"
-    storage_options: tuple[tuple[str, Any], ...] | dict[str, Any] = ()
+    # credentials may be in here: never in a repr (logs, tracebacks, Airflow's rendering)
+    storage_options: tuple[tuple[str, Any], ...] | dict[str, Any] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.storage_options, dict):
