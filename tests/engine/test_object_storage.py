@@ -282,3 +282,11 @@ def test_s3_one_object_and_a_prefix_with_a_timestamp_partition(s3: S3) -> None:
         values = compute(src, Partition("ts"), [m.Min("id"), m.Max("id")])
         assert values.get(m.RowCount()) == rows
         assert (values.get(m.Min("id")), values.get(m.Max("id"))) == (10, 13)
+
+
+def test_storage_credentials_stay_out_of_reprs_and_messages(s3: S3, tmp_path: Path) -> None:
+    src = FileSource(path=f"s3://{BUCKET}/none", storage_options=s3.options())
+    assert s3.secret not in repr(src) and s3.key not in repr(src)
+    report = validate(suite(s3, f"s3://{BUCKET}/none", secret_key="my-wrong-secret"), tmp_path)
+    message = assert_source_error(report, f"s3://{BUCKET}/none")
+    assert "my-wrong-secret" not in message and s3.secret not in message
