@@ -57,7 +57,7 @@ class SqlSource:
         return f"table '{self.table}'" if self.table else "query"
 
     @property
-    def select(self) -> str:
+    def query_text(self) -> str:
         """The query as a subquery's text: without the trailing semicolon users often write."""
         return str(self.query).strip().rstrip(";").rstrip()
 
@@ -100,11 +100,13 @@ class SqlSource:
         from datavigil.engine.compile import Column
 
         if self.query:
-            probe = conn.execute(sa.text(f"SELECT * FROM ({self.select}) AS src LIMIT 0"))
+            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
             names = list(probe.keys())
             codes = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
             frm = (
-                sa.text(f"({self.select})").columns(*[sa.column(n) for n in names]).subquery("src")
+                sa.text(f"({self.query_text})")
+                .columns(*[sa.column(n) for n in names])
+                .subquery("src")
             )
             fams = [PG_OIDS.get(code, "other") for code in codes] or ["other"] * len(names)
             cols = {n: Column(n, f, "?") for n, f in zip(names, fams, strict=False)}
@@ -123,7 +125,7 @@ class SqlSource:
         try:
             with engine.connect() as conn:
                 if self.query:
-                    res = conn.execute(sa.text(f"SELECT * FROM ({self.select}) AS src LIMIT 0"))
+                    res = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
                     return {k: "?" for k in res.keys()}
                 table = self._table(conn, suite)
                 return {c.name: str(c.type) for c in table.columns}
