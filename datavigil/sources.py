@@ -296,7 +296,7 @@ class FileSource:
         try:
             files = _object_files(fs, root)
             if not files:
-                raise SourceUnavailable(f"suite '{suite}': source {self.label} holds no file")
+                raise SourceUnavailable(f"suite '{suite}': source {self.label} {_absent(fs, root)}")
             if hive and window is not None and partition is not None:
                 files = _hive_select(suite, self.label, files, partition.column, window)
             return ds.dataset(
@@ -351,6 +351,16 @@ def _directory_files(suite: str, base: Path, fmt: str) -> list[str]:
             return found
     kinds = " or ".join(exts)
     raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {kinds} file")
+
+
+def _absent(fs: Any, root: str) -> str:
+    """Why an object-storage path holds nothing: its bucket is missing, or the prefix is."""
+    import pyarrow.fs as pafs
+
+    bucket = root.split("/", 1)[0]
+    if fs.get_file_info(bucket).type == pafs.FileType.NotFound:
+        return f"could not be read: bucket '{bucket}' not found"
+    return "holds no file"
 
 
 def _object_files(fs: Any, root: str) -> list[str]:
