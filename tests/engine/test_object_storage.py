@@ -212,12 +212,13 @@ def test_s3_credentials_refused(s3: S3, tmp_path: Path, options: dict[str, str])
 
 def test_s3_bucket_missing(s3: S3, tmp_path: Path) -> None:
     report = validate(suite(s3, "s3://no-such-bucket/events"), tmp_path)
-    assert_source_error(report, "s3://no-such-bucket/events")
+    message = assert_source_error(report, "s3://no-such-bucket/events")
+    assert "bucket 'no-such-bucket' not found" in message
 
 
 def test_s3_prefix_holding_nothing(s3: S3, tmp_path: Path) -> None:
     report = validate(suite(s3, f"s3://{BUCKET}/nothing-here"), tmp_path)
-    assert_source_error(report, f"s3://{BUCKET}/nothing-here")
+    assert assert_source_error(report, f"s3://{BUCKET}/nothing-here").endswith("holds no file")
 
 
 def test_s3_missing_partition(s3: S3, tmp_path: Path) -> None:
