@@ -258,7 +258,7 @@ class FileSource:
             if not found:
                 raise SourceUnavailable(f"suite '{suite}': file {self.resolve(window)} not found")
             return found
-        base = Path(config.expand(self.path))
+        base = Path(config.expand(self.path).removeprefix("file://"))  # a file:// URL too
         base = base if base.is_absolute() else config.home() / base
         if any(ch in str(base) for ch in "*?["):
             found = sorted(glob.glob(str(base), recursive=True))
