@@ -197,3 +197,9 @@ def test_directory_of_csv_files_with_format_auto(tmp_path: Path) -> None:
         pacsv.write_csv(day_table(i), folder / f"day{i}.csv")
     assert rows_of(FileSource(path=str(folder)), Partition("ts")) == ROWS
     assert rows_of(FileSource(path=str(folder), format="csv"), None) == 3 * ROWS
+
+
+def test_a_file_url(tmp_path: Path) -> None:
+    write_days(tmp_path / "data")
+    src = FileSource(path=f"file://{tmp_path / 'data'}/*.parquet")
+    assert not src.remote and rows_of(src, Partition("ts")) == ROWS
