@@ -112,3 +112,44 @@ def test_filter_uses_bound_parameters(tmp_path: Path) -> None:
     queries = [(s, p) for s, p in seen if "src.ts >=" in s]
     assert queries and all("2013" not in s for s, _ in queries)
     assert all(datetime(2013, 3, 10, 5) in p for _, p in queries), queries
+
+
+# SQLite holds dates and timestamps as text, in whatever column type (or none) a tool chose
+
+
+@pytest.fixture
+def sqlite_text(tmp_path: Path) -> str:
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'text.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (id INTEGER, d TEXT, ts TEXT, iso, raw_date)"))
+        for i, t in enumerate(UTC_TIMES, start=1):
+            row = {
+                "i": i,
+                "d": t.date().isoformat(),
+                "ts": f"{t:%Y-%m-%d %H:%M:%S}.000000",
+                "iso": t.isoformat(),
+                "raw_date": t.date().isoformat(),
+            }
+            conn.execute(sa.text("INSERT INTO t VALUES (:i, :d, :ts, :iso, :raw_date)"), row)
+    engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("mode", ["table", "query"])
+@pytest.mark.parametrize(
+    ("column", "want"),
+    [("ts", INSIDE), ("iso", INSIDE), ("d", [1, 2, 3]), ("raw_date", [1, 2, 3])],
+)
+def test_sqlite_text_dates_and_timestamps(
+    sqlite_text: str, mode: str, column: str, want: list[int]
+) -> None:
+    """A text timestamp (with a fraction, or ISO with 'T') is an instant compared with the
+    day's bounds; a text date (10 characters) is the day itself, like a DATE column."""
+    from datavigil import SqlSource
+
+    kind = {"table": "t"} if mode == "table" else {"query": "SELECT * FROM t"}
+    src = SqlSource(url=sqlite_text, **kind)  # type: ignore[arg-type]
+    assert ids_in(src, Partition(column)) == want
