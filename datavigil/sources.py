@@ -102,7 +102,9 @@ class SqlSource:
         if self.query:
             probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
             names = list(probe.keys())
-            codes = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
+            codes: list[Any] = (
+                [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
+            )
             frm = (
                 sa.text(f"({self.query_text})")
                 .columns(*[sa.column(n) for n in names])

@@ -8,6 +8,7 @@ columns exclude NaN from every comparison, so "NULL and NaN never match" holds e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,7 +156,7 @@ def _isin(scope: Scope, p: m.IsIn) -> Any:
 
 def predicate(scope: Scope, p: Any) -> Any:
     """A predicate tree as a SQL boolean expression."""
-    leaf = {
+    leaves: dict[type, Callable[[Scope, Any], Any]] = {
         m.Cmp: _cmp,
         m.IsIn: _isin,
         m.Regex: _regex,
@@ -163,7 +164,8 @@ def predicate(scope: Scope, p: Any) -> Any:
         m.Length: _cmp_length,
         m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
         m.IsNan: lambda scope, p: is_nan(scope, p.column),
-    }.get(type(p))
+    }
+    leaf = leaves.get(type(p))
     if leaf is not None:
         return leaf(scope, p)
     if isinstance(p, m.Not):
@@ -194,7 +196,7 @@ def scalar(scope: Scope, metric: Any) -> Any:
     """The aggregate expression of a scalar metric (one value per partition)."""
     if isinstance(metric, m.RowCount):
         return sa.func.count()
-    col = scope.col(metric.column) if hasattr(metric, "column") else None
+    col: Any = scope.col(metric.column) if hasattr(metric, "column") else None
     if isinstance(metric, m.NullCount):
         return count_if(col.is_(None))
     if isinstance(metric, m.NanCount):
@@ -207,8 +209,8 @@ def scalar(scope: Scope, metric: Any) -> Any:
         value = math.inf if metric.sign > 0 else -math.inf
         return count_if(col == sa.bindparam(None, value, type_=sa.Float, unique=True))
     if isinstance(metric, m.Min | m.Max):
-        value = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
-        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(value)
+        expr = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
+        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(expr)
     if isinstance(metric, m.CountWhere):
         return count_if(predicate(scope, metric.predicate))
     raise m.MetricError(f"not a scalar metric: {metric!r}")

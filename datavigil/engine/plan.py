@@ -10,6 +10,7 @@ compute (a missing function, an overflow) is an error of the checks that asked f
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ def compute(
             by.setdefault(x.by, []).append(x)
     for group in by.values():
         batch(group, lambda ms: _moments_query(scope, ms, run, values))
-    single = {
+    single: dict[type, Callable[[c.Scope, Any, Runner, Values], None]] = {
         m.DuplicateKeys: _duplicates,
         m.Frequencies: _frequencies,
         m.RepeatedKeys: _repeated,
@@ -124,8 +125,14 @@ def compute(
     for x in ready:
         one = single.get(type(x))
         if one is not None:
-            batch([x], lambda ms, one=one: one(scope, ms[0], run, values))
+            batch([x], functools.partial(_one, one, scope, run, values))
     return values
+
+
+def _one(
+    query: Callable[..., None], scope: c.Scope, run: Runner, values: Values, ms: list[Any]
+) -> None:
+    query(scope, ms[0], run, values)
 
 
 @dataclass(frozen=True)
