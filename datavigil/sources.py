@@ -295,21 +295,31 @@ class FileSource:
 
         fs, root = self._filesystem(suite)
         hive = self.partitioning == "hive"
+        roots = self._remote_roots(suite, root, window)
         try:
-            files = _object_files(fs, root)
+            files = [f for r in roots for f in _object_files(fs, r)]
             if not files:
-                raise SourceUnavailable(f"suite '{suite}': source {self.label} {_absent(fs, root)}")
+                why = _absent(fs, roots[0])
+                raise SourceUnavailable(f"suite '{suite}': source {self.label} {why}")
             if hive and window is not None and partition is not None:
                 files = _hive_select(suite, self.label, files, partition.column, window)
             return ds.dataset(
                 files, filesystem=fs, format=self._format(files[0]),
                 partitioning=ds.partitioning(flavor="hive") if hive else None,
-                partition_base_dir=root,
+                partition_base_dir=None if self.templated else root,
             )  # fmt: skip
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise SourceUnavailable(
                 f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
+
+    def _remote_roots(self, suite: str, root: str, window: Window | None) -> list[str]:
+        """The object paths of the scan: the root, or a {date} template's path per day."""
+        if not self.templated:
+            return [root]
+        if window is None:
+            raise SuiteError(suite, "source", "a {date} template needs a partition day")
+        return [root.format(date=d, ds=d.isoformat()) for d in window.days]
 
     def _filesystem(self, suite: str) -> tuple[Any, str]:
         import pyarrow.fs as pafs
