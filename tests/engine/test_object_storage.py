@@ -291,3 +291,23 @@ def test_storage_credentials_stay_out_of_reprs_and_messages(s3: S3, tmp_path: Pa
     report = validate(suite(s3, f"s3://{BUCKET}/none", secret_key="my-wrong-secret"), tmp_path)
     message = assert_source_error(report, f"s3://{BUCKET}/none")
     assert "my-wrong-secret" not in message and s3.secret not in message
+
+
+def test_s3_date_template(s3: S3, tmp_path: Path) -> None:
+    """``s3://bucket/daily/{date:%Y-%m-%d}.parquet``: the day's object, as for local files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fs = s3.filesystem()
+    for i, day in enumerate(DAYS):
+        with fs.open_output_stream(f"{BUCKET}/daily/{day.isoformat()}.parquet") as out:
+            pq.write_table(pa.table({"id": [i * 10 + k for k in range(i + 2)]}), out)
+    s3.gets.clear()
+    src = FileSource(
+        path=f"s3://{BUCKET}/daily/{{date:%Y-%m-%d}}.parquet", storage_options=s3.options()
+    )
+    assert compute(src, None, [m.Max("id")]).get(m.Max("id")) == 12  # DAY: 3 rows, ids 10..12
+    assert s3.gets and all(DAY.isoformat() in key for key in s3.gets), s3.gets
+    s = Suite(name="s", source=src, checks=[Unique("id")])
+    report = validate(s, tmp_path, day=DAYS[2].replace(day=28))
+    assert_source_error(report, "daily/{date:%Y-%m-%d}.parquet")
