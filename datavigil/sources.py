@@ -340,6 +340,8 @@ class FileSource:
         return fs, root
 
     def column_types(self, suite: str, window: Window | None) -> dict[str, str]:
+        import duckdb
+
         from datavigil.engine.backends import duck_engine
 
         engine = duck_engine()
@@ -347,8 +349,10 @@ class FileSource:
             with engine.connect() as conn:
                 rel = self.relation(conn.connection.dbapi_connection, suite, window, None)
                 return {n: str(t) for n, t in zip(rel.columns, rel.types, strict=True)}
-        except OSError as exc:
-            raise SourceUnavailable(f"suite '{suite}': {self.label}: {first_line(exc)}") from None
+        except (OSError, duckdb.Error) as exc:  # a corrupt file: DuckDB's error, not a crash
+            raise SourceUnavailable(
+                f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
+            ) from None
         finally:
             engine.dispose()
 
