@@ -203,3 +203,16 @@ def test_a_file_url(tmp_path: Path) -> None:
     write_days(tmp_path / "data")
     src = FileSource(path=f"file://{tmp_path / 'data'}/*.parquet")
     assert not src.remote and rows_of(src, Partition("ts")) == ROWS
+
+
+def test_column_types_of_files(tmp_path: Path) -> None:
+    """The schema fingerprint's read (column_types): the columns, or SourceUnavailable for a
+    corrupt file (DuckDB's own error escaped before)."""
+    from tests.engine.common import window
+
+    write_days(tmp_path / "data")
+    src = FileSource(path=str(tmp_path / "data"))
+    assert src.column_types("s", window()) == {"id": "BIGINT", "x": "DOUBLE", "ts": "TIMESTAMP"}
+    (tmp_path / "data" / "a-bad.parquet").write_bytes(b"PAR1 garbage PAR1")
+    with pytest.raises(SourceUnavailable, match=r"^suite 's': source file '.*could not be read"):
+        src.column_types("s", window())
