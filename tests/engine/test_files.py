@@ -216,3 +216,14 @@ def test_column_types_of_files(tmp_path: Path) -> None:
     (tmp_path / "data" / "a-bad.parquet").write_bytes(b"PAR1 garbage PAR1")
     with pytest.raises(SourceUnavailable, match=r"^suite 's': source file '.*could not be read"):
         src.column_types("s", window())
+
+
+def test_file_columns_needing_quotes(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    table = pa.table({'odd"name': [1.0, None], "select": [1, 2], "Flight Log": ["a", "b"]})
+    src = FileSource(path=str(write_parquet(tmp_path / "q.parquet", table)))
+    wanted = [m.NullCount('odd"name'), m.Max("select"), m.Moments('odd"name', by="Flight Log")]
+    values = compute(src, None, wanted)
+    assert values.get(wanted[0]) == 1 and values.get(wanted[1]) == 2
+    assert values.get(wanted[2])["a"].moments.n == 1
