@@ -188,7 +188,8 @@ def _naive_bounds(conn: Any, window: Window, partition: Partition) -> tuple[Any,
 
 @dataclass(frozen=True, slots=True)
 class FileSource:
-    """Parquet or CSV files, scanned by DuckDB in process. ``path`` is one of:
+    """Parquet or CSV files (comma-separated, with a header row), scanned by DuckDB in
+    process. ``path`` is one of:
 
     * a template on the partition's day: ``"{home}/data/flights/{date:%Y-%m-%d}.parquet"``;
     * one file, a glob (``data/*.parquet``) or a directory (every file of the format in it);
