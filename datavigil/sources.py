@@ -6,7 +6,7 @@ A source never judges data; it only turns "not reachable / not readable" into So
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,11 @@ class SqlSource:
     def label(self) -> str:
         return f"table '{self.table}'" if self.table else "query"
 
+    @property
+    def query_text(self) -> str:
+        """The query as a subquery's text: without the trailing semicolon users often write."""
+        return str(self.query).strip().rstrip(";").rstrip()
+
     def resolved_url(self) -> str:
         return config.expand(self.url) if self.url else config.connection_url(str(self.conn_id))
 
@@ -95,14 +100,17 @@ class SqlSource:
         from datavigil.engine.compile import Column
 
         if self.query:
-            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query}) AS src LIMIT 0"))
+            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
             names = list(probe.keys())
-            codes = [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
-            frm = sa.text(f"({self.query})").columns(*[sa.column(n) for n in names]).subquery("src")
-            fams = [
-                PG_OIDS.get(int(code), "other") if isinstance(code, int) else "other"
-                for code in codes
-            ] or ["other"] * len(names)
+            codes: list[Any] = (
+                [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
+            )
+            frm = (
+                sa.text(f"({self.query_text})")
+                .columns(*[sa.column(n) for n in names])
+                .subquery("src")
+            )
+            fams = [PG_OIDS.get(code, "other") for code in codes] or ["other"] * len(names)
             cols = {n: Column(n, f, "?") for n, f in zip(names, fams, strict=False)}
             return frm, cols
         table = self._table(conn, suite)
@@ -115,10 +123,11 @@ class SqlSource:
         """Column name -> database type, for the schema fingerprint (no rows read)."""
         import sqlalchemy as sa
 
+        engine = self.engine(suite)
         try:
-            with self.engine(suite).connect() as conn:
+            with engine.connect() as conn:
                 if self.query:
-                    res = conn.execute(sa.text(f"SELECT * FROM ({self.query}) AS src LIMIT 0"))
+                    res = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
                     return {k: "?" for k in res.keys()}
                 table = self._table(conn, suite)
                 return {c.name: str(c.type) for c in table.columns}
@@ -126,6 +135,8 @@ class SqlSource:
             raise SourceUnavailable(
                 f"suite '{suite}': source {self.label}: {first_line(exc)}"
             ) from None
+        finally:  # no pooled connection left behind
+            engine.dispose()
 
 
 def _is_timestamptz(conn: Any, query: str, column: str) -> bool:
@@ -177,7 +188,8 @@ def _naive_bounds(conn: Any, window: Window, partition: Partition) -> tuple[Any,
 
 @dataclass(frozen=True, slots=True)
 class FileSource:
-    """Parquet or CSV files, scanned by DuckDB in process. ``path`` is one of:
+    """Parquet or CSV files (comma-separated, with a header row), scanned by DuckDB in
+    process. ``path`` is one of:
 
     * a template on the partition's day: ``"{home}/data/flights/{date:%Y-%m-%d}.parquet"``;
     * one file, a glob (``data/*.parquet``) or a directory (every file of the format in it);
@@ -195,7 +207,8 @@ class FileSource:
     path: str
     format: str = "auto"  # parquet | csv | auto (by extension)
     partitioning: str | None = None  # None | "hive"
-    storage_options: tuple[tuple[str, Any], ...] | dict[str, Any] = ()
+    # credentials may be in here: never in a repr (logs, tracebacks, Airflow's rendering)
+    storage_options: tuple[tuple[str, Any], ...] | dict[str, Any] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.storage_options, dict):
@@ -248,7 +261,7 @@ class FileSource:
             if not found:
                 raise SourceUnavailable(f"suite '{suite}': file {self.resolve(window)} not found")
             return found
-        base = Path(config.expand(self.path))
+        base = Path(config.expand(self.path).removeprefix("file://"))  # a file:// URL too
         base = base if base.is_absolute() else config.home() / base
         if any(ch in str(base) for ch in "*?["):
             found = sorted(glob.glob(str(base), recursive=True))
@@ -256,11 +269,7 @@ class FileSource:
                 raise SourceUnavailable(f"suite '{suite}': glob {base} matches no file")
             return found
         if base.is_dir():
-            ext = ".csv" if self.format == "csv" else ".parquet"
-            found = sorted(str(p) for p in base.rglob(f"*{ext}") if p.is_file())
-            if not found:
-                raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {ext} file")
-            return found
+            return _directory_files(suite, base, self.format)
         if not base.is_file():
             raise SourceUnavailable(f"suite '{suite}': file {base} not found")
         return [str(base)]
@@ -272,31 +281,46 @@ class FileSource:
             return con.from_arrow(self._remote_dataset(suite, window, partition))
         files = self.files(suite, window)
         if self.partitioning == "hive" and window is not None and partition is not None:
-            _hive_present(suite, files, partition.column, window)
+            files = _hive_select(suite, self.label, files, partition.column, window)
         hive = self.partitioning == "hive"
-        if self._format(files[0]) == "csv":
-            return con.read_csv(files, hive_partitioning=hive)
+        if self._format(files[0]) == "csv":  # comma-separated with a header, as documented:
+            # a sniffed dialect would read a ragged file as one text column instead of failing
+            return con.read_csv(files, hive_partitioning=hive, sep=",", header=True)
         return con.read_parquet(files, hive_partitioning=hive)
 
     def _remote_dataset(self, suite: str, window: Window | None, partition: Any) -> Any:
+        """A pyarrow dataset over the objects of the scan: listed (no object is opened), the
+        window's Hive partitions chosen from their keys, then opened, so the other days'
+        objects are never fetched (not even for the schema)."""
         import pyarrow.dataset as ds
 
         fs, root = self._filesystem(suite)
+        hive = self.partitioning == "hive"
+        roots = self._remote_roots(suite, root, window)
         try:
-            data = ds.dataset(
-                root, filesystem=fs, format=self._format(root),
-                partitioning="hive" if self.partitioning == "hive" else None,
+            files = [f for r in roots for f in _object_files(fs, r)]
+            if not files:
+                why = _absent(fs, roots[0])
+                raise SourceUnavailable(f"suite '{suite}': source {self.label} {why}")
+            if hive and window is not None and partition is not None:
+                files = _hive_select(suite, self.label, files, partition.column, window)
+            return ds.dataset(
+                files, filesystem=fs, format=self._format(files[0]),
+                partitioning=ds.partitioning(flavor="hive") if hive else None,
+                partition_base_dir=None if self.templated else root,
             )  # fmt: skip
-            files = list(data.files)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise SourceUnavailable(
-                f"suite '{suite}': object storage {self.path} could not be read: {first_line(exc)}"
+                f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
-        if not files:
-            raise SourceUnavailable(f"suite '{suite}': {self.path} holds no file")
-        if self.partitioning == "hive" and window is not None and partition is not None:
-            _hive_present(suite, files, partition.column, window)
-        return data
+
+    def _remote_roots(self, suite: str, root: str, window: Window | None) -> list[str]:
+        """The object paths of the scan: the root, or a {date} template's path per day."""
+        if not self.templated:
+            return [root]
+        if window is None:
+            raise SuiteError(suite, "source", "a {date} template needs a partition day")
+        return [root.format(date=d, ds=d.isoformat()) for d in window.days]
 
     def _filesystem(self, suite: str) -> tuple[Any, str]:
         import pyarrow.fs as pafs
@@ -304,7 +328,10 @@ class FileSource:
         scheme, _, rest = self.path.partition("://")
         options = dict(self.storage_options)
         if scheme == "s3":
-            return pafs.S3FileSystem(**options), rest.rstrip("/")
+            try:
+                return pafs.S3FileSystem(**options), rest.rstrip("/")
+            except TypeError as exc:
+                raise SuiteError(suite, "source.storage_options", first_line(exc)) from None
         try:
             fs, root = pafs.FileSystem.from_uri(self.path)
         except (OSError, ValueError) as exc:
@@ -314,6 +341,8 @@ class FileSource:
         return fs, root
 
     def column_types(self, suite: str, window: Window | None) -> dict[str, str]:
+        import duckdb
+
         from datavigil.engine.backends import duck_engine
 
         engine = duck_engine()
@@ -321,24 +350,79 @@ class FileSource:
             with engine.connect() as conn:
                 rel = self.relation(conn.connection.dbapi_connection, suite, window, None)
                 return {n: str(t) for n, t in zip(rel.columns, rel.types, strict=True)}
-        except OSError as exc:
-            raise SourceUnavailable(f"suite '{suite}': {self.label}: {first_line(exc)}") from None
+        except (OSError, duckdb.Error) as exc:  # a corrupt file: DuckDB's error, not a crash
+            raise SourceUnavailable(
+                f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
+            ) from None
         finally:
             engine.dispose()
+
+
+def _directory_files(suite: str, base: Path, fmt: str) -> list[str]:
+    """The data files of a directory: of the format, or with "auto" the Parquet files if
+    there are any, else the CSV files."""
+    exts = {"parquet": [".parquet"], "csv": [".csv"]}.get(fmt, [".parquet", ".csv"])
+    for ext in exts:
+        found = sorted(str(p) for p in base.rglob(f"*{ext}") if p.is_file())
+        if found:
+            return found
+    kinds = " or ".join(exts)
+    raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {kinds} file")
+
+
+def _absent(fs: Any, root: str) -> str:
+    """Why an object-storage path holds nothing: its bucket is missing, or the prefix is."""
+    import pyarrow.fs as pafs
+
+    bucket = root.split("/", 1)[0]
+    if fs.get_file_info(bucket).type == pafs.FileType.NotFound:
+        return f"could not be read: bucket '{bucket}' not found"
+    return "holds no file"
+
+
+def _object_files(fs: Any, root: str) -> list[str]:
+    """The data objects under ``root`` (one object, or every object below the prefix except
+    those named ``_*`` or ``.*``, as pyarrow's datasets do: _SUCCESS, _common_metadata)."""
+    import pyarrow.fs as pafs
+
+    info = fs.get_file_info(root)
+    if info.type == pafs.FileType.File:
+        return [info.path]
+    if info.type == pafs.FileType.NotFound:
+        return []
+    found = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    return sorted(
+        i.path
+        for i in found
+        if i.type == pafs.FileType.File
+        and not any(part.startswith(("_", ".")) for part in i.path[len(root) :].split("/"))
+    )
 
 
 def replace_day(window: Window, day: Any) -> Window:
     return Window.for_day(day, window.timezone)
 
 
-def _hive_present(suite: str, files: list[str], key: str, window: Window) -> None:
-    """Every day of the window has its ``key=YYYY-MM-DD`` directory: a missing partition is
-    the source's problem (not an empty day)."""
-    wanted = {f"{key}={d.isoformat()}" for d in window.days}
-    seen = {part for f in files for part in f.replace("\\", "/").split("/") if "=" in part}
-    missing = sorted(wanted - seen)
+def _hive_key(path: str, key: str) -> str | None:
+    """The value of ``key`` in a Hive path (``.../ds=2013-02-08/part-0.parquet``), or None."""
+    parts = path.replace("\\", "/").split("/")
+    return next((p.split("=", 1)[1] for p in parts if p.startswith(key + "=")), None)
+
+
+def _hive_select(suite: str, label: str, files: list[str], key: str, window: Window) -> list[str]:
+    """The files of the window's ``key=YYYY-MM-DD`` partitions, chosen from their paths before
+    any file is opened (the other days' files are never read). A missing day is the source's
+    problem, not an empty day. Paths without ``key=`` (the partition column is a column of the
+    files, not the Hive key) are all kept and filtered inside the scan."""
+    if not any(_hive_key(f, key) is not None for f in files):
+        return files
+    wanted = {d.isoformat() for d in window.days}
+    chosen = [f for f in files if _hive_key(f, key) in wanted]
+    missing = sorted(wanted - {_hive_key(f, key) for f in chosen})
     if missing:
-        raise SourceUnavailable(f"suite '{suite}': Hive partition {', '.join(missing)} not found")
+        days = ", ".join(f"{key}={d}" for d in missing)
+        raise SourceUnavailable(f"suite '{suite}': source {label}: Hive partition {days} not found")
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Sources read exactly the run's local day, in bounded chunks, with bound parameters and quoted
-identifiers; anything unreachable or unreadable is SourceUnavailable naming the suite."""
+"""Sources scan exactly the run's local day, with bound parameters and quoted identifiers; anything
+unreachable or unreadable is SourceUnavailable naming the suite. Rows are seen through the engine:
+aggregates (RowCount, NullCount, ...) and a bounded Sample, computed where the data is."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
 from datavigil import FileSource, Partition, SqlSource
-from datavigil.batch import Chunk
+from datavigil.engine import metrics as m
+from datavigil.engine.backends import open_scan
 from datavigil.errors import SourceUnavailable, SuiteError
 from datavigil.window import Window
 
@@ -47,12 +49,28 @@ def make_table(url: str, name: str, aware: bool = False) -> None:
     engine.dispose()
 
 
-def read(source: Any, partition: Partition | None = None, size: int = 1000) -> list[Chunk]:
-    return list(source.read("s", Window.for_day(DAY, NY), partition, size))
+def compute(source: Any, partition: Partition | None, metrics: list[Any]) -> Any:
+    """The values of ``metrics`` over the day's partition of ``source`` (the engine's scan)."""
+    with open_scan("s", source, Window.for_day(DAY, NY), partition) as scan:
+        return scan.compute(metrics), scan.columns
 
 
-def ids(chunks: list[Chunk]) -> list[int]:
-    return sorted(int(i) for c in chunks for i in c.frame["id"])
+def read(source: Any, partition: Partition | None = None, cols: tuple[str, ...] = ("id",)) -> Any:
+    """Every row of the partition (a Sample larger than the test's data), and its row count."""
+    sample = m.Sample(cols, 100_000)
+    values, _ = compute(source, partition, [m.RowCount(), sample])
+    rows = values.get(sample)
+    assert values.get(m.RowCount()) == len(rows)
+    return rows
+
+
+def ids(rows: list[tuple[Any, ...]]) -> list[int]:
+    return sorted(int(r[0]) for r in rows)
+
+
+def count(source: Any, partition: Partition | None = None) -> int:
+    values, _ = compute(source, partition, [m.RowCount()])
+    return values.get(m.RowCount())
 
 
 @pytest.fixture
@@ -76,8 +94,8 @@ def statements():
 
 
 def test_sqlite_table_selects_exactly_the_local_day(sqlite_db: str) -> None:
-    chunks = read(SqlSource(table="events", url=sqlite_db), Partition("ts"))
-    assert ids(chunks) == INSIDE
+    assert ids(read(SqlSource(table="events", url=sqlite_db), Partition("ts"))) == INSIDE
+    assert count(SqlSource(table="events", url=sqlite_db), Partition("ts")) == 3
 
 
 def test_without_partition_everything_is_read(sqlite_db: str) -> None:
@@ -88,12 +106,17 @@ def test_naive_column_in_local_time(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'local.db'}"
     make_table(url, "events")
     # the same values read as New York wall-clock times: the day is [00:00, 24:00) local
-    chunks = read(SqlSource(table="events", url=url), Partition("ts", column_timezone=NY))
-    assert ids(chunks) == [1, 2, 3]
+    rows = read(SqlSource(table="events", url=url), Partition("ts", column_timezone=NY))
+    assert ids(rows) == [1, 2, 3]
 
 
 def data_query(statements: list, word: str) -> tuple[str, Any]:
-    return next((s, p) for s, p in statements if s.startswith("SELECT") and word in s)
+    """The first aggregate over the partition whose SQL contains ``word`` (not the schema probe)."""
+    return next(
+        (s, p)
+        for s, p in statements
+        if s.startswith("SELECT") and word in s and "LIMIT 0" not in s and "count(*)" in s
+    )
 
 
 def test_filter_uses_bound_parameters(sqlite_db: str, statements: list) -> None:
@@ -114,16 +137,11 @@ def test_table_name_needing_quotes(tmp_path: Path, name: str) -> None:
 
 def test_query_source_with_partition(sqlite_db: str, statements: list) -> None:
     src = SqlSource(query="SELECT id, ts, value * 2 AS doubled FROM events", url=sqlite_db)
-    chunks = read(src, Partition("ts"))
-    assert ids(chunks) == INSIDE
-    assert list(chunks[0].frame.columns) == ["id", "ts", "doubled"]
+    values, columns = compute(src, Partition("ts"), [m.RowCount(), m.Max("doubled")])
+    assert values.get(m.RowCount()) == 3 and values.get(m.Max("doubled")) == 8.0
+    assert list(columns) == ["id", "ts", "doubled"]
     sql, params = data_query(statements, "doubled")
-    assert "2013" not in sql and len(params) == 2
-
-
-def test_chunks_are_bounded_by_chunk_size(sqlite_db: str) -> None:
-    chunks = read(SqlSource(table="events", url=sqlite_db), size=2)
-    assert [len(c) for c in chunks] == [2, 2, 1]
+    assert "2013" not in sql and "2013-03-10 05:00:00" in params and "2013-03-11 04:00:00" in params
 
 
 def test_null_and_mixed_types_from_sqlite(tmp_path: Path) -> None:
@@ -132,9 +150,12 @@ def test_null_and_mixed_types_from_sqlite(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE t (id INTEGER, mixed, empty REAL)"))
         conn.execute(sa.text("INSERT INTO t VALUES (1, 5, NULL), (2, 'x', NULL), (3, NULL, NULL)"))
-    (c,) = read(SqlSource(table="t", url=url))
-    assert c.frame["mixed"].tolist()[:2] == [5, "x"]  # kept as objects, reported by the schema
-    assert c.nulls == {"id": 0, "mixed": 1, "empty": 3}
+    rows = read(SqlSource(table="t", url=url), cols=("id", "mixed"))
+    assert sorted(rows) == [(1, 5), (2, "x"), (3, None)]  # kept as they are, judged by the schema
+    nulls = [m.NullCount(col) for col in ("id", "mixed", "empty")]
+    values, columns = compute(SqlSource(table="t", url=url), None, nulls)
+    assert [values.get(x) for x in nulls] == [0, 1, 3]
+    assert columns["mixed"].family == "other" and columns["empty"].family == "float"
 
 
 def test_missing_table(sqlite_db: str) -> None:
@@ -159,7 +180,12 @@ def test_unreachable_database(url: str) -> None:
     with pytest.raises(SourceUnavailable) as info:
         read(SqlSource(table="events", url=url), Partition("ts"))
     message = str(info.value)
-    assert message.startswith("suite 's': source table 'events' could not be read: ")
+    assert message.startswith(
+        (
+            "suite 's': source table 'events' could not be read: ",
+            "suite 's': source database /nonexistent-dir/sub/w.db not found",
+        )
+    )
     assert "\n" not in message and info.value.exit_code == 3
 
 
@@ -177,9 +203,7 @@ def test_postgres_table_selects_exactly_the_local_day(
     pg_url: str, aware: bool, name: str, statements: list
 ) -> None:
     make_table(pg_url, name, aware=aware)
-    chunks = read(SqlSource(table=name, url=pg_url), Partition("ts"), size=2)
-    assert ids(chunks) == INSIDE
-    assert all(len(c) <= 2 for c in chunks)
+    assert count(SqlSource(table=name, url=pg_url), Partition("ts")) == 3
     sql, params = data_query(statements, "ts >=")
     assert "2013" not in sql and len(params) == 2
     if name == "Flight Log":
@@ -210,9 +234,11 @@ def test_postgres_null_and_nan_are_told_apart(pg_url: str) -> None:
             sa.text("INSERT INTO n VALUES (1, NULL, 1.5), (2, 'NaN', NULL), (3, 'Infinity', 2)")
         )
     engine.dispose()
-    (c,) = read(SqlSource(table="n", url=pg_url))
-    assert c.nulls["x"] == 1 and int(c.frame["x"].isna().sum()) == 2
-    assert c.frame["amount"].dtype.kind == "f" and c.nulls["amount"] == 1
+    wanted = [m.NullCount("x"), m.NanCount("x"), m.InfCount("x", 1), m.Max("x"), m.Min("x")]
+    wanted += [m.NullCount("amount"), m.NanCount("amount"), m.Max("amount")]
+    values, columns = compute(SqlSource(table="n", url=pg_url), None, wanted)
+    assert [values.get(x) for x in wanted] == [1, 1, 1, float("inf"), float("inf"), 1, 0, 2]
+    assert columns["amount"].family == "float"
 
 
 def test_postgres_missing_table(pg_url: str) -> None:
@@ -257,20 +283,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ["{home}/data/{date:%Y/%m/%d}.EXT", "data/{date:%Y}/{date:%m}/{date:%d}.EXT"],
     ids=["home-absolute", "relative-to-home"],
 )
-def test_file_source_reads_the_day_in_bounded_chunks(home: Path, fmt: str, template: str) -> None:
+def test_file_source_reads_the_day_from_its_template(home: Path, fmt: str, template: str) -> None:
     write_day(home, fmt, rows=10)
     src = FileSource(path=template.replace("EXT", fmt))
     assert src.resolve(Window.for_day(DAY, NY)) == home / f"data/2013/03/10.{fmt}"
-    chunks = read(src, size=3)
-    assert ids(chunks) == list(range(1, 11))
-    assert all(0 < len(c) <= 3 for c in chunks)
-
-
-def test_csv_chunks_are_bounded_for_a_large_file(home: Path) -> None:
-    write_day(home, "csv", rows=20_000)
-    chunks = read(FileSource(path="data/{date:%Y/%m/%d}.csv"), size=1000)
-    assert sum(map(len, chunks)) == 20_000
-    assert max(map(len, chunks)) <= 1000
+    assert ids(read(src)) == list(range(1, 11))
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -290,8 +307,9 @@ def test_corrupt_file(home: Path, name: str, content: bytes) -> None:
     (folder / name).write_bytes(content)
     with pytest.raises(SourceUnavailable) as info:
         read(FileSource(path="data/{date:%Y/%m/%d}." + name.split(".")[1]))
-    assert str(info.value).startswith("suite 's': file ")
-    assert "unreadable" in str(info.value) and "\n" not in str(info.value)
+    message = str(info.value)
+    assert message.startswith("suite 's': source file '") and "10." in message
+    assert "could not be read" in message and "\n" not in message
 
 
 def test_file_nulls_and_nans_survive_the_read(home: Path) -> None:
@@ -301,8 +319,9 @@ def test_file_nulls_and_nans_survive_the_read(home: Path) -> None:
     folder = home / "data" / "2013" / "03"
     folder.mkdir(parents=True)
     pq.write_table(pa.table({"x": pa.array([1.0, None, float("nan")])}), folder / "10.parquet")
-    (c,) = read(FileSource(path="data/{date:%Y/%m/%d}.parquet"))
-    assert c.nulls["x"] == 1 and int(c.frame["x"].isna().sum()) == 2
+    wanted = [m.RowCount(), m.NullCount("x"), m.NanCount("x"), m.Max("x")]
+    values, _ = compute(FileSource(path="data/{date:%Y/%m/%d}.parquet"), None, wanted)
+    assert [values.get(x) for x in wanted] == [3, 1, 1, 1.0]
 
 
 @pytest.mark.parametrize("mode", ["table", "query"])

@@ -33,9 +33,23 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+# sqlite3 raises OperationalError for nearly everything; these are about the statement (a
+# function SQLite lacks, a value it cannot hold), not about reaching the database
+SQLITE_STATEMENT = (
+    "no such function",
+    "wrong number of arguments",
+    "misuse of",
+    "integer overflow",
+    "user-defined function raised exception",
+)
+
+
 def is_infra(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
+    orig = getattr(exc, "orig", None)
+    if type(orig).__module__ == "sqlite3" and str(orig).startswith(SQLITE_STATEMENT):
+        return False
     return isinstance(exc, INFRA)
 
 
@@ -77,6 +91,23 @@ def duck_family(type_name: str) -> str:
     return "other"
 
 
+def duck_read_error(exc: BaseException) -> bool:
+    """Whether a DuckDB error met while a query runs is the source's (a file that cannot be
+    read: DuckDB raises its bare ``Error`` for a corrupt Parquet footer or a truncated file, an
+    IOException for I/O, "CSV Error" for a malformed CSV line, and reports an object of a
+    pyarrow dataset (object storage) that cannot be read) rather than the metric's."""
+    import duckdb
+
+    orig = getattr(exc, "orig", exc)
+    if type(orig) is duckdb.Error or isinstance(orig, duckdb.IOException | duckdb.HTTPException):
+        return True
+    text = str(orig)
+    return isinstance(orig, duckdb.Error) and ("CSV Error" in text or READ_ARROW in text)
+
+
+READ_ARROW = "reading the Arrow source failed"  # a pyarrow dataset's object could not be read
+
+
 @dataclass
 class Scan:
     """One partition of one source, ready to compute metrics."""
@@ -96,11 +127,14 @@ class Scan:
 
     def compute(self, metrics: Any) -> plan.Values:
         try:
-            return plan.compute(self.scope, metrics, self._run_isolated, is_infra)
+            return plan.compute(self.scope, metrics, self._run_isolated, self._is_infra)
         except sa.exc.SQLAlchemyError as exc:
             raise SourceUnavailable(
                 f"suite '{self.suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
+
+    def _is_infra(self, exc: BaseException) -> bool:
+        return is_infra(exc) or (self.kind == "duckdb" and duck_read_error(exc))
 
     def _run_isolated(self, stmt: Any) -> list[Any]:
         """Run one statement; on PostgreSQL a failed statement aborts the transaction, so each
@@ -134,6 +168,7 @@ def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
 @contextmanager
 def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Scan]:
     label = source.label
+    engine = None
     try:
         engine = source.engine(suite)
         with engine.connect() as conn:
@@ -149,6 +184,9 @@ def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
         ) from None
     except ModuleNotFoundError as exc:
         raise SuiteError(suite, "source", f"database driver missing: {exc}") from None
+    finally:  # the scan's own engine: close its pooled connection, or every run leaves one
+        if engine is not None:
+            engine.dispose()
 
 
 def duck_engine() -> sa.Engine:
@@ -177,7 +215,7 @@ def _duck_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator
                 where = duck_filter(scope, window, partition, suite, label)
                 scope = c.Scope(frm, tuple(where), columns, scope.caps)
             yield Scan(scope, conn, label, suite, "duckdb")
-    except (duckdb.IOException, duckdb.InvalidInputException, OSError) as exc:
+    except (duckdb.Error, OSError) as exc:  # binding the scan opens the files: theirs
         raise SourceUnavailable(
             f"suite '{suite}': source {label} could not be read: {first_line(exc)}"
         ) from None

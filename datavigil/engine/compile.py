@@ -8,6 +8,7 @@ columns exclude NaN from every comparison, so "NULL and NaN never match" holds e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,13 +36,15 @@ class Caps:
     nan: bool  # float columns can hold NaN (PostgreSQL, DuckDB; not SQLite)
     regex: str  # "op": col ~ pattern (PostgreSQL) | "func": regexp_matches | "sqlite"
     contains: str  # the substring-position function: strpos | instr
+    nan_test: str = "eq"  # "eq": x = 'NaN' (PostgreSQL) | "isnan": isnan(x) (DuckDB)
 
 
 def caps_for(dialect_name: str) -> Caps:
     if dialect_name == "sqlite":
         return Caps("sqlite", nan=False, regex="sqlite", contains="instr")
     if dialect_name == "duckdb":
-        return Caps("duckdb", nan=True, regex="func", contains="strpos")
+        # DuckDB's `x = 'NaN'` is false for the NaNs read from Parquet: isnan() is reliable
+        return Caps("duckdb", nan=True, regex="func", contains="strpos", nan_test="isnan")
     if dialect_name == "postgresql":
         return Caps("postgresql", nan=True, regex="op", contains="strpos")
     # other dialects: the PostgreSQL-like defaults; a missing function fails at run time and is
@@ -75,10 +78,21 @@ def nan_param() -> Any:
     return sa.bindparam(None, math.nan, type_=sa.Float, unique=True)
 
 
+def is_nan(scope: Scope, name: str, col: Any = None) -> Any:
+    """TRUE for a float NaN (NULL stays NULL); FALSE where the column cannot hold NaN.
+    ``col``: the expression to test (default: the source column ``name``)."""
+    col = scope.col(name) if col is None else col
+    if not _float(scope, name):
+        return sa.false()
+    if scope.caps.nan_test == "isnan":
+        return sa.func.isnan(col)
+    return col == nan_param()
+
+
 def not_nan(scope: Scope, name: str) -> Any:
     """TRUE for a non-NaN value (NULL stays NULL); a constant TRUE where NaN cannot occur."""
     col = scope.col(name)
-    return col != nan_param() if _float(scope, name) else col.is_not(None)
+    return sa.not_(is_nan(scope, name)) if _float(scope, name) else col.is_not(None)
 
 
 def finite_value(scope: Scope, name: str) -> Any:
@@ -88,7 +102,7 @@ def finite_value(scope: Scope, name: str) -> Any:
     ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
     cond = [col != inf, col != ninf]
     if _float(scope, name):
-        cond.append(col != nan_param())
+        cond.append(not_nan(scope, name))
     return sa.case((sa.and_(*cond), col))
 
 
@@ -140,23 +154,27 @@ def _isin(scope: Scope, p: m.IsIn) -> Any:
     return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
 
 
-def _is_nan(scope: Scope, p: m.IsNan) -> Any:
-    return scope.col(p.column) == nan_param() if _float(scope, p.column) else sa.false()
-
-
-def _combined(scope: Scope, p: Any) -> Any:
-    if isinstance(p, m.Not):
-        return sa.not_(predicate(scope, p.operand))
-    parts = [predicate(scope, q) for q in p.operands]
-    return sa.and_(*parts) if isinstance(p, m.And) else sa.or_(*parts)
-
-
 def predicate(scope: Scope, p: Any) -> Any:
     """A predicate tree as a SQL boolean expression."""
-    compiler = PREDICATES.get(type(p))
-    if compiler is None:
-        raise m.MetricError(f"not a predicate: {p!r}")
-    return compiler(scope, p)
+    leaves: dict[type, Callable[[Scope, Any], Any]] = {
+        m.Cmp: _cmp,
+        m.IsIn: _isin,
+        m.Regex: _regex,
+        m.TextTest: _text_test,
+        m.Length: _cmp_length,
+        m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
+        m.IsNan: lambda scope, p: is_nan(scope, p.column),
+    }
+    leaf = leaves.get(type(p))
+    if leaf is not None:
+        return leaf(scope, p)
+    if isinstance(p, m.Not):
+        return sa.not_(predicate(scope, p.operand))
+    if isinstance(p, m.And):
+        return sa.and_(*(predicate(scope, q) for q in p.operands))
+    if isinstance(p, m.Or):
+        return sa.or_(*(predicate(scope, q) for q in p.operands))
+    raise m.MetricError(f"not a predicate: {p!r}")
 
 
 def _cmp_length(scope: Scope, p: m.Length) -> Any:
@@ -178,39 +196,24 @@ def scalar(scope: Scope, metric: Any) -> Any:
     """The aggregate expression of a scalar metric (one value per partition)."""
     if isinstance(metric, m.RowCount):
         return sa.func.count()
-    if isinstance(metric, m.CountWhere):
-        return count_if(predicate(scope, metric.predicate))
-    col: Any = scope.col(metric.column)
+    col: Any = scope.col(metric.column) if hasattr(metric, "column") else None
     if isinstance(metric, m.NullCount):
         return count_if(col.is_(None))
     if isinstance(metric, m.NanCount):
         if not _float(scope, metric.column):
             return sa.literal(0)
-        return count_if(col == nan_param())
+        return count_if(is_nan(scope, metric.column))
     if isinstance(metric, m.InfCount):
         if scope.columns[metric.column].family != "float":
             return sa.literal(0)
         value = math.inf if metric.sign > 0 else -math.inf
         return count_if(col == sa.bindparam(None, value, type_=sa.Float, unique=True))
     if isinstance(metric, m.Min | m.Max):
-        kept = (
-            sa.case((not_nan(scope, metric.column), col)) if _float(scope, metric.column) else col
-        )
-        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(kept)
+        expr = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
+        return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(expr)
+    if isinstance(metric, m.CountWhere):
+        return count_if(predicate(scope, metric.predicate))
     raise m.MetricError(f"not a scalar metric: {metric!r}")
 
-
-PREDICATES: dict[type, Any] = {
-    m.Cmp: _cmp,
-    m.IsIn: _isin,
-    m.Regex: _regex,
-    m.TextTest: _text_test,
-    m.Length: lambda scope, p: _cmp_length(scope, p),
-    m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
-    m.IsNan: _is_nan,
-    m.Not: _combined,
-    m.And: _combined,
-    m.Or: _combined,
-}
 
 SCALAR = (m.RowCount, m.NullCount, m.NanCount, m.InfCount, m.Min, m.Max, m.CountWhere)

@@ -219,9 +219,8 @@ def metric_columns(metric: Any) -> set[str]:
     if isinstance(metric, CountWhere):
         return columns_of(metric.predicate)
     if isinstance(metric, DuplicateKeys | Sample | RepeatedKeys):
-        cols = set(metric.columns)
         where = getattr(metric, "where", None)
-        return cols | (columns_of(where) if where is not None else set())
+        return set(metric.columns) | (columns_of(where) if where else set())
     if isinstance(metric, Moments):
         return {metric.column} | ({metric.by} if metric.by else set())
     col = getattr(metric, "column", None)

@@ -20,29 +20,46 @@ def _bind(value: Any, text: bool = False) -> Any:
     return sa.bindparam(None, value, type_=sa.String() if text else None, unique=True)
 
 
-def _time_filter(col: Any, family: str, window: Any, partition: Any, sqlite: bool) -> list[Any]:
+def _time_filter(col: Any, family: str, window: Any, partition: Any) -> list[Any]:
     if family == "datetime_tz":
         return [col >= _bind(window.start), col < _bind(window.end)]
     start, end = window.bounds_in(partition.column_timezone)
-    if sqlite:  # text timestamps with or without a fraction: compare as text without one
-        return [
-            col >= _bind(f"{start:%Y-%m-%d %H:%M:%S}", text=True),
-            col < _bind(f"{end:%Y-%m-%d %H:%M:%S}", text=True),
-        ]
     return [col >= _bind(start), col < _bind(end)]
+
+
+def _sqlite_filter(col: Any, window: Any, partition: Any) -> list[Any]:
+    """SQLite keeps dates and timestamps as text in any declared type (or none): a 10-character
+    value is a date, compared with the days; a longer one a timestamp, normalized by
+    ``datetime()`` (a fraction, a 'T' separator) and compared with the bounds as text. Raw
+    text comparison put '2013-03-10T04:59:59' after '2013-03-10 05:00:00' and a date-only
+    '2013-03-11' inside the 10th's bounds."""
+    start, end = window.bounds_in(partition.column_timezone)
+    first, last = window.days[0].isoformat(), window.days[-1].isoformat()
+    ts = sa.func.datetime(col)
+    as_date = sa.and_(
+        sa.func.length(col) == 10, col >= _bind(first, text=True), col <= _bind(last, text=True)
+    )
+    as_time = sa.and_(
+        sa.func.length(col) > 10,
+        ts >= _bind(f"{start:%Y-%m-%d %H:%M:%S}", text=True),
+        ts < _bind(f"{end:%Y-%m-%d %H:%M:%S}", text=True),
+    )
+    return [sa.or_(as_date, as_time)]
 
 
 def _filter(scope: c.Scope, window: Any, partition: Any, sqlite: bool) -> list[Any]:
     col = scope.frm.c[partition.column]
     family = scope.columns[partition.column].family
     first, last = window.days[0], window.days[-1]
+    if sqlite and family in ("datetime", "str", "other"):
+        return _sqlite_filter(col, window, partition)
     if family == "date":
         return [col >= _bind(first), col <= _bind(last)] if first != last else [col == _bind(last)]
     if family == "str":
         days = [d.isoformat() for d in window.days]
         return [col.in_(days)] if len(days) > 1 else [col == _bind(days[0], text=True)]
     if family in ("datetime", "datetime_tz", "other"):
-        return _time_filter(col, family, window, partition, sqlite)
+        return _time_filter(col, family, window, partition)
     raise SuiteError("?", "partition.column", f"'{partition.column}' is {family}, not a date")
 
 

@@ -10,9 +10,11 @@ compute (a missing function, an overflow) is an error of the checks that asked f
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,60 +107,62 @@ def compute(
             values.data[metric] = m.MetricError(f"column(s) {', '.join(missing)} not in the source")
         else:
             ready.append(metric)
+    batch = _Batch(values, is_infra, scope.caps.name)
     scalars = [x for x in ready if isinstance(x, c.SCALAR)]
-    _batched(values, scalars, lambda ms: _scalar_query(scope, ms, run, values), is_infra)
+    batch(scalars, lambda ms: _scalar_query(scope, ms, run, values))
     by: dict[str | None, list[m.Moments]] = {}
     for x in ready:
         if isinstance(x, m.Moments):
             by.setdefault(x.by, []).append(x)
     for group in by.values():
-        _batched(values, group, lambda ms: _moments_query(scope, ms, run, values), is_infra)
-    for x in ready:
-        single = SINGLE.get(type(x))
-        if single is not None:
-            _batched(values, [x], _one_query(single, scope, run, values), is_infra)
-    return values
-
-
-def _one_query(
-    query: Callable[..., None], scope: c.Scope, run: Runner, values: Values
-) -> Callable[[list[Any]], None]:
-    return lambda ms: query(scope, ms[0], run, values)
-
-
-def _single() -> dict[type, Callable[..., None]]:
-    """The metrics computed by a query of their own."""
-    return {
+        batch(group, lambda ms: _moments_query(scope, ms, run, values))
+    single: dict[type, Callable[[c.Scope, Any, Runner, Values], None]] = {
         m.DuplicateKeys: _duplicates,
         m.Frequencies: _frequencies,
         m.RepeatedKeys: _repeated,
         m.Sample: _sample,
     }
+    for x in ready:
+        one = single.get(type(x))
+        if one is not None:
+            batch([x], functools.partial(_one, one, scope, run, values))
+    return values
 
 
-def _batched(
-    values: Values,
-    ms: list[Any],
-    query: Callable[[list[Any]], None],
-    is_infra: Callable[[BaseException], bool],
+def _one(
+    query: Callable[..., None], scope: c.Scope, run: Runner, values: Values, ms: list[Any]
 ) -> None:
-    if not ms:
-        return
-    try:
-        query(ms)
-        return
-    except m.MetricError as exc:
-        if len(ms) == 1:
-            values.data[ms[0]] = exc
+    query(scope, ms[0], run, values)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Runs the query of a list of metrics; on a failure that is not the connection's, runs
+    them one by one so that the metric the backend cannot compute is the only error, its
+    message naming the backend."""
+
+    values: Values
+    is_infra: Callable[[BaseException], bool]
+    backend: str
+
+    def __call__(self, ms: list[Any], query: Callable[[list[Any]], None]) -> None:
+        if not ms:
             return
-    except sa.exc.SQLAlchemyError as exc:
-        if is_infra(exc):
-            raise
-        if len(ms) == 1:
-            values.data[ms[0]] = m.MetricError(_first_line(exc))
+        try:
+            query(ms)
             return
-    for one in ms:  # isolate the metric the backend cannot compute
-        _batched(values, [one], query, is_infra)
+        except m.MetricError as exc:
+            if len(ms) == 1:
+                self.values.data[ms[0]] = exc
+                return
+        except sa.exc.SQLAlchemyError as exc:
+            if self.is_infra(exc):
+                raise
+            if len(ms) == 1:
+                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {_first_line(exc)}")
+                return
+        for one in ms:  # isolate the metric the backend cannot compute
+            self([one], query)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -168,11 +172,20 @@ def _first_line(exc: BaseException) -> str:
 
 def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) -> None:
     cols = [c.scalar(scope, x).label(f"m{i}") for i, x in enumerate(ms)]
-    (row,) = run(scope.select(*cols))
+    # count(*) keeps the SELECT an aggregate (one row) when every metric is a constant, such
+    # as NanCount of a column that cannot hold NaN: alone, it returned a row per table row
+    (row,) = run(scope.select(*cols, sa.func.count().label("n_rows")))
     values.queries += 1
     for i, x in enumerate(ms):
         v = row[i]
-        values.data[x] = _py(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+        values.data[x] = _extreme(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+
+
+def _extreme(value: Any) -> Any:
+    """A min/max as a plain Python value: a Decimal (PostgreSQL numeric, DuckDB DECIMAL) as
+    a float, like every other number the engine returns (it was dropped from the profile)."""
+    value = _py(value)
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _py(value: Any) -> Any:
@@ -209,16 +222,13 @@ def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
     proj = [] if by is None else [scope.col(by).label("g")]
     for j, name in enumerate(cols):
         raw = scope.col(name)
-        proj += [raw.label(f"r{j}"), c.finite_value(scope, name).label(f"x{j}")]
+        finite = sa.cast(c.finite_value(scope, name), sa.Float(53))  # int columns too
+        proj += [raw.label(f"r{j}"), finite.label(f"x{j}")]
     base = scope.select(*proj).subquery("b")
     first = [] if by is None else [base.c.g]
     for j, name in enumerate(cols):
         raw, x = base.c[f"r{j}"], base.c[f"x{j}"]
-        nan = (
-            (raw == c.nan_param())
-            if scope.columns[name].family == "float" and scope.caps.nan
-            else sa.false()
-        )
+        nan = c.is_nan(scope, name, raw)
         first += [
             sa.func.count().label(f"rows{j}"),
             sa.func.count(x).label(f"n{j}"),
@@ -226,7 +236,9 @@ def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
             c.count_if(nan).label(f"nan{j}"),
             c.count_if(raw == inf).label(f"pinf{j}"),
             c.count_if(raw == ninf).label(f"ninf{j}"),
-            sa.func.avg(x).label(f"mean{j}"),
+            # sum / count, not avg: PostgreSQL's avg(float8) also accumulates the sum of
+            # squares and raises "value out of range" for values near 1e200
+            (sa.func.sum(x) / sa.func.count(x)).label(f"mean{j}"),
             sa.func.min(x).label(f"min{j}"),
             sa.func.max(x).label(f"max{j}"),
         ]
@@ -265,20 +277,26 @@ def _group_stats(row: Any, i: int) -> GroupStats:
     if n == 0:
         return GroupStats(StatMoments(), *counts)
     scale, s1 = float(scale or 1.0), float(s1 or 0.0)
+    s2, s3, s4 = float(s2 or 0.0), float(s3 or 0.0), float(s4 or 0.0)
     mean = float(mean) + s1 * scale / n  # the corrected two-pass: the mean to the last bit
     d1 = s1 / n
-    m2 = (float(s2 or 0.0) - s1 * d1) * scale * scale
-    m3 = (float(s3 or 0.0) - 3 * d1 * float(s2 or 0.0) + 2 * s1 * d1 * d1) * (scale * scale * scale)
-    m4 = (
-        float(s4 or 0.0)
-        - 4 * d1 * float(s3 or 0.0)
-        + 6 * d1 * d1 * float(s2 or 0.0)
-        - 3 * s1 * d1**3
-    ) * (scale * scale * scale * scale)  # inf on overflow, never an exception
+    m2 = _unscaled(s2 - s1 * d1, scale, 2)
+    m3 = _unscaled(s3 - 3 * d1 * s2 + 2 * s1 * d1 * d1, scale, 3)
+    m4 = _unscaled(s4 - 4 * d1 * s3 + 6 * d1 * d1 * s2 - 3 * s1 * d1**3, scale, 4)
     moments = StatMoments(
         n=n, mean=mean, m2=max(m2, 0.0), m3=m3, m4=m4, min=float(lo), max=float(hi)
     )
     return GroupStats(moments, *counts)
+
+
+def _unscaled(value: float, scale: float, power: int) -> float:
+    """``value * scale**power`` as a float: +/-inf where it overflows (``**`` would raise
+    OverflowError and crash the run), 0 where ``value`` is 0 (never 0 * inf = NaN)."""
+    if value == 0:
+        return 0.0
+    for _ in range(power):
+        value *= scale
+    return value
 
 
 def _duplicates(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) -> None:
@@ -339,14 +357,13 @@ def _repeated(scope: c.Scope, x: m.RepeatedKeys, run: Runner, values: Values) ->
     values.data[x] = [tuple(_py(v) for v in row) for row in rows]
 
 
-SINGLE = _single()
 Row = tuple[str, str | None, str | None, float | None]
 
 
 def _num(value: Any) -> float | None:
     if isinstance(value, bool):
         return float(value)
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return float(value) if math.isfinite(float(value)) else None
     return None
 
