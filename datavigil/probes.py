@@ -69,7 +69,7 @@ def _column(conn: sa.Connection, source: SqlSource, name: str, where: Where) -> 
     import sqlalchemy as sa
 
     if source.query:
-        return sa.column(name, sa.DateTime()), sa.text(f"({source.query}) AS src")
+        return sa.column(name, sa.DateTime()), sa.text(f"({source.query_text}) AS src")
     try:
         table = sa.Table(
             str(source.table), sa.MetaData(), schema=source.db_schema, autoload_with=conn
