@@ -1,5 +1,6 @@
 """The `datavigil` command. Exit codes: 0 no error-severity failure · 1 error-severity data
-violation · 2 bad usage or bad suite/config · 3 a source or the results store unreachable."""
+violation · 2 bad usage or bad suite/config · 3 a source or the results store unreachable ·
+4 internal error (a bug: please report it)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, NoReturn
 
-from datavigil import snapshot_cli
-from datavigil.errors import DatavigilError
+from datavigil import console, snapshot_cli
+from datavigil.errors import DatavigilError, UsageError
 
 RESULT_COLUMNS = [
     "suite",
@@ -30,27 +32,57 @@ RESULT_COLUMNS = [
 ]
 
 
-class UsageError(DatavigilError):
-    exit_code = 2
+INTERNAL_ERROR = 4  # an exception datavigil did not classify: a bug (docs/adr/0061)
+DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def parse_date(text: str) -> date:
+class Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit 2, like every other error (not argparse's
+    usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("datavigil").strip()
+        where = f"{command}: " if command else ""
+        hint = f"see `{self.prog} --help`"
+        raise UsageError(f"{where}{message} ({hint})")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got '{text}'")
+    return value
+
+
+def parse_day(text: str, flag: str) -> date:
+    """Exactly YYYY-MM-DD (not 20240101, 2024-W01-1 or an empty string)."""
+    if not DAY_RE.fullmatch(text):
+        raise UsageError(f"{flag}: '{text}' is not YYYY-MM-DD")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--date: '{text}' is not YYYY-MM-DD") from None
+        raise UsageError(f"{flag}: '{text}' is not a calendar day (YYYY-MM-DD)") from None
+
+
+def parse_date(text: str) -> date:
+    return parse_day(text, "--date")
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    match = re.fullmatch(r"(\d+)([dhm])", text.strip())
+    match = re.fullmatch(r"(\d{1,9})([dhm])", text.strip())
     if match:
         n, unit = int(match.group(1)), match.group(2)
-        delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
-        return now - delta
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
-    except ValueError:
-        raise UsageError(f"--since: '{text}' is not like 7d, 12h or YYYY-MM-DD") from None
+        try:
+            delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}
+            return now - delta[unit]
+        except OverflowError:
+            raise UsageError(f"--since: '{text}' reaches back before the year 1") from None
+    if not DAY_RE.fullmatch(text):
+        raise UsageError(f"--since: '{text}' is not like 7d, 12h, 30m or YYYY-MM-DD")
+    return datetime.combine(parse_day(text, "--since"), datetime.min.time(), UTC)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -59,15 +91,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from datavigil.runner import run_suite
     from datavigil.window import Window
 
+    day = parse_date(args.date) if args.date is not None else None  # "" is not "yesterday"
     suite = registry.load(args.suite)
-    if args.date:
-        window = Window.for_day(parse_date(args.date), suite.timezone)
-    else:
-        window = Window.before(datetime.now(UTC), suite.timezone)
-    report = run_suite(suite, window)
+    try:
+        if day is not None:
+            window = Window.for_day(day, suite.timezone)
+        else:
+            window = Window.before(datetime.now(UTC), suite.timezone)
+        report = run_suite(suite, window)
+    except DatavigilError as exc:  # the store or a setting: the line names the suite too
+        raise exc.in_suite(suite.name) from None
     print(summary(report, verbose=args.verbose))
     if report.error is not None:
-        print(f"datavigil: {report.error}", file=sys.stderr)
+        print(f"datavigil: {report.error.in_suite(suite.name)}", file=sys.stderr)
     return report.exit_code
 
 
@@ -95,35 +131,52 @@ def cmd_results(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from datavigil.store import Store
 
-    store = Store()
+    store = Store()  # a malformed DATAVIGIL_RESULTS_URL is a SettingError (exit 2) here
     print(f"{store.label}: at revision {store.upgrade()}")
     return 0
 
 
 def cmd_suites(args: argparse.Namespace) -> int:
+    """List the suites; with --check also import each. A broken suite is listed as broken and
+    named on stderr (one line each, with its file); the exit code is then 2."""
     from datavigil import registry
     from datavigil.report import table
 
-    rows = []
-    for info in registry.discover():
-        suite = registry.load(info.name) if args.check else None
-        rows.append(
-            {
-                "suite": info.name,
-                "dataset": info.dataset,
-                "schedule": info.schedule,
-                "timezone": info.timezone,
-                "dag_id": f"validate_{info.name}",
-                "checks": len(suite.checks) if suite else "",
-                "file": info.path.name,
-            }
-        )
-    print(table(rows, ["suite", "dataset", "schedule", "timezone", "dag_id", "checks", "file"]))
-    return 0
+    found = registry.scan()
+    rows, problems = [], [str(b.error) for b in found.broken]
+    for info in found.suites:
+        checks: int | str = ""
+        if args.check:
+            try:
+                checks = len(registry.load(info.name).checks)
+            except DatavigilError as exc:
+                checks, text = "broken", str(exc)
+                problems.append(text if info.path.name in text else f"{text} ({info.path.name})")
+        rows.append(_suite_row(info.name, info.path.name, checks, info))
+    rows += [_suite_row(bad.name, bad.path.name, "broken") for bad in found.broken]
+    print(table(sorted(rows, key=lambda r: r["suite"]), SUITE_COLUMNS))
+    for problem in problems:
+        print(f"datavigil: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+SUITE_COLUMNS = ["suite", "dataset", "schedule", "timezone", "dag_id", "checks", "file"]
+
+
+def _suite_row(name: str, file: str, checks: Any, info: Any = None) -> dict[str, Any]:
+    return {
+        "suite": name,
+        "dataset": getattr(info, "dataset", ""),
+        "schedule": getattr(info, "schedule", ""),
+        "timezone": getattr(info, "timezone", ""),
+        "dag_id": f"validate_{name}",
+        "checks": checks,
+        "file": file,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="datavigil", description=__doc__.splitlines()[0])
+    p = Parser(prog="datavigil", description=__doc__.splitlines()[0])
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="run every check of SUITE for one day and record it")
@@ -138,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--status", choices=["pass", "fail", "error", "skipped", "inconclusive"])
     r.add_argument("--since", help="7d, 12h, 30m or YYYY-MM-DD (by run finish time)")
     r.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    r.add_argument("--limit", type=int, default=1000)
+    r.add_argument("--limit", type=positive_int, default=1000)
     r.add_argument(
         "--latest", action="store_true", help="only the newest run of each suite and partition day"
     )
@@ -156,18 +209,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("datavigil").setLevel(logging.WARNING if args.quiet else logging.INFO)
-    func: Callable[[argparse.Namespace], int] = args.func
-    try:
-        return func(args)
-    except DatavigilError as exc:
-        print(f"datavigil: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+    """Run one command. Never a traceback: a DatavigilError is one line and its class's exit
+    code; anything else is a bug, one line "internal error" and exit 4; a closed stdout ends
+    the output quietly and the command keeps its own exit code (docs/adr/0061)."""
+    with console.guarded():
+        args: argparse.Namespace | None = None
+        try:
+            args = build_parser().parse_args(argv)
+            logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+            logging.getLogger("datavigil").setLevel(logging.WARNING if args.quiet else logging.INFO)
+            console.install_log_redaction()
+            func: Callable[[argparse.Namespace], int] = args.func
+            return func(args)
+        except DatavigilError as exc:
+            print(f"datavigil: {_first_line(exc)}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:  # the top-level guard: a bug is named, never a traceback
+            suite = getattr(args, "suite", None)
+            where = f"suite '{suite}': " if suite else ""
+            print(
+                f"datavigil: {where}internal error: {type(exc).__name__}: {_first_line(exc)} "
+                "(please report)",
+                file=sys.stderr,
+            )
+            return INTERNAL_ERROR
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":
