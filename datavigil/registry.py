@@ -97,7 +97,7 @@ def _literal_name(call: ast.Call, path: Path) -> str:
                 value = ast.literal_eval(kw.value)
             except ValueError:
                 break
-            return value if isinstance(value, str) else stem_name(path)
+            return value if isinstance(value, str) and NAME_RE.match(value) else stem_name(path)
     return stem_name(path)
 
 
@@ -133,7 +133,8 @@ def _light_problems(f: dict[str, Any]) -> list[tuple[str, str]]:
     rest when it is imported)."""
     out: list[tuple[str, str]] = []
     if not NAME_RE.match(f["name"]):
-        out.append(("name", "must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)"))
+        problem = f"{f['name']!r} must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)"
+        out.append(("name", problem))
     if not _valid_cron(f["schedule"]):
         out.append(("schedule", f"{f['schedule']!r} is not a cron expression"))
     try:
