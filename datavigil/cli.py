@@ -87,12 +87,13 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from datavigil import registry
-    from datavigil.report import summary
-    from datavigil.runner import run_suite
-    from datavigil.window import Window
 
     day = parse_date(args.date) if args.date is not None else None  # "" is not "yesterday"
     suite = registry.load(args.suite)
+    from datavigil.report import summary  # heavy: only once the arguments and suite are good
+    from datavigil.runner import run_suite
+    from datavigil.window import Window
+
     try:
         if day is not None:
             window = Window.for_day(day, suite.timezone)
