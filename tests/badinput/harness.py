@@ -174,7 +174,8 @@ def params(cases: list[Case]) -> list[Any]:
 
 def play(case: Case, project: Project) -> Result:
     """Run one case and assert everything it promises."""
-    argv = (case.setup(project) if case.setup else None) or ["validate", "orders", "--date", CLEAN]
+    argv = case.setup(project) if case.setup else None
+    argv = ["validate", "orders", "--date", CLEAN] if argv is None else argv
     before = project.files()
     modified = {p: (project.root / p).stat().st_mtime_ns for p in before}
     env = {k: v.replace("{root}", str(project.root)) for k, v in case.env.items()}
