@@ -58,10 +58,23 @@ def url_problem(url: str) -> str | None:
     except sa.exc.NoSuchModuleError:
         return f"names an unknown database dialect or driver '{name}'"
     try:
-        dialect.import_dbapi()
+        dbapi = dialect.import_dbapi()
     except ImportError as exc:
         return f"needs the driver of '{name}', which is not installed ({exc})"
+    known = _libpq_keywords(dbapi) if parsed.get_driver_name() == "psycopg" else set()
+    unknown = sorted(set(parsed.query) - known) if known else []
+    if unknown:
+        return f"has query options that PostgreSQL does not know: {', '.join(unknown)}"
     return None
+
+
+def _libpq_keywords(psycopg: object) -> set[str]:
+    """The connection options libpq accepts (a psycopg URL's query is passed to it)."""
+    try:
+        defaults = psycopg.pq.Conninfo.get_defaults()  # type: ignore[attr-defined]
+    except (AttributeError, psycopg.Error):  # type: ignore[attr-defined]
+        return set()
+    return {d.keyword.decode() for d in defaults}
 
 
 def checked_url(url: str, setting: str) -> str:

@@ -141,6 +141,9 @@ def one_line(result: Result, code: int, words: Iterable[str], secrets: Iterable[
     for secret in secrets:
         assert secret not in both, f"secret {secret!r} shown\n{result}"
     assert result.code == code, str(result)
+    if code in (0, 1):  # a verdict on the data, not an error: nothing on stderr
+        assert result.err == "", str(result)
+        return
     lines = result.err.strip().splitlines()
     assert len(lines) == 1, str(result)
     assert lines[0].startswith("datavigil: "), str(result)
@@ -162,6 +165,7 @@ class Case:
     written: Any = "nothing"
     secrets: tuple[str, ...] = ()
     xfail: str | None = None
+    out: str = ""  # a piece of stdout
 
 
 def params(cases: list[Case]) -> list[Any]:
@@ -181,6 +185,7 @@ def play(case: Case, project: Project) -> Result:
     env = {k: v.replace("{root}", str(project.root)) for k, v in case.env.items()}
     result = project.run(*argv, env=env)
     one_line(result, case.code, case.words, case.secrets)
+    assert case.out in result.out, str(result)
     if case.written == "nothing":
         assert project.files() == before, "files appeared"
         changed = [p for p in before if (project.root / p).stat().st_mtime_ns != modified[p]]
