@@ -86,9 +86,13 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from datavigil import registry
+    from datavigil import config, registry
 
     day = parse_date(args.date) if args.date is not None else None  # "" is not "yesterday"
+    try:
+        config.results_url()  # a malformed store URL is configuration: found before any read
+    except DatavigilError as exc:
+        raise exc.in_suite(args.suite) from None
     suite = registry.load(args.suite)
     from datavigil.report import summary  # heavy: only once the arguments and suite are good
     from datavigil.runner import run_suite

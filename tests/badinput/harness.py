@@ -5,10 +5,12 @@ suite (or the setting), that no traceback and no secret appears, and what was wr
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,22 @@ class Project:
             timeout=120,
         )
         return Result(done.returncode, done.stdout, done.stderr)
+
+    def seed(self, *argv: str) -> int:
+        """Run a command in this process (set-up, not the case under test: it spares a
+        subprocess's imports); returns its exit code."""
+        from datavigil.cli import main
+
+        saved = dict(os.environ)
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith("DATAVIGIL_")})
+        try:
+            with redirect_stdout(io.StringIO()):
+                return main(["-q", *argv])
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            for name in [m for m in sys.modules if m.startswith("datavigil_suites.")]:
+                del sys.modules[name]
 
     def files(self) -> set[str]:
         """Every path under the project (to prove that nothing was written)."""

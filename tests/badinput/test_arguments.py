@@ -28,7 +28,7 @@ def stored(*args: str) -> object:
 
     def setup(p: Project) -> list[str]:
         p.suite()
-        assert p.run("validate", "orders", "--date", CLEAN).code == 0
+        assert p.seed("validate", "orders", "--date", CLEAN) == 0
         return list(args)
 
     return setup

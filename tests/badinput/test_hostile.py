@@ -66,7 +66,7 @@ def hostile_table_checked(p: Project) -> None:
 def with_run(*argv: str) -> object:
     def setup(p: Project) -> list[str]:
         p.suite()
-        assert p.run("validate", "orders", "--date", CLEAN).code == 0
+        assert p.seed("validate", "orders", "--date", CLEAN) == 0
         return list(argv)
 
     return setup

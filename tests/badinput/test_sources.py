@@ -204,13 +204,6 @@ CASES = [
         written=SOURCE_ERROR,
     ),
     Case(
-        "csv-binary",
-        3,
-        ("suite 'orders'", "unreadable"),
-        file_source("csv", bytes(range(256)) * 8),
-        written=SOURCE_ERROR,
-    ),
-    Case(
         "source-server-down",
         3,
         ("suite 'orders'", "source table 'orders' could not be read"),
