@@ -33,7 +33,7 @@ RESULT_COLUMNS = [
 
 
 INTERNAL_ERROR = 4  # an exception datavigil did not classify: a bug (docs/adr/0061)
-DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Parser(argparse.ArgumentParser):
@@ -72,7 +72,7 @@ def parse_date(text: str) -> date:
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    match = re.fullmatch(r"(\d{1,9})([dhm])", text.strip())
+    match = re.fullmatch(r"([0-9]{1,9})([dhm])", text.strip())
     if match:
         n, unit = int(match.group(1)), match.group(2)
         try:

@@ -155,7 +155,7 @@ def _light_problems(f: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _iso_day(value: Any) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return False
     try:
         date.fromisoformat(value)
