@@ -116,3 +116,13 @@ def test_log_filter_on_the_datavigil_logger_and_the_handlers() -> None:
         logger.removeHandler(handler)
     assert "hunter" not in stream.getvalue(), stream.getvalue()
     assert "postgresql://a:***@h/r?sslpassword=***" in stream.getvalue()
+
+
+def test_the_dag_module_installs_the_filter_for_task_logs() -> None:
+    import datavigil.airflow_dags  # noqa: F401  (installs the filter at import)
+
+    logger = logging.getLogger("datavigil")
+    assert any(isinstance(f, redact.RedactingFilter) for f in logger.filters)
+    record = logger.makeRecord("datavigil", logging.INFO, "x", 1, "url %s", ("a://u:pw@h",), None)
+    assert all(f.filter(record) for f in logger.filters)
+    assert record.getMessage() == "url a://u:***@h"

@@ -123,3 +123,23 @@ def test_progress_log_lines_are_redacted_too(tmp_path: Path) -> None:
     assert result.code == 3, str(result)
     assert "Traceback" not in result.err and "hunter" not in result.out + result.err
     assert result.err.strip().splitlines()[-1].startswith("datavigil: suite 'orders': ")
+
+
+def test_a_working_store_url_with_passwords_is_never_echoed(tmp_path: Path, pg_url: str) -> None:
+    """The success paths too: the test server trusts local connections and ignores the
+    password, so db upgrade, validate and results succeed with it in the URL."""
+    import sqlalchemy as sa
+
+    url = (
+        sa.make_url(pg_url)
+        .set(password="hunter2")
+        .update_query_dict({"sslmode": "disable", "sslpassword": "hunter3"})
+    )
+    project = Project(tmp_path)
+    project.suite()
+    project.env["DATAVIGIL_RESULTS_URL"] = url.render_as_string(hide_password=False)
+    for argv in (["db", "upgrade"], ["validate", "orders", "--date", CLEAN], ["results"]):
+        result = project.run(*argv, quiet=False)
+        assert result.code == 0, str(result)
+        assert "hunter" not in result.out + result.err, str(result)
+    assert "sslpassword=***" in project.run("db", "upgrade").out
