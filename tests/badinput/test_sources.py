@@ -127,13 +127,6 @@ CASES = [
         written=SOURCE_ERROR,
     ),
     Case(
-        "table-mistyped",
-        3,
-        ("suite 'orders'", "'order' not found"),
-        sql("{db}", "order"),
-        written=SOURCE_ERROR,
-    ),
-    Case(
         "partition-column-missing",
         2,
         ("suite 'orders'", "partition.column", "'tss' is not a column"),
