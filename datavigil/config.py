@@ -40,9 +40,10 @@ def schemas_dir() -> Path:
 
 @functools.lru_cache(maxsize=64)
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot name a database, or None: not a SQLAlchemy URL, an unknown dialect or
-    driver, or a driver that is not installed. A configuration problem (exit 2), found before
-    anything connects; the text never repeats the URL (it may hold a password)."""
+    """Why ``url`` cannot name a database, or None: not a SQLAlchemy URL (or a bad port), an '@'
+    left in the host (an unencoded password), an unknown dialect or driver, a driver that is not
+    installed, a query option libpq does not know (psycopg). A configuration problem (exit 2),
+    found before anything connects; the text never repeats the URL (it may hold a password)."""
     import sqlalchemy as sa
 
     try:
