@@ -16,10 +16,12 @@ from typing import Any
 from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from datavigil import redact
 from datavigil.airflow_assets import publish_task, schedule_of
-from datavigil.registry import SuiteInfo, discover
+from datavigil.registry import DEFAULTS, SuiteInfo, scan
 
 log = logging.getLogger("datavigil")
+redact.install(log)  # task logs never show a credential (docs/adr/0062)
 
 
 class SourceOrStoreUnavailable(RuntimeError):
@@ -185,9 +187,56 @@ def build_capture_dag(info: SuiteInfo) -> DAG:
     return capture()
 
 
+def build_broken_dag(name: str, message: str) -> DAG:
+    """`validate_<name>` for a suite that cannot be discovered or built: scheduled nightly, its
+    one task fails (no retry) with the suite's one-line error, so the breakage is red in the UI
+    and alerts like any failed validation, while every other suite keeps its DAG (docs/adr/0060).
+    """
+    import pendulum
+
+    @dag(
+        dag_id=f"validate_{name}",
+        schedule=CronTriggerTimetable(str(DEFAULTS["schedule"]), timezone="UTC"),
+        start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+        catchup=False,
+        tags=["datavigil", "broken"],
+        description=f"suite {name} is broken: {message}"[:200],
+        doc_md=f"The suite **{name}** cannot be loaded:\n\n    {message}",
+        default_args={"retries": 0},
+    )
+    def broken() -> None:
+        @task(task_id="suite_error")
+        def suite_error() -> None:
+            raise AirflowFailException(message)
+
+        suite_error()
+
+    return broken()
+
+
+def _build_one(info: SuiteInfo, dags: dict[str, DAG]) -> None:
+    try:
+        built = {
+            f"validate_{info.name}": build_dag(info),
+            f"capture_reference_{info.name}": build_capture_dag(info),
+        }
+    except Exception as exc:  # the per-suite guard: one suite's DAG never costs the others theirs
+        message = redact.redact_text(f"suite '{info.name}': {info.path.name}: {exc}")
+        log.error("datavigil: %s", message.splitlines()[0])
+        dags[f"validate_{info.name}"] = build_broken_dag(info.name, message.splitlines()[0])
+        return
+    dags.update(built)
+
+
 def build_all() -> dict[str, DAG]:
+    """One DAG per suite, and one failing `validate_<name>` per broken suite (a name another
+    file's good suite uses is not shadowed: the error is logged instead)."""
+    found = scan()
     dags: dict[str, DAG] = {}
-    for info in discover():
-        dags[f"validate_{info.name}"] = build_dag(info)
-        dags[f"capture_reference_{info.name}"] = build_capture_dag(info)
+    for info in found.suites:
+        _build_one(info, dags)
+    for bad in found.broken:
+        log.error("datavigil: %s", bad.error)
+        if f"validate_{bad.name}" not in dags:
+            dags[f"validate_{bad.name}"] = build_broken_dag(bad.name, str(bad.error))
     return dags

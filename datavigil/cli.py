@@ -1,5 +1,6 @@
 """The `datavigil` command. Exit codes: 0 no error-severity failure · 1 error-severity data
-violation · 2 bad usage or bad suite/config · 3 a source or the results store unreachable."""
+violation · 2 bad usage or bad suite/config · 3 a source or the results store unreachable ·
+4 internal error (a bug: please report it)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
-from datavigil import init_suite, snapshot_cli
-from datavigil.errors import DatavigilError
+from datavigil import console, init_suite, snapshot_cli
+from datavigil.errors import DatavigilError, UsageError
 
 RESULT_COLUMNS = [
     "suite",
@@ -31,44 +32,83 @@ RESULT_COLUMNS = [
 ]
 
 
-class UsageError(DatavigilError):
-    exit_code = 2
+INTERNAL_ERROR = 4  # an exception datavigil did not classify: a bug (docs/adr/0061)
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def parse_date(text: str) -> date:
+class Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit 2, like every other error (not argparse's
+    usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("datavigil").strip()
+        where = f"{command}: " if command else ""
+        hint = f"see `{self.prog} --help`"
+        raise UsageError(f"{where}{message} ({hint})")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got '{text}'")
+    return value
+
+
+def parse_day(text: str, flag: str) -> date:
+    """Exactly YYYY-MM-DD (not 20240101, 2024-W01-1 or an empty string)."""
+    if not DAY_RE.fullmatch(text):
+        raise UsageError(f"{flag}: '{text}' is not YYYY-MM-DD")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--date: '{text}' is not YYYY-MM-DD") from None
+        raise UsageError(f"{flag}: '{text}' is not a calendar day (YYYY-MM-DD)") from None
+
+
+def parse_date(text: str) -> date:
+    return parse_day(text, "--date")
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    match = re.fullmatch(r"(\d+)([dhm])", text.strip())
+    match = re.fullmatch(r"([0-9]{1,9})([dhm])", text.strip())
     if match:
         n, unit = int(match.group(1)), match.group(2)
-        delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
-        return now - delta
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
-    except ValueError:
-        raise UsageError(f"--since: '{text}' is not like 7d, 12h or YYYY-MM-DD") from None
+        try:
+            delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}
+            return now - delta[unit]
+        except OverflowError:
+            raise UsageError(f"--since: '{text}' reaches back before the year 1") from None
+    if not DAY_RE.fullmatch(text):
+        raise UsageError(f"--since: '{text}' is not like 7d, 12h, 30m or YYYY-MM-DD")
+    return datetime.combine(parse_day(text, "--since"), datetime.min.time(), UTC)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from datavigil import registry
-    from datavigil.report import summary
+    from datavigil import config, registry
+
+    day = parse_date(args.date) if args.date is not None else None  # "" is not "yesterday"
+    try:
+        config.results_url()  # a malformed store URL is configuration: found before any read
+    except DatavigilError as exc:
+        raise exc.in_suite(args.suite) from None
+    suite = registry.load(args.suite)
+    from datavigil.report import summary  # heavy: only once the arguments and suite are good
     from datavigil.runner import run_suite
     from datavigil.window import Window
 
-    suite = registry.load(args.suite)
-    if args.date:
-        window = Window.for_day(parse_date(args.date), suite.timezone)
-    else:
-        window = Window.before(datetime.now(UTC), suite.timezone)
-    report = run_suite(suite, window)
+    try:
+        if day is not None:
+            window = Window.for_day(day, suite.timezone)
+        else:
+            window = Window.before(datetime.now(UTC), suite.timezone)
+        report = run_suite(suite, window)
+    except DatavigilError as exc:  # the store or a setting: the line names the suite too
+        raise exc.in_suite(suite.name) from None
     print(summary(report, verbose=args.verbose))
     if report.error is not None:
-        print(f"datavigil: {report.error}", file=sys.stderr)
+        print(f"datavigil: {report.error.in_suite(suite.name)}", file=sys.stderr)
     return report.exit_code
 
 
@@ -127,7 +167,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     from datavigil.report import table
     from datavigil.store import Store
 
-    since = parse_since(args.since, datetime.now(UTC)) if args.since else None
+    since = parse_since(args.since, datetime.now(UTC)) if args.since is not None else None
     first, last = _days(args)
     rows = Store().results(
         suite=args.suite,
@@ -174,7 +214,7 @@ def _results_parser(sub: Any) -> None:
     r.add_argument("--check", help="a check name, * matching anything: 'nulls.*'")
     r.add_argument("--since", help="7d, 12h, 30m or YYYY-MM-DD (by run finish time)")
     r.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    r.add_argument("--limit", type=int, default=1000, help="at most this many rows (1000)")
+    r.add_argument("--limit", type=positive_int, default=1000, help="at most this many rows (1000)")
     r.add_argument(
         "--latest", action="store_true", help="only the newest run of each suite and partition day"
     )
@@ -184,35 +224,52 @@ def _results_parser(sub: Any) -> None:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from datavigil.store import Store
 
-    store = Store()
+    store = Store()  # a malformed DATAVIGIL_RESULTS_URL is a SettingError (exit 2) here
     print(f"{store.label}: at revision {store.upgrade()}")
     return 0
 
 
 def cmd_suites(args: argparse.Namespace) -> int:
+    """List the suites; with --check also import each. A broken suite is listed as broken and
+    named on stderr (one line each, with its file); the exit code is then 2."""
     from datavigil import registry
     from datavigil.report import table
 
-    rows = []
-    for info in registry.discover():
-        suite = registry.load(info.name) if args.check else None
-        rows.append(
-            {
-                "suite": info.name,
-                "dataset": info.dataset,
-                "schedule": info.schedule,
-                "timezone": info.timezone,
-                "dag_id": f"validate_{info.name}",
-                "checks": len(suite.checks) if suite else "",
-                "file": info.path.name,
-            }
-        )
-    print(table(rows, ["suite", "dataset", "schedule", "timezone", "dag_id", "checks", "file"]))
-    return 0
+    found = registry.scan()
+    rows, problems = [], [str(b.error) for b in found.broken]
+    for info in found.suites:
+        checks: int | str = ""
+        if args.check:
+            try:
+                checks = len(registry.load(info.name).checks)
+            except DatavigilError as exc:
+                checks, text = "broken", str(exc)
+                problems.append(text if info.path.name in text else f"{text} ({info.path.name})")
+        rows.append(_suite_row(info.name, info.path.name, checks, info))
+    rows += [_suite_row(bad.name, bad.path.name, "broken") for bad in found.broken]
+    print(table(sorted(rows, key=lambda r: r["suite"]), SUITE_COLUMNS))
+    for problem in problems:
+        print(f"datavigil: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+SUITE_COLUMNS = ["suite", "dataset", "schedule", "timezone", "dag_id", "checks", "file"]
+
+
+def _suite_row(name: str, file: str, checks: Any, info: Any = None) -> dict[str, Any]:
+    return {
+        "suite": name,
+        "dataset": getattr(info, "dataset", ""),
+        "schedule": getattr(info, "schedule", ""),
+        "timezone": getattr(info, "timezone", ""),
+        "dag_id": f"validate_{name}",
+        "checks": checks,
+        "file": file,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="datavigil",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -245,18 +302,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("datavigil").setLevel(logging.WARNING if args.quiet else logging.INFO)
-    func: Callable[[argparse.Namespace], int] = args.func
-    try:
-        return func(args)
-    except DatavigilError as exc:
-        print(f"datavigil: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+    """Run one command. Never a traceback: a DatavigilError is one line and its class's exit
+    code; anything else is a bug, one line "internal error" and exit 4; a closed stdout ends
+    the output quietly and the command keeps its own exit code (docs/adr/0061)."""
+    with console.guarded():
+        args: argparse.Namespace | None = None
+        try:
+            args = build_parser().parse_args(argv)
+            logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+            logging.getLogger("datavigil").setLevel(logging.WARNING if args.quiet else logging.INFO)
+            console.install_log_redaction()
+            func: Callable[[argparse.Namespace], int] = args.func
+            return func(args)
+        except DatavigilError as exc:
+            print(f"datavigil: {_first_line(exc)}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:  # the top-level guard: a bug is named, never a traceback
+            suite = getattr(args, "suite", None)
+            where = f"suite '{suite}': " if suite else ""
+            print(
+                f"datavigil: {where}internal error: {type(exc).__name__}: {_first_line(exc)} "
+                "(please report)",
+                file=sys.stderr,
+            )
+            return INTERNAL_ERROR
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -9,6 +10,10 @@ from datavigil.errors import SettingError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_CONN_ID = "datavigil_results"
+
+
+class ConnectionMissing(SettingError):
+    """The Airflow connection is not defined (the embedded store is the fallback)."""
 
 
 def home() -> Path:
@@ -25,7 +30,60 @@ def home() -> Path:
 def schemas_dir() -> Path:
     """Where suites are discovered: DATAVIGIL_SCHEMAS_DIR, else <project>/schemas."""
     value = os.environ.get("DATAVIGIL_SCHEMAS_DIR")
-    return Path(value).expanduser().resolve() if value else PROJECT_ROOT / "schemas"
+    if not value:
+        return PROJECT_ROOT / "schemas"
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        raise SettingError(f"DATAVIGIL_SCHEMAS_DIR: '{value}' is not a directory")
+    return path
+
+
+@functools.lru_cache(maxsize=64)
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name a database, or None: not a SQLAlchemy URL (or a bad port), an '@'
+    left in the host (an unencoded password), an unknown dialect or driver, a driver that is not
+    installed, a query option libpq does not know (psycopg). A configuration problem (exit 2),
+    found before anything connects; the text never repeats the URL (it may hold a password)."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+        _ = parsed.port  # a non-numeric port fails here
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        return "is not a SQLAlchemy URL (expected dialect+driver://user@host/database)"
+    if "@" in (parsed.host or ""):
+        return "has an '@' after the user name: write an '@' in the password as %40"
+    name = parsed.drivername
+    try:
+        dialect = parsed.get_dialect()
+    except sa.exc.NoSuchModuleError:
+        return f"names an unknown database dialect or driver '{name}'"
+    try:
+        dbapi = dialect.import_dbapi()
+    except ImportError as exc:
+        return f"needs the driver of '{name}', which is not installed ({exc})"
+    known = _libpq_keywords(dbapi) if parsed.get_driver_name() == "psycopg" else set()
+    unknown = sorted(set(parsed.query) - known) if known else []
+    if unknown:
+        return f"has query options that PostgreSQL does not know: {', '.join(unknown)}"
+    return None
+
+
+def _libpq_keywords(psycopg: object) -> set[str]:
+    """The connection options libpq accepts (a psycopg URL's query is passed to it)."""
+    try:
+        defaults = psycopg.pq.Conninfo.get_defaults()  # type: ignore[attr-defined]
+    except (AttributeError, psycopg.Error):  # type: ignore[attr-defined]
+        return set()
+    return {d.keyword.decode() for d in defaults}
+
+
+def checked_url(url: str, setting: str) -> str:
+    """``url`` if it is usable, else SettingError naming ``setting``."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise SettingError(f"{setting} {problem}")
+    return url
 
 
 def expand(text: str) -> str:
@@ -45,7 +103,7 @@ def connection_url(conn_id: str) -> str:
     try:
         conn = BaseHook.get_connection(conn_id)
     except Exception as exc:
-        raise SettingError(f"Airflow connection '{conn_id}' is not defined: {exc}") from None
+        raise ConnectionMissing(f"Airflow connection '{conn_id}' is not defined: {exc}") from None
     explicit = conn.extra_dejson.get("sqlalchemy_url")
     if explicit:
         return expand(str(explicit))
@@ -74,15 +132,17 @@ def connection_url(conn_id: str) -> str:
 def results_url() -> str:
     """DATAVIGIL_RESULTS_URL, else the Airflow connection datavigil_results if it exists, else
     embedded SQLite at <DATAVIGIL_HOME>/.datavigil/results.db."""
-    value = os.environ.get("DATAVIGIL_RESULTS_URL")
+    value = os.environ.get("DATAVIGIL_RESULTS_URL", "").strip()
     if value:
-        return expand(value)
+        return checked_url(expand(value), "DATAVIGIL_RESULTS_URL")
     if os.environ.get(f"AIRFLOW_CONN_{RESULTS_CONN_ID.upper()}") or _inside_airflow_task():
         try:
-            return connection_url(RESULTS_CONN_ID)
-        except SettingError:
+            url = connection_url(RESULTS_CONN_ID)
+        except ConnectionMissing:
             if os.environ.get(f"AIRFLOW_CONN_{RESULTS_CONN_ID.upper()}"):
                 raise
+        else:  # a connection that exists but names no usable database is an error, not a fallback
+            return checked_url(url, f"Airflow connection '{RESULTS_CONN_ID}'")
     return f"sqlite:///{home() / '.datavigil' / 'results.db'}"
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from datavigil.redact import redact_text
+
 
 class DatavigilError(Exception):
     """Base class. ``exit_code`` is what the CLI returns; ``retryable`` what Airflow does."""
@@ -9,12 +13,24 @@ class DatavigilError(Exception):
     exit_code = 2
     retryable = False
 
+    def __init__(self, *args: Any) -> None:
+        """Every message is redacted once, here: no credential reaches a screen, a log, an
+        Airflow task state or a results row through an error (docs/adr/0062)."""
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
+
+    def in_suite(self, suite: str) -> DatavigilError:
+        """This error, its message prefixed with ``suite '<suite>': `` unless it names it."""
+        text = str(self)
+        if not text.startswith(f"suite '{suite}'"):
+            self.args = (f"suite '{suite}': {text}",)
+        return self
+
 
 class SuiteError(DatavigilError):
     """A suite (or a setting) is malformed: bad usage or bad configuration. Exit 2, no retry."""
 
     def __init__(self, suite: str, field: str, problem: str) -> None:
-        self.suite, self.field, self.problem = suite, field, problem
+        self.suite, self.field, self.problem = suite, field, redact_text(problem)
         super().__init__(f"suite '{suite}': {field}: {problem}")
 
 
@@ -26,6 +42,10 @@ class UnknownSuiteError(DatavigilError):
 
 class SettingError(DatavigilError):
     """An environment variable or connection is set to something unusable. Exit 2."""
+
+
+class UsageError(DatavigilError):
+    """A command-line argument is malformed. Exit 2."""
 
 
 class SourceUnavailable(DatavigilError):

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from datavigil import config
 from datavigil.errors import DatavigilError, SuiteError, UnknownSuiteError
+from datavigil.suite import NAME_RE, _valid_cron
+from datavigil.window import zone
 
 LIGHT_FIELDS = (
     "name",
@@ -52,6 +56,22 @@ class SuiteInfo:
     assets: tuple[str, ...] = ()  # upstream Asset URIs that schedule the DAG instead of cron
 
 
+@dataclass(frozen=True, slots=True)
+class BrokenSuite:
+    """A suite that cannot be discovered: its name (the file stem when the file does not say),
+    its file and the one-line error. It affects only itself (docs/adr/0060)."""
+
+    name: str
+    path: Path
+    error: SuiteError
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    suites: list[SuiteInfo]
+    broken: list[BrokenSuite]
+
+
 def _suite_calls(tree: ast.Module) -> list[ast.Call]:
     calls = []
     for node in tree.body:
@@ -64,56 +84,155 @@ def _suite_calls(tree: ast.Module) -> list[ast.Call]:
     return calls
 
 
+def stem_name(path: Path) -> str:
+    """A suite name (and so a dag_id) from a file name, for a file that does not say its own."""
+    name = re.sub(r"[^a-z0-9_]", "_", path.stem.lower())
+    return name if NAME_RE.match(name) else f"s_{name}"[:63]
+
+
+def _literal_name(call: ast.Call, path: Path) -> str:
+    for kw in call.keywords:
+        if kw.arg == "name":
+            try:
+                value = ast.literal_eval(kw.value)
+            except ValueError:
+                break
+            return value if isinstance(value, str) and NAME_RE.match(value) else stem_name(path)
+    return stem_name(path)
+
+
 def _info(call: ast.Call, path: Path) -> SuiteInfo:
     fields = dict(DEFAULTS)
+    suite = _literal_name(call, path)
     for kw in call.keywords:
         if kw.arg in LIGHT_FIELDS:
             try:
                 fields[kw.arg] = ast.literal_eval(kw.value)
             except ValueError:
-                suite = fields.get("name", path.stem)
                 raise SuiteError(
-                    str(suite),
+                    suite,
                     kw.arg,
                     f"must be a literal in {path.name} (it is read without importing the module)",
                 ) from None
     if "name" not in fields or not isinstance(fields["name"], str):
-        raise SuiteError(path.stem, "name", f"Suite(...) in {path.name} needs name='...' literal")
+        raise SuiteError(suite, "name", f"Suite(...) in {path.name} needs name='...' literal")
     fields["dataset"] = fields.get("dataset") or fields["name"]
+    for problem in _light_problems(fields):
+        raise SuiteError(suite, problem[0], f"{problem[1]} (in {path.name})")
     fields["tags"] = tuple(fields["tags"])
     fields["assets"] = tuple(fields["assets"])
     return SuiteInfo(path=path, **fields)
 
 
-def discover(directory: Path | None = None) -> list[SuiteInfo]:
-    """Every suite declared in the schemas directory, sorted by name."""
-    directory = directory or config.schemas_dir()
-    found: dict[str, SuiteInfo] = {}
-    for path in sorted(directory.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
+def _strings(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) and v for v in value)
+
+
+def _light_problems(f: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the DAG needs must be right before a DAG is built from it (the Suite validates the
+    rest when it is imported)."""
+    out: list[tuple[str, str]] = []
+    if not NAME_RE.match(f["name"]):
+        problem = f"{f['name']!r} must match [a-z][a-z0-9_]* (it becomes dag_id validate_<name>)"
+        out.append(("name", problem))
+    if not _valid_cron(f["schedule"]):
+        out.append(("schedule", f"{f['schedule']!r} is not a cron expression"))
+    try:
+        zone(f["timezone"] if isinstance(f["timezone"], str) else "")
+    except ValueError:
+        out.append(("timezone", f"unknown time zone {f['timezone']!r}"))
+    if not _iso_day(f["start_date"]):
+        out.append(("start_date", f"{f['start_date']!r} is not YYYY-MM-DD"))
+    if not isinstance(f["catchup"], bool):
+        out.append(("catchup", f"must be True or False, got {f['catchup']!r}"))
+    for fld in ("dataset", "description"):
+        if not isinstance(f[fld], str):
+            out.append((fld, f"must be a string, got {f[fld]!r}"))
+    for fld in ("tags", "assets"):
+        if not _strings(f[fld]):
+            out.append((fld, f"must be a list of non-empty strings, got {f[fld]!r}"))
+    return out
+
+
+def _iso_day(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+class _Scanner:
+    """Collects the good suites, the broken ones, and names declared in more than one file."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, SuiteInfo] = {}
+        self.broken: list[BrokenSuite] = []
+        self.files: dict[str, list[Path]] = {}
+
+    def file(self, path: Path) -> None:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        except SyntaxError as exc:
-            raise SuiteError(
-                path.stem, "module", f"{path.name} line {exc.lineno}: {exc.msg}"
-            ) from None
+        except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as exc:
+            where = f" line {exc.lineno}" if isinstance(exc, SyntaxError) else ""
+            problem = f"{path.name}{where}: {getattr(exc, 'msg', None) or exc}"
+            self.broken.append(BrokenSuite(stem_name(path), path, _error(path, "module", problem)))
+            return
         for call in _suite_calls(tree):
-            info = _info(call, path)
-            if info.name in found:
-                raise SuiteError(
-                    info.name, "name", f"declared twice ({found[info.name].path.name}, {path.name})"
-                )
-            found[info.name] = info
-    return sorted(found.values(), key=lambda i: i.name)
+            try:
+                info = _info(call, path)
+            except SuiteError as exc:
+                self.broken.append(BrokenSuite(exc.suite, path, exc))
+                continue
+            self.files.setdefault(info.name, []).append(path)
+            self.found[info.name] = info
+
+    def result(self) -> Scan:
+        for name, paths in self.files.items():
+            if len(paths) > 1:
+                del self.found[name]
+                times = "twice" if len(paths) == 2 else f"{len(paths)} times"
+                problem = f"declared {times} ({', '.join(p.name for p in paths)})"
+                self.broken.append(BrokenSuite(name, paths[-1], SuiteError(name, "name", problem)))
+        return Scan(
+            suites=sorted(self.found.values(), key=lambda i: i.name),
+            broken=sorted(self.broken, key=lambda b: (b.name, b.path.name)),
+        )
+
+
+def _error(path: Path, field: str, problem: str) -> SuiteError:
+    return SuiteError(stem_name(path), field, problem)
+
+
+def scan(directory: Path | None = None) -> Scan:
+    """Every suite declared in the schemas directory, and the ones that cannot be discovered
+    (a syntax error, a non-literal or malformed field, a name declared twice), sorted by name.
+    A broken file costs only its own suites."""
+    directory = directory or config.schemas_dir()
+    scanner = _Scanner()
+    for path in sorted(directory.glob("*.py")):
+        if not path.name.startswith("_"):
+            scanner.file(path)
+    return scanner.result()
+
+
+def discover(directory: Path | None = None) -> list[SuiteInfo]:
+    """The suites that can be discovered, sorted by name (``scan`` also lists the broken)."""
+    return scan(directory).suites
 
 
 def find(name: str, directory: Path | None = None) -> SuiteInfo:
-    suites = discover(directory)
-    for info in suites:
+    """Suite ``name``; its own error if it is broken, UnknownSuiteError if it does not exist."""
+    result = scan(directory)
+    for info in result.suites:
         if info.name == name:
             return info
-    raise UnknownSuiteError(name, [i.name for i in suites])
+    for bad in result.broken:
+        if bad.name == name:
+            raise bad.error
+    raise UnknownSuiteError(name, [i.name for i in result.suites])
 
 
 def load(name: str, directory: Path | None = None) -> Any:

@@ -246,10 +246,10 @@ def test_results_since(project: Project, capsys) -> None:
     one_line_error(err, "--since")
 
 
-def test_bad_usage_exits_2(capsys) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["results", "--format", "xml"])
-    assert info.value.code == 2
+def test_bad_usage_exits_2_with_one_line(capsys) -> None:
+    code, _, err = run(capsys, "results", "--format", "xml")
+    assert code == 2
+    one_line_error(err, "results: argument --format", "'xml'")
 
 
 def test_postgres_results_store_needs_db_upgrade_then_works(
@@ -267,3 +267,85 @@ def test_postgres_results_store_needs_db_upgrade_then_works(
     assert store.counts() == (1, 5)
     assert [r["check_name"] for r in store.results(status="fail")] == ["nulls.amount"]
     store.engine.dispose()
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_4(project: Project, capsys, monkeypatch):
+    """A bug is named as one, never a traceback and never an exit code of a known class."""
+    from datavigil import registry
+
+    write_suite(project.schemas, "orders", project.sql)
+
+    def boom(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(registry, "load", boom)
+    code, _, err = run(capsys, "validate", "orders", "--date", CLEAN)
+    assert code == 4
+    one_line_error(err, "suite 'orders': internal error: KeyError: 'surprise' (please report)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "20240101", "2024-W01-1", "2024-1-1", "2024-05-01 ", "2024-05-01T00:00", "２０２４-05-01"],
+)
+def test_date_is_exactly_yyyy_mm_dd(text: str) -> None:
+    from datavigil.cli import parse_date
+    from datavigil.errors import UsageError
+
+    with pytest.raises(UsageError, match="--date: .* is not YYYY-MM-DD"):
+        parse_date(text)
+
+
+def test_since_overflow_and_huge_numbers_are_usage_errors() -> None:
+    from datavigil.cli import parse_since
+    from datavigil.errors import UsageError
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_since("7d", now) == now - timedelta(days=7)
+    assert parse_since("2024-05-01", now) == datetime(2024, 5, 1, tzinfo=UTC)
+    for text in ("99999999d", "999999999d", "9" * 5000 + "m", "20240101"):
+        with pytest.raises(UsageError, match="--since"):
+            parse_since(text, now)
+
+
+def test_results_limit_must_be_positive(project: Project, capsys) -> None:
+    for value in ("-1", "0", "x"):
+        code, _, err = run(capsys, "results", "--limit", value)
+        assert code == 2
+        one_line_error(err, "--limit", "positive integer")
+    assert not project.store_exists()
+
+
+def test_suites_check_names_the_broken_file(project: Project, capsys) -> None:
+    write_suite(project.schemas, "orders", project.sql)
+    path = write_suite(project.schemas, "bad", project.sql)
+    path.write_text(path.read_text().replace('NullRate("amount"', 'NullRate("amount_usd"'))
+    code, out, err = run(capsys, "suites", "--check")
+    assert code == 2
+    one_line_error(err, "suite 'bad'", "unknown column", "(bad.py)")
+    assert "orders" in out
+    code, _, err = run(capsys, "suites")
+    assert code == 0 and err == ""  # without --check nothing is imported: bad.py looks fine
+
+
+def test_a_broken_airflow_connection_is_configuration_not_a_fallback(
+    project: Project, capsys, monkeypatch
+) -> None:
+    monkeypatch.delenv("DATAVIGIL_RESULTS_URL")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_DATAVIGIL_RESULTS",
+        json.dumps({"conn_type": "postgres", "extra": {"sqlalchemy_url": "foo+bar://a:pw1@h/d"}}),
+    )
+    code, _, err = run(capsys, "db", "upgrade")
+    assert code == 2
+    one_line_error(err, "Airflow connection 'datavigil_results'", "unknown database dialect")
+    assert "pw1" not in err
+    assert not (project.root / ".datavigil").exists()  # no silent embedded store
+
+
+def test_store_errors_during_validate_name_the_suite(project: Project, capsys, monkeypatch):
+    write_suite(project.schemas, "orders", project.sql)
+    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", DOWN)
+    code, _, err = run(capsys, "validate", "orders", "--date", CLEAN)
+    assert code == 3
+    one_line_error(err, "suite 'orders': results store")

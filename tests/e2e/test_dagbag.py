@@ -19,8 +19,15 @@ t0 = time.perf_counter()
 bag = DagBag(dag_folder=sys.argv[1])
 elapsed = time.perf_counter() - t0
 heavy = sorted(m for m in ("pandas", "pandera", "scipy", "pyarrow") if m in sys.modules)
+broken = {}
+for dag_id, dag in bag.dags.items():
+    if "broken" in dag.tags:  # its one task must fail without retry, with the suite's error
+        try:
+            dag.get_task("suite_error").python_callable()
+        except Exception as exc:
+            broken[dag_id] = f"{type(exc).__name__}: {exc}"
 print(json.dumps({"seconds": elapsed, "errors": {k: str(v) for k, v in bag.import_errors.items()},
-                  "dags": sorted(bag.dag_ids), "heavy": heavy}))
+                  "dags": sorted(bag.dag_ids), "heavy": heavy, "broken": broken}))
 """
 
 
@@ -60,14 +67,14 @@ def test_project_suites_parse_without_errors() -> None:
     assert "validate_flights" in result["dags"]
 
 
-def test_a_non_literal_suite_field_is_an_import_error_naming_the_suite(tmp_path: Path) -> None:
+def test_a_non_literal_suite_field_is_a_failing_dag_naming_the_suite(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(
         "from datavigil import Suite\nS = '0 1 * * *'\nsuite = Suite(name='bad', schedule=S)\n"
     )
     result = parse(tmp_path)
-    assert result["dags"] == []
-    (message,) = result["errors"].values()
-    assert "suite 'bad': schedule" in message
+    assert result["errors"] == {}
+    assert result["dags"] == ["validate_bad"]
+    assert "suite 'bad': schedule" in result["broken"]["validate_bad"]
 
 
 @pytest.mark.parametrize("field", ["schedule", "timezone", "catchup", "tags"])
@@ -97,3 +104,42 @@ def test_dag_follows_suite_declaration(tmp_path: Path, field: str) -> None:
         "tags": set(dag.tags),
     }
     assert actual[field] == expected[field]
+
+
+BROKEN_FILES = {
+    "syntax.py": "this is not python(\n",
+    "nonliteral.py": "from datavigil import Suite\nN = 'x'\nsuite = Suite(name=N)\n",
+    "badzone.py": "suite = Suite(name='badzone', timezone='Mars/Base')\n",
+    "my suite.py": "this is not python either(\n",
+}
+
+
+def test_broken_suite_files_cost_only_themselves(tmp_path: Path) -> None:
+    """Item 3 of issue 8: a syntax error, a non-literal name, a malformed light field and a
+    duplicate name among good suites: every good suite keeps its DAGs, each broken one is a
+    DAG whose task fails with its one-line error, and the DAG file has no import error."""
+    write_suites(tmp_path, 3)
+    for name, text in BROKEN_FILES.items():
+        (tmp_path / name).write_text(text)
+    dup = (tmp_path / "flights_01.py").read_text()
+    (tmp_path / "zz_copy.py").write_text(dup)  # declares flights_01 a second time
+    result = parse(tmp_path)
+    assert result["errors"] == {}
+    assert result["heavy"] == []
+    good = ["flights_00", "flights_02"]
+    for name in good:
+        assert f"validate_{name}" in result["dags"]
+        assert f"capture_reference_{name}" in result["dags"]
+        assert f"validate_{name}" not in result["broken"]
+    expected = {
+        "validate_syntax": "suite 'syntax': module: syntax.py line 1",
+        "validate_nonliteral": "suite 'nonliteral': name: must be a literal in nonliteral.py",
+        "validate_badzone": "suite 'badzone': timezone: unknown time zone 'Mars/Base'",
+        "validate_my_suite": "suite 'my_suite': module: my suite.py line 1",
+        "validate_flights_01": "suite 'flights_01': name: declared twice (flights_01.py, zz_copy",
+    }
+    assert set(result["broken"]) == set(expected)
+    for dag_id, words in expected.items():
+        message = result["broken"][dag_id]
+        assert message.startswith("AirflowFailException: ") and words in message, message
+        assert "\n" not in message
