@@ -50,6 +50,10 @@ class SqlSource:
             out.append("SqlSource needs exactly one of url= or conn_id=")
         if self.query and not self.query.lstrip().lower().startswith(("select", "with")):
             out.append("SqlSource query must be a SELECT")
+        if isinstance(self.url, str) and self.url:
+            problem = config.url_problem(config.expand(self.url))
+            if problem:
+                out.append(f"url: {problem}")
         return out
 
     @property
@@ -282,6 +286,9 @@ class FileSource:
         files = self.files(suite, window)
         if self.partitioning == "hive" and window is not None and partition is not None:
             files = _hive_select(suite, self.label, files, partition.column, window)
+        empty = [f for f in files if Path(f).stat().st_size == 0]
+        if empty:  # a zero-byte file is a broken write, not an empty partition
+            raise SourceUnavailable(f"suite '{suite}': file {empty[0]} could not be read: empty")
         hive = self.partitioning == "hive"
         if self._format(files[0]) == "csv":  # comma-separated with a header, as documented:
             # a sniffed dialect would read a ragged file as one text column instead of failing

@@ -90,7 +90,8 @@ class Store:
                 ) from None
             embedded = url.get_backend_name() == "sqlite"
             try:
-                if embedded and url.database not in (None, "", ":memory:"):
+                uri = str(url.query.get("uri", "")).lower() == "true"  # file:...?mode=ro
+                if embedded and url.database not in (None, "", ":memory:") and not uri:
                     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
                 self._engine = store_engine.create_engine(url)
             except (sa.exc.SQLAlchemyError, ModuleNotFoundError, OSError) as exc:

@@ -12,10 +12,6 @@ import sqlalchemy as sa
 from tests.badinput.harness import CLEAN, CLEAN_ROWS, VIOLATING, Case, Project, params, play
 
 DOWN = "postgresql+psycopg://dv@127.0.0.1:1/results?connect_timeout=3"
-URI_MKDIR = (
-    "store.py (store helper): Store.engine mkdirs Path(url.database).parent, which for a "
-    "SQLite URI URL ('file:...?mode=ro&uri=true') creates a 'file:' folder in the working dir"
-)
 COMMANDS = {
     "validate": (["validate", "orders", "--date", CLEAN], ("suite 'orders'",)),
     "results": (["results"], ()),
@@ -112,7 +108,6 @@ CASES = [
             *("validate", "orders", "--date", VIOLATING),
         ),
         written=unchanged_and_no_stray_folder,
-        xfail=URI_MKDIR,
     ),
 ]
 

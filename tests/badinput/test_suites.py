@@ -10,8 +10,6 @@ import pytest
 
 from tests.badinput.harness import CLEAN, CLEAN_ROWS, SUITE, Case, Project, params, play
 
-T7 = "lead (item 7): thresholds that are NaN, inf, bool or strings rejected at load"
-U8 = "lead (item 8): SqlSource problems() must call config.url_problem (exit 2 at load)"
 MODEL = """
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -60,7 +58,7 @@ CASES = [
     field("source-not-a-source", f"source={SRC},", 'source="warehouse.db",', "not a datavigil"),
     field("sql-table-and-query", 'table="orders"', 'table="orders", query="SELECT 1"', "exactly"),
     field("sql-query-not-select", 'table="orders"', 'query="DELETE FROM orders"', "SELECT"),
-    field("file-no-date", SRC, 'FileSource("data/orders.parquet")', "{date"),
+    field("file-partitioning", SRC, 'FileSource("data/", partitioning="range")', "partitioning"),
     field("file-format", SRC, 'FileSource("data/{ds}.xlsx", format="xlsx")', "format"),
     field("partition-tz", 'Partition("ts")', 'Partition("ts", "Mars/Base")', "column_timezone"),
     field("check-not-a-check", CHECKS, '"nulls.amount"', "checks[0]", "not a datavigil check"),
@@ -89,14 +87,14 @@ CASES = [
         + SUITE.replace('name="orders",', 'name="orders", model=Orders,'),
         "model",
     ),
-    # fixes that belong to the engine (item 7/8 of issue 8): written now, strict xfail
-    field("null-rate-bool", "max_fraction=0.5", "max_fraction=True", "max_fraction", xfail=T7),
-    field("range-min-string", "min=0, max=1000", 'min="0"', "min", xfail=T7),
-    field("range-nan", "min=0, max=1000", 'min=float("nan"), max=float("nan")', "min", xfail=T7),
-    field("range-inf", "min=0, max=1000", 'min=float("-inf"), max=float("inf")', "m", xfail=T7),
-    field("sql-url-garbage", 'url="{db}"', 'url="not a url"', "url", xfail=U8),
-    field("sql-url-unknown-driver", 'url="{db}"', 'url="foo+bar://h/db"', "foo+bar", xfail=U8),
-    field("sql-url-no-driver", 'url="{db}"', 'url="mysql://h/d"', "mysql", xfail=U8),
+    # thresholds and source URLs (issue 8 items 7 and 8), rejected when the suite loads
+    field("null-rate-bool", "max_fraction=0.5", "max_fraction=True", "max_fraction"),
+    field("range-min-string", "min=0, max=1000", 'min="0"', "min"),
+    field("range-nan", "min=0, max=1000", 'min=float("nan"), max=float("nan")', "min"),
+    field("range-inf", "min=0, max=1000", 'min=float("-inf"), max=float("inf")', "m"),
+    field("sql-url-garbage", 'url="{db}"', 'url="not a url"', "url"),
+    field("sql-url-unknown-driver", 'url="{db}"', 'url="foo+bar://h/db"', "foo+bar"),
+    field("sql-url-no-driver", 'url="{db}"', 'url="mysql://h/d"', "mysql"),
 ]
 
 
