@@ -30,7 +30,7 @@ def holm(p: Sequence[float]) -> list[float]:
     out, running = [0.0] * m, 0.0
     for rank, i in enumerate(order):
         running = max(running, min(1.0, (m - rank) * p[i]))
-        out[i] = running
+        out[i] = max(p[i], running)
     return out
 
 
@@ -41,7 +41,7 @@ def bh(p: Sequence[float]) -> list[float]:
     out, running = [0.0] * m, 1.0
     for pos, i in enumerate(order):
         running = min(running, m * p[i] / (m - pos))
-        out[i] = running
+        out[i] = max(p[i], running)  # m p / rank can round one step below p: never report that
     return out
 
 
@@ -71,8 +71,16 @@ def adjust_run(results: list[CheckResult], method: str = "holm") -> list[CheckRe
 def mde(details: dict[str, Any], alpha: float, min_effect: float) -> float:
     from datavigil import effects
 
-    if details["power_kind"] == "t":
+    kind = details["power_kind"]
+    if kind == "t":
         return effects.t_mde(details["n_a"], details["n_b"], alpha, min_effect)
+    if kind == "rank":
+        return effects.rank_mde(details["n_a"], details["n_b"], alpha, min_effect)
+    if kind == "chi2":
+        from datavigil import categorical
+
+        sizes = details["df"][0], details["n_a"], details["n_b"]
+        return categorical.v_mde(*sizes, alpha, min_effect)
     return effects.f_mde(details["k"], details["n"], alpha, min_effect)
 
 

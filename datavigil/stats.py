@@ -109,7 +109,9 @@ class Moments:
             return self
         r = self.scale / scale
         r2 = r * r
-        return replace(self, m2=self.m2 * r2, m3=self.m3 * r2 * r, m4=self.m4 * r2 * r2, scale=scale)
+        return replace(
+            self, m2=self.m2 * r2, m3=self.m3 * r2 * r, m4=self.m4 * r2 * r2, scale=scale
+        )
 
     def merge(self, other: Moments) -> Moments:
         """The moments of the union of both samples (Pébay 2008, eqs. 2.1-2.4), overflow-safe."""
@@ -133,9 +135,7 @@ class Moments:
         m4 += 6 * dd * (na * na * b.m2 + nb * nb * a.m2) / n**2
         m4 += 4 * d * (na * b.m3 - nb * a.m3) / n
         mean = a.mean + (b.mean / s - a.mean / s) * nb / n * s
-        return Moments(
-            n, mean, m2, m3, m4, min(a.min, b.min), max(a.max, b.max), s, **counts
-        )
+        return Moments(n, mean, m2, m3, m4, min(a.min, b.min), max(a.max, b.max), s, **counts)
 
     @property
     def left_out(self) -> dict[str, int]:
