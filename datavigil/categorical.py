@@ -4,7 +4,8 @@ the run's multiplicity family (``power_kind="chi2"``).
 
 Pooling rule: a category whose smallest expected count (over the two samples) is below 5 goes
 to "(other)"; while "(other)" itself breaks Cochran's rule (expected below 1, or below 5 in a
-table of fewer than 5 cells), the next-smallest category joins it. NULLs are not a category: the caller counts them in ``left_out``.
+table of fewer than 5 cells), the next-smallest category joins it. NULLs are not a category:
+the caller counts them in ``left_out``.
 
 Effect: Cramér's V at equal sample sizes, V = sqrt(X^2 N / (4 n_c n_r)) capped at 1: the usual
 V = sqrt(X^2 / N) when both samples have the same size, but unlike it not diluted by a
