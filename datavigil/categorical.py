@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from datavigil.effects import Effect, chi2_ncp
 from datavigil.outcome import Status
-from datavigil.procedures import Choice, Problem
+from datavigil.procedures import POWER_TARGET, Choice, Problem
 from datavigil.stats import TestResult
 
 OTHER = "(other)"
@@ -127,5 +127,5 @@ def homogeneity(
     res = chi_square(cells)
     return Choice(
         **{**base, "test": res, "effect": cramers_v(res, n_c, n_r, level)},
-        power={"power_kind": "chi2", "n_a": n_c, "n_b": n_r},
+        power={"power_kind": "chi2", "n_a": n_c, "n_b": n_r, "power_target": POWER_TARGET},
     )

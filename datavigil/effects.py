@@ -28,7 +28,7 @@ from statistics import NormalDist
 from datavigil.stats import AnovaParts, Moments, common_scale
 
 Z = NormalDist()
-POWER = 0.8  # the power a sample must have at 1.5 x min_effect, else `inconclusive`
+POWER = 0.8  # default power at 1.5 x min_effect, else `inconclusive` (procedures ask 0.95)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from datavigil.stats import Moments, TestResult
 TWO_SAMPLE = ("welch", "student", "mann_whitney")
 K_SAMPLE = ("welch", "classic", "kruskal")
 DOMINANCE = 1e-9  # the other n-1 values carry less than this share of M2: one value is the test
+POWER_TARGET = 0.95  # a pass claims: a 1.5 x min_effect shift would have failed 95% of nights
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +239,7 @@ def two_sample(
     res, effect, why, kind = _run_two(cur, ref, test, raw, level)
     return Choice(
         **{**base, "test": res, "why": why, "effect": effect},
-        power={"power_kind": kind, "n_a": cur.n, "n_b": ref.n},
+        power={"power_kind": kind, "n_a": cur.n, "n_b": ref.n, "power_target": POWER_TARGET},
         diagnostics=_diagnostics(groups, raw_map),
         problem=_not_finite(res, effect),
     )
@@ -306,7 +307,7 @@ def k_sample(
     n = sum(m.n for m in keep.values())
     return Choice(
         **{**base, "test": res, "why": why, "effect": effect},
-        power={"power_kind": "f", "k": len(keep), "n": n},
+        power={"power_kind": "f", "k": len(keep), "n": n, "power_target": POWER_TARGET},
         dropped=dropped,
         diagnostics=_diagnostics(keep, raw),
         problem=_not_finite(res, effect),
