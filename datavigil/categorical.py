@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from datavigil.effects import Effect, chi2_ncp
 from datavigil.outcome import Status
@@ -104,7 +105,7 @@ def homogeneity(
     cells, pooled = pool(current, reference)
     n_c, n_r = sum(v[0] for v in cells.values()), sum(v[1] for v in cells.values())
     kinds = {"null": 0, "nan": 0, "posinf": 0, "neginf": 0, **(left_out or {})}
-    base = {
+    base: dict[str, Any] = {
         "test": None,
         "why": "chi-square test of homogeneity (current vs reference frequencies)",
         "effect": None,

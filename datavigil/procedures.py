@@ -330,4 +330,5 @@ def _run_k(
         return stats.anova(ms), effects.anova_effect(parts, level)[0], why
     res = stats.welch_anova(ms)
     why = "Welch's ANOVA: the default, valid without equal variances (no pretest)"
-    return res, effects.welch_omega(res.statistic, *res.df, n, level), why
+    df1, df2 = res.df
+    return res, effects.welch_omega(res.statistic, df1, df2, n, level), why

@@ -35,6 +35,17 @@ def _pow2(x: float) -> float:
     return math.ldexp(1.0, math.frexp(x)[1] - 1)
 
 
+def _merge_scale(a: Moments, b: Moments) -> float:
+    """The unit of the merged sums: the larger scale of the sides with a spread, raised when
+    the gap between the means is far larger (a side without spread has no say)."""
+    spread = [m.scale for m in (a, b) if m.m2 > 0]
+    half_gap = abs(b.mean / 2 - a.mean / 2)  # finite even for means of opposite sign near DBL_MAX
+    if not spread:
+        return _pow2(half_gap) if half_gap > BIG or 0 < half_gap < SMALL else 1.0
+    s = max(spread)
+    return _pow2(half_gap) if half_gap / s > BIG else s
+
+
 @dataclass(frozen=True, slots=True)
 class Moments:
     """n, mean and central sums of powers of deviations in units of ``scale``:
@@ -105,8 +116,8 @@ class Moments:
 
     def at_scale(self, scale: float) -> Moments:
         """The same moments with the central sums in units of ``scale`` (may underflow to 0)."""
-        if scale == self.scale:
-            return self
+        if scale == self.scale or self.m2 == 0:  # no spread: nothing to convert (and no 0 * inf)
+            return replace(self, scale=scale)
         r = self.scale / scale
         r2 = r * r
         return replace(
@@ -122,7 +133,7 @@ class Moments:
             return replace(self, **counts)
         if self.n == 0:
             return replace(other, **counts)
-        s = max(self.scale, other.scale)
+        s = _merge_scale(self, other)
         a, b = self.at_scale(s), other.at_scale(s)
         na, nb = a.n, b.n
         n = na + nb

@@ -111,3 +111,22 @@ def test_statistics_do_not_depend_on_the_unit(a, b, exponent):
         return
     assert two.test.statistic == pytest.approx(one.test.statistic, rel=1e-9, abs=1e-12)
     assert two.test.p_value == pytest.approx(one.test.p_value, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.floats(-1e300, 1e300).filter(lambda v: v == 0 or abs(v) > 1e-300),
+             min_size=3, max_size=40),
+    st.lists(st.integers(1, 10), min_size=1, max_size=5),
+)  # fmt: skip
+def test_merged_chunks_of_any_magnitude_equal_one_pass(values, cuts):
+    x = np.array(values)
+    bounds = np.cumsum(cuts)
+    parts = [p for p in np.split(x, bounds[bounds < len(x)]) if len(p)]
+    merged, whole = merge_all([Moments.of(p) for p in parts]), Moments.of(x)
+    top = float(np.abs(x).max())
+    assert merged.n == whole.n and math.isfinite(merged.m4) and math.isfinite(whole.m4)
+    assert merged.mean == pytest.approx(whole.mean, rel=1e-9, abs=1e-12 * top)
+    if whole.sd > 1e-6 * top:  # spread well above the rounding of the values themselves
+        assert merged.sd == pytest.approx(whole.sd, rel=1e-7)
+        assert merged.skew == pytest.approx(whole.skew, rel=1e-6, abs=1e-6)
