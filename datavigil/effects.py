@@ -42,22 +42,18 @@ class Effect:
 def _invert(
     cdf: Callable[[float], float], prob: float, guess: float, floor: float = -math.inf
 ) -> float:
-    """The noncentrality lam >= floor at which cdf(lam) = prob, cdf decreasing in lam (bisection
-    on a bracket grown from ``guess``; used where scipy's cdflib inverse fails to converge)."""
+    """The noncentrality lam >= floor at which cdf(lam) = prob, cdf decreasing in lam (Brent's
+    method on a bracket grown from ``guess``; used where scipy's cdflib inverse misses)."""
+    from scipy import optimize
+
     lo, hi = max(floor, guess - 1.0), max(floor, guess) + 1.0
     while lo > floor and cdf(lo) < prob:
         lo = max(floor, lo - 2 * (hi - lo))
     while cdf(hi) > prob:
         hi += 2 * (hi - lo)
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if cdf(mid) > prob:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-12 * max(1.0, abs(mid)):
-            break
-    return (lo + hi) / 2
+    if cdf(lo) <= prob:  # lo == floor already at or below the target
+        return lo
+    return float(optimize.brentq(lambda x: cdf(x) - prob, lo, hi, xtol=1e-12))
 
 
 def nct_ncp(t: float, df: float, prob: float) -> float:
