@@ -95,6 +95,7 @@ class Choice:
         from datavigil.multitest import judge
 
         d = self.details()
+        headline += self._notes()
         if self.problem is not None:
             msg = f"{headline}; {self.problem.reason}"
             return Outcome(self.problem.status, msg, rows_checked=rows_checked, details=d)
@@ -110,6 +111,15 @@ class Choice:
             details=d,
         )
         return judge(o, self.test.p_value)
+
+    def _notes(self) -> str:
+        """ " [left out 37 NULL; dropped g3 (zero variance ...)]" for the message, or ""."""
+        labels = {"null": "NULL", "nan": "NaN", "posinf": "+inf", "neginf": "-inf"}
+        left = ", ".join(f"{v} {labels[k]}" for k, v in _totals(self.left_out).items() if v)
+        parts = [f"left out {left}"] if left else []
+        if self.dropped and self.problem is None:
+            parts.append("dropped " + ", ".join(f"{x.group} ({x.reason})" for x in self.dropped))
+        return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def _totals(left: Mapping[str, Mapping[str, int]]) -> dict[str, int]:

@@ -126,7 +126,9 @@ def test_a_zero_variance_group_is_dropped_and_named_not_a_switch_to_classic_f():
         c = procedures.k_sample(g, alpha=0.05, min_effect=0.01)
         assert c.test.test == "welch_anova" and set(c.groups) == {"const", "g0", "g1"}
         assert c.dropped == (procedures.Dropped("const", "zero variance: all 100 values equal 0"),)
-        fails += c.outcome("x").status is Status.FAIL
+        o = c.outcome("x")
+        assert "[dropped const (zero variance: all 100 values equal 0)]" in o.message
+        fails += o.status is Status.FAIL
     assert fails / 400 <= 0.08
 
 
@@ -169,7 +171,9 @@ def test_a_constant_current_is_tested_against_the_reference_mean():
 def test_details_state_left_out_values_and_are_json_all_the_way_down():
     cur = Moments.of([1.0, 2.0, None, float("nan"), math.inf, 3.0, 4.0])
     c = procedures.two_sample(cur, Moments.of(SLEEP_1))
-    d = c.outcome("x").details
+    o = c.outcome("x")
+    d = o.details
+    assert o.message.startswith("x [left out 1 NULL, 1 NaN, 1 +inf]; welch_t:")
     assert json.loads(json.dumps(d, allow_nan=False)) == d
     assert d["left_out"]["current"] == {"null": 1, "nan": 1, "posinf": 1, "neginf": 0}
     assert d["left_out_total"]["null"] == 1 and d["infinite"] == 1
