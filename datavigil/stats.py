@@ -312,7 +312,7 @@ def bartlett(groups: Sequence[Moments]) -> TestResult:
     pooled = sum(g.m2 for g in groups) / (n - k)
     num = (n - k) * math.log(pooled) - sum((g.n - 1) * math.log(g.m2 / (g.n - 1)) for g in groups)
     corr = 1 + (sum(1 / (g.n - 1) for g in groups) - 1 / (n - k)) / (3 * (k - 1))
-    t = num / corr
+    t = max(0.0, num / corr)  # >= 0 in exact arithmetic; rounding can give -1e-14
     return TestResult("bartlett", t, (float(k - 1),), float(special.chdtrc(k - 1, t)))
 
 

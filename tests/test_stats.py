@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.stats as ss
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from datavigil import effects, multitest
@@ -135,6 +135,13 @@ def test_t_from_statistics_equals_scipy_on_raw(a, b):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=30), min_size=2, max_size=5))
+@example(
+    groups=[
+        [0.0, 0.0, 0.0, 0.0, 34.0, 61.0, 147.0, 592.0, 262.015625, 460.5],
+        [0.0, 0.0, 0.0, 0.0, 34.0, 61.0, 147.0, 592.0, 262.015625, 460.5],
+        [0.0, 0.0, 0.0, 0.0, 34.0, 61.0, 147.0, 592.0, 262.015625, 460.5],
+    ],
+)  # identical groups: Bartlett's statistic rounded to -5e-14
 def test_anova_from_statistics_equals_scipy_on_raw(groups):
     moments = [Moments.of(g) for g in groups]
     if any(m.var < 1e-6 for m in moments):
