@@ -210,8 +210,9 @@ def describe(cell: Cell) -> str:
 
 
 def null_table(rows: list[dict]) -> list[str]:
+    order = {b: i for i, b in enumerate(dict.fromkeys(r["cell"].block for r in rows))}
     out, block = [], None
-    for r in rows:
+    for r in sorted(rows, key=lambda r: order[r["cell"].block]):  # stable: dist order kept
         cell = r["cell"]
         if cell.block != block:
             block = cell.block
