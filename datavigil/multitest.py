@@ -30,7 +30,7 @@ def holm(p: Sequence[float]) -> list[float]:
     out, running = [0.0] * m, 0.0
     for rank, i in enumerate(order):
         running = max(running, min(1.0, (m - rank) * p[i]))
-        out[i] = running
+        out[i] = max(p[i], running)
     return out
 
 
@@ -41,7 +41,7 @@ def bh(p: Sequence[float]) -> list[float]:
     out, running = [0.0] * m, 1.0
     for pos, i in enumerate(order):
         running = min(running, m * p[i] / (m - pos))
-        out[i] = running
+        out[i] = max(p[i], running)  # m p / rank can round one step below p: never report that
     return out
 
 
@@ -69,11 +69,21 @@ def adjust_run(results: list[CheckResult], method: str = "holm") -> list[CheckRe
 
 
 def mde(details: dict[str, Any], alpha: float, min_effect: float) -> float:
+    """The smallest effect the gated rule catches with ``details["power_target"]`` (default
+    effects.POWER; the procedures ask 0.95, ADR 0085)."""
     from datavigil import effects
 
-    if details["power_kind"] == "t":
-        return effects.t_mde(details["n_a"], details["n_b"], alpha, min_effect)
-    return effects.f_mde(details["k"], details["n"], alpha, min_effect)
+    kind, power = details["power_kind"], float(details.get("power_target", effects.POWER))
+    if kind == "t":
+        return effects.t_mde(details["n_a"], details["n_b"], alpha, min_effect, power)
+    if kind == "rank":
+        return effects.rank_mde(details["n_a"], details["n_b"], alpha, min_effect, power)
+    if kind == "chi2":
+        from datavigil import categorical
+
+        sizes = details["df"][0], details["n_a"], details["n_b"]
+        return categorical.v_mde(*sizes, alpha, min_effect, power)
+    return effects.f_mde(details["k"], details["n"], alpha, min_effect, power)
 
 
 def judge(o: Outcome, p_adj: float, method: str = "holm", family: int = 1) -> Outcome:
@@ -116,7 +126,8 @@ def _message(d: dict[str, Any], o: Outcome, p_adj: float) -> str:
         "shift": f"{d['effect_name']} {o.effect_size:.3g} {ci} >= min_effect "
         f"{d['min_effect']:g} and p_adj {p_adj:.3g} < {d['alpha']:g}",
         "underpowered": f"too little data: detectable effect {d['mde']:.3g} > "
-        f"{MDE_FACTOR:g} x min_effect {d['min_effect']:g}",
+        f"{MDE_FACTOR:g} x min_effect {d['min_effect']:g} (at "
+        f"{100 * float(d.get('power_target', 0.8)):g}% power)",
         "trivial shift": f"significant (p_adj {p_adj:.3g}) but {d['effect_name']} "
         f"{o.effect_size:.3g} {ci} < min_effect {d['min_effect']:g}",
         "infinite values": f"the finite values show no shift, but {d.get('infinite')} "

@@ -1,10 +1,20 @@
-"""Sufficient statistics and the tests computed from them (docs/adr/0010).
+"""Sufficient statistics and the tests computed from them (docs/adr/0010, 0080).
 
 ``Moments`` holds n, mean and the central sums M2, M3, M4 of one column (or one group), merged
 chunk by chunk with the parallel formulas of Chan et al. (1979) and Pébay (2008), so a partition
 is read once and a reference is kept as a few numbers. The two-sample t-test, the one-way ANOVA
 (classic F and Welch's), Bartlett's test and the skewness/kurtosis screen need nothing else.
 Tests that need raw values (Brown-Forsythe, Mann-Whitney, Kruskal-Wallis) take them as arguments.
+
+What a backend must return per column (or group), docs/adr/0080:
+  n            finite values used;  null, nan, posinf, neginf: the values left out, by kind
+  mean         of the finite values, in the data's units (always representable)
+  m2, m3, m4   centered sums  sum(((x - mean) / scale) ** k), never raw power sums
+  min, max     of the finite values, in the data's units
+  scale        a power of two (exact to divide by), 1.0 unless |x| or |x - mean| would make the
+               sums overflow or underflow; ``Moments.of`` picks it, and a SQL backend may compute
+               the sums of ``x / scale`` with scale from max(abs(x)) of the same partition.
+A non-finite field is reported by the procedures as a ``problem`` (status error), never a pass.
 
 scipy is imported inside the functions: importing this module costs nothing at DAG-parse time.
 """
@@ -13,13 +23,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+BIG, SMALL = 2.0**100, 2.0**-100  # |x - mean| outside this range: rescale the sums
+HUGE = 2.0**500  # |x| above this: the plain sum of values may overflow
+
+
+def _pow2(x: float) -> float:
+    """A power of two p with x / p in [1, 2) (exact to divide by)."""
+    return math.ldexp(1.0, math.frexp(x)[1] - 1)
+
+
+def _merge_scale(a: Moments, b: Moments) -> float:
+    """The unit of the merged sums: the larger scale of the sides with a spread, raised when
+    the gap between the means is far larger (a side without spread has no say)."""
+    spread = [m.scale for m in (a, b) if m.m2 > 0]
+    half_gap = abs(b.mean / 2 - a.mean / 2)  # finite even for means of opposite sign near DBL_MAX
+    if not spread:
+        return _pow2(half_gap) if half_gap > BIG or 0 < half_gap < SMALL else 1.0
+    s = max(spread)
+    return _pow2(half_gap) if half_gap / s > BIG else s
 
 
 @dataclass(frozen=True, slots=True)
 class Moments:
-    """n, mean and central sums of powers of deviations (M2 = sum (x - mean)^2, ...)."""
+    """n, mean and central sums of powers of deviations in units of ``scale``:
+    m2 = sum(((x - mean) / scale) ** 2), ... ; the left-out values are counted by kind."""
 
     n: int = 0
     mean: float = 0.0
@@ -28,70 +58,114 @@ class Moments:
     m4: float = 0.0
     min: float = math.inf
     max: float = -math.inf
+    scale: float = 1.0
+    null: int = 0
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
 
     @classmethod
     def of(cls, values: Any) -> Moments:
-        """One pass over finite values (a numpy array or a sequence)."""
+        """One stable pass: non-finite values are counted, not used; None counts as NULL."""
         import numpy as np
 
-        x = np.asarray(values, dtype=np.float64)
+        if isinstance(values, list | tuple):
+            null = sum(v is None for v in values)
+            values = [v for v in values if v is not None]
+        else:
+            null = 0
+        x = np.asarray(values, dtype=np.float64).ravel()
+        fin = np.isfinite(x)
+        left = {
+            "null": null,
+            "nan": int(np.isnan(x).sum()),
+            "posinf": int((x == np.inf).sum()),
+            "neginf": int((x == -np.inf).sum()),
+        }
+        x = x[fin]
         if x.size == 0:
-            return cls()
-        mean = float(x.mean())
-        mean += float((x - mean).mean())  # one refinement step: the mean to the last bit
-        d = x - mean
+            return cls(**left)
+        return cls._finite(x, left)
+
+    @classmethod
+    def _finite(cls, x: Any, left: dict[str, int]) -> Moments:
+        import numpy as np
+
+        top = float(np.abs(x).max())
+        s1 = _pow2(top) if top > HUGE else 1.0
+        y = x / s1 if s1 != 1.0 else x
+        mean = float(y.mean())
+        mean += float((y - mean).mean())  # one refinement step: the mean to the last bit
+        d = y - mean
+        dmax = float(np.abs(d).max())
+        s2 = _pow2(dmax) if dmax > BIG or 0 < dmax < SMALL else 1.0
+        if s2 != 1.0:
+            d = d / s2
         d2 = d * d
         return cls(
             n=int(x.size),
-            mean=mean,
+            mean=mean * s1,
             m2=float(d2.sum()),
             m3=float((d2 * d).sum()),
             m4=float((d2 * d2).sum()),
             min=float(x.min()),
             max=float(x.max()),
+            scale=s1 * s2,
+            **left,
+        )
+
+    def at_scale(self, scale: float) -> Moments:
+        """The same moments with the central sums in units of ``scale`` (may underflow to 0)."""
+        if scale == self.scale or self.m2 == 0:  # no spread: nothing to convert (and no 0 * inf)
+            return replace(self, scale=scale)
+        r = self.scale / scale
+        r2 = r * r
+        return replace(
+            self, m2=self.m2 * r2, m3=self.m3 * r2 * r, m4=self.m4 * r2 * r2, scale=scale
         )
 
     def merge(self, other: Moments) -> Moments:
-        """The moments of the union of both samples (Pébay 2008, eqs. 2.1-2.4)."""
+        """The moments of the union of both samples (Pébay 2008, eqs. 2.1-2.4), overflow-safe."""
+        counts = {
+            k: getattr(self, k) + getattr(other, k) for k in ("null", "nan", "posinf", "neginf")
+        }
         if other.n == 0:
-            return self
+            return replace(self, **counts)
         if self.n == 0:
-            return other
-        na, nb = self.n, other.n
+            return replace(other, **counts)
+        s = _merge_scale(self, other)
+        a, b = self.at_scale(s), other.at_scale(s)
+        na, nb = a.n, b.n
         n = na + nb
-        d = other.mean - self.mean
-        m2 = self.m2 + other.m2 + d * d * na * nb / n
-        m3 = (
-            self.m3
-            + other.m3
-            + d**3 * na * nb * (na - nb) / n**2
-            + 3 * d * (na * other.m2 - nb * self.m2) / n
-        )
-        m4 = (
-            self.m4
-            + other.m4
-            + d**4 * na * nb * (na * na - na * nb + nb * nb) / n**3
-            + 6 * d * d * (na * na * other.m2 + nb * nb * self.m2) / n**2
-            + 4 * d * (na * other.m3 - nb * self.m3) / n
-        )
-        return Moments(
-            n=n,
-            mean=self.mean + d * nb / n,
-            m2=m2,
-            m3=m3,
-            m4=m4,
-            min=min(self.min, other.min),
-            max=max(self.max, other.max),
-        )
+        d = b.mean / s - a.mean / s  # in units of s: never overflows
+        dd = d * d
+        m2 = a.m2 + b.m2 + dd * na * nb / n
+        m3 = a.m3 + b.m3 + dd * d * na * nb * (na - nb) / n**2
+        m3 += 3 * d * (na * b.m2 - nb * a.m2) / n
+        m4 = a.m4 + b.m4 + dd * dd * na * nb * (na * na - na * nb + nb * nb) / n**3
+        m4 += 6 * dd * (na * na * b.m2 + nb * nb * a.m2) / n**2
+        m4 += 4 * d * (na * b.m3 - nb * a.m3) / n
+        mean = a.mean + (b.mean / s - a.mean / s) * nb / n * s
+        return Moments(n, mean, m2, m3, m4, min(a.min, b.min), max(a.max, b.max), s, **counts)
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        """The values not used, by kind (NULL, NaN, +inf, -inf)."""
+        return {"null": self.null, "nan": self.nan, "posinf": self.posinf, "neginf": self.neginf}
 
     @property
     def var(self) -> float:
-        """Sample variance (ddof=1); NaN below two values."""
-        return self.m2 / (self.n - 1) if self.n > 1 else math.nan
+        """Sample variance (ddof=1) in the data's units (inf when it overflows); NaN below two."""
+        if self.n < 2:
+            return math.nan
+        v = self.m2 / (self.n - 1)
+        return v * self.scale * self.scale if self.scale != 1.0 else v
 
     @property
     def sd(self) -> float:
-        return math.sqrt(self.var) if self.n > 1 else math.nan
+        if self.n < 2:
+            return math.nan
+        return math.sqrt(self.m2 / (self.n - 1)) * self.scale
 
     @property
     def skew(self) -> float:
@@ -115,7 +189,8 @@ class Moments:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Moments:
-        out = {k: data[k] for k in ("n", "mean", "m2", "m3", "m4") if k in data}
+        keys = ("n", "mean", "m2", "m3", "m4", "scale", "null", "nan", "posinf", "neginf")
+        out = {k: data[k] for k in keys if data.get(k) is not None}
         out["min"] = math.inf if data.get("min") is None else data["min"]
         out["max"] = -math.inf if data.get("max") is None else data["max"]
         return cls(**out)
@@ -126,6 +201,21 @@ def merge_all(parts: Sequence[Moments]) -> Moments:
     for part in parts:
         total = total.merge(part)
     return total
+
+
+def common_scale(groups: Sequence[Moments]) -> list[Moments]:
+    """The groups in one unit S (a power of two): means, min, max divided by S, sums in S units,
+    scale 1. Every test statistic here is invariant to this change of units."""
+    s = max((g.scale for g in groups), default=1.0)
+    top = max((abs(g.mean) for g in groups if math.isfinite(g.mean)), default=0.0)
+    if top > HUGE:
+        s = max(s, _pow2(top))
+    if s == 1.0:
+        return list(groups)
+    return [
+        replace(g.at_scale(s), mean=g.mean / s, min=g.min / s, max=g.max / s, scale=1.0)
+        for g in groups
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,17 +229,22 @@ class TestResult:
 
 
 def ttest(a: Moments, b: Moments, equal_var: bool = False) -> TestResult:
-    """Two-sample t-test (Welch by default) via scipy.stats.ttest_ind_from_stats."""
-    from scipy import stats
+    """Two-sample t-test (Welch by default), ``scipy.stats.ttest_ind_from_stats`` semantics.
+    A side with zero variance is allowed (Welch then tests the other side against a constant)."""
+    from scipy import special
 
-    res = stats.ttest_ind_from_stats(a.mean, a.sd, a.n, b.mean, b.sd, b.n, equal_var=equal_var)
+    a, b = common_scale([a, b])
+    va, vb = a.m2 / (a.n - 1), b.m2 / (b.n - 1)
     if equal_var:
         df = float(a.n + b.n - 2)
+        se2 = (a.m2 + b.m2) / df * (1 / a.n + 1 / b.n)
     else:
-        va, vb = a.var / a.n, b.var / b.n
-        df = (va + vb) ** 2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
-    name = "student_t" if equal_var else "welch_t"
-    return TestResult(name, float(res.statistic), (df,), float(res.pvalue))
+        qa, qb = va / a.n, vb / b.n
+        se2 = qa + qb
+        df = se2 * se2 / (qa * qa / (a.n - 1) + qb * qb / (b.n - 1))
+    t = (a.mean - b.mean) / math.sqrt(se2) if se2 > 0 else math.nan
+    p = float(2 * special.stdtr(df, -abs(t)))
+    return TestResult("student_t" if equal_var else "welch_t", t, (df,), p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +267,8 @@ class AnovaParts:
 
 
 def anova_parts(groups: Sequence[Moments]) -> AnovaParts:
+    """Sums of squares in the groups' common unit (ratios of them are unit-free)."""
+    groups = common_scale(groups)
     grand = merge_all(groups)
     ss_between = sum(g.n * (g.mean - grand.mean) ** 2 for g in groups)
     ss_within = sum(g.m2 for g in groups)
@@ -180,20 +277,21 @@ def anova_parts(groups: Sequence[Moments]) -> AnovaParts:
 
 def anova(groups: Sequence[Moments]) -> TestResult:
     """One-way ANOVA F with scipy.stats.f_oneway semantics, from group moments."""
-    from scipy import stats
+    from scipy import special
 
     parts = anova_parts(groups)
     df1, df2 = parts.df
     f = parts.f
-    return TestResult("anova_f", f, (df1, df2), float(stats.f.sf(f, df1, df2)))
+    return TestResult("anova_f", f, (df1, df2), float(special.fdtrc(df1, df2, f)))
 
 
 def welch_anova(groups: Sequence[Moments]) -> TestResult:
-    """Welch's heteroscedastic one-way ANOVA (Welch 1951), from group moments."""
-    from scipy import stats
+    """Welch's heteroscedastic one-way ANOVA (Welch 1951), from group moments (variances > 0)."""
+    from scipy import special
 
+    groups = common_scale(groups)
     k = len(groups)
-    w = [g.n / g.var for g in groups]
+    w = [g.n * (g.n - 1) / g.m2 for g in groups]
     wsum = sum(w)
     mean_w = sum(wi * g.mean for wi, g in zip(w, groups, strict=True)) / wsum
     a = sum(wi * (g.mean - mean_w) ** 2 for wi, g in zip(w, groups, strict=True)) / (k - 1)
@@ -201,20 +299,21 @@ def welch_anova(groups: Sequence[Moments]) -> TestResult:
     b = 1 + 2 * (k - 2) / (k * k - 1) * tmp
     f = a / b
     df1, df2 = float(k - 1), (k * k - 1) / (3 * tmp)
-    return TestResult("welch_anova", f, (df1, df2), float(stats.f.sf(f, df1, df2)))
+    return TestResult("welch_anova", f, (df1, df2), float(special.fdtrc(df1, df2, f)))
 
 
 def bartlett(groups: Sequence[Moments]) -> TestResult:
     """Bartlett's test of equal variances from group moments (scipy.stats.bartlett)."""
-    from scipy import stats
+    from scipy import special
 
+    groups = common_scale(groups)
     k = len(groups)
     n = sum(g.n for g in groups)
     pooled = sum(g.m2 for g in groups) / (n - k)
-    num = (n - k) * math.log(pooled) - sum((g.n - 1) * math.log(g.var) for g in groups)
+    num = (n - k) * math.log(pooled) - sum((g.n - 1) * math.log(g.m2 / (g.n - 1)) for g in groups)
     corr = 1 + (sum(1 / (g.n - 1) for g in groups) - 1 / (n - k)) / (3 * (k - 1))
-    t = num / corr
-    return TestResult("bartlett", t, (float(k - 1),), float(stats.chi2.sf(t, k - 1)))
+    t = max(0.0, num / corr)  # >= 0 in exact arithmetic; rounding can give -1e-14
+    return TestResult("bartlett", t, (float(k - 1),), float(special.chdtrc(k - 1, t)))
 
 
 def brown_forsythe(samples: Sequence[Any]) -> TestResult:
@@ -246,5 +345,5 @@ def kruskal(samples: Sequence[Any]) -> TestResult:
 
 def clearly_non_normal(m: Moments, skew_limit: float = 1.0, kurt_limit: float = 3.0) -> bool:
     """A screen from moments: |skewness| > 1 or |excess kurtosis| > 3 is "clearly non-normal"
-    (a formal normality test rejects everything at large n, which is not the question)."""
+    (kept for the old checks; the procedures record skew and kurtosis as information only)."""
     return abs(m.skew) > skew_limit or abs(m.kurtosis) > kurt_limit

@@ -78,3 +78,33 @@ def test_table_lists_each_test_with_its_numbers():
                                 "effect", "[95%", "CI]", "verdict"]  # fmt: skip
     assert "welch_t" in lines[2] and "fail: shift" in lines[2] and "hedges_g 0.6" in lines[2]
     assert table_lines([]) == []
+
+
+def test_bh_never_reports_p_adjusted_below_p_over_random_families():
+    """Issue 9 item 6: m p / rank rounded one step below p in 2,347 of 20,000 families."""
+    import random
+
+    from datavigil.multitest import adjust
+
+    rng = random.Random(20260106)
+    for _ in range(20_000):
+        p = [rng.random() for _ in range(rng.randint(1, 30))]
+        for method in ("bh", "holm"):
+            assert all(q >= pi for pi, q in zip(p, adjust(p, method), strict=True))
+
+
+def test_categorical_and_numeric_tests_share_one_family():
+    from datavigil import categorical, procedures
+    from datavigil.stats import Moments
+
+    cat = categorical.homogeneity({"a": 600, "b": 400}, {"a": 5000, "b": 5000}, min_effect=0.1)
+    num = procedures.two_sample(Moments.of([0.1 * i for i in range(100)]),
+                                Moments.of([0.1 * i + 0.05 for i in range(100)]))  # fmt: skip
+    family = [CheckResult("distribution.carrier", "distribution.categorical", "carrier",
+                          Severity.ERROR, cat.outcome("carrier"), "distribution"),
+              CheckResult("distribution.x", "distribution.ttest", "x", Severity.ERROR,
+                          num.outcome("x"), "distribution")]  # fmt: skip
+    out = adjust_run(family, "holm")
+    assert {r.outcome.details["family_size"] for r in out} == {2}
+    assert out[0].outcome.p_adjusted == pytest.approx(min(1.0, 2 * cat.p_value))
+    assert out[0].status is Status.FAIL and out[0].outcome.details["effect_name"] == "cramers_v"

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.stats as ss
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from datavigil import effects, multitest
@@ -112,7 +112,7 @@ def test_merged_chunks_equal_one_pass(values, cuts):
     for k, want in zip((2, 3, 4), exact, strict=True):
         tol = 1e-9 * len(x) * scale**k + 10 * k * len(x) * scale ** (k - 1) * rounding + 1e-300
         for m in (merged, whole):
-            got = (m.m2, m.m3, m.m4)[k - 2]
+            got = (m.m2, m.m3, m.m4)[k - 2] * m.scale**k  # sums are in units of scale
             assert math.isclose(got, want, rel_tol=1e-9, abs_tol=tol), (k, got, want)
 
 
@@ -135,6 +135,13 @@ def test_t_from_statistics_equals_scipy_on_raw(a, b):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=30), min_size=2, max_size=5))
+@example(
+    groups=[
+        [0.0, 0.0, 0.0, 0.0, 34.0, 61.0, 147.0, 592.0, 262.015625, 460.5],
+        [0.0, 0.0, 0.0, 0.0, 34.0, 61.0, 147.0, 592.0, 262.015625, 460.5],
+        [0.0, 0.0, 0.0, 0.0, 34.0, 61.0, 147.0, 592.0, 262.015625, 460.5],
+    ],
+)  # identical groups: Bartlett's statistic rounded to -5e-14
 def test_anova_from_statistics_equals_scipy_on_raw(groups):
     moments = [Moments.of(g) for g in groups]
     if any(m.var < 1e-6 for m in moments):
