@@ -11,7 +11,7 @@ eta squared. Groups with fewer than two finite values are left out and named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,18 +19,13 @@ import numpy as np
 
 from checks.base import Check, CheckContext, metric_error, override_problems, unknown_columns
 from checks.distribution import (
-    HOMOGENEITY_ALPHA,
-    SMALL,
     Prepared,
-    overflowed,
     prepare_reference,
     reference_moments,
 )
 from datavigil import stats
-from datavigil.effects import anova_effect
 from datavigil.engine import metrics as m
 from datavigil.errors import SourceUnavailable, SuiteError
-from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
 from datavigil.window import Window
 
@@ -64,37 +59,6 @@ class _Groups:
         return [np.concatenate(self.raw[n]) for n in names]
 
 
-def choose(
-    groups: list[stats.Moments], raw: list[np.ndarray] | None
-) -> tuple[stats.TestResult, str]:
-    """The ANOVA that runs, and why."""
-    small = min(g.n for g in groups) < SMALL
-    if raw is not None and small and any(stats.clearly_non_normal(g) for g in groups):
-        return stats.kruskal(raw), (
-            f"a group has < {SMALL} values and is clearly non-normal: "
-            "Kruskal-Wallis on the raw values"
-        )
-    if any(g.m2 <= 0 for g in groups):
-        return stats.anova(groups), "a group has zero variance: Welch weights undefined, classic F"
-    homog = stats.brown_forsythe(raw) if raw is not None else stats.bartlett(groups)
-    if homog.p_value < HOMOGENEITY_ALPHA:
-        return stats.welch_anova(groups), (
-            f"variances differ ({homog.test} p={homog.p_value:.3g}): Welch's ANOVA"
-        )
-    return stats.anova(groups), f"variances agree ({homog.test} p={homog.p_value:.3g}): classic F"
-
-
-def _degenerate(label: str, kept: dict[str, stats.Moments], dropped: list[str]) -> Outcome | None:
-    note = f" (left out, < 2 values: {', '.join(dropped)})" if dropped else ""
-    if len(kept) < 2:
-        problem = f"{len(kept)} group(s) with >= 2 values: nothing to compare"
-    elif stats.anova_parts(list(kept.values())).ss_within <= 0:
-        problem = "zero variance within every group: F is undefined"
-    else:
-        return None
-    return Outcome(Status.INCONCLUSIVE, f"{label}: {problem}{note}", details={"dropped": dropped})
-
-
 def anova_outcome(
     label: str,
     named: dict[str, stats.Moments],
@@ -102,34 +66,20 @@ def anova_outcome(
     prep: Prepared,
     min_effect: float,
     extra: dict[str, Any],
+    test: str = "welch",
 ) -> Outcome:
-    kept = {k: m for k, m in named.items() if m.n >= 2}
-    dropped = sorted(set(named) - set(kept))
-    for name, mo in kept.items():
-        broken = overflowed(mo, f"{label}: group {name}")
-        if broken is not None:
-            return broken
-    bad = _degenerate(label, kept, dropped)
-    if bad is not None:
-        return bad
-    groups = list(kept.values())
-    parts = stats.anova_parts(groups)
-    test, why = choose(groups, raw_src.raw_of(list(kept)) if raw_src is not None else None)
-    omega, eta2 = anova_effect(parts)
-    note = f" (left out, < 2 values: {', '.join(dropped)})" if dropped else ""
-    headline = f"{label}: {len(kept)} groups, n={parts.n}{note}"
-    details = {
-        "test": test.test, "why": why, "df": list(test.df), "headline": headline,
-        "effect_name": omega.name, "effect_ci": list(omega.ci), "eta_sq": eta2,
-        "alpha": prep.alpha, "min_effect": min_effect, "power_kind": "f", "k": parts.k,
-        "n": parts.n, "groups": {k: [m.n, m.mean] for k, m in list(kept.items())[:20]},
-        "dropped": dropped, **extra,
-    }  # fmt: skip
-    provisional = Outcome(
-        Status.INCONCLUSIVE, headline, statistic=test.statistic, p_value=test.p_value,
-        effect_size=omega.value, rows_checked=parts.n, details=details,
-    )  # fmt: skip
-    return judge(provisional, test.p_value)
+    """The k-sample procedure of ``test`` (Welch's ANOVA by default, no pretest: ADR 0081) on
+    the groups' moments; groups that cannot take part are dropped and named (ADR 0083)."""
+    from datavigil import procedures
+
+    raw = None
+    if raw_src is not None:
+        values = raw_src.raw_of(list(named))
+        raw = None if values is None else dict(zip(named, values, strict=True))
+    choice = procedures.k_sample(named, test=test, alpha=prep.alpha, min_effect=min_effect, raw=raw)
+    n = sum(mo.n for mo in named.values())
+    outcome = choice.outcome(f"{label}: {len(named)} groups, n={n}", rows_checked=n)
+    return replace(outcome, details={**outcome.details, **extra})
 
 
 @dataclass
@@ -180,11 +130,13 @@ def _day_aggregate(suite: Any, column: str, day: Any) -> stats.Moments:
 @dataclass(frozen=True)
 class DayAnova(Check):
     """``column``: numeric column. ``days``: partitions in the comparison, today included
-    (default 7), plus the reference snapshot as one more group. ``alpha``, ``min_effect``
+    (default 7), plus the reference snapshot as one more group. ``test``: "welch" (Welch's
+    ANOVA, default) or "classic" (the F test of equal variances). ``alpha``, ``min_effect``
     (omega squared), ``reference``: override the suite's (None = the suite's)."""
 
     column: str  # type: ignore[misc]
     days: int = 7
+    test: str = "welch"
     alpha: float | None = None
     min_effect: float | None = None
     reference: str | int | None = None
@@ -201,6 +153,8 @@ class DayAnova(Check):
             if isinstance(self.days, int) and 1 <= self.days <= 90
             else [f"days must be an integer in [1, 90], got {self.days!r}"]
         )
+        if self.test not in ("welch", "classic"):
+            bad.append(f"test must be 'welch' or 'classic', got {self.test!r}")
         return bad + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> DayInputs:
@@ -230,7 +184,7 @@ class DayAnova(Check):
         label = f"{col} across reference + last {self.days} days"
         extra = {"reference_snapshot_id": prep.reference.id, "unreadable_days": inputs.unreadable}
         return anova_outcome(
-            label, named, None, prep, omega_threshold(self, prep.min_effect), extra
+            label, named, None, prep, omega_threshold(self, prep.min_effect), extra, self.test
         )
 
 
@@ -255,10 +209,13 @@ def group_raw(ctx: Any, column: str, by: str) -> _Groups | None:
 @dataclass(frozen=True)
 class GroupAnova(Check):
     """``column``: numeric column; ``by``: the grouping column (at most the 100 largest groups
-    are compared). ``alpha``, ``min_effect`` (omega squared): override the suite's."""
+    are compared; a NULL key is its own group "(NULL)"). ``test``: "welch" (default), "classic"
+    or "kruskal" (Kruskal-Wallis on the raw values of a partition of at most 5,000 values).
+    ``alpha``, ``min_effect`` (omega squared): override the suite's."""
 
     column: str  # type: ignore[misc]
     by: str  # type: ignore[misc]
+    test: str = "welch"
     alpha: float | None = None
     min_effect: float | None = None
 
@@ -269,7 +226,9 @@ class GroupAnova(Check):
         return f"anova_groups.{self.column}.{self.by}"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        return override_problems(self) + unknown_columns([self.column, self.by], columns)
+        tests = ("welch", "classic", "kruskal")
+        bad = [] if self.test in tests else [f"test must be one of {tests}, got {self.test!r}"]
+        return bad + override_problems(self) + unknown_columns([self.column, self.by], columns)
 
     def prepare(self, env: Any) -> Prepared:
         if env is None:
@@ -295,8 +254,12 @@ class GroupAnova(Check):
         largest = sorted(named_all.items(), key=lambda kv: -kv[1].n)[:MAX_GROUPS]
         label = f"{self.column} by {self.by}"
         extra = {"groups_total": len(named_all)}
-        total = sum(mo.n for mo in named_all.values())
-        raw = group_raw(ctx, self.column, self.by) if total <= RAW_CAP else None
-        return anova_outcome(
-            label, dict(sorted(largest)), raw, prep, omega_threshold(self, prep.min_effect), extra
-        )
+        raw = group_raw(ctx, self.column, self.by) if self.test == "kruskal" else None
+        if self.test == "kruskal" and raw is None:
+            return Outcome(
+                Status.ERROR,
+                f"{label}: kruskal needs the raw values, and the partition has more than "
+                f"{RAW_CAP} of them: use test='welch'",
+            )
+        threshold = omega_threshold(self, prep.min_effect)
+        return anova_outcome(label, dict(sorted(largest)), raw, prep, threshold, extra, self.test)

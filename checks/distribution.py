@@ -12,17 +12,15 @@ p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from checks.base import Check, CheckContext, metric_error, override_problems, unknown_columns
 from datavigil import stats
-from datavigil.effects import hedges_g
 from datavigil.engine import metrics as m
 from datavigil.errors import DatavigilError, SourceUnavailable, StoreUnavailable
-from datavigil.multitest import judge
 from datavigil.outcome import Outcome, Status
 from datavigil.profile import ColumnProfile
 
@@ -177,73 +175,44 @@ def raw_values(ctx: Any, column: str, n: int) -> Any:
     return x[np.isfinite(x)]
 
 
-def choose_test(
-    check: MeanShift, cur: stats.Moments, ref: stats.Moments, raw: Any, ref_raw: Any
-) -> tuple[stats.TestResult, str]:
-    """The test that runs, and why."""
-    if (
-        cur.n < SMALL
-        and stats.clearly_non_normal(cur)
-        and raw is not None
-        and ref_raw is not None
-        and len(ref_raw) >= 2
-    ):
-        why = (
-            f"n={cur.n} < {SMALL} and clearly non-normal (skew {cur.skew:.2f}, excess "
-            f"kurtosis {cur.kurtosis:.2f}): rank test on the raw values"
-        )
-        return stats.mann_whitney(raw, ref_raw), why
-    if check.test != "student":
-        return stats.ttest(cur, ref), "Welch's t (default: no equal-variance assumption)"
-    homog: stats.TestResult | None
-    if raw is not None and ref_raw is not None and len(ref_raw) >= 2:
-        homog = stats.brown_forsythe([raw, ref_raw])
-    else:
-        homog = stats.bartlett([cur, ref]) if cur.m2 > 0 else None
-    if homog is None or homog.p_value < HOMOGENEITY_ALPHA:
-        p = "zero variance" if homog is None else f"{homog.test} p={homog.p_value:.3g}"
-        return stats.ttest(cur, ref), f"Student's t asked, but variances differ ({p}): Welch"
-    return (
-        stats.ttest(cur, ref, equal_var=True),
-        f"Student's t as asked ({homog.test} p={homog.p_value:.3g}: variances agree)",
-    )
-
-
 def compare(
     check: MeanShift, prof: ColumnProfile, ref: stats.Moments, raw: Any, prep: Prepared
 ) -> Outcome:
+    """The procedure of ``check.test`` (Welch's t by default, no pretest: ADR 0081) on the
+    moments; the verdict is provisional until the run adjusts its family (multitest)."""
+    from datavigil import procedures
+
     cur = prof.moments
     ref_raw = (prep.sample or {}).get(check.column)
-    test, why = choose_test(check, cur, ref, raw, ref_raw)
-    g = hedges_g(cur, ref)
+    pair = (raw, ref_raw) if raw is not None and ref_raw is not None else None
+    choice = procedures.two_sample(
+        cur, ref, test=check.test, alpha=prep.alpha, min_effect=prep.min_effect, raw=pair
+    )
     assert prep.reference is not None
-    inf = prof.pos_inf + prof.neg_inf
     headline = (
         f"{check.column}: mean {cur.mean:.4g} (sd {cur.sd:.3g}, n={cur.n}) vs "
         f"reference {ref.mean:.4g} (sd {ref.sd:.3g}, n={ref.n})"
     )
-    if inf:
-        headline += f", {inf} inf value(s) excluded"
-    details = {
-        "test": test.test, "why": why, "df": list(test.df), "headline": headline,
-        "reference_snapshot_id": prep.reference.id, "effect_name": g.name,
-        "effect_ci": list(g.ci), "alpha": prep.alpha, "min_effect": prep.min_effect,
-        "power_kind": "t", "n_a": cur.n, "n_b": ref.n, "mean": cur.mean,
-        "reference_mean": ref.mean, "skew": cur.skew, "kurtosis": cur.kurtosis,
-        "infinite": inf, "null": prof.null, "nan": prof.nan,
+    outcome = choice.outcome(headline, rows_checked=prof.rows)
+    extra = {
+        "reference_snapshot_id": prep.reference.id, "mean": cur.mean, "sd": cur.sd,
+        "reference_mean": ref.mean, "reference_sd": ref.sd, "null": prof.null, "nan": prof.nan,
     }  # fmt: skip
-    provisional = Outcome(
-        Status.INCONCLUSIVE, headline, statistic=test.statistic, p_value=test.p_value,
-        effect_size=g.value, rows_checked=prof.rows, details=details,
-    )  # fmt: skip
-    return judge(provisional, test.p_value)
+    return replace(outcome, details={**outcome.details, **_finite_only(extra)})
+
+
+def _finite_only(d: dict[str, Any]) -> dict[str, Any]:
+    import math
+
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
 
 @dataclass(frozen=True)
 class MeanShift(Check):
     """``column``: numeric column compared with the reference snapshot. ``test``: "welch"
-    (default) or "student". ``alpha``, ``min_effect`` (Hedges' g), ``reference``: override the
-    suite's settings (None = the suite's)."""
+    (default: Welch's t, no pretest), "student" or "mann_whitney" (a rank test on a bounded
+    sample of the raw values), each with its own effect size. ``alpha``, ``min_effect`` (Hedges'
+    g), ``reference``: override the suite's settings (None = the suite's)."""
 
     column: str  # type: ignore[misc]
     test: str = "welch"
@@ -258,15 +227,13 @@ class MeanShift(Check):
         return f"distribution.{self.column}"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        out = (
-            []
-            if self.test in ("welch", "student")
-            else [f"test must be 'welch' or 'student', got {self.test!r}"]
-        )
+        tests = ("welch", "student", "mann_whitney")
+        out = [] if self.test in tests else [f"test must be one of {tests}, got {self.test!r}"]
         return out + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> Prepared:
-        return prepare_reference(env, self, [self.column])
+        sample = [self.column] if self.test == "mann_whitney" else []
+        return prepare_reference(env, self, sample)
 
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
         return [m.Moments(self.column)]
@@ -288,5 +255,5 @@ class MeanShift(Check):
         bad = unusable(prof, col)
         if bad is not None:
             return bad
-        raw = raw_values(ctx, col, prof.moments.n) if prof.moments.n < SMALL else None
+        raw = raw_values(ctx, col, prof.moments.n) if self.test == "mann_whitney" else None
         return compare(self, prof, ref, raw, prep)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from datavigil.models import RunMetric, ValidationRun
 from datavigil.stats import Moments
 
-FIELDS = ("n", "mean", "m2", "m3", "m4", "min", "max")
+FIELDS = ("n", "mean", "m2", "m3", "m4", "min", "max", "scale")
 
 
 def day_moments(store: Any, suite: str, column: str, days: list[date]) -> dict[date, Moments]:

@@ -280,13 +280,26 @@ def _group_stats(row: Any, i: int) -> GroupStats:
     s2, s3, s4 = float(s2 or 0.0), float(s3 or 0.0), float(s4 or 0.0)
     mean = float(mean) + s1 * scale / n  # the corrected two-pass: the mean to the last bit
     d1 = s1 / n
-    m2 = _unscaled(s2 - s1 * d1, scale, 2)
-    m3 = _unscaled(s3 - 3 * d1 * s2 + 2 * s1 * d1 * d1, scale, 3)
-    m4 = _unscaled(s4 - 4 * d1 * s3 + 6 * d1 * d1 * s2 - 3 * s1 * d1**3, scale, 4)
+    c2 = max(s2 - s1 * d1, 0.0)
+    c3 = s3 - 3 * d1 * s2 + 2 * s1 * d1 * d1
+    c4 = s4 - 4 * d1 * s3 + 6 * d1 * d1 * s2 - 3 * s1 * d1**3
+    m2, m3, m4, unit = _in_units(c2, c3, c4, scale)
     moments = StatMoments(
-        n=n, mean=mean, m2=max(m2, 0.0), m3=m3, m4=m4, min=float(lo), max=float(hi)
-    )
+        n=n, mean=mean, m2=m2, m3=m3, m4=m4, min=float(lo), max=float(hi), scale=unit,
+        null=counts[1], nan=counts[2], posinf=counts[3], neginf=counts[4],
+    )  # fmt: skip
     return GroupStats(moments, *counts)
+
+
+def _in_units(c2: float, c3: float, c4: float, scale: float) -> tuple[float, ...]:
+    """The centered sums in the data's units (scale 1) where they are finite, else in units of
+    a power of two near ``scale`` (datavigil.stats.Moments keeps that unit: no overflow)."""
+    plain = [_unscaled(c, scale, k) for c, k in ((c2, 2), (c3, 3), (c4, 4))]
+    if all(math.isfinite(v) for v in plain) and (c2 == 0 or plain[0] > 1e-280):
+        return plain[0], plain[1], plain[2], 1.0
+    p2 = math.ldexp(1.0, math.frexp(scale)[1] - 1)
+    f = scale / p2  # in [1, 2): no overflow
+    return c2 * f * f, c3 * f * f * f, c4 * f * f * f * f, p2
 
 
 def _unscaled(value: float, scale: float, power: int) -> float:
@@ -375,7 +388,7 @@ def _moment_rows(x: m.Moments, groups: dict[str | None, GroupStats]) -> list[Row
         mo = g.moments
         for name, v in (
             ("n", mo.n), ("mean", mo.mean), ("m2", mo.m2), ("m3", mo.m3), ("m4", mo.m4),
-            ("min", mo.min), ("max", mo.max), ("rows", g.rows),
+            ("min", mo.min), ("max", mo.max), ("rows", g.rows), ("scale", mo.scale),
         ):  # fmt: skip
             out.append(
                 (f"moments.{name}", x.column, label, _num(v) if mo.n or name == "rows" else None)

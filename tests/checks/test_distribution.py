@@ -78,24 +78,39 @@ def test_small_partition_is_inconclusive_not_pass(tmp_path):
     assert "too little data" in r.outcome.message and r.outcome.details["mde"] > 0.3
 
 
-def test_student_asked_with_unequal_variances_runs_welch(tmp_path):
+def test_welch_runs_by_default_and_no_pretest_switches_the_test(tmp_path):
+    """Issue 9 item 3: Welch's t is the default; unequal variances are recorded as information
+    (diagnostics), they never choose the test."""
+    wide = {DAY: {"x": np.random.default_rng(3).normal(10, 6.0, 400)}}
+    suite, st = setup(tmp_path, [MeanShift("x")], shifted=wide)
+    d = distdata.run(suite, st, DAY)["distribution.x"].outcome.details
+    assert d["test"] == "welch_t" and "no pretest" in d["why"]
+    assert "bartlett" in str(d["diagnostics"])
+
+
+def test_student_runs_only_when_asked_and_then_as_asked(tmp_path):
     wide = {DAY: {"x": np.random.default_rng(3).normal(10, 6.0, 400)}}
     suite, st = setup(tmp_path, [MeanShift("x", test="student")], shifted=wide)
     d = distdata.run(suite, st, DAY)["distribution.x"].outcome.details
-    assert d["test"] == "welch_t" and "variances differ" in d["why"]
+    assert d["test"] == "student_t" and "asked" in d["why"]
 
 
-def test_student_asked_with_equal_variances_runs_student(tmp_path):
-    suite, st = setup(tmp_path, [MeanShift("x", test="student")])
-    d = distdata.run(suite, st, DAY)["distribution.x"].outcome.details
-    assert d["test"] == "student_t" and "variances agree" in d["why"]
+def test_a_rank_test_runs_when_asked_with_its_own_effect_size(tmp_path):
+    skewed = np.r_[np.full(18, 10.0), [40.0, 80.0]] + np.arange(20) * 0.01
+    suite, st = setup(
+        tmp_path, [MeanShift("x", test="mann_whitney")], shifted={DAY: {"n": 20, "x": skewed}}
+    )
+    r = distdata.run(suite, st, DAY)["distribution.x"]
+    d = r.outcome.details
+    assert d["test"] == "mann_whitney_u", r.outcome.message
+    assert d["effect_name"] != "hedges_g"  # the effect of the test that ran
 
 
-def test_small_skewed_partition_gets_a_rank_test(tmp_path):
+def test_the_default_never_pulls_rows_for_a_rank_test(tmp_path):
     skewed = np.r_[np.full(18, 10.0), [40.0, 80.0]] + np.arange(20) * 0.01
     suite, st = setup(tmp_path, [MeanShift("x")], shifted={DAY: {"n": 20, "x": skewed}})
     d = distdata.run(suite, st, DAY)["distribution.x"].outcome.details
-    assert d["test"] == "mann_whitney_u" and "clearly non-normal" in d["why"]
+    assert d["test"] == "welch_t"
 
 
 def _all(value, n=400):

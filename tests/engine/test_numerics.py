@@ -87,16 +87,17 @@ def test_moments_stable_or_reported_non_finite(
     want_mean, want_m2 = exact(values)
     assert mo.n == N and (mo.min, mo.max) == (min(values), max(values))
     assert close(mo.mean, want_mean), (mo.mean, float(want_mean))
+    # M2 is kept in units of mo.scale (a power of two): finite even where the true M2 is not
+    assert math.isfinite(mo.m2) and mo.m2 >= 0
     if want_m2 < Fraction(1e300):
-        assert close(mo.m2, want_m2), (mo.m2, float(want_m2))
-    else:  # the true M2 is beyond float: the result says so (inf or NaN), never a small number
-        assert not math.isfinite(mo.m2), mo.m2
+        assert close(mo.m2 * mo.scale * mo.scale, want_m2), (mo.m2, mo.scale, float(want_m2))
+    else:  # beyond float in the data's units: the unit says so, the scaled sum is exact
+        assert mo.scale > 1 and close(Fraction(mo.m2) * Fraction(mo.scale) ** 2, want_m2)
     for name, value in (("m3", mo.m3), ("m4", mo.m4)):  # finite or not, but a float
         assert isinstance(value, float), (name, value)
     rows = {(r[0], r[2]): r[3] for r in profile(values_)}
     assert rows[("moments.n", None)] == N
-    if not math.isfinite(mo.m2):
-        assert rows[("moments.m2", None)] is None  # stored as NULL, never as a number
+    assert rows[("moments.scale", None)] == mo.scale  # the profile keeps the unit with M2
 
 
 def _overflowing(url: str) -> SqlSource:
