@@ -151,23 +151,32 @@ class Suite:
             object.__setattr__(self, "reference_window", tuple(win))
 
     def _validate_dependencies(self) -> None:
-        object.__setattr__(self, "dependencies", tuple(self.dependencies))
         object.__setattr__(self, "assets", tuple(self.assets))
         names = {c.check_name for c in self.checks}
-        for i, dep in enumerate(self.dependencies):
-            label = f"dependencies[{i}]"
-            if not hasattr(dep, "source_problems"):
-                raise self.fail(label, f"{type(dep).__name__} is not a Freshness dependency")
-            label = f"dependency '{getattr(dep, 'dependency', i)}'"
-            object.__setattr__(dep, "severity", self._severity(label, dep.severity))
-            for problem in dep.problems(None) or dep.source_problems(dep.source or self.source):
-                raise self.fail(label, problem)
-            if dep.check_name in names:
-                raise self.fail(label, f"duplicate check name {dep.check_name}")
-            names.add(dep.check_name)
+        deps = tuple(self._dependency(i, dep, names) for i, dep in enumerate(self.dependencies))
+        object.__setattr__(self, "dependencies", deps)
         for uri in self.assets:
             if not isinstance(uri, str) or not uri.strip():
                 raise self.fail("assets", f"must be Asset URIs (strings), got {uri!r}")
+
+    def _dependency(self, i: int, dep: Any, names: set[str]) -> Any:
+        """A dependency checked, with what it inherits from the suite (its partition's column
+        and zone for the dataset itself: checks/freshness.py)."""
+        if not hasattr(dep, "source_problems"):
+            raise self.fail(
+                f"dependencies[{i}]", f"{type(dep).__name__} is not a Freshness dependency"
+            )
+        label = f"dependency '{getattr(dep, 'dependency', i)}'"
+        object.__setattr__(dep, "severity", self._severity(label, dep.severity))
+        for problem in dep.problems(None):
+            raise self.fail(label, problem)
+        dep = dep.for_suite(self) if hasattr(dep, "for_suite") else dep
+        for problem in dep.source_problems(dep.source or self.source):
+            raise self.fail(label, problem)
+        if dep.check_name in names:
+            raise self.fail(label, f"duplicate check name {dep.check_name}")
+        names.add(dep.check_name)
+        return dep
 
     def _validate_notifiers(self) -> None:
         object.__setattr__(self, "on_failure", tuple(self.on_failure))
