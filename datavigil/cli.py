@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from datavigil import init_suite, snapshot_cli
+from datavigil import init_suite, schema_cli, snapshot_cli
 from datavigil.errors import DatavigilError
 
 RESULT_COLUMNS = [
@@ -238,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_suites)
     snapshot_cli.add_parser(sub)  # snapshot capture | list | activate
     init_suite.add_parser(sub)  # init SUITE --from-table URL TABLE | --from-file PATH
+    schema_cli.add_parser(sub)  # schema accept SUITE | schema list
     return p
 
 
