@@ -185,7 +185,7 @@ class Freshness(Check):
 
     def reference(self, ctx: CheckContext) -> str:
         w = ctx.window
-        return f"{_ts(w.end)} (end of {w.day} in {w.timezone})"
+        return f"{_ts(w.end)} (end of {w.label} in {w.timezone})"
 
     def crossed(self, lag: float) -> tuple[str, timedelta] | None:
         """The most severe threshold the lag is beyond (strictly), or None."""
@@ -251,17 +251,17 @@ class Freshness(Check):
             return self.absent(ctx, f"no {unit} in the partition")
         return Outcome(
             Status.PASS,
-            f"{self.dependency}: partition {ctx.window.day} present ({found} {unit})",
+            f"{self.dependency}: partition {ctx.window.label} present ({found} {unit})",
             observed_value=float(found),
             threshold="partition present",
-            details={"dependency": self.dependency, "partition": ctx.window.day.isoformat()},
+            details={"dependency": self.dependency, "partition": ctx.window.label},
         )
 
     def absent(self, ctx: CheckContext, why: str) -> Outcome:
         return Outcome(
             Status.FAIL,
-            f"{self.dependency}: partition {ctx.window.day} missing: {why}",
+            f"{self.dependency}: partition {ctx.window.label} missing: {why}",
             observed_value=0.0,
             threshold="partition present",
-            details={"dependency": self.dependency, "partition": ctx.window.day.isoformat()},
+            details={"dependency": self.dependency, "partition": ctx.window.label},
         )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from checks.base import Check, CheckContext, Gathered
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.window import zone
 
 MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standard deviation
 
@@ -31,13 +32,13 @@ class _Volume(Gathered):
         """The row counts earlier runs kept (run_metrics), not the source."""
         from datavigil import history, metric_history
 
-        c, day = self.check, env.window.day
+        c, w = self.check, env.window
         past = [
             (d, run_id, value)
-            for d, run_id, _, value in metric_history.earlier(
-                env.store, env.suite.name, "row_count", None, day
+            for d, run_id, _, value, start in metric_history.earlier(
+                env.store, env.suite.name, "row_count", None, w.start
             )
-            if not c.by_weekday or d.weekday() == day.weekday()
+            if not c.by_weekday or _season(start, w) == _season(w.start, w)
         ]
         blocked = history.blocked_runs(env.store, [p[1] for p in past], c.check_name)
         kept = [(d, value) for d, run_id, value in past if run_id not in blocked]
@@ -47,12 +48,20 @@ class _Volume(Gathered):
         return self.check.verdict(float(ctx.rows), self.history)
 
 
+def _season(start: datetime, window: Any) -> tuple[int, ...]:
+    """What ``by_weekday`` matches: the local weekday of a partition's start, and for an hourly
+    suite its local hour too (the same hour of the same weekday)."""
+    local = start.astimezone(zone(window.timezone))
+    return (local.weekday(), local.hour) if window.unit == "hour" else (local.weekday(),)
+
+
 @dataclass(frozen=True)
 class Volume(Check):
     """``runs``: partitions of history (N). ``k``: half-width of the band in robust standard
     deviations. ``min_runs``: the warm-up (fewer: skipped). ``by_weekday``: compare with the
-    same weekday only (weekly seasonality). ``tolerance``: smallest half-width as a fraction of
-    the median, so a very regular history does not flag a few rows of change."""
+    same weekday only (weekly seasonality; an hourly suite: the same hour of the same weekday).
+    ``tolerance``: smallest half-width as a fraction of the median, so a very regular history
+    does not flag a few rows of change."""
 
     runs: int = 28
     k: float = 3.0

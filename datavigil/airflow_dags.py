@@ -47,7 +47,7 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
         if not checks_of(suite, phases):
             log.info("suite %s declares no %s checks: nothing to do", suite_name, "/".join(phases))
             return {"status": "none", "phases": list(phases)}
-        window = Window.before(reference_instant(context), suite.timezone)
+        window = Window.before(reference_instant(context), suite.timezone, suite.partition_unit)
         key = RunKey(
             origin="airflow",
             dag_id=ti.dag_id,

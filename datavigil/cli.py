@@ -54,17 +54,41 @@ def parse_since(text: str, now: datetime) -> datetime:
         raise UsageError(f"--since: '{text}' is not like 7d, 12h or YYYY-MM-DD") from None
 
 
+def window_of(suite: Any, day: str | None, hour: str | None) -> Any:
+    """The partition asked for: --date D (a week suite: the ISO week holding D; an hour suite:
+    with --hour H, local; H+ for the second of a repeated fall-back hour), else the last
+    complete partition before now."""
+    from datavigil.window import Window
+
+    unit = suite.partition_unit
+    if hour is not None and (unit != "hour" or not day):
+        raise UsageError(f"--hour: suite '{suite.name}' is not hourly or --date is missing")
+    if not day:
+        return Window.before(datetime.now(UTC), suite.timezone, unit)
+    if unit == "week":
+        return Window.for_week(parse_date(day), suite.timezone)
+    if unit == "day":
+        return Window.for_day(parse_date(day), suite.timezone)
+    if hour is None or not re.fullmatch(r"(\d|1\d|2[0-3])\+?", hour):
+        raise UsageError(
+            f"--hour: suite '{suite.name}' is hourly: give --hour 0..23 "
+            "(1+: the repeated 01:00 of a fall-back night)"
+        )
+    try:
+        return Window.for_hour(
+            parse_date(day), int(hour.rstrip("+")), suite.timezone, fold=int(hour.endswith("+"))
+        )
+    except ValueError as exc:
+        raise UsageError(f"--hour: {exc}") from None
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from datavigil import registry
     from datavigil.report import summary
     from datavigil.runner import run_suite
-    from datavigil.window import Window
 
     suite = registry.load(args.suite)
-    if args.date:
-        window = Window.for_day(parse_date(args.date), suite.timezone)
-    else:
-        window = Window.before(datetime.now(UTC), suite.timezone)
+    window = window_of(suite, args.date, args.hour)
     report = run_suite(suite, window)
     print(summary(report, verbose=args.verbose))
     if report.error is not None:
@@ -224,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("suite")
     v.add_argument(
         "--date", help="partition day YYYY-MM-DD in the suite's time zone (default: yesterday)"
+    )
+    v.add_argument(
+        "--hour", help="hourly suites: the local hour 0..23 of --date (1+ = a repeated hour)"
     )
     v.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
     v.set_defaults(func=cmd_validate)

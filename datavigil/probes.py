@@ -12,7 +12,7 @@ import glob
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -149,7 +149,8 @@ def _latest_day(conn: Any, col: Any, from_: Any, window: Window, where: Where) -
     import sqlalchemy as sa
 
     text = isinstance(col.type, sa.String)
-    last: Any = window.day.isoformat() if text else window.day
+    done = last_complete_day(window)
+    last: Any = done.isoformat() if text else done
     bound = sa.bindparam("last", last, type_=col.type)
     value, newest, rows = _aggregate(conn, col, from_, bound, strict=False)
     day, top = (_as_day(v, where) for v in (value, newest))
@@ -159,6 +160,12 @@ def _latest_day(conn: Any, col: Any, from_: Any, window: Window, where: Where) -
         rows=int(rows or 0),
         day=day,
     )
+
+
+def last_complete_day(window: Window) -> date:
+    """The last local day complete at the window's end (a day: itself; a week: its Sunday; an
+    hour: the day before the hour's end)."""
+    return window.end.astimezone(zone(window.timezone)).date() - timedelta(days=1)
 
 
 def _as_day(value: Any, where: Where) -> date | None:
@@ -188,9 +195,15 @@ def sql_partition_rows(
             start, end = window.bounds_in(column_timezone)
             col = sa.column(column)
             cond = [col >= start, col < end]
+        elif isinstance(col.type, sa.String | sa.Date) and window.unit == "hour":
+            raise where.misconfigured(
+                f"partition key '{column}' is {col.type}: an hourly partition needs a timestamp"
+            )
         elif isinstance(col.type, sa.String):
-            cond = [col == window.day.isoformat()]
-        elif isinstance(col.type, sa.Date | sa.DateTime):
+            cond = [col.in_([d.isoformat() for d in window.days])]
+        elif isinstance(col.type, sa.Date) and not isinstance(col.type, sa.DateTime):
+            cond = [col >= window.days[0], col <= window.days[-1]]
+        elif isinstance(col.type, sa.DateTime):
             cond = _day_filter(col, window, Partition(column, column_timezone), conn)
         else:
             raise where.misconfigured(

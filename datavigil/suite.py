@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from datavigil.errors import SuiteError
 from datavigil.outcome import Severity
-from datavigil.window import zone
+from datavigil.window import UNITS, zone
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 CRON_RE = re.compile(r"^(@(daily|hourly|weekly|monthly|yearly))$|^(\S+\s+){4}\S+$")
@@ -60,6 +60,9 @@ class Suite:
     checks: tuple[CheckSpec, ...] | list[CheckSpec] = ()
     model: Any = None  # a pandera DataFrameModel class, or None
     partition: Partition | None = None
+    # the unit of a partition (docs/adr/0097): "day" (default), "hour" or "week" (ISO week);
+    # windows, freshness and volume history follow it. Set `schedule` to match.
+    partition_unit: str = "day"
     dataset: str = ""
     schedule: str = "0 0 * * *"
     timezone: str = "UTC"
@@ -123,6 +126,9 @@ class Suite:
             raise self.fail("source", f"{type(self.source).__name__} is not a datavigil source")
         for problem in problems(self.partition):
             raise self.fail("source", problem)
+        if self.partition_unit not in UNITS:
+            problem = f"must be one of {', '.join(UNITS)}, got {self.partition_unit!r}"
+            raise self.fail("partition_unit", problem)
         if self.partition is not None:
             try:
                 zone(self.partition.column_timezone)
