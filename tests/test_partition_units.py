@@ -196,3 +196,60 @@ def test_an_unknown_unit_and_an_hourly_date_column_are_config_errors(tmp_path, s
     suite = Suite(name="x", source=src, partition=Partition("ts"), partition_unit="hour")
     with pytest.raises(SuiteError, match="'ts' is a date: an hourly partition needs a timestamp"):
         run_suite(suite, Window.for_hour(FALL, 5, "UTC"), store=Store(sqlite_url))
+
+
+# --- Airflow: the operator derives the hour or the week from the data interval ---
+
+UNIT_SUITES = """
+from datavigil import Partition, SqlSource, Suite
+
+hourly = Suite(name="hourly", source=SqlSource(table="orders", url="{url}"),
+               partition=Partition(column="ts"), partition_unit="hour")
+weekly = Suite(name="weekly", source=SqlSource(table="orders", url="{url}"),
+               partition=Partition(column="ts"), partition_unit="week")
+"""
+UNIT_DAGS = """
+from datetime import datetime
+
+from airflow.sdk import DAG
+
+from datavigil.airflow.operator import DatavigilOperator
+
+for suite in ("hourly", "weekly"):
+    with DAG(f"units_{suite}", schedule=None, start_date=datetime(2024, 1, 1)):
+        DatavigilOperator(suite=suite)
+"""
+
+
+@pytest.mark.airflow
+@pytest.mark.parametrize(
+    ("suite", "logical", "state", "rows", "day"),
+    [
+        ("hourly", datetime(2024, 5, 1, 13, tzinfo=UTC), "success", 10, "2024-05-01"),
+        ("hourly", datetime(2024, 5, 1, 12, tzinfo=UTC), "failed", 0, "2024-05-01"),
+        ("weekly", datetime(2024, 5, 6, 4, tzinfo=UTC), "success", 20, "2024-04-29"),
+    ],
+    ids=["hour-with-rows", "empty-hour", "iso-week"],
+)
+def test_the_operator_validates_the_hour_or_week_of_the_data_interval(
+    tmp_path, airflow_db, results_url, monkeypatch, suite, logical, state, rows, day
+):
+    from airflow import settings
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.helpers import write_orders_db
+
+    ten = [(i, 1.0) for i in range(10)]  # at noon UTC of each day
+    url = write_orders_db(tmp_path / "wh.db", {"2024-05-01": ten, "2024-05-02": ten})
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "units.py").write_text(UNIT_SUITES.format(url=url))
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "units.py").write_text(UNIT_DAGS)
+    monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(tmp_path / "schemas"))
+    monkeypatch.setattr(settings, "DAGS_FOLDER", str(tmp_path / "dags"))
+    bag = DagBag(dag_folder=str(tmp_path / "dags"))
+    assert bag.import_errors == {}
+    dag_run = bag.get_dag(f"units_{suite}").test(logical_date=logical)
+    assert dag_run.state == state
+    got = query(results_url, "SELECT rows_checked, partition_date FROM validation_runs")
+    assert [(r[0], str(r[1])[:10]) for r in got] == [(rows, day)]
