@@ -98,6 +98,10 @@ def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
     return phase_task()
 
 
+DAY = timedelta(days=1)
+INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)}  # adr 0097
+
+
 def build_dag(info: SuiteInfo) -> DAG:
     import pendulum
 
@@ -108,7 +112,11 @@ def build_dag(info: SuiteInfo) -> DAG:
         dag_id=f"validate_{info.name}",
         schedule=schedule_of(
             info,
-            CronTriggerTimetable(info.schedule, timezone=info.timezone, interval=timedelta(days=1)),
+            CronTriggerTimetable(
+                info.schedule,
+                timezone=info.timezone,
+                interval=INTERVAL.get(info.partition_unit, DAY),
+            ),
         ),
         start_date=start,
         catchup=info.catchup,
@@ -116,9 +124,9 @@ def build_dag(info: SuiteInfo) -> DAG:
         tags=["datavigil", info.dataset, *info.tags],
         description=info.description or f"datavigil validation of {info.dataset}",
         doc_md=(
-            f"Validates one day of **{info.dataset}** (suite `{info.name}`, "
-            f"`{info.path.name}`): the last full day in {info.timezone} ending at the run's "
-            "data-interval end. Results: `datavigil results --suite "
+            f"Validates one {info.partition_unit} of **{info.dataset}** (suite `{info.name}`, "
+            f"`{info.path.name}`): the last full {info.partition_unit} in {info.timezone} "
+            "ending at the run's data-interval end. Results: `datavigil results --suite "
             f"{info.name}`."
         ),
         default_args={"retries": retries, "retry_delay": timedelta(minutes=5)},

@@ -24,6 +24,7 @@ LIGHT_FIELDS = (
     "tags",
     "description",
     "assets",
+    "partition_unit",
 )
 DEFAULTS: dict[str, Any] = {
     "schedule": "0 0 * * *",
@@ -33,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "tags": (),
     "description": "",
     "assets": (),
+    "partition_unit": "day",
 }
 
 
@@ -50,6 +52,7 @@ class SuiteInfo:
     tags: tuple[str, ...]
     description: str
     assets: tuple[str, ...] = ()  # upstream Asset URIs that schedule the DAG instead of cron
+    partition_unit: str = "day"  # hour | day | week: the DAG's data interval (docs/adr/0097)
 
 
 def _suite_calls(tree: ast.Module) -> list[ast.Call]:

@@ -253,3 +253,14 @@ def test_the_operator_validates_the_hour_or_week_of_the_data_interval(
     assert dag_run.state == state
     got = query(results_url, "SELECT rows_checked, partition_date FROM validation_runs")
     assert [(r[0], str(r[1])[:10]) for r in got] == [(rows, day)]
+
+
+@pytest.mark.parametrize(("unit", "hours"), [("hour", 1), ("day", 24), ("week", 168)])
+def test_the_generated_dags_data_interval_is_the_unit(tmp_path, unit, hours):
+    from datavigil.airflow_dags import build_dag
+    from datavigil.registry import discover
+
+    (tmp_path / "u.py").write_text(SUITE.format(name="u", unit=unit))
+    (info,) = discover(tmp_path)
+    assert info.partition_unit == unit  # read without importing the module
+    assert build_dag(info).timetable.interval == timedelta(hours=hours)
