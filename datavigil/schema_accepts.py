@@ -116,9 +116,9 @@ def accept(
              "previous_fingerprint": before.fingerprint if before else None,
              "accepted_at": at, "accepted_by": by, "note": note}
         )  # fmt: skip
-    t = SchemaAccept.__table__
+    insert = sa.insert(SchemaAccept).returning(SchemaAccept.id)
     with store.transaction() as conn:
-        ids = [conn.execute(sa.insert(t).values(row)).inserted_primary_key[0] for row in rows]
+        ids = [conn.execute(insert.values(row)).scalar_one() for row in rows]
     return [
         _accepted(tuple({**row, "id": i}[f] for f in FIELDS))
         for row, i in zip(rows, ids, strict=True)
