@@ -26,7 +26,7 @@ MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standar
 class _Volume(Gathered):
     def __init__(self, check: Volume) -> None:
         self.check = check
-        self.history: list[tuple[date, float]] = []
+        self.history: list[tuple[date | str, float]] = []  # (partition, rows), newest first
 
     def prepare(self, env: Any) -> None:
         """The row counts earlier runs kept (run_metrics), not the source."""
@@ -34,7 +34,7 @@ class _Volume(Gathered):
 
         c, w = self.check, env.window
         past = [
-            (d, run_id, value)
+            (_name(d, start, w), run_id, value)
             for d, run_id, _, value, start in metric_history.earlier(
                 env.store, env.suite.name, "row_count", None, w.start
             )
@@ -46,6 +46,17 @@ class _Volume(Gathered):
 
     def finish(self, ctx: CheckContext) -> Outcome:
         return self.check.verdict(float(ctx.rows), self.history)
+
+
+def _name(day: date, start: datetime, window: Any) -> date | str:
+    """A partition of history as shown: its day, or for an hourly suite its local hour."""
+    if window.unit != "hour":
+        return day
+    return start.astimezone(zone(window.timezone)).isoformat(timespec="minutes")
+
+
+def _iso(partition: date | str) -> str:
+    return partition if isinstance(partition, str) else partition.isoformat()
 
 
 def _season(start: datetime, window: Any) -> tuple[int, ...]:
@@ -100,7 +111,7 @@ class Volume(Check):
         half = max(self.k * MAD_TO_SIGMA * mad, self.tolerance * median)
         return median - half, median + half, median, mad
 
-    def verdict(self, rows: float, history: list[tuple[date, float]]) -> Outcome:
+    def verdict(self, rows: float, history: list[tuple[date | str, float]]) -> Outcome:
         scope = "same-weekday " if self.by_weekday else ""
         if len(history) < self.min_runs:
             return Outcome(
@@ -117,7 +128,7 @@ class Volume(Check):
             Status.PASS if inside else Status.FAIL,
             f"{rows:.0f} rows {'within' if inside else 'outside'} [{low:.0f}, {high:.0f}]: "
             f"median {median:.0f} ± {(high - low) / 2:.0f} (MAD {mad:.1f}) of {len(history)} "
-            f"{scope}partitions {history[-1][0]} .. {history[0][0]}",
+            f"{scope}partitions {_iso(history[-1][0])} .. {_iso(history[0][0])}",
             observed_value=rows,
             threshold=f"[{low:.1f}, {high:.1f}]",
             statistic=(rows - median) / (MAD_TO_SIGMA * mad) if mad else None,
@@ -127,8 +138,8 @@ class Volume(Check):
                 "low": low,
                 "high": high,
                 "history_runs": len(history),
-                "history_from": history[-1][0].isoformat(),
-                "history_to": history[0][0].isoformat(),
+                "history_from": _iso(history[-1][0]),
+                "history_to": _iso(history[0][0]),
                 "by_weekday": self.by_weekday,
             },
         )

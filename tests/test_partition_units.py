@@ -82,6 +82,7 @@ def test_volume_history_of_an_hourly_suite_counts_hours(tmp_path, sqlite_url):
         w = Window.before(start + timedelta(hours=h + 1), NY, "hour")
         (r,) = [x for x in run_suite(suite, w, store=store).results if x.check_type == "volume"]
         got.append((r.status, r.outcome.details.get("history_runs")))
+    assert "of 6 partitions 2013-11-03T01:00-04:00 .. 2013-11-03T05:00-05:00" in r.outcome.message
     assert got[:3] == [(Status.SKIPPED, 0), (Status.SKIPPED, 1), (Status.SKIPPED, 2)]
     assert got[3:7] == [(Status.PASS, n) for n in (3, 4, 5, 6)]
     assert got[7] == (Status.FAIL, 6)
