@@ -265,3 +265,23 @@ def test_the_generated_dags_data_interval_is_the_unit(tmp_path, unit, hours):
     (info,) = discover(tmp_path)
     assert info.partition_unit == unit  # read without importing the module
     assert build_dag(info).timetable.interval == timedelta(hours=hours)
+
+
+def test_a_whole_table_suite_reads_every_row_each_run(tmp_path, sqlite_url):
+    """No partition: each run validates the table as it is; runs are still named by their day
+    and Volume's history is the earlier days' whole-table counts."""
+    src = f"sqlite:///{tmp_path / 'src.db'}"
+    store = Store(sqlite_url)
+    suite = Suite(
+        name="dim",
+        source=SqlSource(table="events", url=src),
+        checks=[Volume(runs=3, min_runs=3, tolerance=0.05)],
+    )
+    got = []
+    for i, n in enumerate([10, 10, 10, 10, 30]):
+        hourly_rows(src, datetime(2024, 5, 1, tzinfo=UTC), [n], sa.DateTime())
+        report = run_suite(suite, Window.for_day(date(2024, 5, 1 + i), "UTC"), store=store)
+        (v,) = [r for r in report.results if r.check_type == "volume"]
+        got.append((report.run.run_id, report.run.rows_checked, v.status))
+    assert got[3] == ("cli:dim:2024-05-04", 10, Status.PASS)
+    assert got[4] == ("cli:dim:2024-05-05", 30, Status.FAIL)
