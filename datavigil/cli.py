@@ -79,7 +79,7 @@ def window_of(suite: Any, day: str | None, hour: str | None) -> Any:
             parse_date(day), int(hour.rstrip("+")), suite.timezone, fold=int(hour.endswith("+"))
         )
     except ValueError as exc:
-        raise UsageError(f"--hour: {exc}") from None
+        raise UsageError(f"suite '{suite.name}': --hour: {exc}") from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

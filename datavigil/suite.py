@@ -126,14 +126,21 @@ class Suite:
             raise self.fail("source", f"{type(self.source).__name__} is not a datavigil source")
         for problem in problems(self.partition):
             raise self.fail("source", problem)
-        if self.partition_unit not in UNITS:
-            problem = f"must be one of {', '.join(UNITS)}, got {self.partition_unit!r}"
-            raise self.fail("partition_unit", problem)
+        self._validate_unit()
         if self.partition is not None:
             try:
                 zone(self.partition.column_timezone)
             except ValueError as exc:
                 raise self.fail("partition.column_timezone", str(exc)) from None
+
+    def _validate_unit(self) -> None:
+        if self.partition_unit not in UNITS:
+            problem = f"must be one of {', '.join(UNITS)}, got {self.partition_unit!r}"
+            raise self.fail("partition_unit", problem)
+        if self.partition_unit == "hour" and self.partition is None:
+            if getattr(self.source, "templated", False):
+                problem = "an hourly suite on a {date} file template needs partition=Partition(ts)"
+                raise self.fail("partition_unit", problem)
 
     def _validate_distribution(self) -> None:
         ref = self.reference

@@ -171,7 +171,10 @@ def test_validate_an_hour_and_a_week_from_the_command_line(project, capsys):
     ("argv", "message"),
     [
         (["h", "--date", "2013-11-03"], "--hour: suite 'h' is hourly: give --hour 0..23"),
-        (["h", "--date", "2013-03-10", "--hour", "2"], "02:00 does not exist on 2013-03-10"),
+        (
+            ["h", "--date", "2013-03-10", "--hour", "2"],
+            "suite 'h': --hour: 02:00 does not exist on",
+        ),
         (["d", "--date", "2013-11-03", "--hour", "1"], "--hour: suite 'd' is not hourly"),
     ],
     ids=["hour-missing", "hour-that-does-not-exist", "hour-on-a-daily-suite"],
@@ -189,6 +192,10 @@ def test_an_unknown_unit_and_an_hourly_date_column_are_config_errors(tmp_path, s
     src = SqlSource(table="events", url=f"sqlite:///{tmp_path / 'src.db'}")
     with pytest.raises(SuiteError, match="partition_unit: must be one of hour, day, week"):
         Suite(name="x", source=src, partition=Partition("ts"), partition_unit="month")
+    from datavigil.sources import FileSource
+
+    with pytest.raises(SuiteError, match="an hourly suite on a {date} file template needs"):
+        Suite(name="x", source=FileSource("d/{date:%Y-%m-%d}.csv"), partition_unit="hour")
     engine = sa.create_engine(src.url)
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE events (ts DATE)"))
