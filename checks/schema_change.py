@@ -1,11 +1,13 @@
 """Upstream schema changes: a fingerprint of every source's columns and types, compared with
-the previous run of the same suite (docs/adr/0020).
+the last ACCEPTED schema of that source (docs/adr/0020, docs/adr/0096).
 
 One result per source: ``schema_change.<suite>`` for the validated source and
 ``schema_change.<dependency>`` for each upstream source with its own ``source``. The fingerprint
-is stored in the row's ``details`` (``columns`` as JSON text, ``fingerprint`` a short hash), so
-the next run reads it back from the results store. No earlier run: ``skipped``, fingerprint
-recorded. Warn by default; ``severity="error"`` stops the run's later tasks.
+is stored in the row's ``details`` (``columns`` as JSON text, ``fingerprint`` a short hash). The
+baseline is the newest ``datavigil schema accept SUITE`` of the source (table ``schema_accepts``),
+else the fingerprint first recorded: nothing recorded yet gives ``skipped``, fingerprint recorded.
+So a change fails every run until it is reverted (then it passes again) or accepted. Warn by
+default; ``severity="error"`` stops the run's later tasks.
 """
 
 from __future__ import annotations
@@ -48,8 +50,7 @@ class _Seen:
     name: str
     columns: dict[str, str] | None  # None: the source could not be read
     error: str | None = None
-    previous: dict[str, Any] | None = None  # details of the previous run's row
-    previous_day: str | None = None
+    baseline: Any = None  # datavigil.schema_accepts.Baseline, None: nothing recorded yet
 
 
 class _Schemas(Gathered):
@@ -58,7 +59,7 @@ class _Schemas(Gathered):
         self.seen: list[_Seen] = []
 
     def prepare(self, env: Any) -> None:
-        from datavigil import history, probes
+        from datavigil import probes, schema_accepts
 
         for name, source in sources_of(env.suite):
             where = probes.Where(env.suite.name, name)
@@ -68,12 +69,8 @@ class _Schemas(Gathered):
                 self.seen.append(_Seen(name, None, str(exc)))
                 continue
             check_name = f"{self.check.check_name}.{name}"
-            past = history.earlier(env.store, env.suite.name, check_name, env.window.day, 50)
-            prev = next((p for p in past if "columns" in p.details), None)
-            if prev is None:
-                self.seen.append(_Seen(name, columns))
-            else:
-                self.seen.append(_Seen(name, columns, None, prev.details, prev.day.isoformat()))
+            base = schema_accepts.baseline(env.store, env.suite.name, check_name)
+            self.seen.append(_Seen(name, columns, None, base))
 
     def finish(self, ctx: CheckContext) -> Outcome:  # one outcome per source: see results()
         raise NotImplementedError
@@ -81,7 +78,7 @@ class _Schemas(Gathered):
 
 @dataclass(frozen=True)
 class SchemaChange(Check):
-    """Compare every source's columns and types with the previous run. ``severity``: warn
+    """Compare every source's columns and types with its last accepted schema. ``severity``: warn
     (default) or error."""
 
     severity: Severity | str = Severity.WARN
@@ -98,41 +95,47 @@ class SchemaChange(Check):
         acc = ctx.prepared
         assert isinstance(acc, _Schemas)
         return [
-            self.result(self.verdict(seen), name=f"{self.check_name}.{seen.name}")
+            self.result(self.verdict(seen, ctx.suite), name=f"{self.check_name}.{seen.name}")
             for seen in acc.seen
         ]
 
-    def verdict(self, seen: _Seen) -> Outcome:
+    def verdict(self, seen: _Seen, suite: str) -> Outcome:
         if seen.columns is None:
             return Outcome(Status.ERROR, str(seen.error))
         details: dict[str, Any] = {
             "fingerprint": fingerprint(seen.columns),
             "columns": json.dumps(seen.columns, sort_keys=True),
         }
-        if seen.previous is None:
+        base = seen.baseline
+        if base is None:
             return Outcome(
                 Status.SKIPPED,
                 f"{seen.name}: no earlier run to compare with; fingerprint "
-                f"{details['fingerprint']} of {len(seen.columns)} columns recorded",
+                f"{details['fingerprint']} of {len(seen.columns)} columns recorded "
+                "(the baseline until `datavigil schema accept` records another)",
                 details=details,
             )
-        old = json.loads(seen.previous["columns"])
-        changes = diff(old, seen.columns)
+        changes = diff(base.columns, seen.columns)
         n = sum(len(v) for v in changes.values())
         details |= {k: "; ".join(v) for k, v in changes.items()}
-        details |= {"previous_fingerprint": seen.previous.get("fingerprint")}
-        details |= {"previous_partition": seen.previous_day}
+        details |= {"accepted_fingerprint": base.fingerprint, "baseline": base.label}
+        details |= {"accept_id": base.accept_id}
         return Outcome(
             Status.FAIL if n else Status.PASS,
-            f"{seen.name}: " + _describe(changes, seen.previous_day),
+            f"{seen.name}: " + _describe(changes, base, suite),
             observed_value=float(n),
             threshold="0 changes",
             details=details,
         )
 
 
-def _describe(changes: dict[str, list[str]], since: str | None) -> str:
+def _describe(changes: dict[str, list[str]], base: Any, suite: str) -> str:
     parts = [f"{k} {', '.join(v)}" for k, v in changes.items() if v]
+    since = f"{base.fingerprint} ({base.label})"
     if not parts:
-        return f"columns and types unchanged since partition {since}"
-    return f"schema changed since partition {since}: " + "; ".join(parts)
+        return f"columns and types match the accepted fingerprint {since}"
+    return (
+        f"schema changed since the accepted fingerprint {since}: "
+        + "; ".join(parts)
+        + f"; if intended: datavigil schema accept {suite}"
+    )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from checks.base import Check, CheckContext, Gathered, number_problem
 from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.window import zone
 
 MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standard deviation
 
@@ -25,19 +26,19 @@ MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standar
 class _Volume(Gathered):
     def __init__(self, check: Volume) -> None:
         self.check = check
-        self.history: list[tuple[date, float]] = []
+        self.history: list[tuple[date | str, float]] = []  # (partition, rows), newest first
 
     def prepare(self, env: Any) -> None:
         """The row counts earlier runs kept (run_metrics), not the source."""
         from datavigil import history, metric_history
 
-        c, day = self.check, env.window.day
+        c, w = self.check, env.window
         past = [
-            (d, run_id, value)
-            for d, run_id, _, value in metric_history.earlier(
-                env.store, env.suite.name, "row_count", None, day
+            (_name(d, start, w), run_id, value)
+            for d, run_id, _, value, start in metric_history.earlier(
+                env.store, env.suite.name, "row_count", None, w.start
             )
-            if not c.by_weekday or d.weekday() == day.weekday()
+            if not c.by_weekday or _season(start, w) == _season(w.start, w)
         ]
         blocked = history.blocked_runs(env.store, [p[1] for p in past], c.check_name)
         kept = [(d, value) for d, run_id, value in past if run_id not in blocked]
@@ -47,12 +48,31 @@ class _Volume(Gathered):
         return self.check.verdict(float(ctx.rows), self.history)
 
 
+def _name(day: date, start: datetime, window: Any) -> date | str:
+    """A partition of history as shown: its day, or for an hourly suite its local hour."""
+    if window.unit != "hour":
+        return day
+    return start.astimezone(zone(window.timezone)).isoformat(timespec="minutes")
+
+
+def _iso(partition: date | str) -> str:
+    return partition if isinstance(partition, str) else partition.isoformat()
+
+
+def _season(start: datetime, window: Any) -> tuple[int, ...]:
+    """What ``by_weekday`` matches: the local weekday of a partition's start, and for an hourly
+    suite its local hour too (the same hour of the same weekday)."""
+    local = start.astimezone(zone(window.timezone))
+    return (local.weekday(), local.hour) if window.unit == "hour" else (local.weekday(),)
+
+
 @dataclass(frozen=True)
 class Volume(Check):
     """``runs``: partitions of history (N). ``k``: half-width of the band in robust standard
     deviations. ``min_runs``: the warm-up (fewer: skipped). ``by_weekday``: compare with the
-    same weekday only (weekly seasonality). ``tolerance``: smallest half-width as a fraction of
-    the median, so a very regular history does not flag a few rows of change."""
+    same weekday only (weekly seasonality; an hourly suite: the same hour of the same weekday).
+    ``tolerance``: smallest half-width as a fraction of the median, so a very regular history
+    does not flag a few rows of change."""
 
     runs: int = 28
     k: float = 3.0
@@ -91,7 +111,7 @@ class Volume(Check):
         half = max(self.k * MAD_TO_SIGMA * mad, self.tolerance * median)
         return median - half, median + half, median, mad
 
-    def verdict(self, rows: float, history: list[tuple[date, float]]) -> Outcome:
+    def verdict(self, rows: float, history: list[tuple[date | str, float]]) -> Outcome:
         scope = "same-weekday " if self.by_weekday else ""
         if len(history) < self.min_runs:
             return Outcome(
@@ -108,7 +128,7 @@ class Volume(Check):
             Status.PASS if inside else Status.FAIL,
             f"{rows:.0f} rows {'within' if inside else 'outside'} [{low:.0f}, {high:.0f}]: "
             f"median {median:.0f} ± {(high - low) / 2:.0f} (MAD {mad:.1f}) of {len(history)} "
-            f"{scope}partitions {history[-1][0]} .. {history[0][0]}",
+            f"{scope}partitions {_iso(history[-1][0])} .. {_iso(history[0][0])}",
             observed_value=rows,
             threshold=f"[{low:.1f}, {high:.1f}]",
             statistic=(rows - median) / (MAD_TO_SIGMA * mad) if mad else None,
@@ -118,8 +138,8 @@ class Volume(Check):
                 "low": low,
                 "high": high,
                 "history_runs": len(history),
-                "history_from": history[-1][0].isoformat(),
-                "history_to": history[0][0].isoformat(),
+                "history_from": _iso(history[-1][0]),
+                "history_to": _iso(history[0][0]),
                 "by_weekday": self.by_weekday,
             },
         )

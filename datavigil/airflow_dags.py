@@ -17,6 +17,7 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_conte
 from airflow.sdk.exceptions import AirflowFailException
 
 from datavigil import redact
+from datavigil.airflow.notify import on_failure
 from datavigil.airflow_assets import publish_task, schedule_of
 from datavigil.registry import DEFAULTS, SuiteInfo, scan
 
@@ -49,7 +50,7 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
         if not checks_of(suite, phases):
             log.info("suite %s declares no %s checks: nothing to do", suite_name, "/".join(phases))
             return {"status": "none", "phases": list(phases)}
-        window = Window.before(reference_instant(context), suite.timezone)
+        window = Window.before(reference_instant(context), suite.timezone, suite.partition_unit)
         key = RunKey(
             origin="airflow",
             dag_id=ti.dag_id,
@@ -100,6 +101,10 @@ def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
     return phase_task()
 
 
+DAY = timedelta(days=1)
+INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)}  # adr 0097
+
+
 def build_dag(info: SuiteInfo) -> DAG:
     import pendulum
 
@@ -110,7 +115,11 @@ def build_dag(info: SuiteInfo) -> DAG:
         dag_id=f"validate_{info.name}",
         schedule=schedule_of(
             info,
-            CronTriggerTimetable(info.schedule, timezone=info.timezone, interval=timedelta(days=1)),
+            CronTriggerTimetable(
+                info.schedule,
+                timezone=info.timezone,
+                interval=INTERVAL.get(info.partition_unit, DAY),
+            ),
         ),
         start_date=start,
         catchup=info.catchup,
@@ -118,12 +127,17 @@ def build_dag(info: SuiteInfo) -> DAG:
         tags=["datavigil", info.dataset, *info.tags],
         description=info.description or f"datavigil validation of {info.dataset}",
         doc_md=(
-            f"Validates one day of **{info.dataset}** (suite `{info.name}`, "
-            f"`{info.path.name}`): the last full day in {info.timezone} ending at the run's "
-            "data-interval end. Results: `datavigil results --suite "
+            f"Validates one {info.partition_unit} of **{info.dataset}** (suite `{info.name}`, "
+            f"`{info.path.name}`): the last full {info.partition_unit} in {info.timezone} "
+            "ending at the run's data-interval end. Results: `datavigil results --suite "
             f"{info.name}`."
         ),
-        default_args={"retries": retries, "retry_delay": timedelta(minutes=5)},
+        default_args={
+            "retries": retries,
+            "retry_delay": timedelta(minutes=5),
+            # the suite's on_failure notifiers, once a task has failed for good (docs/adr/0091)
+            "on_failure_callback": on_failure(info.name),
+        },
     )
     def validation() -> None:
         gate = _phase_task(info.name, *GATE)

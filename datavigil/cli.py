@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
-from datavigil import console, init_suite, snapshot_cli
+from datavigil import console, init_suite, schema_cli, snapshot_cli
 from datavigil.errors import DatavigilError, UsageError
 
 RESULT_COLUMNS = [
@@ -85,10 +85,39 @@ def parse_since(text: str, now: datetime) -> datetime:
     return datetime.combine(parse_day(text, "--since"), datetime.min.time(), UTC)
 
 
+def window_of(suite: Any, day: str | None, hour: str | None) -> Any:
+    """The partition asked for: --date D (a week suite: the ISO week holding D; an hour suite:
+    with --hour H, local; H+ for the second of a repeated fall-back hour), else the last
+    complete partition before now."""
+    from datavigil.window import Window
+
+    unit = suite.partition_unit
+    if hour is not None and (unit != "hour" or not day):
+        raise UsageError(f"--hour: suite '{suite.name}' is not hourly or --date is missing")
+    if not day:
+        return Window.before(datetime.now(UTC), suite.timezone, unit)
+    if unit == "week":
+        return Window.for_week(parse_date(day), suite.timezone)
+    if unit == "day":
+        return Window.for_day(parse_date(day), suite.timezone)
+    if hour is None or not re.fullmatch(r"(\d|1\d|2[0-3])\+?", hour):
+        raise UsageError(
+            f"--hour: suite '{suite.name}' is hourly: give --hour 0..23 "
+            "(1+: the repeated 01:00 of a fall-back night)"
+        )
+    try:
+        return Window.for_hour(
+            parse_date(day), int(hour.rstrip("+")), suite.timezone, fold=int(hour.endswith("+"))
+        )
+    except ValueError as exc:
+        raise UsageError(f"suite '{suite.name}': --hour: {exc}") from None
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from datavigil import config, registry
 
-    day = parse_date(args.date) if args.date is not None else None  # "" is not "yesterday"
+    if args.date is not None:
+        parse_date(args.date)  # strictly YYYY-MM-DD ("" is not "yesterday"), before anything
     try:
         config.results_url()  # a malformed store URL is configuration: found before any read
     except DatavigilError as exc:
@@ -96,13 +125,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     suite = registry.load(args.suite)
     from datavigil.report import summary  # heavy: only once the arguments and suite are good
     from datavigil.runner import run_suite
-    from datavigil.window import Window
 
     try:
-        if day is not None:
-            window = Window.for_day(day, suite.timezone)
-        else:
-            window = Window.before(datetime.now(UTC), suite.timezone)
+        window = window_of(suite, args.date, args.hour)
         report = run_suite(suite, window)
     except DatavigilError as exc:  # the store or a setting: the line names the suite too
         raise exc.in_suite(suite.name) from None
@@ -282,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--date", help="partition day YYYY-MM-DD in the suite's time zone (default: yesterday)"
     )
+    v.add_argument(
+        "--hour", help="hourly suites: the local hour 0..23 of --date (1+ = a repeated hour)"
+    )
     v.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
     v.set_defaults(func=cmd_validate)
     _results_parser(sub)
@@ -298,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     from datavigil import report_cli  # report RUN_ID | --suite S --date D
 
     report_cli.add_parser(sub)
+    schema_cli.add_parser(sub)  # schema accept SUITE | schema list
     return p
 
 

@@ -1,9 +1,9 @@
 """Earlier runs' metrics (the run_metrics table): what history-based checks read instead of the
-source. For each partition day only its most recent run counts, as in datavigil.history."""
+source. For each partition only its most recent run counts, as in datavigil.history."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,19 +51,21 @@ def day_moments(store: Any, suite: str, column: str, days: list[date]) -> dict[d
 
 
 def earlier(
-    store: Any, suite: str, metric: str, column: str | None, before: date, scan: int = 400
-) -> list[tuple[date, str, str, float]]:
-    """(day, run_id, run status, value) of ``metric`` on the latest run of each partition day
-    before ``before``, newest first; at most ``scan`` rows are read."""
+    store: Any, suite: str, metric: str, column: str | None, before: datetime, scan: int = 400
+) -> list[tuple[date, str, str, float, datetime]]:
+    """(day, run_id, run status, value, partition start UTC) of ``metric`` on the latest run of
+    each partition that starts before ``before`` (the run's window start), newest first; at most
+    ``scan`` rows are read. Partitions are told apart by their start, so an hourly suite's hours
+    of one day are distinct partitions (docs/adr/0097)."""
     store.ensure_ready()
     r, t = ValidationRun, RunMetric
     col = t.column_name.is_(None) if column is None else t.column_name == column
     stmt = (
-        sa.select(r.partition_date, r.run_id, r.status, t.value)
+        sa.select(r.partition_date, r.run_id, r.status, t.value, r.data_interval_start)
         .join(t, t.run_id == r.run_id)
-        .where(r.suite == suite, r.partition_date < before, t.metric == metric, col)
+        .where(r.suite == suite, r.data_interval_start < before, t.metric == metric, col)
         .where(t.group_key.is_(None))
-        .order_by(r.partition_date.desc(), r.finished_at.desc())
+        .order_by(r.data_interval_start.desc(), r.finished_at.desc())
         .limit(scan)
     )
     try:
@@ -71,9 +73,10 @@ def earlier(
             rows = list(conn.execute(stmt))
     except sa.exc.SQLAlchemyError as exc:
         raise store._fail("read", exc) from None
-    out: list[tuple[date, str, str, float]] = []
-    for day, run_id, status, value in rows:
-        if (out and out[-1][0] == day) or value is None:
-            continue  # an older run of the same day
-        out.append((day, run_id, status, float(value)))
+    out: list[tuple[date, str, str, float, datetime]] = []
+    for day, run_id, status, value, start in rows:
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+        if (out and out[-1][4] == start) or value is None:
+            continue  # an older run of the same partition
+        out.append((day, run_id, status, float(value), start))
     return out

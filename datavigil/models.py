@@ -157,3 +157,23 @@ class RunAttempt(Base):
     status: Mapped[str] = mapped_column(sa.Text)  # the run's status after a save | infra_error
     saved: Mapped[bool] = mapped_column(sa.Boolean)  # its rows became the run's rows
     error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class SchemaAccept(Base):
+    """A source's schema accepted as the baseline of SchemaChange (migration 0010), written by
+    `datavigil schema accept SUITE`. The newest row per (suite, check_name) is the baseline;
+    without one, the fingerprint first recorded in check_results is."""
+
+    __tablename__ = "schema_accepts"
+    __table_args__ = (sa.Index("ix_schema_accepts_suite_check", "suite", "check_name"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    suite: Mapped[str] = mapped_column(sa.String(63))
+    check_name: Mapped[str] = mapped_column(sa.String(250))  # schema_change.<source>
+    source_name: Mapped[str] = mapped_column(sa.String(250))  # the suite or the dependency
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    columns: Mapped[Any] = mapped_column(sa.JSON)  # column -> source type
+    previous_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+    accepted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    accepted_by: Mapped[str | None] = mapped_column(sa.String(250))
+    note: Mapped[str | None] = mapped_column(sa.Text)

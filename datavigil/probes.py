@@ -12,7 +12,7 @@ import glob
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -43,12 +43,15 @@ class Where:
 
 @dataclass(frozen=True, slots=True)
 class Latest:
-    """``value``: newest timestamp at or before the reference instant (aware, UTC), or None.
-    ``newest``: newest overall (rows after the instant arrived later). ``rows``: rows in total."""
+    """``value``: the newest update counted, strictly before the window's end (aware, UTC), or
+    None. ``newest``: newest overall (rows at or after the end arrived later). ``rows``: rows in
+    total. ``day``: for a DATE or 'YYYY-MM-DD' column, the newest day counted (its value is
+    that day's end in the suite's zone: a day is complete when it ends)."""
 
     value: datetime | None
     newest: datetime | None
     rows: int
+    day: date | None = None
 
 
 @contextmanager
@@ -94,32 +97,89 @@ def _as_utc(value: Any, aware: bool, column_timezone: str, where: Where) -> date
 
 
 def sql_latest(
-    source: SqlSource, where: Where, column: str, as_of: datetime, column_timezone: str
+    source: SqlSource, where: Where, column: str, window: Window, column_timezone: str
 ) -> Latest:
-    """max(column) at or before ``as_of``, max overall and count(*): one aggregate query."""
+    """The newest update before ``window.end``, max overall and count(*): one aggregate query.
+    A timestamp counts when it is strictly before the end (the partition's [start, end), so the
+    next day's midnight row is the next day's); a date or day key when it is at most the day."""
     import sqlalchemy as sa
 
     with _connected(source, where) as conn:
         col, from_ = _column(conn, source, column, where)
-        if not isinstance(col.type, sa.DateTime):
-            raise where.misconfigured(
-                f"column '{column}' is {col.type}, not a timestamp "
-                "(use partition_key= to expect the run's partition by a date or key)"
-            )
-        aware = bool(col.type.timezone)
-        bound = as_of if aware else as_of.astimezone(zone(column_timezone)).replace(tzinfo=None)
-        as_of_param = sa.bindparam("as_of", bound, type_=col.type)
-        stmt = sa.select(
-            sa.func.max(sa.case((col <= as_of_param, col), else_=sa.null())),
-            sa.func.max(col),
-            sa.func.count(),
-        ).select_from(from_)
-        value, newest, rows = conn.execute(stmt).one()
+        if isinstance(col.type, sa.DateTime):
+            return _latest_timestamp(conn, col, from_, window, column_timezone, where)
+        if isinstance(col.type, sa.Date | sa.String):
+            return _latest_day(conn, col, from_, window, where)
+        raise where.misconfigured(
+            f"column '{column}' is {col.type}, not a timestamp or a date "
+            "(use partition_key= to expect the run's partition by a key)"
+        )
+
+
+def _aggregate(conn: Any, col: Any, from_: Any, bound: Any, strict: bool) -> tuple[Any, ...]:
+    import sqlalchemy as sa
+
+    counted = col < bound if strict else col <= bound
+    stmt = sa.select(
+        sa.func.max(sa.case((counted, col), else_=sa.null())), sa.func.max(col), sa.func.count()
+    ).select_from(from_)
+    return tuple(conn.execute(stmt).one())
+
+
+def _latest_timestamp(
+    conn: Any, col: Any, from_: Any, window: Window, column_timezone: str, where: Where
+) -> Latest:
+    import sqlalchemy as sa
+
+    aware = bool(col.type.timezone)
+    end = window.end if aware else window.bounds_in(column_timezone)[1]
+    if not aware and conn.dialect.name == "sqlite":  # text timestamps, with or without fraction
+        bound = sa.bindparam("as_of", f"{end:%Y-%m-%d %H:%M:%S}", type_=sa.String())
+    else:
+        bound = sa.bindparam("as_of", end, type_=col.type)
+    value, newest, rows = _aggregate(conn, col, from_, bound, strict=True)
     return Latest(
         value=_as_utc(value, aware, column_timezone, where),
         newest=_as_utc(newest, aware, column_timezone, where),
         rows=int(rows or 0),
     )
+
+
+def _latest_day(conn: Any, col: Any, from_: Any, window: Window, where: Where) -> Latest:
+    import sqlalchemy as sa
+
+    text = isinstance(col.type, sa.String)
+    done = last_complete_day(window)
+    last: Any = done.isoformat() if text else done
+    bound = sa.bindparam("last", last, type_=col.type)
+    value, newest, rows = _aggregate(conn, col, from_, bound, strict=False)
+    day, top = (_as_day(v, where) for v in (value, newest))
+    return Latest(
+        value=_day_end(day, window),
+        newest=_day_end(top, window),
+        rows=int(rows or 0),
+        day=day,
+    )
+
+
+def last_complete_day(window: Window) -> date:
+    """The last local day complete at the window's end (a day: itself; a week: its Sunday; an
+    hour: the day before the hour's end)."""
+    return window.end.astimezone(zone(window.timezone)).date() - timedelta(days=1)
+
+
+def _as_day(value: Any, where: Where) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise where.misconfigured(f"day column holds {value!r}, not YYYY-MM-DD") from None
+
+
+def _day_end(day: date | None, window: Window) -> datetime | None:
+    """When a local day of the suite is complete: its end, in UTC."""
+    return None if day is None else Window.for_day(day, window.timezone).end
 
 
 def sql_partition_rows(
@@ -135,9 +195,15 @@ def sql_partition_rows(
             start, end = window.bounds_in(column_timezone)
             col = sa.column(column)
             cond = [col >= start, col < end]
+        elif isinstance(col.type, sa.String | sa.Date) and window.unit == "hour":
+            raise where.misconfigured(
+                f"partition key '{column}' is {col.type}: an hourly partition needs a timestamp"
+            )
         elif isinstance(col.type, sa.String):
-            cond = [col == window.day.isoformat()]
-        elif isinstance(col.type, sa.Date | sa.DateTime):
+            cond = [col.in_([d.isoformat() for d in window.days])]
+        elif isinstance(col.type, sa.Date) and not isinstance(col.type, sa.DateTime):
+            cond = [col >= window.days[0], col <= window.days[-1]]
+        elif isinstance(col.type, sa.DateTime):
             cond = _day_filter(col, window, Partition(column, column_timezone), conn)
         else:
             raise where.misconfigured(

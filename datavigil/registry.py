@@ -28,6 +28,7 @@ LIGHT_FIELDS = (
     "tags",
     "description",
     "assets",
+    "partition_unit",
 )
 DEFAULTS: dict[str, Any] = {
     "schedule": "0 0 * * *",
@@ -37,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "tags": (),
     "description": "",
     "assets": (),
+    "partition_unit": "day",
 }
 
 
@@ -54,6 +56,7 @@ class SuiteInfo:
     tags: tuple[str, ...]
     description: str
     assets: tuple[str, ...] = ()  # upstream Asset URIs that schedule the DAG instead of cron
+    partition_unit: str = "day"  # hour | day | week: the DAG's data interval (docs/adr/0097)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ class RunKey:
     def run_id(self, suite: str, window: Window) -> str:
         if self.origin == "airflow":
             return airflow_run_id(str(self.dag_id), str(self.dag_run_id))
-        return f"cli:{suite}:{window.day.isoformat()}"
+        return f"cli:{suite}:{window.label}"  # a day: YYYY-MM-DD (docs/adr/0097)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from datavigil.errors import SuiteError
 from datavigil.outcome import Severity
-from datavigil.window import zone
+from datavigil.window import UNITS, zone
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 CRON_RE = re.compile(r"^(@(daily|hourly|weekly|monthly|yearly))$|^(\S+\s+){4}\S+$")
@@ -67,6 +67,9 @@ class Suite:
     checks: tuple[CheckSpec, ...] | list[CheckSpec] = ()
     model: Any = None  # a pandera DataFrameModel class, or None
     partition: Partition | None = None
+    # the unit of a partition (docs/adr/0097): "day" (default), "hour" or "week" (ISO week);
+    # windows, freshness and volume history follow it. Set `schedule` to match.
+    partition_unit: str = "day"
     dataset: str = ""
     schedule: str = "0 0 * * *"
     timezone: str = "UTC"
@@ -130,11 +133,21 @@ class Suite:
             raise self.fail("source", f"{type(self.source).__name__} is not a datavigil source")
         for problem in problems(self.partition):
             raise self.fail("source", problem)
+        self._validate_unit()
         if self.partition is not None:
             try:
                 zone(self.partition.column_timezone)
             except ValueError as exc:
                 raise self.fail("partition.column_timezone", str(exc)) from None
+
+    def _validate_unit(self) -> None:
+        if self.partition_unit not in UNITS:
+            problem = f"must be one of {', '.join(UNITS)}, got {self.partition_unit!r}"
+            raise self.fail("partition_unit", problem)
+        if self.partition_unit == "hour" and self.partition is None:
+            if getattr(self.source, "templated", False):
+                problem = "an hourly suite on a {date} file template needs partition=Partition(ts)"
+                raise self.fail("partition_unit", problem)
 
     def _validate_distribution(self) -> None:
         ref = self.reference
@@ -158,23 +171,32 @@ class Suite:
             object.__setattr__(self, "reference_window", tuple(win))
 
     def _validate_dependencies(self) -> None:
-        object.__setattr__(self, "dependencies", tuple(self.dependencies))
         object.__setattr__(self, "assets", tuple(self.assets))
         names = {c.check_name for c in self.checks}
-        for i, dep in enumerate(self.dependencies):
-            label = f"dependencies[{i}]"
-            if not hasattr(dep, "source_problems"):
-                raise self.fail(label, f"{type(dep).__name__} is not a Freshness dependency")
-            label = f"dependency '{getattr(dep, 'dependency', i)}'"
-            object.__setattr__(dep, "severity", self._severity(label, dep.severity))
-            for problem in dep.problems(None) or dep.source_problems(dep.source or self.source):
-                raise self.fail(label, problem)
-            if dep.check_name in names:
-                raise self.fail(label, f"duplicate check name {dep.check_name}")
-            names.add(dep.check_name)
+        deps = tuple(self._dependency(i, dep, names) for i, dep in enumerate(self.dependencies))
+        object.__setattr__(self, "dependencies", deps)
         for uri in self.assets:
             if not isinstance(uri, str) or not uri.strip():
                 raise self.fail("assets", f"must be Asset URIs (strings), got {uri!r}")
+
+    def _dependency(self, i: int, dep: Any, names: set[str]) -> Any:
+        """A dependency checked, with what it inherits from the suite (its partition's column
+        and zone for the dataset itself: checks/freshness.py)."""
+        if not hasattr(dep, "source_problems"):
+            raise self.fail(
+                f"dependencies[{i}]", f"{type(dep).__name__} is not a Freshness dependency"
+            )
+        label = f"dependency '{getattr(dep, 'dependency', i)}'"
+        object.__setattr__(dep, "severity", self._severity(label, dep.severity))
+        for problem in dep.problems(None):
+            raise self.fail(label, problem)
+        dep = dep.for_suite(self) if hasattr(dep, "for_suite") else dep
+        for problem in dep.source_problems(dep.source or self.source):
+            raise self.fail(label, problem)
+        if dep.check_name in names:
+            raise self.fail(label, f"duplicate check name {dep.check_name}")
+        names.add(dep.check_name)
+        return dep
 
     def _validate_notifiers(self) -> None:
         object.__setattr__(self, "on_failure", tuple(self.on_failure))

@@ -70,7 +70,7 @@ END_0615 = datetime(2013, 6, 16, 4)
 @pytest.mark.parametrize(
     ("lag", "status", "severity"),
     [
-        (timedelta(0), Status.PASS, Severity.ERROR),
+        (timedelta(seconds=1), Status.PASS, Severity.ERROR),  # a row at the end is not counted
         (timedelta(hours=3), Status.PASS, Severity.ERROR),  # boundary: not beyond warn_after
         (timedelta(hours=3, seconds=1), Status.FAIL, Severity.WARN),
         (timedelta(hours=12), Status.FAIL, Severity.WARN),  # boundary: not beyond error_after
@@ -139,7 +139,7 @@ def test_rows_only_after_the_reference_instant_are_an_error(db):
     make_table(db, [datetime(2013, 7, 1)])
     r = freshness(suite_with(db), date(2013, 6, 15))
     assert r.status is Status.ERROR
-    assert "none at or before the reference" in r.outcome.message
+    assert "none before the reference" in r.outcome.message
 
 
 class _Clock(dt.datetime):
@@ -360,3 +360,96 @@ def test_the_suites_own_files_with_a_threshold_measure_lag(tmp_path):
     )
     r = freshness(suite, date(2013, 6, 15))
     assert (r.status, r.outcome.observed_value) == (Status.FAIL, 3600.0)
+
+
+# --- the dataset itself (issue 11): inherited partition column and zone, strict window end ---
+
+
+def own_suite(url: str, partition: Any, **dep: Any) -> Suite:
+    from datavigil.suite import Partition
+
+    return Suite(
+        name="t",
+        source=SqlSource(table="events", url=url),
+        timezone=NY,
+        partition=Partition(*partition),
+        dependencies=[Freshness("self", **dep)],
+    )
+
+
+def test_the_dataset_itself_reads_a_naive_column_in_the_partitions_zone(db):
+    """Naive local time (23:00 EDT, 1h before local midnight): read as UTC it would be 5h."""
+    make_table(db, [datetime(2013, 6, 14, 12), datetime(2013, 6, 15, 23)])
+    r = freshness(own_suite(db, ("ts", NY), timestamp="ts", error_after="3h"), date(2013, 6, 15))
+    assert (r.status, r.outcome.observed_value) == (Status.PASS, 3600.0)
+    assert r.outcome.details["column_timezone"] == NY
+
+
+def test_the_dataset_itself_inherits_the_partition_column(db):
+    make_table(db, [datetime(2013, 6, 15, 23)])
+    r = freshness(own_suite(db, ("ts", NY), error_after="3h"), date(2013, 6, 15))
+    assert (r.column_name, r.outcome.observed_value) == ("ts", 3600.0)
+    presence = freshness(own_suite(db, ("ts", NY)), date(2013, 6, 15))
+    assert (presence.status, presence.outcome.threshold) == (Status.PASS, "partition present")
+    assert freshness(own_suite(db, ("ts", NY)), date(2013, 6, 16)).status is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    ("dep", "lag_hours"),
+    [
+        ({"column_timezone": "UTC"}, 5),  # told otherwise: the explicit zone wins
+        ({"source": "upstream"}, 5),  # another source: UTC, not the partition's zone
+    ],
+    ids=["explicit-zone", "other-source"],
+)
+def test_inheritance_only_unless_told_otherwise(db, dep, lag_hours):
+    make_table(db, [datetime(2013, 6, 15, 23)])
+    if dep.get("source") == "upstream":
+        dep = {"source": SqlSource(table="events", url=db)}
+    suite = own_suite(db, ("ts", NY), timestamp="ts", error_after="1d", **dep)
+    assert freshness(suite, date(2013, 6, 15)).outcome.observed_value == lag_hours * 3600
+
+
+def test_a_row_at_the_window_end_belongs_to_the_next_day(db):
+    """[start, end) like the partition: a row stamped exactly at the end is not counted."""
+    make_table(db, [END_0615 - timedelta(hours=2), END_0615])
+    r = freshness(suite_with(db, column_timezone="UTC"), date(2013, 6, 15))
+    assert r.outcome.observed_value == 2 * 3600
+    assert r.outcome.details["newest_overall"] == "2013-06-16 04:00:00 UTC"
+
+
+DAILY = [date(2013, 6, 13), date(2013, 6, 14), date(2013, 6, 16)]  # 06-15 missing
+
+
+@pytest.mark.parametrize(
+    ("day", "status", "lag_hours"),
+    [
+        (date(2013, 6, 14), Status.PASS, 24),  # its own midnight row: one day old
+        (date(2013, 6, 15), Status.FAIL, 48),  # missing: the 16th's midnight does not count
+        (date(2013, 11, 3), Status.PASS, 25),  # the 25-hour day, complete
+    ],
+    ids=["present", "missing", "dst-25h"],
+)
+def test_daily_midnight_timestamps_show_a_missing_day(db, day, status, lag_hours):
+    rows = [datetime.combine(d, dt.time(0)) for d in [*DAILY, date(2013, 11, 3)]]
+    make_table(db, rows)
+    suite = own_suite(db, ("ts", NY), error_after="1d 1h")
+    r = freshness(suite, day)
+    assert (r.status, r.outcome.observed_value) == (status, lag_hours * 3600)
+
+
+@pytest.mark.parametrize(
+    ("col_type", "rows"),
+    [(sa.Date(), DAILY), (sa.String(), [d.isoformat() for d in DAILY])],
+    ids=["date", "text-key"],
+)
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_date_column_is_complete_at_the_end_of_its_day(request, db, col_type, rows, backend):
+    url = db if backend == "sqlite" else request.getfixturevalue("pg_url")
+    make_table(url, rows, col_type)
+    suite = own_suite(url, ("ts", NY), warn_after="1h")
+    present = freshness(suite, date(2013, 6, 14))
+    assert (present.status, present.outcome.observed_value) == (Status.PASS, 0.0)
+    assert "newest ts 2013-06-14 (complete at 2013-06-15 04:00:00 UTC)" in present.outcome.message
+    missing = freshness(suite, date(2013, 6, 15))
+    assert (missing.status, missing.outcome.observed_value) == (Status.FAIL, 24 * 3600.0)

@@ -85,6 +85,8 @@ def project(tmp_path_factory) -> Path:
     (root / "schemas" / "alerted.py").write_text(text)
     (root / "dags").mkdir()
     (root / "dags" / "alert_dags.py").write_text(textwrap.dedent(DAGS))
+    generated = "from datavigil.airflow_dags import build_all\n\nglobals().update(build_all())\n"
+    (root / "dags" / "generated_dags.py").write_text(generated)
     return root
 
 
@@ -212,6 +214,17 @@ def test_a_failed_task_alerts_once_and_a_green_one_never(airflow_env):
     from urllib.parse import unquote
 
     assert unquote(alert["url"].rsplit("/", 1)[1]) == run_id
+
+
+@pytest.mark.airflow
+def test_the_generated_validate_dag_alerts_on_a_failed_day(airflow_env):
+    """The suite's notifiers also hear from its generated DAG validate_<suite> (the DAG of
+    2024-05-03 validates 2024-05-02, the failing day)."""
+    dag_run = run(airflow_env, "validate_alerted", 3)
+    assert dag_run.state == "failed"
+    (alert,) = alerts(airflow_env)
+    assert "- nulls.amount (error fail): observed 0.5 vs threshold <= 0.2" in alert["text"]
+    assert "validate_alerted" in alert["url"]
 
 
 @pytest.mark.airflow

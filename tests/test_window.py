@@ -76,3 +76,53 @@ def test_bounds_in_a_naive_column_zone() -> None:
 def test_unknown_zone_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Nowhere/Land'"):
         Window.for_day(date(2013, 1, 1), "Nowhere/Land")
+
+
+# --- partitions of an hour or an ISO week (issue 11): DST days keep their 23/25 hours ---
+
+
+def test_hours_of_the_dst_days_tile_the_day() -> None:
+    """An hourly suite's partitions of a local day: 23 on the spring day, 25 in the fall, each
+    one real hour, without gap or overlap; the repeated 01:00 is told apart by its offset."""
+    for day, count in ((date(2013, 3, 10), 23), (date(2013, 6, 15), 24), (date(2013, 11, 3), 25)):
+        whole = Window.for_day(day, NY)
+        hours, w = [], Window.before(whole.start + timedelta(hours=1), NY, "hour")
+        while w.start < whole.end:
+            hours.append(w)
+            w = Window.before(w.end + timedelta(hours=1), NY, "hour")
+        assert len(hours) == count and hours[0].start == whole.start
+        assert hours[-1].end == whole.end
+        assert all(h.hours == 1 and h.unit == "hour" and h.day == day for h in hours)
+        assert all(a.end == b.start for a, b in zip(hours, hours[1:], strict=False))
+        assert len({h.label for h in hours}) == count
+    fall = [Window.for_hour(date(2013, 11, 3), 1, NY, fold=f) for f in (0, 1)]
+    assert [w.label for w in fall] == ["2013-11-03T01:00-04:00", "2013-11-03T01:00-05:00"]
+    assert fall[0].end == fall[1].start
+
+
+def test_an_hour_that_does_not_exist_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="02:00 does not exist on 2013-03-10 in America/New_York"):
+        Window.for_hour(date(2013, 3, 10), 2, NY)
+
+
+@pytest.mark.parametrize(
+    ("instant", "start", "hours"),
+    [
+        (datetime(2013, 3, 11, 4, 30, tzinfo=UTC), datetime(2013, 3, 4, 5, tzinfo=UTC), 167),
+        (datetime(2013, 11, 11, 5, tzinfo=UTC), datetime(2013, 11, 4, 5, tzinfo=UTC), 168),
+        (datetime(2013, 11, 11, 4, 59, tzinfo=UTC), datetime(2013, 10, 28, 4, tzinfo=UTC), 169),
+    ],
+    ids=["spring-week-167h", "at-monday-midnight", "fall-week-169h"],
+)
+def test_weeks_are_iso_weeks_from_monday_local_midnight(instant, start, hours) -> None:
+    w = Window.before(instant, NY, "week")
+    assert (w.start, w.hours, w.unit) == (start, hours, "week")
+    assert w.day.weekday() == 0 and len(w.days) == 7
+    assert w.label == f"{w.day.isocalendar().year}-W{w.day.isocalendar().week:02d}"
+    assert Window.for_week(w.days[3], NY) == w
+
+
+def test_a_day_window_keeps_its_label_and_unit() -> None:
+    w = Window.for_day(date(2013, 6, 15), NY)
+    assert (w.unit, w.label, w.days) == ("day", "2013-06-15", [date(2013, 6, 15)])
+    assert Window.before(datetime(2013, 6, 16, 7, tzinfo=UTC), NY, "day") == w

@@ -75,7 +75,7 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
     ti = context["ti"]
     try:
         suite = registry.load(suite_name)
-        window = Window.before(reference_instant(context), suite.timezone)
+        window = Window.before(reference_instant(context), suite.timezone, suite.partition_unit)
         key = _task_key()(
             origin="airflow",
             dag_id=ti.dag_id,

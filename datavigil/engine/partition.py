@@ -1,4 +1,4 @@
-"""The partition condition: the run's day (or span of days) on the partition column.
+"""The partition condition: the run's day (or span of days, ISO week, hour) on the partition column.
 
 A DATE column equals the day; an aware timestamp (``timestamptz``, DuckDB TIMESTAMPTZ) is
 compared with aware UTC bounds; a naive timestamp with the bounds converted to the zone it is
@@ -51,6 +51,11 @@ def _filter(scope: c.Scope, window: Any, partition: Any, sqlite: bool) -> list[A
     col = scope.frm.c[partition.column]
     family = scope.columns[partition.column].family
     first, last = window.days[0], window.days[-1]
+    if family in ("date", "str") and getattr(window, "unit", "day") == "hour":
+        raise SuiteError(
+            "?", "partition.column", f"'{partition.column}' is a {family}: an hourly partition "
+            "needs a timestamp column"
+        )  # fmt: skip
     if sqlite and family in ("datetime", "str", "other"):
         return _sqlite_filter(col, window, partition)
     if family == "date":
