@@ -2,9 +2,9 @@
 
     python benchmarks/gen.py 1e6 [--data DIR]   # also 5e6, 2e7; DIR defaults to .datavigil/bench
 
-writes ``DIR/current_<N>.parquet`` (N rows, 7 days from 2024-01-08) and ``DIR/reference_<N>.parquet``
-(N/10 rows, the 7 days before), once: existing files are kept. Rows are generated and written one
-1 Mi-row row group at a time, so memory stays flat up to 2e7 rows.
+writes ``DIR/current_<N>.parquet`` (N rows, 7 days from 2024-01-08) and
+``DIR/reference_<N>.parquet`` (N/10 rows, the 7 days before), once: existing files are kept.
+Rows are generated and written one 1 Mi-row row group at a time, so memory stays flat.
 
 Injected in ``current`` only: 40 ``user_age`` values outside [0, 130] (20 below, 20 above), a
 +0.05 standard-deviation shift of ``latency_ms``, 25 NULLs in ``amount`` (declared not-null).

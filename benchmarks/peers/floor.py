@@ -1,16 +1,16 @@
 """The floor: the suite hand-written on pyarrow + numpy, reading only the columns it needs.
 
-    python benchmarks/peers/floor.py DATA_DIR N
+python benchmarks/peers/floor.py DATA_DIR N
 """
 
 from __future__ import annotations
 
 import time
 
-import suite as s  # noqa: I001  (first: its clock starts the process's timing)
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import suite as s
 
 ARROW_TYPES = {
     "int64": pa.int64(),

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 
-import suite as s  # noqa: I001  (first: its clock starts the process's timing)
 import pandas as pd
 import pandera.pandas as pa
+import suite as s
 from pandera.errors import SchemaErrors
 from scipy import stats
 
