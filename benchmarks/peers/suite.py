@@ -16,6 +16,8 @@ import json
 import sys
 import time
 
+from scipy.special import fdtrc, stdtr
+
 T0 = time.perf_counter()
 
 EXPECTED = {
@@ -61,8 +63,6 @@ def test_names() -> list[str]:
 
 def welch(n1: float, m1: float, v1: float, n2: float, m2: float, v2: float) -> tuple[float, float]:
     """Welch's t (sample 1 minus sample 2) and its two-sided p-value."""
-    from scipy.special import stdtr
-
     a, b = v1 / n1, v2 / n2
     t = (m1 - m2) / (a + b) ** 0.5
     df = (a + b) ** 2 / (a * a / (n1 - 1) + b * b / (n2 - 1))
@@ -71,8 +71,6 @@ def welch(n1: float, m1: float, v1: float, n2: float, m2: float, v2: float) -> t
 
 def anova(groups: list[tuple[float, float, float]]) -> tuple[float, float]:
     """Classic one-way ANOVA F and p from (n, mean, sample variance) per group."""
-    from scipy.special import fdtrc
-
     k = len(groups)
     total = sum(n for n, _, _ in groups)
     grand = sum(n * m for n, m, _ in groups) / total
