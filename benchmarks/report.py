@@ -19,21 +19,21 @@ def close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=REL, abs_tol=ABS)
 
 
-def differences(rec: dict, ref: dict) -> list[str]:
-    """What ``rec`` reports differently from ``ref`` (the floor)."""
+def differences(rec: dict, ref: dict, label: str = "floor") -> list[str]:
+    """What ``rec`` reports differently from ``ref`` (the floor, or ``label``)."""
     out = []
     for check, want in ref["failures"].items():
         got = rec["failures"].get(check)
         if got != want:
-            out.append(f"{check}: {got} (floor {want})")
+            out.append(f"{check}: {got} ({label} {want})")
     for test, (stat, p) in ref["tests"].items():
         got = rec["tests"].get(test)
         if got is None:
             out.append(f"{test}: missing")
             continue
-        for label, a, b in (("statistic", got[0], stat), ("p-value", got[1], p)):
+        for what, a, b in (("statistic", got[0], stat), ("p-value", got[1], p)):
             if not close(a, b):
-                out.append(f"{test} {label}: {a!r} (floor {b!r})")
+                out.append(f"{test} {what}: {a!r} ({label} {b!r})")
     return out
 
 

@@ -1,7 +1,8 @@
 """The benchmark suite as datavigil suite modules, and check_results translated back to it.
 
 ``file`` mode (the rewritten engine's API; adapt here when it lands): FileSource over one Parquet
-file, whole table. ``sql`` mode (today's engine): SqlSource over in-process DuckDB. Both declare
+file, whole table. ``sql`` mode (today's engine): SqlSource over in-process DuckDB; ``pg`` mode:
+SqlSource over the PostgreSQL tables of benchmarks/pg_bench.py. Both declare
 the same checks: a dtype-only pandera model (schema), NullRate(max_fraction=0) per not-null
 column, Range per range, Unique(event_id), MeanShift per t-test column against the reference
 snapshot, and the ANOVA of latency_ms over the 7 days plus the reference.
@@ -9,6 +10,7 @@ snapshot, and the ANOVA of latency_ms over the 7 days plus the reference.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,34 +73,43 @@ reference = Suite(name="bench_reference", dataset="bench", source=FileSource(pat
 """
 
 SQL_SUITES = """
-DUCKDB = "duckdb:///:memory:"
-CURRENT = "SELECT * FROM read_parquet({cur!r})"
-DAYS_AND_REFERENCE = (
-    "SELECT CAST(CAST(ts AS DATE) AS VARCHAR) AS day, latency_ms FROM read_parquet({cur!r}) "
-    "UNION ALL SELECT 'reference' AS day, latency_ms FROM read_parquet({ref!r})"
-)
-
 suite = Suite(
     name="bench_current",
     dataset="bench",
-    source=SqlSource(query=CURRENT, url=DUCKDB),
+    source=SqlSource({current}, url={url!r}),
     model=Log,
     checks=CHECKS,
 )
 
 reference = Suite(
-    name="bench_reference",
-    dataset="bench",
-    source=SqlSource(query="SELECT * FROM read_parquet({ref!r})", url=DUCKDB),
+    name="bench_reference", dataset="bench", source=SqlSource({reference}, url={url!r})
 )
 
 anova = Suite(
     name="bench_anova",
     dataset="bench_anova",
-    source=SqlSource(query=DAYS_AND_REFERENCE, url=DUCKDB),
+    source=SqlSource(query={anova!r}, url={url!r}),
     checks=[GroupAnova("latency_ms", by="day")],
 )
 """
+DAYS_AND_REFERENCE = (
+    "SELECT CAST(CAST(ts AS DATE) AS VARCHAR) AS day, latency_ms FROM {cur} "
+    "UNION ALL SELECT 'reference' AS day, latency_ms FROM {ref}"
+)
+
+
+def sql_suites(mode: str, cur: str, ref: str) -> str:
+    """``sql``: DuckDB in process over the Parquet files; ``pg``: tables bench and
+    bench_reference at DATAVIGIL_BENCH_PG_URL (benchmarks/pg_bench.py)."""
+    if mode == "pg":
+        url, tables = os.environ["DATAVIGIL_BENCH_PG_URL"], ("bench", "bench_reference")
+        current, reference = (f"table={t!r}" for t in tables)
+    else:
+        url = "duckdb:///:memory:"
+        tables = tuple(f"read_parquet({p!r})" for p in (cur, ref))
+        current, reference = (f"query={'SELECT * FROM ' + t!r}" for t in tables)
+    anova = DAYS_AND_REFERENCE.format(cur=tables[0], ref=tables[1])
+    return SQL_SUITES.format(current=current, reference=reference, url=url, anova=anova)
 
 
 @dataclass(frozen=True)
@@ -111,8 +122,10 @@ def write(schemas: Path, cur: str, ref: str, mode: str) -> Names:
     schemas.mkdir(parents=True, exist_ok=True)
     head = HEADER.replace("{not_null!r}", repr(list(s.NOT_NULL)))
     head = head.replace("{ttest!r}", repr(list(s.TTEST)))
-    body = FILE_SUITES if mode == "file" else SQL_SUITES
-    body = body.replace("{cur!r}", repr(cur)).replace("{ref!r}", repr(ref))
+    if mode == "file":
+        body = FILE_SUITES.replace("{cur!r}", repr(cur)).replace("{ref!r}", repr(ref))
+    else:
+        body = sql_suites(mode, cur, ref)
     (schemas / "bench.py").write_text(head + body)
     validated = ("bench_current",) if mode == "file" else ("bench_current", "bench_anova")
     return Names("bench_reference", validated)
