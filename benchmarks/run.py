@@ -3,9 +3,9 @@
     python benchmarks/run.py            # settings from the environment (the Makefile passes them)
 
 BENCH_SIZES (1e6,5e6; add 2e7 for 20M rows), BENCH_ROUNDS (3), BENCH_TOOLS
-(floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_ONLY (a comma list of
-engine,pg,dag_parse,distribution,distribution_sim,chunked_scan). Exit 0 only when every step
-exited 0.
+(floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_ONLY (a comma list
+of selfcheck, engine, pg, dag_parse, distribution, distribution_sim, chunked_scan). Exit 0 only
+when every step exited 0.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ HERE = Path(__file__).parent
 def steps() -> dict[str, list[str]]:
     env = os.environ.get
     return {
+        "selfcheck": ["selfcheck.py"],
         "engine": [
             "engine_bench.py",
             "--sizes",
