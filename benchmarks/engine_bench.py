@@ -149,6 +149,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--tools", default=DEFAULT_TOOLS, help=f"any of {','.join(TOOLS)}")
     ap.add_argument("--data", type=Path, default=gen.DEFAULT_DATA, help="data directory")
     ap.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
+    ap.add_argument("--name", help="file name of the results (default engine_<sizes>)")
     args = ap.parse_args(argv)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = sorted(set(tools) - set(TOOLS))
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     for line in problems:
         print(line)
-    stem = "engine_" + "-".join(gen.tag_of(n) for n in args.sizes)
+    stem = args.name or "engine_" + "-".join(gen.tag_of(n) for n in args.sizes)
     args.out.mkdir(parents=True, exist_ok=True)
     payload = {"environment": env, "summary": summary, "runs": everything, "problems": problems}
     (args.out / f"{stem}.json").write_text(json.dumps(payload, indent=1) + "\n")
