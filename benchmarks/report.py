@@ -52,6 +52,12 @@ def agree(rounds: list[list[dict]]) -> list[str]:
     return lines
 
 
+def tag(n: int) -> str:
+    """1000000 -> 1e6 (as benchmarks/gen.py names the files)."""
+    exp = len(str(n)) - 1
+    return f"{n / 10**exp:g}e{exp}"
+
+
 def _fmt(value: Any, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -93,7 +99,7 @@ def overview(summary: list[dict], tools: list[str]) -> list[str]:
 
 
 def markdown(summary: list[dict], runs: list[dict], env: dict, args: Any) -> str:
-    sizes = ",".join(f"{n:g}" for n in args.sizes)
+    sizes = ",".join(tag(n) for n in args.sizes)
     lines = [
         "# Engine benchmark: the validation suite in every tool",
         "",
