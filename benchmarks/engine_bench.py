@@ -7,7 +7,7 @@ measures its wall time and peak RSS (``os.wait4`` on that child: ru_maxrss cover
 the processes it waited for). A ratio is a tool's wall over the floor's in the same round, since
 the machine is shared; the table gives the median of the per-round ratios. Every tool must agree
 with the floor on every failing count exactly and on every statistic and p-value to 1e-9
-(relative; 1e-12 absolute): otherwise a DISAGREE line is printed and the exit code is 1.
+(relative; no absolute slack): otherwise a DISAGREE line is printed and the exit code is 1.
 Results go to benchmarks/results/engine_<sizes>.json and .md (see benchmarks/README.md).
 """
 

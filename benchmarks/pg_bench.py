@@ -168,9 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines + [""] + problems))
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"pg_{gen.tag_of(args.rows)}"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"rounds": rounds, "problems": problems}, indent=1)
-    )
+    payload = {"rows": args.rows, "floor": floor, "rounds": rounds, "problems": problems}
+    stem.with_suffix(".json").write_text(json.dumps(payload, indent=1) + "\n")
     stem.with_suffix(".md").write_text("\n".join(lines + [""] + problems) + "\n")
     transferred = any(r.get("datavigil", {}).get("rows_out", {}).get("data_rows") for r in rounds)
     if transferred:
