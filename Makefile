@@ -51,8 +51,17 @@ install-check: install
 lint: install
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
+# Benchmarks (benchmarks/README.md; never part of `make test`): the engine bench at 1M and 5M rows
+# (BENCH_SIZES=1e6,5e6,2e7 adds 20M), the PostgreSQL bench on a private server (port 55499), the
+# DAG-parse bench and the distribution benches. Data is generated once into .datavigil/bench/.
+BENCH_SIZES ?= 1e6,5e6
+BENCH_ROUNDS ?= 3
+BENCH_TOOLS ?= floor,duckdb,pandera,datavigil
+BENCH_PG_ROWS ?= 5e6
 bench: install
-	@PATH=$(BIN):$$PATH $(BIN)/python benchmarks/run.py
+	@BENCH_SIZES=$(BENCH_SIZES) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_TOOLS=$(BENCH_TOOLS) \
+	  BENCH_PG_ROWS=$(BENCH_PG_ROWS) BENCH_ONLY=$(BENCH_ONLY) PATH=$(BIN):$$PATH \
+	  $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf .airflow .datavigil

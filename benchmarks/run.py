@@ -1,22 +1,63 @@
-"""`make bench`: run every benchmark script in this folder, one after the other."""
+"""`make bench`: every benchmark, one after the other, with progress; see benchmarks/README.md.
+
+    python benchmarks/run.py            # settings from the environment (the Makefile passes them)
+
+BENCH_SIZES (1e6,5e6; add 2e7 for 20M rows), BENCH_ROUNDS (3), BENCH_TOOLS
+(floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_ONLY (a comma list
+of selfcheck, engine, pg, dag_parse, distribution, distribution_sim, chunked_scan). Exit 0 only
+when every step exited 0.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
 
 
+def steps() -> dict[str, list[str]]:
+    env = os.environ.get
+    return {
+        "selfcheck": ["selfcheck.py"],
+        "engine": [
+            "engine_bench.py",
+            "--sizes",
+            env("BENCH_SIZES", "1e6,5e6"),
+            "--rounds",
+            env("BENCH_ROUNDS", "3"),
+            "--tools",
+            env("BENCH_TOOLS", "floor,duckdb,pandera,datavigil"),
+        ],
+        "pg": [
+            "pg_bench.py",
+            "--rows",
+            env("BENCH_PG_ROWS", "5e6"),
+            "--rounds",
+            env("BENCH_ROUNDS", "3"),
+        ],
+        "dag_parse": ["dag_parse_bench.py"],
+        "distribution": ["distribution_bench.py"],
+        "distribution_sim": ["distribution_sim.py"],
+        "chunked_scan": ["chunked_scan.py"],  # today's chunked runner; goes with the rewrite
+    }
+
+
 def main() -> int:
-    status = 0
-    for script in sorted(HERE.glob("*.py")):
-        if script.name in ("run.py", "__init__.py"):
+    only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
+    status: dict[str, int] = {}
+    for name, argv in steps().items():
+        if only and name not in only:
             continue
-        print(f"\n== {script.name}", flush=True)
-        status |= subprocess.call([sys.executable, str(script)])
-    return status
+        print(f"\n== {name}: {' '.join(argv)}", flush=True)
+        t0 = time.perf_counter()
+        status[name] = subprocess.call([sys.executable, str(HERE / argv[0]), *argv[1:]])
+        print(f"== {name}: exit {status[name]} after {time.perf_counter() - t0:.0f} s", flush=True)
+    print("\n" + ", ".join(f"{k}: {'ok' if v == 0 else f'exit {v}'}" for k, v in status.items()))
+    return 0 if all(v == 0 for v in status.values()) else 1
 
 
 if __name__ == "__main__":
