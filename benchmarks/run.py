@@ -4,7 +4,7 @@
 
 BENCH_SIZES (1e6,5e6; add 2e7 for 20M rows), BENCH_ROUNDS (3), BENCH_TOOLS
 (floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_ONLY (a comma list
-of selfcheck, engine, pg, dag_parse, distribution, distribution_sim, chunked_scan). Exit 0 only
+of selfcheck, engine, pg, dag_parse, distribution, distribution_sim). Exit 0 only
 when every step exited 0.
 """
 
@@ -42,7 +42,6 @@ def steps() -> dict[str, list[str]]:
         "dag_parse": ["dag_parse_bench.py"],
         "distribution": ["distribution_bench.py"],
         "distribution_sim": ["distribution_sim.py"],
-        "chunked_scan": ["chunked_scan.py"],  # today's chunked runner; goes with the rewrite
     }
 
 

@@ -77,8 +77,11 @@ def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
         min_effect=check.min_effect if check.min_effect is not None else suite.min_effect,
     )
     pin = check.reference if check.reference is not None else suite.reference
+    memo = getattr(env, "memo", {})  # one read per run, however many checks ask
     try:
-        ref = snapshots.resolve(env.store, suite, pin)
+        if ("reference", pin) not in memo:
+            memo[("reference", pin)] = snapshots.resolve(env.store, suite, pin)
+        ref = memo[("reference", pin)]
     except snapshots.NoSnapshot as exc:
         prep.problem, prep.problem_status = f"skipped (warm-up): {exc}", Status.SKIPPED
         return prep
@@ -88,8 +91,10 @@ def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
         prep.problem = f"reference unusable: {exc}"
         return prep
     prep.reference = ref
-    prep.problem = schema_problem(ref, snapshots.source_schema(suite, env.window))
-    if prep.problem is None and ref.sample_rows:
+    if "schema" not in memo:
+        memo["schema"] = snapshots.source_schema(suite, env.window)
+    prep.problem = schema_problem(ref, memo["schema"])
+    if prep.problem is None and ref.sample_rows and columns:  # raw values: rank tests only
         frame = snapshots.load_sample(env.store, ref.id)
         if frame is not None:
             prep.sample = {c: _finite(frame[c]) for c in columns if c in frame.columns}

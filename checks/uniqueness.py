@@ -4,7 +4,8 @@ Exact: the engine groups by the key (COUNT per key, spilling to disk when large)
 distinct keys, the keys that repeat and the rows that carry a repeated key (every copy counts).
 NULL is a value here: two rows whose keys are both NULL (in the same columns) are duplicates,
 unlike SQL's UNIQUE; pair the key with NullRate(max_fraction=0) when NULL keys must not occur.
-The observed value is the number of rows beyond the first of each key (rows - distinct keys).
+The observed value is the number of rows beyond the first of each key (rows - distinct keys),
+judged against ``max_duplicates``; the failing rows are every row that carries a repeated key.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Unique(Check):
             observed_value=float(extra),
             threshold=f"<= {self.max_duplicates}",
             rows_checked=rows,
-            failing_rows=extra,
+            failing_rows=d.rows_repeated,
             details={
                 "distinct_keys": d.distinct_keys,
                 "repeated_keys": d.repeated_keys,

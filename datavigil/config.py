@@ -54,6 +54,8 @@ def url_problem(url: str) -> str | None:
     if "@" in (parsed.host or ""):
         return "has an '@' after the user name: write an '@' in the password as %40"
     name = parsed.drivername
+    if parsed.get_backend_name() not in BUILTIN_DIALECTS:
+        return _plugin_problem(name)  # a third-party dialect: known without importing it
     try:
         dialect = parsed.get_dialect()
     except sa.exc.NoSuchModuleError:
@@ -67,6 +69,22 @@ def url_problem(url: str) -> str | None:
     if unknown:
         return f"has query options that PostgreSQL does not know: {', '.join(unknown)}"
     return None
+
+
+BUILTIN_DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
+
+
+def _plugin_problem(name: str) -> str | None:
+    """A dialect from a package (duckdb, trino, snowflake...) must be registered as a
+    ``sqlalchemy.dialects`` entry point; it is imported only when it connects (a driver that
+    fails then is the source's error)."""
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group="sqlalchemy.dialects")}
+    backend = name.split("+", 1)[0]
+    if name in names or name.replace("+", ".") in names or backend in names:
+        return None
+    return f"names an unknown database dialect or driver '{name}'"
 
 
 def _libpq_keywords(psycopg: object) -> set[str]:

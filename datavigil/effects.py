@@ -42,10 +42,9 @@ class Effect:
 def _invert(
     cdf: Callable[[float], float], prob: float, guess: float, floor: float = -math.inf
 ) -> float:
-    """The noncentrality lam >= floor at which cdf(lam) = prob, cdf decreasing in lam (Brent's
-    method on a bracket grown from ``guess``; used where scipy's cdflib inverse misses)."""
-    from scipy import optimize
-
+    """The noncentrality lam >= floor at which cdf(lam) = prob, cdf decreasing in lam
+    (bisection on a bracket grown from ``guess``, to 1e-12; used where scipy's cdflib inverse
+    misses). Pure Python: importing scipy.optimize would cost every run about a second."""
     lo, hi = max(floor, guess - 1.0), max(floor, guess) + 1.0
     while lo > floor and cdf(lo) < prob:
         lo = max(floor, lo - 2 * (hi - lo))
@@ -53,7 +52,12 @@ def _invert(
         hi += 2 * (hi - lo)
     if cdf(lo) <= prob:  # lo == floor already at or below the target
         return lo
-    return float(optimize.brentq(lambda x: cdf(x) - prob, lo, hi, xtol=1e-12))
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if hi - lo <= 1e-12 * max(1.0, abs(mid)):
+            break
+        lo, hi = (mid, hi) if cdf(mid) > prob else (lo, mid)
+    return (lo + hi) / 2
 
 
 def nct_ncp(t: float, df: float, prob: float) -> float:

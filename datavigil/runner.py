@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,6 +104,7 @@ class RunEnv:
     window: Window
     store: Store
     run_id: str
+    memo: dict[Any, Any] = field(default_factory=dict)  # reads shared by the run's checks
 
 
 @dataclass

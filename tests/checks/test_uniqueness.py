@@ -19,7 +19,8 @@ def test_passes_when_keys_are_distinct() -> None:
 def test_fails_with_count_and_sample_of_repeated_keys() -> None:
     r = run_one(Unique("id"), [chunk(id=[1, 2, 1, 3, 2, 1])])
     assert r.status is Status.FAIL
-    assert r.outcome.failing_rows == 3  # every repeat of an earlier key
+    assert r.outcome.observed_value == 3  # rows repeating an earlier key
+    assert r.outcome.failing_rows == 5  # every row that carries a repeated key
     assert r.outcome.failure_sample == ((1,), (2,))  # the keys that repeat, each once
     d = r.outcome.details
     assert (d["repeated_keys"], d["rows_with_repeated_key"], d["distinct_keys"]) == (2, 5, 3)
@@ -28,7 +29,7 @@ def test_fails_with_count_and_sample_of_repeated_keys() -> None:
 def test_duplicates_across_chunk_boundaries_are_found() -> None:
     r = run_one(Unique("id"), [chunk(id=[1, 2]), chunk(id=[3, 4]), chunk(id=[4, 1])])
     assert r.status is Status.FAIL
-    assert r.outcome.failing_rows == 2
+    assert r.outcome.failing_rows == 4 and r.outcome.observed_value == 2
     assert r.outcome.failure_sample == ((1,), (4,))
 
 
@@ -36,13 +37,13 @@ def test_duplicate_across_chunks_when_one_chunk_has_a_null_key() -> None:
     # a NULL turns an Arrow int64 column into float64 in pandas for that chunk only
     r = run_one(Unique("id"), [chunk(id=[1, 2, 3]), chunk(id=[3, None])])
     assert r.status is Status.FAIL
-    assert r.outcome.failing_rows == 1
+    assert r.outcome.failing_rows == 2 and r.outcome.observed_value == 1
 
 
 def test_composite_key() -> None:
     data = {"a": [1, 1, 2, 2, 1], "b": ["x", "y", "x", "x", "x"]}
     r = run_one(Unique(("a", "b"), name="unique.ab"), split(data, 2))
-    assert r.outcome.failing_rows == 2
+    assert r.outcome.failing_rows == 4 and r.outcome.observed_value == 2
     assert r.outcome.failure_sample == ((1, "x"), (2, "x"))
     assert r.check_name == "unique.ab" and r.column_name == "a,b"
 
@@ -66,7 +67,8 @@ def test_threshold_boundary(ids: list, max_duplicates: int, status: Status) -> N
 
 def test_sample_is_bounded() -> None:
     r = run_one(Unique("id"), split({"id": [7] * 40 + list(range(20)) * 2}, 3))
-    assert r.outcome.failing_rows == 80 - 20  # rows beyond the first of each of 20 keys
+    assert r.outcome.observed_value == 80 - 20  # rows beyond the first of each of 20 keys
+    assert r.outcome.failing_rows == 80
     assert len(r.outcome.failure_sample) == SAMPLE_LIMIT
 
 
