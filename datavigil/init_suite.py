@@ -275,10 +275,25 @@ def draft_suite(args: Any) -> tuple[Draft, bool]:
     return infer(df, draft, {}), True
 
 
+def _schemas_dir(config: Any) -> Path:
+    """The schemas directory, created when DATAVIGIL_SCHEMAS_DIR names one that does not exist
+    yet (init writes the first suite into it)."""
+    import os
+
+    value = os.environ.get("DATAVIGIL_SCHEMAS_DIR")
+    if value and not Path(value).expanduser().exists():
+        Path(value).expanduser().mkdir(parents=True)
+    return Path(config.schemas_dir())
+
+
 def cmd_init(args: Any) -> int:
     from datavigil import config
 
-    out = Path(args.out) if args.out else config.schemas_dir() / f"{args.suite}.py"
+    from datavigil.suite import NAME_RE
+
+    if not NAME_RE.match(args.suite):
+        raise InitError(f"init: suite name '{args.suite}' must match [a-z][a-z0-9_]*")
+    out = Path(args.out) if args.out else _schemas_dir(config) / f"{args.suite}.py"
     if out.exists() and not args.force:
         raise InitError(f"init: {out} exists (--force replaces it)")
     draft, file_source = draft_suite(args)

@@ -75,7 +75,7 @@ def test_s3_failing_day_counts_and_samples(s3: S3, tmp_path: Path) -> None:
         1,
         (500.0,),
     )
-    assert unique.status.value == "fail" and unique.failing_rows == 1
+    assert unique.status.value == "fail" and unique.failing_rows == 2  # both rows carrying the key
     assert all(f"ds={DAYS[2].isoformat()}/" in key for key in s3.gets), s3.gets
 
 
