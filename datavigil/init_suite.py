@@ -288,7 +288,6 @@ def _schemas_dir(config: Any) -> Path:
 
 def cmd_init(args: Any) -> int:
     from datavigil import config
-
     from datavigil.suite import NAME_RE
 
     if not NAME_RE.match(args.suite):
