@@ -194,26 +194,127 @@ def _py(value: Any) -> Any:
     return value
 
 
+MAX_CASE_GROUPS = 200  # beyond this many groups the second pass joins instead of a CASE
+
+
 def _moments_query(scope: c.Scope, ms: list[m.Moments], run: Runner, values: Values) -> None:
+    """Two streaming aggregates: the counts, means, min and max per group; then the sums of
+    powers of (x - mean) / scale with each group's mean and scale bound as parameters (no join:
+    memory stays flat however many rows). Very many groups fall back to one joined query."""
     by = ms[0].by
     cols = list(dict.fromkeys(x.column for x in ms))
     for name in cols:
         if scope.columns[name].family not in c.NUMERIC + ("other",):
             raise m.MetricError(f"column '{name}' is {scope.columns[name].family}, not numeric")
-    stmt = _moments_statement(scope, cols, by)
-    rows = run(stmt)
+    base = _moments_base(scope, cols, by)
+    first = run(_first_pass(scope, cols, by, base))
+    values.queries += 1
+    if by is not None and len(first) > MAX_CASE_GROUPS:
+        rows = run(_moments_statement(scope, cols, by))
+    else:
+        rows = _second_pass(cols, by, base, first, run)
     values.queries += 1
     out: dict[str, dict[str | None, GroupStats]] = {name: {} for name in cols}
-    first = 0 if by is None else 1
+    lead = 0 if by is None else 1
     for row in rows:
         key = None if by is None else (None if row[0] is None else str(_py(row[0])))
         for j, name in enumerate(cols):
-            out[name][key] = _group_stats(row, first + j * 14)
+            out[name][key] = _group_stats(row, lead + j * 14)
     if by is None and not rows:
         empty = GroupStats(StatMoments(), 0, 0, 0, 0, 0)
         out = {name: {None: empty} for name in cols}
     for x in ms:
         values.data[x] = out[x.column]
+
+
+def _moments_base(scope: c.Scope, cols: list[str], by: str | None) -> Any:
+    proj = [] if by is None else [scope.col(by).label("g")]
+    for j, name in enumerate(cols):
+        finite = sa.cast(c.finite_value(scope, name), sa.Float(53))  # int columns too
+        proj += [scope.col(name).label(f"r{j}"), finite.label(f"x{j}")]
+    return scope.select(*proj).subquery("b")
+
+
+def _first_pass(scope: c.Scope, cols: list[str], by: str | None, base: Any) -> Any:
+    inf = sa.bindparam(None, math.inf, type_=sa.Float, unique=True)
+    ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
+    first = [] if by is None else [base.c.g]
+    for j, name in enumerate(cols):
+        raw, x = base.c[f"r{j}"], base.c[f"x{j}"]
+        first += [
+            sa.func.count().label(f"rows{j}"),
+            sa.func.count(x).label(f"n{j}"),
+            c.count_if(raw.is_(None)).label(f"null{j}"),
+            c.count_if(c.is_nan(scope, name, raw)).label(f"nan{j}"),
+            c.count_if(raw == inf).label(f"pinf{j}"),
+            c.count_if(raw == ninf).label(f"ninf{j}"),
+            # sum / count, not avg: PostgreSQL's avg(float8) also accumulates the sum of
+            # squares and raises "value out of range" for values near 1e200
+            (sa.func.sum(x) / sa.func.count(x)).label(f"mean{j}"),
+            sa.func.min(x).label(f"min{j}"),
+            sa.func.max(x).label(f"max{j}"),
+        ]
+    stmt = sa.select(*first).select_from(base)
+    return stmt.group_by(base.c.g) if by is not None else stmt
+
+
+def _scale(mean: Any, lo: Any, hi: Any) -> float:
+    if mean is None or lo is None or hi is None:
+        return 1.0
+    spread = max(float(hi) - float(mean), float(mean) - float(lo))
+    return spread if spread > 0 and math.isfinite(spread) else 1.0
+
+
+def _bound(value: Any) -> Any:
+    return sa.bindparam(None, None if value is None else float(value), sa.Float, unique=True)
+
+
+def _per_group(base: Any, by: str | None, first: list[Any], pick: Callable[[Any], Any]) -> Any:
+    """A per-group constant: a bound parameter, or a CASE over the groups' keys."""
+    if by is None:
+        return _bound(pick(first[0])) if first else _bound(None)
+    whens = [(base.c.g.is_not_distinct_from(sa.bindparam(None, r[0], unique=True)),
+              _bound(pick(r))) for r in first]  # fmt: skip
+    return sa.case(*whens, else_=_bound(None)) if whens else _bound(None)
+
+
+def _field(i: int) -> Callable[[Any], Any]:
+    return lambda row: row[i]
+
+
+def _scale_from(scales: dict[Any, float], by: str | None) -> Callable[[Any], Any]:
+    return lambda row: scales[row[0] if by else None]
+
+
+def _second_pass(
+    cols: list[str], by: str | None, base: Any, first: list[Any], run: Runner
+) -> list[Any]:
+    lead = 0 if by is None else 1
+    sums = [] if by is None else [base.c.g]
+    scales: list[dict[Any, float]] = []
+    for j in range(len(cols)):
+        at = lead + j * 9
+        scale_of = {r[0] if by else None: _scale(r[at + 6], r[at + 7], r[at + 8]) for r in first}
+        scales.append(scale_of)
+        mean = _per_group(base, by, first, _field(at + 6))
+        scale = _per_group(base, by, first, _scale_from(scale_of, by))
+        d = (base.c[f"x{j}"] - mean) / scale
+        sums += [sa.func.sum(d), sa.func.sum(d * d), sa.func.sum(d * d * d),
+                 sa.func.sum(d * d * d * d)]  # fmt: skip
+    stmt = sa.select(*sums).select_from(base)
+    found = run(stmt.group_by(base.c.g) if by is not None else stmt)
+    by_key = {(r[0] if by else None): r for r in found}
+    rows = []
+    for r in first:
+        key = r[0] if by else None
+        second = by_key.get(key)
+        row = [key] if by else []
+        for j in range(len(cols)):
+            at, s_at = lead + j * 9, lead + j * 4
+            tail = list(second[s_at : s_at + 4]) if second is not None else [None] * 4
+            row += list(r[at : at + 9]) + [scales[j][key]] + tail
+        rows.append(tuple(row))
+    return rows
 
 
 def _moments_statement(scope: c.Scope, cols: list[str], by: str | None) -> Any:
