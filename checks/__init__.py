@@ -2,6 +2,7 @@
 aggregate over the partition's chunks; none of them does I/O or reads a clock."""
 
 from checks.anova import DayAnova, GroupAnova
+from checks.categorical_shift import CategoryShift
 from checks.coverage import Coverage
 from checks.distribution import MeanShift
 from checks.freshness import Freshness
@@ -14,6 +15,7 @@ from checks.uniqueness import Unique
 from checks.volume import Volume
 
 __all__ = [
+    "CategoryShift",
     "Coverage",
     "DayAnova",
     "Freshness",

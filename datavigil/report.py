@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from datavigil import inconclusive
 from datavigil.multitest import table_lines
 from datavigil.outcome import CheckResult, Status
 from datavigil.runner import RunReport
@@ -63,6 +64,8 @@ def summary(report: RunReport, verbose: bool = False) -> str:
     lines = [head] + [_line(r) for r in shown]
     if not verbose and counts.get("pass"):
         lines.append(f"  ({counts['pass']} checks passed; --verbose lists them)")
+    note = inconclusive.summary_line(report.results)  # always, whatever on_inconclusive says
+    lines += [f"  {note}"] if note else []
     lines += table_lines(report.results)  # distribution tests: the table of docs/distribution.md
     lines.append(f"run_id {run.run_id}")
     return "\n".join(lines)

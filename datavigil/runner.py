@@ -16,7 +16,7 @@ from typing import Any
 from checks.base import Check, CheckContext
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
-from datavigil import __version__
+from datavigil import __version__, inconclusive
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.plan import Values, profile
@@ -187,7 +187,8 @@ def evaluate(
     if not any(c.needs_scan for c in checks):
         results = _judge_all(checks, Values(), ctx, prepared, errors)
         first = raised[0] if raised else None
-        return Evaluation(adjust_run(results, suite.correction), None, first, [])
+        results = inconclusive.apply(adjust_run(results, suite.correction), suite.on_inconclusive)
+        return Evaluation(results, None, first, [])
     t0 = time.monotonic()
     try:
         with open_scan(suite.name, suite.source, window, suite.partition) as scan:
@@ -203,7 +204,7 @@ def evaluate(
     except SourceUnavailable as exc:
         return Evaluation([_source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
-    results = adjust_run(results, suite.correction)
+    results = inconclusive.apply(adjust_run(results, suite.correction), suite.on_inconclusive)
     return Evaluation(results, rows, raised[0] if raised else None, profile(values))
 
 

@@ -84,7 +84,10 @@ class Suite:
     reference_window: tuple[str, str] | None = None  # (first, last) day for capture_reference
     alpha: float = 0.05
     min_effect: float = 0.2
+    category_min_effect: float = 0.1  # Cramér's V gate of CategoryShift (docs/adr/0086)
     correction: str = "holm"
+    # "fail": an inconclusive distribution test fails with its severity (docs/adr/0087)
+    on_inconclusive: str = "pass"
     # data dependencies (docs/adr/0020): Freshness checks of the dataset itself and of upstream
     # sources; `assets`: upstream Airflow Asset URIs that trigger the DAG instead of `schedule`
     dependencies: tuple[Any, ...] | list[Any] = ()  # checks.freshness.Freshness
@@ -105,6 +108,9 @@ class Suite:
         self._validate_distribution()
         self._validate_dependencies()
         self._validate_notifiers()
+        from datavigil import inconclusive
+
+        inconclusive.warn_unreachable(self)  # logged, never an error (docs/adr/0088)
 
     def fail(self, fld: str, problem: str) -> SuiteError:
         return SuiteError(self.name if isinstance(self.name, str) else "?", fld, problem)
@@ -157,8 +163,14 @@ class Suite:
             raise self.fail("alpha", f"must be in (0, 1), got {self.alpha!r}")
         if not (_real(self.min_effect) and self.min_effect > 0):
             raise self.fail("min_effect", f"must be a finite number > 0, got {self.min_effect!r}")
+        v = self.category_min_effect
+        if not (_real(v) and 0 < v <= 1):
+            raise self.fail("category_min_effect", f"must be in (0, 1], got {v!r}")
         if self.correction not in ("holm", "bh"):
             raise self.fail("correction", f"must be 'holm' or 'bh', got {self.correction!r}")
+        if self.on_inconclusive not in ("pass", "fail"):
+            got = self.on_inconclusive
+            raise self.fail("on_inconclusive", f"must be 'pass' or 'fail', got {got!r}")
         win = self.reference_window
         if win is not None:
             try:

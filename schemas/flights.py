@@ -8,6 +8,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from checks import (
+    CategoryShift,
     Coverage,
     DayAnova,
     Freshness,
@@ -93,6 +94,9 @@ suite = Suite(
         MeanShift("dep_delay"),
         MeanShift("arr_delay"),
         MeanShift("air_time"),
+        # the carrier mix of the day's departures vs January (Cramér's V >= 0.1): holidays shift
+        # it (2013-12-25: JetBlue 22% of departures, 16% in January; ExpressJet 10%, 15%)
+        CategoryShift("carrier", severity="warn"),
         DayAnova("dep_delay", days=7, severity="warn"),
     ],
 )

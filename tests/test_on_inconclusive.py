@@ -1,0 +1,90 @@
+"""Issue 9 item 8 (part): ``on_inconclusive`` decides whether an inconclusive distribution test
+blocks the run; the summary always names the inconclusive tests; a test that can never reach
+its minimum sample is warned about when the suite is loaded."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from checks import CategoryShift, MeanShift, RowCount
+from datavigil import snapshots
+from datavigil.errors import SuiteError
+from datavigil.outcome import Status
+from datavigil.report import summary
+from datavigil.runner import run_suite
+from datavigil.window import Window
+from tests import distdata
+from tests.distdata import FIRST
+
+DAY = FIRST + timedelta(days=7)
+
+
+def _run(tmp_path, checks, day_rows=40, **kw):
+    url = distdata.warehouse(tmp_path, n=400, shifted={DAY: {"n": day_rows}})
+    suite = distdata.suite(url, checks, **kw)
+    st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
+    snapshots.capture(suite, FIRST, FIRST + timedelta(days=4), st)
+    report = run_suite(suite, Window.for_day(DAY, suite.timezone), store=st)
+    return report, {r.check_name: r for r in report.results}
+
+
+def test_default_inconclusive_passes_but_the_summary_says_so(tmp_path):
+    report, res = _run(tmp_path, [MeanShift("x")])
+    assert res["distribution.x"].status is Status.INCONCLUSIVE
+    assert report.run.status == "pass" and report.exit_code == 0
+    assert "1 test inconclusive: too few rows (distribution.x)" in summary(report)
+
+
+def test_fail_makes_an_inconclusive_test_block_the_run(tmp_path):
+    report, res = _run(tmp_path, [MeanShift("x"), MeanShift("y")], on_inconclusive="fail")
+    for name in ("distribution.x", "distribution.y"):
+        r = res[name]
+        assert r.status is Status.FAIL and r.blocking, r.outcome.message
+        assert r.outcome.details["inconclusive"] is True and "on_inconclusive" in r.outcome.message
+    assert report.run.status == "fail" and report.exit_code == 1
+    text = summary(report)
+    assert "2 tests inconclusive: too few rows (distribution.x, distribution.y)" in text
+
+
+def test_fail_keeps_the_severity_of_a_warn_test(tmp_path):
+    checks = [MeanShift("x", severity="warn")]
+    report, res = _run(tmp_path, checks, on_inconclusive="fail")
+    assert res["distribution.x"].status is Status.FAIL and not res["distribution.x"].blocking
+    assert report.run.status == "warn" and report.exit_code == 0
+
+
+def test_fail_leaves_conclusive_tests_alone(tmp_path):
+    report, res = _run(tmp_path, [MeanShift("x")], day_rows=400, on_inconclusive="fail")
+    assert res["distribution.x"].status is Status.PASS and report.exit_code == 0
+    assert "inconclusive" not in summary(report)
+
+
+def test_on_inconclusive_must_be_pass_or_fail(tmp_path):
+    with pytest.raises(SuiteError, match="on_inconclusive"):
+        distdata.suite("sqlite:///x.db", [], on_inconclusive="warn")
+
+
+def test_load_warns_when_a_test_can_never_reach_its_minimum_sample(caplog):
+    with caplog.at_level(logging.WARNING, logger="datavigil.suite"):
+        distdata.suite("sqlite:///x.db", [RowCount(max_rows=1), MeanShift("x"), MeanShift("y")])
+    text = caplog.text
+    assert "distribution.x can never reach its minimum sample" in text
+    assert "distribution.y can never reach" in text and "max_rows=1" in text
+
+
+@pytest.mark.parametrize(
+    ("checks", "warned"),
+    [
+        ([RowCount(max_rows=100_000), MeanShift("x")], False),
+        ([MeanShift("x")], False),
+        ([RowCount(max_rows=30), CategoryShift("grp")], True),
+    ],
+    ids=["large_cap", "no_cap", "small_cap_categorical"],
+)
+def test_load_warning_only_when_unreachable(caplog, checks, warned):
+    with caplog.at_level(logging.WARNING, logger="datavigil.suite"):
+        distdata.suite("sqlite:///x.db", checks)
+    assert ("can never reach its minimum sample" in caplog.text) is warned
