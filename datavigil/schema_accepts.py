@@ -80,7 +80,8 @@ def first_recorded(store: Store, suite: str, check_name: str) -> Baseline | None
     )
     for day, details in _read(store, stmt):
         if details and "columns" in details:
-            columns = json.loads(details["columns"])
+            columns = details["columns"]  # a JSON text, or (migration 0006) already an object
+            columns = json.loads(columns) if isinstance(columns, str) else dict(columns)
             label = f"first recorded, partition {day.isoformat()}"
             return Baseline(str(details.get("fingerprint")), columns, label)
     return None

@@ -296,3 +296,25 @@ def test_schema_accept_of_an_unreachable_source_exits_3(project, capsys, tmp_pat
     code, _, err = cli(capsys, "schema", "accept", "s")
     assert code == 3 and err.startswith("datavigil: suite 's': ")
     assert cli(capsys, "schema", "list", "--format", "json")[1].strip() == "[]"
+
+
+@pytest.mark.parametrize("stored", ["text", "object"], ids=["json-text", "json-object"])
+def test_the_first_recorded_baseline_reads_columns_stored_either_way(sqlite_url, stored):
+    """A row migrated by 0006 holds details.columns as a JSON object, a newer one as JSON text:
+    both are the baseline (the demo store raised TypeError on the object form)."""
+    import json
+    from datetime import date
+
+    from datavigil import schema_accepts
+    from datavigil.outcome import CheckResult, Outcome, Severity, Status
+    from datavigil.store import Store
+    from tests.ui.builders import record
+
+    columns = {"a": "INTEGER", "b": "TEXT"}
+    value = json.dumps(columns) if stored == "text" else columns
+    outcome = Outcome(Status.PASS, "seen", details={"fingerprint": "f1", "columns": value})
+    row = CheckResult("schema_change.t", "schema_change", None, Severity.WARN, outcome)
+    store = Store(sqlite_url)
+    store.save(record(date(2024, 5, 1), suite="s"), [row])
+    got = schema_accepts.first_recorded(store, "s", "schema_change.t")
+    assert got is not None and got.columns == columns and got.fingerprint == "f1"

@@ -74,7 +74,7 @@ def test_shifted_day_fails_compare_distributions(captured, caplog):
     assert dep["details"]["test"] == "welch_t" and dep["details"]["correction"] == "holm"
     assert rows["distribution.air_time"]["status"] == "pass"
     # the task log carries the table: column, test, statistic, df, p, p_adjusted, effect, verdict
-    assert "distribution tests (4, holm-adjusted)" in caplog.text
+    assert "distribution tests (5, holm-adjusted)" in caplog.text
     assert "dep_delay" in caplog.text and "fail: shift" in caplog.text
 
 
