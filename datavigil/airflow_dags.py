@@ -39,7 +39,6 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
     """Body of a validation task: load, evaluate ``phases``, save, log the summary, decide."""
     from datavigil import registry
     from datavigil.errors import DatavigilError
-    from datavigil.report import summary
     from datavigil.runner import RunKey, checks_of, run_suite
     from datavigil.window import Window
 
@@ -60,18 +59,29 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
         )
         report = run_suite(suite, window, key, phases=phases)
     except DatavigilError as exc:
-        if exc.retryable:
-            raise SourceOrStoreUnavailable(str(exc)) from None
-        raise AirflowFailException(str(exc)) from None
-    text = summary(report)
-    for line in text.splitlines():
+        raise retryable_or_fail(exc) from None
+    return decide(suite_name, report)
+
+
+def retryable_or_fail(exc: Any) -> Exception:
+    """A retryable DatavigilError (source, store) retries the task; any other fails it."""
+    if exc.retryable:
+        return SourceOrStoreUnavailable(str(exc))
+    return AirflowFailException(str(exc))
+
+
+def decide(suite_name: str, report: Any) -> dict[str, Any]:
+    """Log the summary, then the task state: the rows are saved already (collect everything,
+    fail once). Returns the XCom value of a green task. Shared by the generated DAGs and
+    DatavigilOperator."""
+    from datavigil.report import summary
+
+    for line in summary(report).splitlines():
         log.info("%s", line)
     for r in report.warnings:
         log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
     if report.error is not None:  # a source, dependency or the store: retry; a config: fail
-        if report.error.retryable:
-            raise SourceOrStoreUnavailable(str(report.error))
-        raise AirflowFailException(str(report.error))
+        raise retryable_or_fail(report.error)
     if report.blocking:
         names = ", ".join(r.check_name for r in report.blocking)
         raise AirflowFailException(

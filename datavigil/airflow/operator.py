@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow.sdk import BaseOperator, get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException
 
 from datavigil.airflow.notify import OnFailure
 from datavigil.airflow_assets import validated_asset
-from datavigil.airflow_dags import SourceOrStoreUnavailable, reference_instant
+from datavigil.airflow_dags import decide, reference_instant, retryable_or_fail
 from datavigil.registry import find
 
 log = logging.getLogger("datavigil")
@@ -59,12 +58,6 @@ def _task_key() -> type:
     return TaskRunKey
 
 
-def _retryable_or_fail(exc: Any) -> Exception:
-    if exc.retryable:
-        return SourceOrStoreUnavailable(str(exc))
-    return AirflowFailException(str(exc))
-
-
 def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
     """Load the suite and run ``phases`` for the run's data interval; returns the RunReport."""
     from datavigil import registry
@@ -86,32 +79,7 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
         )
         return run_suite(suite, window, key, None, phases)
     except DatavigilError as exc:
-        raise _retryable_or_fail(exc) from None
-
-
-def decide(suite_name: str, report: Any) -> dict[str, Any]:
-    """Log the summary, then the task state: the rows are saved already (collect everything,
-    fail once). Returns the XCom value of a green task."""
-    from datavigil.report import summary
-
-    for line in summary(report).splitlines():
-        log.info("%s", line)
-    for r in report.warnings:
-        log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
-    if report.error is not None:  # a source, dependency or the store: retry; a config: fail
-        raise _retryable_or_fail(report.error)
-    if report.blocking:
-        names = ", ".join(r.check_name for r in report.blocking)
-        raise AirflowFailException(
-            f"suite {suite_name}: {len(report.blocking)} error-severity "
-            f"check(s) did not pass: {names}"
-        )
-    return {
-        "run_id": report.run.run_id,
-        "status": report.run.status,
-        "partition": report.run.partition_date.isoformat(),
-        "warnings": [r.check_name for r in report.warnings],
-    }
+        raise retryable_or_fail(exc) from None
 
 
 def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> dict[str, Any]:
