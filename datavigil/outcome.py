@@ -40,6 +40,9 @@ class Outcome:
     p_adjusted: float | None = None
     effect_size: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # rows the check adds to the run's run_metrics: (metric, column, group_key, value), for what it
+    # measured outside the partition's scan (a delayed-label day, a window): the UI plots them
+    metrics: tuple[tuple[str, str | None, str | None, float | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,7 +188,7 @@ def evaluate(
         results = _judge_all(checks, Values(), ctx, prepared, errors)
         first = raised[0] if raised else None
         results = inconclusive.apply(adjust_run(results, suite.correction), suite.on_inconclusive)
-        return Evaluation(results, None, first, [])
+        return Evaluation(results, None, first, measured(Values(), results))
     t0 = time.monotonic()
     try:
         with open_scan(suite.name, suite.source, window, suite.partition) as scan:
@@ -205,7 +205,12 @@ def evaluate(
         return Evaluation([_source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
     results = inconclusive.apply(adjust_run(results, suite.correction), suite.on_inconclusive)
-    return Evaluation(results, rows, raised[0] if raised else None, profile(values))
+    return Evaluation(results, rows, raised[0] if raised else None, measured(values, results))
+
+
+def measured(values: Values, results: list[CheckResult]) -> list[Any]:
+    """The run's metrics: the scan's, then what checks measured besides it (Outcome.metrics)."""
+    return profile(values) + [row for r in results for row in r.outcome.metrics]
 
 
 def reference_of(results: list[CheckResult]) -> int | None:
