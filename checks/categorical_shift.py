@@ -56,6 +56,16 @@ def named_changes(cur: dict[str, int], ref: dict[str, int]) -> dict[str, list[st
     }
 
 
+def merged(counts: dict[str, int], more: dict[str, int], rest: int) -> dict[str, int]:
+    """``counts`` plus ``more`` and ``rest`` values beyond the kept top (into ``REST``)."""
+    out = dict(counts)
+    for k, v in more.items():
+        out[k] = out.get(k, 0) + v
+    if rest > 0:
+        out[REST] = out.get(REST, 0) + rest
+    return out
+
+
 def _names(label: str, cats: list[str], limit: int = 10) -> str:
     more = f" and {len(cats) - limit} more" if len(cats) > limit else ""
     return f"{label} {', '.join(cats[:limit])}{more}" if cats else ""
@@ -66,13 +76,16 @@ class CategoryShift(Check):
     """``column``: a categorical column compared with the reference snapshot's frequencies.
     ``top``: categories counted in the partition (the rest is one bucket). ``alpha``,
     ``min_effect`` (Cramér's V; default the suite's ``category_min_effect``, 0.1),
-    ``reference``: override the suite's settings (None = the suite's)."""
+    ``reference``: override the suite's settings (None = the suite's; a ``datavigil.Rolling``:
+    the days before the window). ``window``: "28d" counts the partition day and the 27 days
+    before it (datavigil.rolling)."""
 
     column: str  # type: ignore[misc]
     top: int = 1000
     alpha: float | None = None
     min_effect: float | None = None
-    reference: str | int | None = None
+    reference: Any = None
+    window: str | int | None = None
 
     check_type = "distribution.chi2"
     phase = "distribution"
@@ -82,11 +95,14 @@ class CategoryShift(Check):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         top_ok = isinstance(self.top, int) and not isinstance(self.top, bool) and self.top >= 1
+        from checks.windowed import window_problems
+
         out = [] if top_ok else [f"top must be an integer >= 1, got {self.top!r}"]
+        out += window_problems(self)
         return out + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> Prepared:
-        prep = prepare_reference(env, self, [])
+        prep = prepare_reference(env, self, [], kind="counts")
         if self.min_effect is None and env is not None:
             prep.min_effect = getattr(env.suite, "category_min_effect", DEFAULT_MIN_EFFECT)
         return prep
@@ -100,14 +116,23 @@ class CategoryShift(Check):
             return prep.failed(col)
         if ctx.columns and col not in ctx.columns:
             return Outcome(Status.ERROR, f"column '{col}' is not in the partition's data")
-        assert prep.reference is not None
-        ref, problem = reference_counts(prep.reference, col)
+        ref, problem = self.the_reference(prep)
         if ref is None:
             return Outcome(Status.ERROR, f"{col}: {problem}")
         bad = metric_error(values, self.metrics({}))
         if bad is not None:
             return Outcome(Status.ERROR, f"{col}: {bad.message}")
-        return self.compare(current_counts(values.get(self.metrics({})[0])), ref, values, prep)
+        cur = current_counts(values.get(self.metrics({})[0]))
+        if prep.earlier is not None:
+            cur = merged(cur, *prep.earlier)
+        return self.compare(cur, ref, values, prep)
+
+    def the_reference(self, prep: Prepared) -> tuple[dict[str, int] | None, str | None]:
+        if prep.reference is not None:
+            return reference_counts(prep.reference, self.column)
+        if prep.ref_value is None:
+            return None, "no reference was prepared"
+        return merged({}, *prep.ref_value), None
 
     def compare(self, cur: dict[str, int], ref: dict[str, int], values: Any, prep: Prepared):
         from datavigil import categorical
@@ -118,17 +143,17 @@ class CategoryShift(Check):
         )
         named = named_changes(cur, ref)
         choice = replace(choice, extra={**choice.extra, **named})
-        assert prep.reference is not None
         notes = [
             _names("new:", named["new_categories"]),
             _names("vanished:", named["vanished_categories"]),
         ]
         note = "; ".join(n for n in notes if n)
+        over = "" if self.window is None else f" over {self.window}"
         headline = (
-            f"{self.column}: {len(cur)} categories in {sum(cur.values())} values vs reference "
-            f"{prep.reference.label} ({len(ref)} in {sum(ref.values())})"
-            + (f" [{note}]" if note else "")
+            f"{self.column}: {len(cur)} categories in {sum(cur.values())} values{over} vs "
+            f"{'reference ' if prep.reference is not None else ''}"
+            f"{prep.label} ({len(ref)} in {sum(ref.values())})" + (f" [{note}]" if note else "")
         )
         outcome = choice.outcome(headline, rows_checked=sum(cur.values()) + nulls)
-        extra = {"reference_snapshot_id": prep.reference.id, "null": nulls}
+        extra = {**prep.ref_details, "null": nulls}
         return replace(outcome, details={**outcome.details, **extra})

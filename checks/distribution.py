@@ -12,7 +12,7 @@ p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +42,25 @@ class Prepared:
     sample: dict[str, np.ndarray] | None = None
     problem: str | None = None
     problem_status: Status = Status.ERROR  # SKIPPED while no snapshot was ever captured
+    # a window / rolling reference (checks.windowed): the window's earlier days merged, the
+    # rolling reference merged, its label, and what was read from where (for details)
+    earlier: Any = None
+    ref_value: Any = None
+    ref_label: str | None = None
+    windows: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if self.reference is not None:
+            return self.reference.label
+        return self.ref_label or "the reference"
+
+    @property
+    def ref_details(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.windows)
+        if self.reference is not None:
+            out["reference_snapshot_id"] = self.reference.id
+        return out
 
     def failed(self, column: str) -> Outcome:
         return Outcome(self.problem_status, f"{column}: {self.problem}")
@@ -64,10 +83,11 @@ def schema_problem(ref: Reference, current: dict[str, str]) -> str | None:
     )
 
 
-def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
+def prepare_reference(env: Any, check: Any, columns: list[str], kind: str = "moments") -> Prepared:
     """Settings from the suite (a check may override them), the resolved snapshot and the raw
-    sample of ``columns``; a problem is recorded, never raised."""
-    from datavigil import snapshots
+    sample of ``columns`` (or the window and the rolling reference: checks.windowed); a problem
+    is recorded, never raised."""
+    from checks import windowed
 
     if env is None:
         return Prepared(problem="no results store: the reference snapshot cannot be read")
@@ -76,7 +96,23 @@ def prepare_reference(env: Any, check: Any, columns: list[str]) -> Prepared:
         alpha=check.alpha if check.alpha is not None else suite.alpha,
         min_effect=check.min_effect if check.min_effect is not None else suite.min_effect,
     )
+    if windowed.uses_windows(check, suite):
+        windowed.prepare_windows(env, check, prep, kind)
+        if windowed.rolling_of(check, suite) is not None or prep.problem:
+            return prep
+    return prepare_snapshot(env, check, columns, prep)
+
+
+def prepare_snapshot(env: Any, check: Any, columns: list[str], prep: Prepared) -> Prepared:
+    """The resolved snapshot of ``check`` (or the suite) and the raw sample of ``columns``."""
+    from datavigil import snapshots
+
+    suite = env.suite
     pin = check.reference if check.reference is not None else suite.reference
+    if _is_rolling(pin):
+        name = type(check).__name__
+        prep.problem = f"{name} compares against a snapshot: set its reference='active'"
+        return prep
     memo = getattr(env, "memo", {})  # one read per run, however many checks ask
     try:
         if ("reference", pin) not in memo:
@@ -119,6 +155,37 @@ def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None
             f"{m.mean:g}): a standardized shift is undefined"
         )
     return m, None
+
+
+def _is_rolling(ref: Any) -> bool:
+    from datavigil.rolling import Rolling
+
+    return isinstance(ref, Rolling)
+
+
+def the_reference(prep: Prepared, column: str) -> tuple[stats.Moments | None, str | None]:
+    """The snapshot's moments of ``column``, or the rolling reference's (checks.windowed)."""
+    if prep.reference is not None:
+        return reference_moments(prep.reference, column)
+    mo = prep.ref_value
+    if mo is None:
+        return None, "no reference was prepared"
+    bad = overflowed(mo, f"{prep.label}: column '{column}'") if mo.n >= 2 else None
+    if bad is not None:
+        return None, bad.message
+    if mo.n < 2:
+        return None, f"{prep.label}: column '{column}' has {mo.n} finite value(s)"
+    if mo.m2 <= 0:
+        return None, f"{prep.label}: column '{column}' has zero variance (constant {mo.mean:g})"
+    return mo, None
+
+
+def with_window(prof: ColumnProfile, earlier: stats.Moments | None) -> ColumnProfile:
+    """The partition's profile with the window's earlier days merged in (their finite values
+    count as rows checked; their NULLs were counted on their own nights)."""
+    if earlier is None:
+        return prof
+    return replace(prof, rows=prof.rows + earlier.n, moments=prof.moments.merge(earlier))
 
 
 def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
@@ -193,17 +260,19 @@ def compare(
     choice = procedures.two_sample(
         cur, ref, test=check.test, alpha=prep.alpha, min_effect=prep.min_effect, raw=pair
     )
-    assert prep.reference is not None
+    what = "mean" if getattr(check, "window", None) is None else f"{check.window} window mean"
+    versus = "reference" if prep.reference is not None else prep.label
     headline = (
-        f"{check.column}: mean {cur.mean:.4g} (sd {cur.sd:.3g}, n={cur.n}) vs "
-        f"reference {ref.mean:.4g} (sd {ref.sd:.3g}, n={ref.n})"
+        f"{check.column}: {what} {cur.mean:.4g} (sd {cur.sd:.3g}, n={cur.n}) vs "
+        f"{versus} {ref.mean:.4g} (sd {ref.sd:.3g}, n={ref.n})"
     )
     outcome = choice.outcome(headline, rows_checked=prof.rows)
     extra = {
-        "reference_snapshot_id": prep.reference.id, "mean": cur.mean, "sd": cur.sd,
-        "reference_mean": ref.mean, "reference_sd": ref.sd, "null": prof.null, "nan": prof.nan,
+        "mean": cur.mean, "sd": cur.sd, "reference_mean": ref.mean, "reference_sd": ref.sd,
+        "null": prof.null, "nan": prof.nan,
     }  # fmt: skip
-    return replace(outcome, details={**outcome.details, **_finite_only(extra)})
+    details = {**outcome.details, **_finite_only(extra), **prep.ref_details}
+    return replace(outcome, details=details)
 
 
 def _finite_only(d: dict[str, Any]) -> dict[str, Any]:
@@ -217,13 +286,17 @@ class MeanShift(Check):
     """``column``: numeric column compared with the reference snapshot. ``test``: "welch"
     (default: Welch's t, no pretest), "student" or "mann_whitney" (a rank test on a bounded
     sample of the raw values), each with its own effect size. ``alpha``, ``min_effect`` (Hedges'
-    g), ``reference``: override the suite's settings (None = the suite's)."""
+    g), ``reference``: override the suite's settings (None = the suite's); a
+    ``datavigil.Rolling`` compares against the days before the window instead of a snapshot.
+    ``window``: "28d" compares the partition day and the 27 days before it, merged (None: the
+    day alone); the earlier days come from the runs' kept metrics (datavigil.rolling)."""
 
     column: str  # type: ignore[misc]
     test: str = "welch"
     alpha: float | None = None
     min_effect: float | None = None
-    reference: str | int | None = None
+    reference: Any = None
+    window: str | int | None = None
 
     check_type = "distribution.ttest"
     phase = "distribution"
@@ -233,7 +306,12 @@ class MeanShift(Check):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         tests = ("welch", "student", "mann_whitney")
+        from checks.windowed import window_problems
+
         out = [] if self.test in tests else [f"test must be one of {tests}, got {self.test!r}"]
+        if self.test == "mann_whitney" and (self.window is not None or _is_rolling(self.reference)):
+            out.append("test='mann_whitney' needs a snapshot's raw sample: no window or Rolling")
+        out += window_problems(self)
         return out + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> Prepared:
@@ -249,15 +327,14 @@ class MeanShift(Check):
             return prep.failed(col)
         if ctx.columns and col not in ctx.columns:
             return Outcome(Status.ERROR, f"column '{col}' is not in the partition's data")
-        assert prep.reference is not None
-        ref, problem = reference_moments(prep.reference, col)
+        ref, problem = the_reference(prep, col)
         if ref is None:
             return Outcome(Status.ERROR, f"{col}: {problem}")
         bad = metric_error(values, [m.Moments(col)])
         if bad is not None:
             return Outcome(Status.ERROR, f"{col}: {bad.message}")
-        prof = profile_of(col, values.get(m.Moments(col))[None])
-        bad = unusable(prof, col)
+        prof = with_window(profile_of(col, values.get(m.Moments(col))[None]), prep.earlier)
+        bad = unusable(prof, col if self.window is None else f"{col} ({self.window} window)")
         if bad is not None:
             return bad
         raw = raw_values(ctx, col, prof.moments.n) if self.test == "mann_whitney" else None

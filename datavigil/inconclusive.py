@@ -6,7 +6,7 @@ run (exit 1) everywhere the run's status is decided (RunReport.blocking, store.s
 Either way the run summary names them (``summary_line``).
 
 ``unreachable`` is the load-time warning: a declared test whose current sample can never grow
-large enough to be powered (a RowCount with ``max_rows``, and no window).
+large enough to be powered (a RowCount with ``max_rows``, times the check's window in days).
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def _never_powered(check: Any, cap: int, suite: Any) -> str | None:
     kind = getattr(check, "check_type", "")
     if kind not in ("distribution.ttest", "distribution.chi2"):
         return None
+    window = _window_days(check)
+    cap = cap * window  # a window of W days holds at most W x max_rows values
     alpha = check.alpha if check.alpha is not None else suite.alpha
     big = 10**9  # the most favourable reference: as large as can be
     if kind == "distribution.ttest":
@@ -102,11 +104,23 @@ def _never_powered(check: Any, cap: int, suite: Any) -> str | None:
         mde = categorical.v_mde(1.0, cap, big, alpha, gate, POWER_TARGET) if cap >= 1 else 1.0
     if mde <= MDE_FACTOR * gate:
         return None
+    held = "the partition" if window == 1 else f"its {check.window} window"
+    advice = "no window is declared" if window == 1 else "declare a longer window"
     return (
-        f"can never reach its minimum sample: RowCount(max_rows={cap}) caps the partition, and "
-        f"{cap} row(s) detect at best an effect of {mde:.3g} > {MDE_FACTOR:g} x min_effect "
-        f"{gate:g}: it will be inconclusive every run (no window is declared)"
+        f"can never reach its minimum sample: RowCount(max_rows={cap // window}) caps {held} at "
+        f"{cap} row(s), which detect at best an effect of {mde:.3g} > {MDE_FACTOR:g} x "
+        f"min_effect {gate:g}: it will be inconclusive every run ({advice})"
     )
+
+
+def _window_days(check: Any) -> int:
+    from datavigil.rolling import MAX_WINDOW, parse_days
+
+    w = getattr(check, "window", None)
+    try:
+        return 1 if w is None else parse_days(w, "window", MAX_WINDOW)
+    except ValueError:
+        return 1  # reported by the check's problems()
 
 
 def warn_unreachable(suite: Any) -> None:

@@ -80,7 +80,7 @@ class Suite:
     description: str = ""
     # distribution checks (docs/adr/0010): the reference snapshot ("active" or a pinned id),
     # the family-wise level, the smallest standardized shift worth failing, the correction
-    reference: str | int = "active"
+    reference: Any = "active"  # or a datavigil.Rolling: the days before the window
     reference_window: tuple[str, str] | None = None  # (first, last) day for capture_reference
     alpha: float = 0.05
     min_effect: float = 0.2
@@ -155,10 +155,19 @@ class Suite:
                 problem = "an hourly suite on a {date} file template needs partition=Partition(ts)"
                 raise self.fail("partition_unit", problem)
 
-    def _validate_distribution(self) -> None:
+    def _validate_reference(self) -> None:
+        from datavigil.rolling import Rolling
+
         ref = self.reference
-        if ref != "active" and not (isinstance(ref, int) and ref > 0):
-            raise self.fail("reference", f"must be 'active' or a snapshot id, got {ref!r}")
+        if isinstance(ref, Rolling):
+            for problem in ref.problems():
+                raise self.fail("reference", problem)
+        elif ref != "active" and not (isinstance(ref, int) and ref > 0):
+            problem = f"must be 'active', a snapshot id or a Rolling(...), got {ref!r}"
+            raise self.fail("reference", problem)
+
+    def _validate_distribution(self) -> None:
+        self._validate_reference()
         if not (_real(self.alpha) and 0 < self.alpha < 1):
             raise self.fail("alpha", f"must be in (0, 1), got {self.alpha!r}")
         if not (_real(self.min_effect) and self.min_effect > 0):

@@ -104,3 +104,29 @@ def test_a_mistyped_sqlite_source_is_not_found_and_creates_no_file(tmp_path: Pat
     assert report.exit_code == 3
     assert "not found" in str(report.error) and "suite 'ro'" in str(report.error)
     assert not missing.exists() and not missing.parent.exists()
+
+
+@dataclass(frozen=True)
+class Measures(Check):
+    """Passes, and reports a value it measured outside the scan (Outcome.metrics)."""
+
+    check_type = "measures"
+
+    def judge(self, values, ctx):
+        from datavigil.outcome import Outcome
+
+        return Outcome(Status.PASS, "ok", metrics=(("labels.accuracy", None, "2024-04-28", 0.75),))
+
+
+def test_metrics_a_check_measured_land_in_run_metrics(tmp_path: Path) -> None:
+    from tests.helpers import query
+
+    pd.DataFrame({"x": [1.0, 2.0]}).to_parquet(tmp_path / "2024-05-01.parquet")
+    suite = Suite(
+        name="measured", source=FileSource(str(tmp_path / "{ds}.parquet")), checks=[Measures()]
+    )
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    report = run_suite(suite, Window.for_day(date(2024, 5, 1), "UTC"), store=Store(url))
+    rows = query(url, "SELECT run_id, group_key, value FROM run_metrics WHERE metric = :m",
+                 m="labels.accuracy")  # fmt: skip
+    assert [tuple(r) for r in rows] == [(report.run.run_id, "2024-04-28", 0.75)]
