@@ -52,6 +52,9 @@ def prepare_windows(env: Any, check: Any, prep: Any, kind: str) -> Any:
             "(partition= or a {date} file template)"
         )
         return prep
+    if getattr(suite, "partition_unit", "day") != "day":
+        prep.problem = f"windows count days: the suite's partition_unit is {suite.partition_unit!r}"
+        return prep
     days = rolling.current_days(env.window, window_days(check))
     earlier = days[:-1]
     try:
