@@ -256,3 +256,11 @@ def test_the_load_warning_is_silenced_by_a_long_enough_window(caplog):
     with caplog.at_level(logging.WARNING, logger="datavigil.suite"):
         long = suite("sqlite:///x.db", [RowCount(max_rows=1), MeanShift("temp", window="366d")])
     assert unreachable(long) == [] and "never reach" not in caplog.text
+
+
+def test_windows_refuse_an_hourly_suite(tmp_path):
+    url, st = weather(tmp_path), store(tmp_path)
+    s = suite(url, WINDOWED, partition_unit="hour")
+    report = run_suite(s, Window.for_hour(date(2024, 6, 20), 12, "UTC"), store=st)
+    r = {x.check_name: x for x in report.results}["distribution.temp"]
+    assert r.status is Status.ERROR and "partition_unit is 'hour'" in r.outcome.message
