@@ -188,10 +188,18 @@ def _point(
 def metric_trends(runs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Plot]:
     """Trends from run_metrics (the run's profile): row count, null rate and mean per column."""
     by_run: dict[str, dict[tuple[str, str | None], float]] = defaultdict(dict)
-    for m in rows:
-        if m["value"] is not None:
-            by_run[m["run_id"]][(m["metric"], m["column_name"])] = float(m["value"])
     series: dict[str, list[svg.Point]] = defaultdict(list)
+    status = {r["run_id"]: r["status"] for r in runs}
+    for m in sorted(rows, key=lambda m: str(m.get("group_key") or "")):
+        if m["value"] is None:
+            continue
+        if m.get("group_key") is not None:  # labels.*: a judged earlier day (queries.metrics)
+            day, v = str(m["group_key"]), float(m["value"])
+            tip = f"judged day {day}: {v:.4g}"
+            failed = status.get(m["run_id"]) in ("fail", "error")
+            series[f"{m['metric']} by judged day"].append(svg.Point(day, v, failed, title=tip))
+            continue
+        by_run[m["run_id"]][(m["metric"], m["column_name"])] = float(m["value"])
     for r in runs:
         values = by_run.get(r["run_id"], {})
         total = values.get(("row_count", None))

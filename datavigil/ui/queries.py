@@ -165,10 +165,12 @@ def history(conn: sa.Connection, run_ids: list[str]) -> list[dict[str, Any]]:
 
 
 def metrics(conn: sa.Connection, run_ids: list[str]) -> list[dict[str, Any]]:
-    """run_metrics of these runs (ungrouped only), one query; empty until the engine fills it."""
+    """run_metrics of these runs, one query: the ungrouped ones, and the delayed-label quality
+    a prediction-log check measured for an earlier day (``labels.*``, group_key = that day)."""
     if not run_ids:
         return []
-    stmt = sa.select(M.run_id, M.metric, M.column_name, M.value).where(
-        M.run_id.in_(run_ids), M.group_key.is_(None)
+    wanted = sa.or_(M.group_key.is_(None), M.metric.like("labels.%"))
+    stmt = sa.select(M.run_id, M.metric, M.column_name, M.group_key, M.value).where(
+        M.run_id.in_(run_ids), wanted
     )
     return _rows(conn, stmt)

@@ -125,11 +125,14 @@ def snapshot(store: Store, suite: str = SUITE) -> int:
     return int(inserted.inserted_primary_key[0])
 
 
-def metrics(store: Store, run_id: str, values: dict[tuple[str, str | None], float]) -> None:
+def metrics(
+    store: Store, run_id: str, values: dict[tuple[str, str | None], float], group: str | None = None
+) -> None:
     rows = [
-        {"run_id": run_id, "phase": "validate", "metric": m, "column_name": c, "value": v}
+        {"run_id": run_id, "phase": "validate", "metric": m, "column_name": c, "value": v,
+         "group_key": group}
         for (m, c), v in values.items()
-    ]
+    ]  # fmt: skip
     with store.transaction() as conn:
         conn.execute(sa.insert(RunMetric), rows)
 
