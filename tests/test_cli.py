@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from datavigil.cli import main
 from datavigil.store import Store
-from tests.helpers import write_orders_db, write_suite
+from tests.helpers import query, write_orders_db, write_suite
 
 CLEAN, VIOLATING, EMPTY = "2024-05-01", "2024-05-02", "2024-05-03"
 DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/x?connect_timeout=3"
@@ -349,3 +349,25 @@ def test_store_errors_during_validate_name_the_suite(project: Project, capsys, m
     code, _, err = run(capsys, "validate", "orders", "--date", CLEAN)
     assert code == 3
     one_line_error(err, "suite 'orders': results store")
+
+
+def test_several_suites_in_one_process_run_each_and_exit_with_the_gravest(
+    project: Project, capsys
+) -> None:
+    write_suite(project.schemas, "orders", project.sql)
+    write_suite(project.schemas, "orders_warn", project.sql, severity="warn")
+    code, out, err = run(capsys, "validate", "orders_warn", "orders", "--date", VIOLATING)
+    assert code == 1 and "datavigil:" not in err  # orders fails (error severity), _warn warns
+    assert "suite orders_warn ·" in out and "suite orders ·" in out
+    suites = {r[0] for r in query(project.results_url, "SELECT suite FROM validation_runs")}
+    assert suites == {"orders", "orders_warn"}
+    code, out, err = run(capsys, "validate", "nope", "orders_warn", "--date", VIOLATING)
+    assert code == 2 and "suite orders_warn ·" in out  # the unknown suite does not stop the other
+    one_line_error(err, "unknown suite 'nope'")
+
+
+def test_the_same_suite_twice_is_a_usage_error(project: Project, capsys) -> None:
+    write_suite(project.schemas, "orders", project.sql)
+    code, _, err = run(capsys, "validate", "orders", "orders", "--date", CLEAN)
+    assert code == 2 and not project.store_exists()
+    one_line_error(err, "named twice")
