@@ -226,7 +226,7 @@ class Suite:
                 raise self.fail(f"on_failure[{i}]", problem)
 
     def _validate_prediction_log(self) -> None:
-        """The log's columns, and every check that needs the suite (``suite_problems``)."""
+        """The log's columns; each prediction check checked against it, then bound to it."""
         from datavigil.prediction_log import PredictionLog
 
         log = self.prediction_log
@@ -236,9 +236,14 @@ class Suite:
         if log is not None:
             for fld, problem in log.problems(self.model_columns()):
                 raise self.fail(f"prediction_log.{fld}", problem)
+        bound = []
         for i, check in enumerate(self.checks):
-            for problem in getattr(check, "suite_problems", lambda _: [])(self):
-                raise self.fail(f"checks[{i}] ({check.check_name})", problem)
+            if hasattr(check, "with_log"):  # checks/prediction*.py read the log's columns
+                for problem in check.log_problems(self):
+                    raise self.fail(f"checks[{i}] ({check.check_name})", problem)
+                check = check.with_log(log)
+            bound.append(check)
+        object.__setattr__(self, "checks", tuple(bound))
 
     def _severity(self, fld: str, value: Any) -> Severity:
         try:
