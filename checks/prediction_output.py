@@ -90,7 +90,7 @@ class ScoreShift(PredictionCheck):
 
     def edges(self) -> list[tuple[str, Any]]:
         s, k = self.col("score"), self.bins
-        out = [("< 0", m.Cmp(s, "<", 0.0))]
+        out: list[tuple[str, Any]] = [("< 0", m.Cmp(s, "<", 0.0))]
         for i in range(k):
             lo, hi = i / k, (i + 1) / k
             top = m.Cmp(s, "<=" if i == k - 1 else "<", hi)
