@@ -125,6 +125,13 @@ class LabelQuality(PredictionCheck):
         need += ["predicted"] if set(self.metrics) & set(PROPORTIONS) else []
         return tuple(need + (["score"] if set(self.metrics) & set(RANKED) else []))
 
+    def log_problems(self, suite: Any) -> list[str]:
+        out = super().log_problems(suite)
+        if suite.partition_unit != "day":
+            out.append(f"judges whole days: use it in a daily suite, not partition_unit="
+                       f"{suite.partition_unit!r}")  # fmt: skip
+        return out
+
     def metric_names(self) -> list[str]:
         prefix = self.name or "labels"
         return [f"{prefix}.{x}" for x in self.metrics]

@@ -178,6 +178,19 @@ def test_an_empty_day_and_a_missing_reference_are_skipped(tmp_path, results_url)
     assert "skipped (warm-up): no labelled predictions" in run.results["labels.brier"]["message"]
 
 
+def test_an_empty_run_day_still_judges_the_day_whose_labels_are_due(tmp_path, results_url) -> None:
+    rows = [r for r in log_rows(n=1500) if r["predicted_at"].date() != D]
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
+    run = validate(suite(src, [LabelQuality(reference_days=7, min_effect=0.1)]), D, results_url)
+    assert run.status("row_count") == "fail" and run.status("labels.accuracy") == "pass"
+
+
+def test_an_hourly_suite_is_refused(tmp_path) -> None:
+    src = write_sql(f"sqlite:///{tmp_path / 'h.db'}", [])
+    with pytest.raises(SuiteError, match="judges whole days"):
+        suite(src, [LabelQuality()], partition_unit="hour", schedule="@hourly")
+
+
 def test_more_pairs_than_the_cap_is_an_error_naming_it(tmp_path, results_url) -> None:
     src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", log_rows(n=100))
     run = validate(suite(src, [LabelQuality(reference_days=7, max_rows=500)]), D, results_url)
