@@ -145,6 +145,7 @@ class LabelQuality(PredictionCheck):
         ref, span = span_values(env, judged, self.reference_days, wanted)
         alpha = self.alpha if self.alpha is not None else suite.alpha
         inputs = LabelInputs(judged, window.end, span.first or span.day, span.day, 1 - alpha)
+        inputs.prefix = self.name or "labels"
         try:
             inputs.day, inputs.reference = side_of(day, named, self), side_of(ref, named, self)
         except m.MetricError as exc:  # a metric the source cannot compute: every row's error

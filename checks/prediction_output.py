@@ -143,7 +143,7 @@ class ScoreShift(PredictionCheck):
         return replace(
             o,
             details={**o.details, **extra},
-            metrics=rows("scores.mean", self.col("score"), day, found),
+            metrics=rows(self.names()[0], self.col("score"), day, found),
         )
 
     def shape(self, values: Any, ref: Reference, ctx: CheckContext) -> Outcome:
@@ -168,7 +168,9 @@ class ScoreShift(PredictionCheck):
         found = {".psi": psi, ".cramers_v": o.effect_size}
         day = ctx.window.label
         return replace(
-            o, details={**o.details, **extra}, metrics=rows("scores", self.col("score"), day, found)
+            o,
+            details={**o.details, **extra},
+            metrics=rows(self.name or "scores", self.col("score"), day, found),
         )
 
 

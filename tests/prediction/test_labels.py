@@ -243,3 +243,13 @@ def test_config_problems(tmp_path, check, log, words) -> None:
     src = write_sql(f"sqlite:///{tmp_path / 'c.db'}", [])
     with pytest.raises(SuiteError, match=words):
         suite(src, [check], log=log)
+
+
+def test_a_named_check_names_its_rows_and_metrics(tmp_path, results_url) -> None:
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", log_rows(n=50))
+    checks = [LabelQuality(name="quality", metrics=("accuracy",), reference_days=7),
+              LabelQuality(name="auc_only", metrics=("auc",), reference_days=3)]  # fmt: skip
+    run = validate(suite(src, checks), D, results_url)
+    assert {"quality.accuracy", "auc_only.auc"} <= set(run.results)
+    names = {r[0] for r in run.metrics}
+    assert {"quality.accuracy", "quality.share_arrived", "auc_only.auc"} <= names
