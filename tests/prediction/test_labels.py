@@ -13,6 +13,7 @@ from checks import LabelQuality
 from datavigil import PredictionLog
 from datavigil.errors import SuiteError
 from datavigil.window import Window
+from tests.helpers import query
 from tests.prediction.logdata import (
     LOG,
     Day,
@@ -71,6 +72,16 @@ def test_metrics_equal_sklearn_and_a_steady_model_passes(tmp_path, results_url) 
     assert d["ci"][0] < d["value"] < d["ci"][1] and d["share_arrived"] == 1.0
     assert ("labels.share_arrived", None, "2013-03-09", 1.0) in run.metrics
     assert run.results["labels.accuracy"]["rows"] == 1500
+    chart = query(results_url, CHART_SQL)  # the SQL of docs/prediction.md
+    assert [tuple(r) for r in chart] == [("2013-03-09", d["value"])]
+
+
+CHART_SQL = """
+SELECT m.group_key AS day, m.value AS accuracy
+FROM run_metrics m JOIN validation_runs r USING (run_id)
+WHERE r.suite = 'model_log' AND m.metric = 'labels.accuracy'
+ORDER BY m.group_key
+"""
 
 
 def test_a_degraded_day_fails(tmp_path, results_url) -> None:
@@ -253,3 +264,29 @@ def test_a_named_check_names_its_rows_and_metrics(tmp_path, results_url) -> None
     assert {"quality.accuracy", "auc_only.auc"} <= set(run.results)
     names = {r[0] for r in run.metrics}
     assert {"quality.accuracy", "quality.share_arrived", "auc_only.auc"} <= names
+
+
+def test_a_label_the_database_cannot_compare_is_an_error_on_every_row(pg_url, results_url) -> None:
+    rows = log_rows(n=30)
+    for r in rows:
+        r["label"] = None if r["label"] is None else str(r["label"])
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "CREATE TABLE predictions (predicted_at timestamp, score float8, predicted int, "
+            "model_version text, threshold float8, latency_ms float8, label text, "
+            "label_at timestamp)"
+        ))  # fmt: skip
+        conn.execute(sa.text(
+            "INSERT INTO predictions VALUES (:predicted_at, :score, :predicted, "
+            ":model_version, :threshold, :latency_ms, :label, :label_at)"
+        ), rows)  # fmt: skip
+    engine.dispose()
+    from datavigil import SqlSource
+
+    src = SqlSource(table="predictions", url=pg_url)
+    run = validate(suite(src, [LabelQuality(reference_days=7)]), D, results_url)
+    assert {run.status(f"labels.{n}") for n in NAMES} == {"error"}
+    assert "labels of 2013-03-09: postgresql:" in run.results["labels.auc"]["message"]
