@@ -12,7 +12,7 @@ bounded by ``max_rows`` (above it, AUC and Brier are ``error`` naming the cap).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -158,9 +158,7 @@ class LabelQuality(PredictionCheck):
         out = []
         for i, (metric, name) in enumerate(zip(self.metrics, self.metric_names(), strict=True)):
             if gate is not None:
-                outcome = (
-                    gate if i == 0 else Outcome(gate.status, gate.message, details=gate.details)
-                )
+                outcome = gate if i == 0 else replace(gate, metrics=())  # the rows once
             else:
                 outcome = metric_outcome(metric, inputs, self.min_effect, first=i == 0)
             out.append(self.result(outcome, name=name))
