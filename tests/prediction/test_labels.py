@@ -290,3 +290,24 @@ def test_a_label_the_database_cannot_compare_is_an_error_on_every_row(pg_url, re
     run = validate(suite(src, [LabelQuality(reference_days=7)]), D, results_url)
     assert {run.status(f"labels.{n}") for n in NAMES} == {"error"}
     assert "labels of 2013-03-09: postgresql:" in run.results["labels.auc"]["message"]
+
+
+def test_a_text_positive_class(tmp_path, results_url) -> None:
+    rows = log_rows(n=300)
+    name = {1: "late", 0: "on_time", None: None}
+    for r in rows:
+        r["label"], r["predicted"] = name[r["label"]], name[r["predicted"]]
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
+    log = PredictionLog("predicted_at", score="score", predicted="predicted", label="label",
+                        label_at="label_at", positive="late")  # fmt: skip
+    run = validate(suite(src, [LabelQuality(reference_days=7)], log=log), D, results_url)
+    got = [r for r in rows if r["predicted_at"].date() == J]
+    y, pred = [r["label"] for r in got], [r["predicted"] for r in got]
+    s = [r["score"] for r in got]
+    expected = {
+        "precision": skm.precision_score(y, pred, pos_label="late"),
+        "recall": skm.recall_score(y, pred, pos_label="late"),
+        "auc": skm.roc_auc_score([v == "late" for v in y], s),
+    }
+    for metric, value in expected.items():
+        assert run.details(f"labels.{metric}")["value"] == pytest.approx(value, abs=1e-12)
