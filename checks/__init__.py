@@ -7,6 +7,15 @@ from checks.coverage import Coverage
 from checks.distribution import MeanShift
 from checks.freshness import Freshness
 from checks.nulls import NullRate
+from checks.prediction import (
+    ClassShift,
+    DecisionThreshold,
+    LabelQuality,
+    Latency,
+    ModelVersion,
+    PositiveRate,
+    ScoreShift,
+)
 from checks.ranges import Range
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
@@ -16,16 +25,23 @@ from checks.volume import Volume
 
 __all__ = [
     "CategoryShift",
+    "ClassShift",
     "Coverage",
     "DayAnova",
+    "DecisionThreshold",
     "Freshness",
     "GroupAnova",
+    "LabelQuality",
+    "Latency",
     "MeanShift",
+    "ModelVersion",
     "NullRate",
+    "PositiveRate",
     "Range",
     "RowCount",
     "SchemaCheck",
     "SchemaChange",
+    "ScoreShift",
     "Unique",
     "Volume",
 ]

@@ -5,6 +5,7 @@ scipy or SQLAlchemy, so suites can be discovered cheaply.
 """
 
 from datavigil.outcome import Severity, Status
+from datavigil.prediction_log import PredictionLog
 from datavigil.rolling import Rolling
 from datavigil.sources import FileSource, SqlSource
 from datavigil.suite import Partition, Suite
@@ -13,6 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FileSource",
     "Partition",
+    "PredictionLog",
     "Rolling",
     "Severity",
     "SqlSource",
