@@ -7,6 +7,7 @@ from checks.coverage import Coverage
 from checks.distribution import MeanShift
 from checks.freshness import Freshness
 from checks.nulls import NullRate
+from checks.prediction import DecisionThreshold, Latency, ModelVersion
 from checks.ranges import Range
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
@@ -18,9 +19,12 @@ __all__ = [
     "CategoryShift",
     "Coverage",
     "DayAnova",
+    "DecisionThreshold",
     "Freshness",
     "GroupAnova",
+    "Latency",
     "MeanShift",
+    "ModelVersion",
     "NullRate",
     "Range",
     "RowCount",

@@ -95,6 +95,9 @@ class Suite:
     # alerts (docs/adr/0091): airflow.sdk.BaseNotifier instances called when a task of the
     # suite finally fails (datavigil/airflow/notify.py); the CLI does not call them
     on_failure: tuple[Any, ...] | list[Any] = ()
+    # a model's prediction log (docs/adr/0100): the columns the checks of checks/prediction*.py
+    # read; a datavigil.prediction_log.PredictionLog, or None
+    prediction_log: Any = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -108,6 +111,7 @@ class Suite:
         self._validate_distribution()
         self._validate_dependencies()
         self._validate_notifiers()
+        self._validate_prediction_log()
         from datavigil import inconclusive
 
         inconclusive.warn_unreachable(self)  # logged, never an error (docs/adr/0088)
@@ -220,6 +224,26 @@ class Suite:
             if not isinstance(notifier, BaseNotifier):
                 problem = f"{type(notifier).__name__} is not an Airflow notifier (BaseNotifier)"
                 raise self.fail(f"on_failure[{i}]", problem)
+
+    def _validate_prediction_log(self) -> None:
+        """The log's columns; each prediction check checked against it, then bound to it."""
+        from datavigil.prediction_log import PredictionLog
+
+        log = self.prediction_log
+        if log is not None and not isinstance(log, PredictionLog):
+            problem = f"{type(log).__name__} is not a datavigil PredictionLog"
+            raise self.fail("prediction_log", problem)
+        if log is not None:
+            for fld, problem in log.problems(self.model_columns()):
+                raise self.fail(f"prediction_log.{fld}", problem)
+        bound = []
+        for i, check in enumerate(self.checks):
+            if hasattr(check, "with_log"):  # checks/prediction*.py read the log's columns
+                for problem in check.log_problems(self):
+                    raise self.fail(f"checks[{i}] ({check.check_name})", problem)
+                check = check.with_log(log)
+            bound.append(check)
+        object.__setattr__(self, "checks", tuple(bound))
 
     def _severity(self, fld: str, value: Any) -> Severity:
         try:

@@ -164,6 +164,7 @@ def predicate(scope: Scope, p: Any) -> Any:
         m.Length: _cmp_length,
         m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
         m.IsNan: lambda scope, p: is_nan(scope, p.column),
+        m.Before: _before,
     }
     leaf = leaves.get(type(p))
     if leaf is not None:
@@ -175,6 +176,26 @@ def predicate(scope: Scope, p: Any) -> Any:
     if isinstance(p, m.Or):
         return sa.or_(*(predicate(scope, q) for q in p.operands))
     raise m.MetricError(f"not a predicate: {p!r}")
+
+
+def _before(scope: Scope, p: m.Before) -> Any:
+    """``column < instant`` like the partition filter (datavigil.engine.partition): aware
+    columns with the aware instant, naive ones with its wall time in ``column_timezone``,
+    SQLite's text through ``datetime()``, other text cast to a timestamp."""
+    from zoneinfo import ZoneInfo
+
+    col, family = scope.col(p.column), scope.columns[p.column].family
+    if family == "datetime_tz":
+        return col < sa.bindparam(None, p.instant, unique=True)
+    naive = p.instant.astimezone(ZoneInfo(p.column_timezone)).replace(tzinfo=None)
+    if scope.caps.name == "sqlite":
+        bound = sa.bindparam(None, f"{naive:%Y-%m-%d %H:%M:%S}", type_=sa.String, unique=True)
+        return sa.func.datetime(col) < bound
+    if family == "date":  # a day that starts before the instant
+        day = sa.bindparam(None, naive.date(), unique=True)
+        return col < day if naive.time() == naive.time().min else col <= day
+    value = sa.cast(col, sa.DateTime) if family == "str" else col
+    return value < sa.bindparam(None, naive, type_=sa.DateTime, unique=True)
 
 
 def _cmp_length(scope: Scope, p: m.Length) -> Any:

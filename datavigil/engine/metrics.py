@@ -69,6 +69,17 @@ class IsNan:
 
 
 @dataclass(frozen=True, slots=True)
+class Before:
+    """A timestamp column earlier than ``instant`` (aware), compared as the partition filter
+    compares: an aware column with the instant, a naive one in ``column_timezone``, SQLite text
+    normalized by ``datetime()``. NULL never matches. (A label's arrival, checks/prediction.)"""
+
+    column: str
+    instant: Any  # an aware datetime
+    column_timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Any
 
@@ -83,7 +94,7 @@ class Or:
     operands: tuple[Any, ...]
 
 
-Predicate = Cmp | IsIn | Regex | TextTest | Length | IsNull | IsNan | Not | And | Or
+Predicate = Cmp | IsIn | Regex | TextTest | Length | IsNull | IsNan | Before | Not | And | Or
 
 
 def columns_of(pred: Any) -> set[str]:

@@ -1,0 +1,8 @@
+"""The checks of a model's prediction log (issue 12, docs/prediction.md): serving facts
+(ModelVersion, DecisionThreshold, Latency), output drift (ScoreShift, PositiveRate) and the
+quality of the predictions once their labels arrived (LabelQuality). Each lives in its own
+module; this one is where a suite imports them from (or from ``checks``)."""
+
+from checks.prediction_serving import DecisionThreshold, Latency, ModelVersion
+
+__all__ = ["DecisionThreshold", "Latency", "ModelVersion"]
