@@ -1,0 +1,71 @@
+"""The demo model's prediction log (datavigil/demo_model.py): will a flight arrive more than
+15 minutes late, predicted at departure. One day of served predictions per run.
+
+``predicted_at`` (the departure, when the model was asked) is naive UTC like flights.time_hour;
+the day is a New York day. Labels (``arr_delay > 15``) reach the log 3 days after the flight
+lands (``label_at``). A flight of day J lands by the end of J + 1 (red-eyes and late departures
+land after midnight: 8% of a day's flights), so the night of J + 4 is the first that holds all
+of J's labels: ``label_delay="4d"`` (docs/adr/0106). Diverted flights never get a label.
+"""
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from checks import DecisionThreshold, Latency, ModelVersion, NullRate, Range, RowCount
+from datavigil import Partition, PredictionLog, SqlSource, Suite
+
+
+class FlightPredictions(pa.DataFrameModel):
+    carrier: Series[str] = pa.Field(str_length={"min_value": 2, "max_value": 2})
+    origin: Series[str] = pa.Field(isin=["EWR", "JFK", "LGA"])
+    dep_delay: Series[float]  # an input of the model: known at departure
+    predicted_at: Series[pa.DateTime]
+    score: Series[float] = pa.Field(ge=0, le=1)
+    predicted: Series[int] = pa.Field(isin=[0, 1])
+    model_version: Series[str]
+    threshold: Series[float] = pa.Field(ge=0, le=1)
+    latency_ms: Series[float] = pa.Field(ge=0)
+    label: Series[float] = pa.Field(nullable=True, isin=[0, 1])
+    label_at: Series[pa.DateTime] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = False
+
+
+suite = Suite(
+    name="flight_delay_model",
+    dataset="demo.flight_predictions",
+    description="Predictions of the late-arrival model (late15), one departure day per run",
+    source=SqlSource(
+        table="flight_predictions", url="sqlite:///{home}/.datavigil/demo/warehouse.db"
+    ),
+    partition=Partition(column="predicted_at", column_timezone="UTC"),
+    model=FlightPredictions,
+    timezone="America/New_York",
+    schedule="0 3 * * *",
+    start_date="2013-02-01",
+    tags=("demo", "model"),
+    prediction_log=PredictionLog(
+        predicted_at="predicted_at",
+        score="score",
+        predicted="predicted",
+        version="model_version",
+        threshold="threshold",
+        latency="latency_ms",
+        label="label",
+        label_at="label_at",
+        label_delay="4d",
+    ),
+    checks=[
+        # a normal day serves 950 departures; fewer than 300 is an outage, not a quiet day
+        RowCount(min_rows=300),
+        NullRate("score", max_fraction=0.0),
+        Range("dep_delay", min=-60, max=1440, severity="warn"),
+        # serving facts: what production must run (a rollout changes these lines on purpose)
+        ModelVersion(expected=("late15-2013.01",)),
+        DecisionThreshold(expected=0.5),
+        # latency_ms is simulated (no serving system in the demo): a fixed SLO, p99 <= 50 ms
+        Latency(max_ms=50, percentile=0.99),
+    ],
+)
