@@ -7,7 +7,7 @@ from checks.coverage import Coverage
 from checks.distribution import MeanShift
 from checks.freshness import Freshness
 from checks.nulls import NullRate
-from checks.prediction import DecisionThreshold, Latency, ModelVersion
+from checks.prediction import DecisionThreshold, LabelQuality, Latency, ModelVersion
 from checks.ranges import Range
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
@@ -22,6 +22,7 @@ __all__ = [
     "DecisionThreshold",
     "Freshness",
     "GroupAnova",
+    "LabelQuality",
     "Latency",
     "MeanShift",
     "ModelVersion",

@@ -3,6 +3,7 @@
 quality of the predictions once their labels arrived (LabelQuality). Each lives in its own
 module; this one is where a suite imports them from (or from ``checks``)."""
 
+from checks.prediction_labels import LabelQuality
 from checks.prediction_serving import DecisionThreshold, Latency, ModelVersion
 
-__all__ = ["DecisionThreshold", "Latency", "ModelVersion"]
+__all__ = ["DecisionThreshold", "LabelQuality", "Latency", "ModelVersion"]

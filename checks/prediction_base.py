@@ -31,7 +31,7 @@ class PredictionCheck(Check):
         log = suite.prediction_log
         if log is None:
             return [f"{type(self).__name__} needs the suite's prediction_log=PredictionLog(...)"]
-        missing = [f for f in self.needs if getattr(log, f) is None]
+        missing = [f for f in self.needed() if getattr(log, f) is None]
         out = [
             f"{type(self).__name__} needs prediction_log.{f} (the log declares none)"
             for f in missing
@@ -43,6 +43,9 @@ class PredictionCheck(Check):
                 "partition= column or a {date} file template), not a whole-table source"
             )
         return out
+
+    def needed(self) -> tuple[str, ...]:
+        return self.needs
 
     def with_log(self, log: Any) -> PredictionCheck:
         return replace(self, log=log)
