@@ -11,7 +11,15 @@ of J's labels: ``label_delay="4d"`` (docs/adr/0106). Diverted flights never get 
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from checks import DecisionThreshold, Latency, ModelVersion, NullRate, Range, RowCount
+from checks import (
+    DecisionThreshold,
+    LabelQuality,
+    Latency,
+    ModelVersion,
+    NullRate,
+    Range,
+    RowCount,
+)
 from datavigil import Partition, PredictionLog, SqlSource, Suite
 
 
@@ -67,5 +75,17 @@ suite = Suite(
         DecisionThreshold(expected=0.5),
         # latency_ms is simulated (no serving system in the demo): a fixed SLO, p99 <= 50 ms
         Latency(max_ms=50, percentile=0.99),
+        # delayed labels: the night of D judges D - 4 against the 28 days before it. Accuracy
+        # vs its 28-day reference moves by 0.05 (one SD) from day to day with the weather; a
+        # drop of 0.10 is two SDs and 10 more wrong answers per 100 flights
+        LabelQuality(metrics=("accuracy", "auc", "brier"), min_effect=0.10, min_arrived=0.95),
+        # precision and recall swing twice as much (SD 0.10, 0.12): recorded, warn only
+        LabelQuality(
+            name="label_rates",
+            metrics=("precision", "recall"),
+            min_effect=0.25,
+            min_arrived=0.95,
+            severity="warn",
+        ),
     ],
 )
