@@ -7,7 +7,14 @@ from checks.coverage import Coverage
 from checks.distribution import MeanShift
 from checks.freshness import Freshness
 from checks.nulls import NullRate
-from checks.prediction import DecisionThreshold, LabelQuality, Latency, ModelVersion
+from checks.prediction import (
+    DecisionThreshold,
+    LabelQuality,
+    Latency,
+    ModelVersion,
+    PositiveRate,
+    ScoreShift,
+)
 from checks.ranges import Range
 from checks.row_count import RowCount
 from checks.schema import SchemaCheck
@@ -27,10 +34,12 @@ __all__ = [
     "MeanShift",
     "ModelVersion",
     "NullRate",
+    "PositiveRate",
     "Range",
     "RowCount",
     "SchemaCheck",
     "SchemaChange",
+    "ScoreShift",
     "Unique",
     "Volume",
 ]

@@ -4,6 +4,14 @@ quality of the predictions once their labels arrived (LabelQuality). Each lives 
 module; this one is where a suite imports them from (or from ``checks``)."""
 
 from checks.prediction_labels import LabelQuality
+from checks.prediction_output import PositiveRate, ScoreShift
 from checks.prediction_serving import DecisionThreshold, Latency, ModelVersion
 
-__all__ = ["DecisionThreshold", "LabelQuality", "Latency", "ModelVersion"]
+__all__ = [
+    "DecisionThreshold",
+    "LabelQuality",
+    "Latency",
+    "ModelVersion",
+    "PositiveRate",
+    "ScoreShift",
+]
