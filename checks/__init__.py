@@ -8,6 +8,7 @@ from checks.distribution import MeanShift
 from checks.freshness import Freshness
 from checks.nulls import NullRate
 from checks.prediction import (
+    ClassShift,
     DecisionThreshold,
     LabelQuality,
     Latency,
@@ -24,6 +25,7 @@ from checks.volume import Volume
 
 __all__ = [
     "CategoryShift",
+    "ClassShift",
     "Coverage",
     "DayAnova",
     "DecisionThreshold",

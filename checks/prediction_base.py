@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from checks.base import Check, number_problem
+from datavigil.engine import metrics as m
 from datavigil.window import Window
 
 
@@ -82,9 +83,38 @@ def scan_values(env: Any, window: Window, metrics: list[Any]) -> Any:
     memo = getattr(env, "memo", {})
     if key not in memo:
         suite = env.suite
-        with open_scan(suite.name, suite.source, window, suite.partition) as scan:
-            memo[key] = scan.compute(metrics)
+        if no_day_file(suite.source, window):
+            memo[key] = empty_values(metrics)
+        else:
+            with open_scan(suite.name, suite.source, window, suite.partition) as scan:
+                memo[key] = scan.compute(metrics)
     return memo[key]
+
+
+def no_day_file(source: Any, window: Window) -> bool:
+    """A local ``{date}`` template with no file for any day of ``window``: those days have no
+    predictions (warm-up, a day not served), not an unreachable source."""
+    if not getattr(source, "templated", False) or getattr(source, "remote", True):
+        return False
+    from datavigil.sources import replace_day
+
+    return not any(source.resolve(replace_day(window, d)).is_file() for d in window.days)
+
+
+def empty_values(metrics: list[Any]) -> Any:
+    """What a scan of no rows returns for the metrics the prediction checks use."""
+    from datavigil.engine.plan import GroupStats, Values
+    from datavigil.stats import Moments
+
+    out = Values()
+    for x in metrics:
+        if isinstance(x, m.Moments):
+            out.data[x] = {None: GroupStats(Moments(), 0, 0, 0, 0, 0)}
+        elif isinstance(x, m.Sample):
+            out.data[x] = []
+        else:
+            out.data[x] = 0  # RowCount, NullCount, CountWhere
+    return out
 
 
 def span_values(env: Any, day: date, days: int, metrics: list[Any]) -> tuple[Any, Window]:

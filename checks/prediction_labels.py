@@ -12,7 +12,7 @@ bounded by ``max_rows`` (above it, AUC and Brier are ``error`` naming the cap).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -125,6 +125,13 @@ class LabelQuality(PredictionCheck):
         need += ["predicted"] if set(self.metrics) & set(PROPORTIONS) else []
         return tuple(need + (["score"] if set(self.metrics) & set(RANKED) else []))
 
+    def log_problems(self, suite: Any) -> list[str]:
+        out = super().log_problems(suite)
+        if suite.partition_unit != "day":
+            out.append(f"judges whole days: use it in a daily suite, not partition_unit="
+                       f"{suite.partition_unit!r}")  # fmt: skip
+        return out
+
     def metric_names(self) -> list[str]:
         prefix = self.name or "labels"
         return [f"{prefix}.{x}" for x in self.metrics]
@@ -138,6 +145,7 @@ class LabelQuality(PredictionCheck):
         ref, span = span_values(env, judged, self.reference_days, wanted)
         alpha = self.alpha if self.alpha is not None else suite.alpha
         inputs = LabelInputs(judged, window.end, span.first or span.day, span.day, 1 - alpha)
+        inputs.prefix = self.name or "labels"
         try:
             inputs.day, inputs.reference = side_of(day, named, self), side_of(ref, named, self)
         except m.MetricError as exc:  # a metric the source cannot compute: every row's error
@@ -150,9 +158,7 @@ class LabelQuality(PredictionCheck):
         out = []
         for i, (metric, name) in enumerate(zip(self.metrics, self.metric_names(), strict=True)):
             if gate is not None:
-                outcome = (
-                    gate if i == 0 else Outcome(gate.status, gate.message, details=gate.details)
-                )
+                outcome = gate if i == 0 else replace(gate, metrics=())  # the rows once
             else:
                 outcome = metric_outcome(metric, inputs, self.min_effect, first=i == 0)
             out.append(self.result(outcome, name=name))

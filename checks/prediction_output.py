@@ -90,7 +90,7 @@ class ScoreShift(PredictionCheck):
 
     def edges(self) -> list[tuple[str, Any]]:
         s, k = self.col("score"), self.bins
-        out = [("< 0", m.Cmp(s, "<", 0.0))]
+        out: list[tuple[str, Any]] = [("< 0", m.Cmp(s, "<", 0.0))]
         for i in range(k):
             lo, hi = i / k, (i + 1) / k
             top = m.Cmp(s, "<=" if i == k - 1 else "<", hi)
@@ -143,7 +143,7 @@ class ScoreShift(PredictionCheck):
         return replace(
             o,
             details={**o.details, **extra},
-            metrics=rows("scores.mean", self.col("score"), day, found),
+            metrics=rows(self.names()[0], self.col("score"), day, found),
         )
 
     def shape(self, values: Any, ref: Reference, ctx: CheckContext) -> Outcome:
@@ -168,7 +168,9 @@ class ScoreShift(PredictionCheck):
         found = {".psi": psi, ".cramers_v": o.effect_size}
         day = ctx.window.label
         return replace(
-            o, details={**o.details, **extra}, metrics=rows("scores", self.col("score"), day, found)
+            o,
+            details={**o.details, **extra},
+            metrics=rows(self.name or "scores", self.col("score"), day, found),
         )
 
 

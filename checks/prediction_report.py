@@ -4,7 +4,7 @@ and the rows it adds to run_metrics (group_key: the judged day)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -34,7 +34,7 @@ class LabelInputs:
     day: Side | None = None
     reference: Side | None = None
     error: str | None = None
-    shared: dict[str, Any] = field(default_factory=dict)
+    prefix: str = "labels"  # the check's name: its rows and run_metrics are <prefix>.<metric>
 
     def common(self) -> dict[str, Any]:
         d, r = self.day, self.reference
@@ -58,7 +58,7 @@ class LabelInputs:
                                   ".share_arrived": c["share_arrived"]}  # fmt: skip
         for k, v in c.get("counts", {}).items():
             values[f".{k}"] = v
-        return rows("labels", None, self.judged.isoformat(), values)
+        return rows(self.prefix, None, self.judged.isoformat(), values)
 
 
 def vars_of(counts: Counts) -> dict[str, int]:
@@ -128,7 +128,7 @@ def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: b
         Status(v.status), message, observed_value=cur.value,
         threshold=f"{'rise' if metric == 'brier' else 'drop'} < {min_effect:g} or its CI holds 0",
         rows_checked=cur.n, effect_size=cur.value - ref.value, details=details,
-        metrics=extra + rows(f"labels.{metric}", None, inputs.judged.isoformat(), values),
+        metrics=extra + rows(f"{inputs.prefix}.{metric}", None, inputs.judged.isoformat(), values),
     )  # fmt: skip
 
 

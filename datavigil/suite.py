@@ -238,10 +238,11 @@ class Suite:
                 raise self.fail(f"prediction_log.{fld}", problem)
         bound = []
         for i, check in enumerate(self.checks):
-            if hasattr(check, "with_log"):  # checks/prediction*.py read the log's columns
-                for problem in check.log_problems(self):
+            bind: Any = check
+            if hasattr(bind, "with_log"):  # checks/prediction*.py read the log's columns
+                for problem in bind.log_problems(self):
                     raise self.fail(f"checks[{i}] ({check.check_name})", problem)
-                check = check.with_log(log)
+                check = bind.with_log(log)
             bound.append(check)
         object.__setattr__(self, "checks", tuple(bound))
 

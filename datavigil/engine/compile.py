@@ -192,7 +192,7 @@ def _before(scope: Scope, p: m.Before) -> Any:
         bound = sa.bindparam(None, f"{naive:%Y-%m-%d %H:%M:%S}", type_=sa.String, unique=True)
         return sa.func.datetime(col) < bound
     if family == "date":  # a day that starts before the instant
-        day = sa.bindparam(None, naive.date(), unique=True)
+        day: Any = sa.bindparam(None, naive.date(), unique=True)
         return col < day if naive.time() == naive.time().min else col <= day
     value = sa.cast(col, sa.DateTime) if family == "str" else col
     return value < sa.bindparam(None, naive, type_=sa.DateTime, unique=True)

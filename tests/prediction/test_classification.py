@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from datavigil import classification as cl
@@ -56,3 +58,23 @@ def test_psi_is_zero_for_equal_bins_and_grows_with_a_shift() -> None:
     same = {"a": 10, "b": 30}
     assert cl.psi(same, {"a": 20, "b": 60}) == pytest.approx(0.0, abs=1e-15)
     assert cl.psi({"a": 30, "b": 10}, same) > 0.5
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.booleans()), min_size=2, max_size=60))
+def test_auc_equals_sklearn_for_any_scores_with_ties(pairs) -> None:
+    s = np.array([p[0] / 20 for p in pairs])
+    y = np.array([p[1] for p in pairs])
+    if y.all() or not y.any():
+        return
+    assert cl.auc(s, y).value == pytest.approx(skm.roc_auc_score(y, s), abs=1e-12, rel=0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 500), st.integers(1, 500), st.data())
+def test_intervals_hold_their_estimate(n_a, n_b, data) -> None:
+    k_a, k_b = data.draw(st.integers(0, n_a)), data.draw(st.integers(0, n_b))
+    a, b = cl.wilson(k_a, n_a), cl.wilson(k_b, n_b)
+    assert 0 <= a.ci[0] <= a.value <= a.ci[1] <= 1
+    lo, hi = cl.newcombe(a, b)
+    assert -1 <= lo <= a.value - b.value <= hi <= 1

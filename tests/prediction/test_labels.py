@@ -13,6 +13,7 @@ from checks import LabelQuality
 from datavigil import PredictionLog
 from datavigil.errors import SuiteError
 from datavigil.window import Window
+from tests.helpers import query
 from tests.prediction.logdata import (
     LOG,
     Day,
@@ -71,6 +72,16 @@ def test_metrics_equal_sklearn_and_a_steady_model_passes(tmp_path, results_url) 
     assert d["ci"][0] < d["value"] < d["ci"][1] and d["share_arrived"] == 1.0
     assert ("labels.share_arrived", None, "2013-03-09", 1.0) in run.metrics
     assert run.results["labels.accuracy"]["rows"] == 1500
+    chart = query(results_url, CHART_SQL)  # the SQL of docs/prediction.md
+    assert [tuple(r) for r in chart] == [("2013-03-09", d["value"])]
+
+
+CHART_SQL = """
+SELECT m.group_key AS day, m.value AS accuracy
+FROM run_metrics m JOIN validation_runs r USING (run_id)
+WHERE r.suite = 'model_log' AND m.metric = 'labels.accuracy'
+ORDER BY m.group_key
+"""
 
 
 def test_a_degraded_day_fails(tmp_path, results_url) -> None:
@@ -109,7 +120,7 @@ def test_partial_labels_are_skipped_with_the_share(tmp_path, results_url) -> Non
     for name in NAMES:
         got = run.results[f"labels.{name}"]
         assert got["status"] == "skipped" and "70.0% arrived (140 of 200)" in got["message"]
-    assert run.results["labels.accuracy"]["observed"] == pytest.approx(0.7)
+        assert got["observed"] == pytest.approx(0.7) and got["rows"] == 200
     assert ("labels.share_arrived", None, "2013-03-09", 0.7) in run.metrics
     relaxed = validate(suite(src, [LabelQuality(reference_days=7, min_arrived=0.6)]), D,
                        results_url)  # fmt: skip
@@ -178,6 +189,19 @@ def test_an_empty_day_and_a_missing_reference_are_skipped(tmp_path, results_url)
     assert "skipped (warm-up): no labelled predictions" in run.results["labels.brier"]["message"]
 
 
+def test_an_empty_run_day_still_judges_the_day_whose_labels_are_due(tmp_path, results_url) -> None:
+    rows = [r for r in log_rows(n=1500) if r["predicted_at"].date() != D]
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
+    run = validate(suite(src, [LabelQuality(reference_days=7, min_effect=0.1)]), D, results_url)
+    assert run.status("row_count") == "fail" and run.status("labels.accuracy") == "pass"
+
+
+def test_an_hourly_suite_is_refused(tmp_path) -> None:
+    src = write_sql(f"sqlite:///{tmp_path / 'h.db'}", [])
+    with pytest.raises(SuiteError, match="judges whole days"):
+        suite(src, [LabelQuality()], partition_unit="hour", schedule="@hourly")
+
+
 def test_more_pairs_than_the_cap_is_an_error_naming_it(tmp_path, results_url) -> None:
     src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", log_rows(n=100))
     run = validate(suite(src, [LabelQuality(reference_days=7, max_rows=500)]), D, results_url)
@@ -230,3 +254,60 @@ def test_config_problems(tmp_path, check, log, words) -> None:
     src = write_sql(f"sqlite:///{tmp_path / 'c.db'}", [])
     with pytest.raises(SuiteError, match=words):
         suite(src, [check], log=log)
+
+
+def test_a_named_check_names_its_rows_and_metrics(tmp_path, results_url) -> None:
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", log_rows(n=50))
+    checks = [LabelQuality(name="quality", metrics=("accuracy",), reference_days=7),
+              LabelQuality(name="auc_only", metrics=("auc",), reference_days=3)]  # fmt: skip
+    run = validate(suite(src, checks), D, results_url)
+    assert {"quality.accuracy", "auc_only.auc"} <= set(run.results)
+    names = {r[0] for r in run.metrics}
+    assert {"quality.accuracy", "quality.share_arrived", "auc_only.auc"} <= names
+
+
+def test_a_label_the_database_cannot_compare_is_an_error_on_every_row(pg_url, results_url) -> None:
+    rows = log_rows(n=30)
+    for r in rows:
+        r["label"] = None if r["label"] is None else str(r["label"])
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "CREATE TABLE predictions (predicted_at timestamp, score float8, predicted int, "
+            "model_version text, threshold float8, latency_ms float8, label text, "
+            "label_at timestamp)"
+        ))  # fmt: skip
+        conn.execute(sa.text(
+            "INSERT INTO predictions VALUES (:predicted_at, :score, :predicted, "
+            ":model_version, :threshold, :latency_ms, :label, :label_at)"
+        ), rows)  # fmt: skip
+    engine.dispose()
+    from datavigil import SqlSource
+
+    src = SqlSource(table="predictions", url=pg_url)
+    run = validate(suite(src, [LabelQuality(reference_days=7)]), D, results_url)
+    assert {run.status(f"labels.{n}") for n in NAMES} == {"error"}
+    assert "labels of 2013-03-09: postgresql:" in run.results["labels.auc"]["message"]
+
+
+def test_a_text_positive_class(tmp_path, results_url) -> None:
+    rows = log_rows(n=300)
+    name = {1: "late", 0: "on_time", None: None}
+    for r in rows:
+        r["label"], r["predicted"] = name[r["label"]], name[r["predicted"]]
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
+    log = PredictionLog("predicted_at", score="score", predicted="predicted", label="label",
+                        label_at="label_at", positive="late")  # fmt: skip
+    run = validate(suite(src, [LabelQuality(reference_days=7)], log=log), D, results_url)
+    got = [r for r in rows if r["predicted_at"].date() == J]
+    y, pred = [r["label"] for r in got], [r["predicted"] for r in got]
+    s = [r["score"] for r in got]
+    expected = {
+        "precision": skm.precision_score(y, pred, pos_label="late"),
+        "recall": skm.recall_score(y, pred, pos_label="late"),
+        "auc": skm.roc_auc_score([v == "late" for v in y], s),
+    }
+    for metric, value in expected.items():
+        assert run.details(f"labels.{metric}")["value"] == pytest.approx(value, abs=1e-12)

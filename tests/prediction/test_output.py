@@ -76,10 +76,10 @@ def test_no_reference_yet_and_an_empty_partition_are_skipped(tmp_path, results_u
         assert run.status(name) == "skipped" and "empty" in run.results[name]["message"]
 
 
-def exact(k_today: int, k_ref: int) -> list[dict]:
-    """100 predictions a day, ``k`` of them positive (today ``k_today``, every reference day
-    ``k_ref``)."""
-    out = build(history(FIRST, D, Day(n=100)))
+def exact(k_today: int, k_ref: int, n: int = 100) -> list[dict]:
+    """``n`` predictions a day, ``k`` in 100 of them positive (today ``k_today``, every
+    reference day ``k_ref``)."""
+    out = build(history(FIRST, D, Day(n=n)))
     for i, r in enumerate(out):
         k = k_today if r["predicted_at"].date() == D else k_ref
         r["predicted"] = int(i % 100 < k)
@@ -130,3 +130,26 @@ def test_config_problems(tmp_path, check, words) -> None:
     src = write_sql(f"sqlite:///{tmp_path / 'c.db'}", [])
     with pytest.raises(SuiteError, match=words):
         suite(src, [check])
+
+
+def test_class_shift_passes_steady_classes_and_fails_a_collapse(tmp_path, results_url) -> None:
+    from checks import ClassShift
+
+    src = write_sql(f"sqlite:///{tmp_path / 'a.db'}", exact(50, 50, n=1000))
+    run = validate(suite(src, [ClassShift(reference_days=7)]), D, results_url)
+    got = run.results["predictions.classes"]
+    assert got["status"] == "pass" and got["details"]["test"] == "chi_square"
+    assert got["details"]["classes"] == {"0": 500, "1": 500}
+    (tmp_path / "b").mkdir()
+    src = write_sql(f"sqlite:///{tmp_path / 'b' / 'b.db'}", exact(5, 50, n=1000))
+    run = validate(suite(src, [ClassShift(reference_days=7), ScoreShift(reference_days=7)]), D,
+                   results_url)  # fmt: skip
+    got = run.results["predictions.classes"]
+    assert got["status"] == "fail" and got["effect"] >= 0.1
+    assert got["details"]["family_size"] == 3  # with the two ScoreShift rows
+    assert (
+        "predictions.classes.cramers_v",
+        "predicted",
+        "2013-03-12",
+        got["effect"],
+    ) in run.metrics
