@@ -12,6 +12,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from checks import (
+    ClassShift,
     DecisionThreshold,
     LabelQuality,
     Latency,
@@ -87,6 +88,9 @@ suite = Suite(
         # delay 31-84 min; 12.6 over the year), most with rain, snow or fog.
         ScoreShift(min_effect=0.8, shape_min_effect=0.5),
         PositiveRate(tolerance=0.25),
+        # the same classes as a chi-square test: V 95th percentile 0.28, 99th 0.39; warn when
+        # "large" (V >= 0.5: 2013-03-08 only)
+        ClassShift(min_effect=0.5, severity="warn"),
         # Delayed labels: the night of D judges D - 4 against the 28 days before it. Accuracy
         # vs its reference moves by SD 0.05 from day to day (AUC 0.04, Brier 0.04); a drop of
         # 0.10 is two SDs, 10 more wrong answers per 100 flights. In 2013: 15 nights fail on
