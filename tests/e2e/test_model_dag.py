@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.test_validate_dag import run_dag
 from tests.helpers import query
+from tests.test_readme_sql import examples
 
 pytestmark = pytest.mark.airflow
 DAG_ID = "validate_flight_delay_model"
@@ -47,6 +48,7 @@ def test_an_ordinary_day_succeeds(airflow_db, demo_predictions, results_url):
     # the run at local midnight of 2013-06-16 (EDT) validates 2013-06-15, labels of 2013-06-11
     run, states = run_dag(DAG_ID, datetime(2013, 6, 16, 4, tzinfo=UTC))
     assert run.state == "success", states
+    assert states["compare_distributions"] == "success"
     rows = results(results_url, "2013-06-15")
     assert {"serving.version", "labels.accuracy", "label_rates.recall"} <= set(rows)
     assert {name: r["status"] for name, r in rows.items() if r["status"] != "pass"} == {}
@@ -57,6 +59,8 @@ def test_an_ordinary_day_succeeds(airflow_db, demo_predictions, results_url):
 def test_the_labels_of_the_snow_day_fail_the_run(airflow_db, demo_predictions, results_url):
     run, states = run_dag(DAG_ID, datetime(2013, 12, 19, 5, tzinfo=UTC))
     assert run.state == "failed"
+    # the outputs of the 18th are ordinary: only the labels of the 14th fail
+    assert states["validate"] == "failed" and states["compare_distributions"] == "success"
     rows = results(results_url, "2013-12-18")
     acc = rows["labels.accuracy"]
     assert acc["status"] == "fail" and acc["severity"] == "error"
@@ -67,3 +71,8 @@ def test_the_labels_of_the_snow_day_fail_the_run(airflow_db, demo_predictions, r
     assert rows["labels.brier"]["status"] == "fail"
     assert rows["serving.version"]["status"] == "pass"
     assert accuracy_history(results_url)["2013-12-14"] == pytest.approx(0.6331, abs=1e-4)
+    # the README's chart query, on what the DAG run stored
+    (sql,) = [s for _, s in examples() if "the model's accuracy per judged day" in s]
+    (row,) = query(results_url, sql)
+    assert row.judged_day == "2013-12-14" and row.ci_low < row.accuracy < row.ci_high
+    assert row.reference == pytest.approx(0.8787, abs=1e-4)
