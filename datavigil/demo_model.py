@@ -233,6 +233,19 @@ def build(force: bool = False) -> Path:
     return path
 
 
-if __name__ == "__main__":
+def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    print(build(force="--force" in sys.argv[1:]))
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print(
+            "datavigil: the demo model needs scikit-learn: pip install -e '.[demo]'",
+            file=sys.stderr,
+        )
+        return 2
+    print(build(force="--force" in argv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

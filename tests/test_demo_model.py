@@ -112,3 +112,11 @@ def test_build_is_idempotent_and_the_swap_atomic(demo_predictions, table, caplog
         count = conn.execute(f"SELECT count(*) FROM {dm.TABLE}").fetchone()[0]
     assert count == dm.EXPECTED_ROWS and f"{dm.TABLE}__new" not in names
     assert dm.is_current(demo_predictions)
+
+
+def test_without_scikit_learn_the_step_says_what_to_install(monkeypatch, capsys):
+    monkeypatch.setitem(__import__("sys").modules, "sklearn", None)  # import raises ImportError
+    assert dm.main([]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "datavigil: the demo model needs scikit-learn: pip install -e '.[demo]'"
+    )
