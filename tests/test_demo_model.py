@@ -6,6 +6,7 @@ arrival + 3 days; the table is written atomically and only when stale."""
 from __future__ import annotations
 
 import sqlite3
+import sys
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_build_is_idempotent_and_the_swap_atomic(demo_predictions, table, caplog
 
 
 def test_without_scikit_learn_the_step_says_what_to_install(monkeypatch, capsys):
-    monkeypatch.setitem(__import__("sys").modules, "sklearn", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import raises ImportError
     assert dm.main([]) == 2
     assert capsys.readouterr().err.strip() == (
         "datavigil: the demo model needs scikit-learn: pip install -e '.[demo]'"
