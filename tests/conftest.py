@@ -32,6 +32,14 @@ def demo_warehouse() -> pathlib.Path:
     return demo.load()
 
 
+@pytest.fixture(scope="session")
+def demo_predictions(demo_warehouse) -> pathlib.Path:
+    """The warehouse with the demo model's prediction log (datavigil/demo_model.py)."""
+    from datavigil import demo_model
+
+    return demo_model.build()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: pathlib.Path) -> str:
     return f"sqlite:///{tmp_path / 'results.db'}"

@@ -69,6 +69,41 @@ def blizzard(store: Store) -> None:
     store.save(run, rows)
 
 
+def model_nights(store: Store) -> None:
+    """Two nights of the flight model's suite: the labels of the judged day in run_metrics
+    (README "Monitoring a model's outputs"); the older run of 06-15 is superseded."""
+    nights = [
+        ("2013-06-15", "2013-06-11", 0.9122, 1, "pass"),
+        ("2013-06-15", "2013-06-11", 0.5, 0, "fail"),  # an older run of the same night
+        ("2013-12-18", "2013-12-14", 0.6331, 1, "fail"),
+    ]
+    for i, (night, judged, accuracy, newer, status) in enumerate(nights):
+        day = date.fromisoformat(night)
+        at = datetime(day.year, day.month, day.day + 1, 8 + newer, tzinfo=UTC)
+        run = RunRecord(
+            run_id=f"airflow:validate_flight_delay_model:{i}",
+            suite="flight_delay_model",
+            dataset="demo.flight_predictions",
+            partition_date=day,
+            data_interval_start=at,
+            data_interval_end=at,
+            started_at=at,
+            finished_at=at,
+            status=status,
+            rows_checked=900,
+            origin="airflow",
+            datavigil_version="test",
+        )
+        metrics = [
+            ("labels.accuracy", None, judged, accuracy),
+            ("labels.accuracy.ci_low", None, judged, accuracy - 0.02),
+            ("labels.accuracy.ci_high", None, judged, accuracy + 0.02),
+            ("labels.accuracy.reference", None, judged, 0.88),
+        ]
+        acc = result("labels.accuracy", status, "prediction.labels", observed_value=accuracy)
+        store.save(run, [acc], metrics=metrics)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def demo_store(request, tmp_path_factory) -> str:
     if request.param == "sqlite":
@@ -78,6 +113,7 @@ def demo_store(request, tmp_path_factory) -> str:
     store = Store(url)
     store.upgrade()
     blizzard(store)
+    model_nights(store)
     store.engine.dispose()
     return url
 
@@ -125,3 +161,17 @@ def test_docs_named_in_code_comments_exist():
             named |= set(re.findall(r"docs/[\w./-]+\.md", path.read_text(encoding="utf-8")))
     missing = sorted(n for n in named if not (ROOT / n).exists())
     assert missing == []
+
+
+def test_the_accuracy_example_charts_the_newest_run_of_each_night(demo_store):
+    (sql,) = [s for _, s in EXAMPLES if "the model's accuracy per judged day" in s]
+    rows = [tuple(r) for r in query(demo_store, sql)]
+    assert [r[0] for r in rows] == ["2013-06-11", "2013-12-14"]
+    assert [round(r[1], 4) for r in rows] == [0.9122, 0.6331]
+    assert round(rows[1][2], 4) == 0.6131 and rows[1][4] == 0.88
+
+
+def test_the_failed_accuracy_example_finds_the_snow_day(demo_store):
+    (sql,) = [s for _, s in EXAMPLES if "delayed-label accuracy failed" in s]
+    nights = {str(r.night) for r in query(demo_store, sql)}
+    assert "2013-12-18" in nights
