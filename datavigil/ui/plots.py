@@ -193,7 +193,7 @@ def metric_trends(runs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dic
     for m in sorted(rows, key=lambda m: str(m.get("group_key") or "")):
         if m["value"] is None:
             continue
-        if m.get("group_key") is not None:  # labels.*: a judged earlier day (queries.metrics)
+        if m.get("group_key") is not None:  # label quality of a judged day (queries.metrics)
             day, v = str(m["group_key"]), float(m["value"])
             tip = f"judged day {day}: {v:.4g}"
             failed = status.get(m["run_id"]) in ("fail", "error")

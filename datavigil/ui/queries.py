@@ -164,12 +164,17 @@ def history(conn: sa.Connection, run_ids: list[str]) -> list[dict[str, Any]]:
     return _rows(conn, stmt)
 
 
+LABEL_QUALITY = ("accuracy", "precision", "recall", "auc", "brier")
+
+
 def metrics(conn: sa.Connection, run_ids: list[str]) -> list[dict[str, Any]]:
     """run_metrics of these runs, one query: the ungrouped ones, and the delayed-label quality
-    a prediction-log check measured for an earlier day (``labels.*``, group_key = that day)."""
+    a prediction-log check measured for an earlier day (``<name>.accuracy`` and the like,
+    group_key = the judged day: checks/prediction_report.py)."""
     if not run_ids:
         return []
-    wanted = sa.or_(M.group_key.is_(None), M.metric.like("labels.%"))
+    quality = sa.or_(*(M.metric.like(f"%.{q}") for q in LABEL_QUALITY))
+    wanted = sa.or_(M.group_key.is_(None), sa.and_(M.group_key.is_not(None), quality))
     stmt = sa.select(M.run_id, M.metric, M.column_name, M.group_key, M.value).where(
         M.run_id.in_(run_ids), wanted
     )

@@ -190,11 +190,13 @@ def test_delayed_label_quality_is_plotted_by_judged_day(store: Store) -> None:
         day = date(2013, 2, 6) + timedelta(days=i)
         run = store.save(b.record(day), [b.nulls("dep_time", 0.01)])
         judged = (day - timedelta(days=3)).isoformat()
-        b.metrics(store, run.run_id, {("labels.accuracy", None): 0.8 - i / 10}, group=judged)
+        values = {("labels.accuracy", None): 0.8 - i / 10, ("labels.accuracy.ci_low", None): 0.5}
+        b.metrics(store, run.run_id, values, group=judged)
     html = client(store.url).get("/run", params={"run_id": RUN}).text
     plot = html[html.index("labels.accuracy by judged day") :]
     plot = plot[: plot.index("</svg>")]
     assert plot.count("<circle") == 3 and "judged day 2013-02-05: 0.6" in plot
+    assert "ci_low by judged day" not in html  # the headline metric only
 
 
 def test_suite_page_marks_failed_runs(store: Store) -> None:
