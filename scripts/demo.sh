@@ -31,20 +31,51 @@ for _ in $(seq 1 90); do
   sleep 1
 done
 
+# `airflow dags test` with a guard. Once, on a fresh clone, the LocalExecutor hung at shutdown
+# after the DAG run had already finished ("waiting for running tasks to finish", defunct workers;
+# apache/airflow#67870). The run's final state is in the log ("DagRun Finished: ... state=..."):
+# 60 s after it appears a process still running is stopped and that state decides, as the exit
+# code would have. No final state within DATAVIGIL_DEMO_DAG_TIMEOUT (900 s): a failure.
+dags_test() {  # $1 = log file, then the `airflow dags test` arguments
+  local log=$1 waited=0 grace=0 rc=0; shift
+  setsid airflow dags test "$@" > "$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1; waited=$((waited + 1))
+    if grep -q "DagRun Finished:" "$log"; then
+      grace=$((grace + 1))
+      if [ "$grace" -ge 60 ]; then
+        echo "(airflow dags test had not exited 60 s after its run finished: stopped; the run's state decides)"
+        kill -TERM -- "-$pid" 2>/dev/null || true; sleep 5; kill -KILL -- "-$pid" 2>/dev/null || true
+        break
+      fi
+    elif [ "$waited" -ge "${DATAVIGIL_DEMO_DAG_TIMEOUT:-900}" ]; then
+      echo "airflow dags test $1: no final state after ${waited} s: stopped (log: $log)"
+      kill -TERM -- "-$pid" 2>/dev/null || true; sleep 5; kill -KILL -- "-$pid" 2>/dev/null || true
+      return 1
+    fi
+  done
+  wait "$pid" 2>/dev/null || rc=$?
+  if grep -q "DagRun Finished:.* state=success" "$log"; then return 0; fi
+  if grep -q "DagRun Finished:" "$log"; then return 1; fi
+  return "$rc"
+}
+dag_day() {  # $1 = DAG, $2 = partition day, $3 = log name; the logical date is the next local midnight
+  local next; next=$(python -c "import datetime as d,sys; print(d.date.fromisoformat(sys.argv[1])+d.timedelta(days=1))" "$2")
+  dags_test "$AIRFLOW_HOME/demo-$3.log" "$1" "${next}T00:00:00-05:00" --use-executor
+}
+
 step "3/7 reference snapshot: January 2013 (DAG capture_reference_flights)"
 if datavigil snapshot list --suite flights | grep -q " True "; then
   echo "an active snapshot exists already:"; datavigil snapshot list --suite flights
 else
-  airflow dags test capture_reference_flights --use-executor \
-    -c '{"from": "2013-01-01", "to": "2013-01-31"}' > "$AIRFLOW_HOME/demo-capture.log" 2>&1 \
+  dags_test "$AIRFLOW_HOME/demo-capture.log" capture_reference_flights --use-executor \
+    -c '{"from": "2013-01-01", "to": "2013-01-31"}' \
     || { tail -30 "$AIRFLOW_HOME/demo-capture.log"; exit 1; }
   datavigil snapshot list --suite flights
 fi
 
-run_day() {  # $1 = partition day; the run's logical date is the next local midnight
-  local next; next=$(python -c "import datetime as d,sys; print(d.date.fromisoformat(sys.argv[1])+d.timedelta(days=1))" "$1")
-  airflow dags test validate_flights "${next}T00:00:00-05:00" --use-executor > "$AIRFLOW_HOME/demo-$1.log" 2>&1
-}
+run_day() { dag_day validate_flights "$1" "$1"; }  # $1 = partition day
 show() {  # the datavigil summary lines of a day's task logs
   grep -h "datavigil\]" "$AIRFLOW_HOME/demo-$1.log" | grep -v "nothing to do" \
     | sed -E 's/^[^]]*\] //; s/ +\[datavigil\].*$//' || true
@@ -68,11 +99,7 @@ expect_failure 2013-12-31 "weather feed ends 2013-12-30 -> check_freshness fails
 step "6/7 the results store: failing checks of the newest run of each day"
 datavigil results --suite flights --latest --status fail
 step "7/7 the model's outputs: validate_flight_delay_model (labels judged 4 days later)"
-model_day() {  # $1 = partition day of the prediction log, as run_day
-  local next; next=$(python -c "import datetime as d,sys; print(d.date.fromisoformat(sys.argv[1])+d.timedelta(days=1))" "$1")
-  airflow dags test validate_flight_delay_model "${next}T00:00:00-05:00" --use-executor \
-    > "$AIRFLOW_HOME/demo-model-$1.log" 2>&1
-}
+model_day() { dag_day validate_flight_delay_model "$1" "model-$1"; }  # $1 = partition day
 echo "-- 2013-06-15: an ordinary day, labels of 2013-06-11 (expected: success)"
 if model_day 2013-06-15; then show model-2013-06-15 | grep "^suite"; echo "DAG run succeeded"
 else tail -30 "$AIRFLOW_HOME/demo-model-2013-06-15.log"; echo "unexpected failure"; exit 1; fi
