@@ -31,35 +31,7 @@ for _ in $(seq 1 90); do
   sleep 1
 done
 
-# `airflow dags test` with a guard. Once, on a fresh clone, the LocalExecutor hung at shutdown
-# after the DAG run had already finished ("waiting for running tasks to finish", defunct workers;
-# apache/airflow#67870). The run's final state is in the log ("DagRun Finished: ... state=..."):
-# 60 s after it appears a process still running is stopped and that state decides, as the exit
-# code would have. No final state within DATAVIGIL_DEMO_DAG_TIMEOUT (900 s): a failure.
-dags_test() {  # $1 = log file, then the `airflow dags test` arguments
-  local log=$1 waited=0 grace=0 rc=0; shift
-  setsid airflow dags test "$@" > "$log" 2>&1 &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1; waited=$((waited + 1))
-    if grep -q "DagRun Finished:" "$log"; then
-      grace=$((grace + 1))
-      if [ "$grace" -ge 60 ]; then
-        echo "(airflow dags test had not exited 60 s after its run finished: stopped; the run's state decides)"
-        kill -TERM -- "-$pid" 2>/dev/null || true; sleep 5; kill -KILL -- "-$pid" 2>/dev/null || true
-        break
-      fi
-    elif [ "$waited" -ge "${DATAVIGIL_DEMO_DAG_TIMEOUT:-900}" ]; then
-      echo "airflow dags test $1: no final state after ${waited} s: stopped (log: $log)"
-      kill -TERM -- "-$pid" 2>/dev/null || true; sleep 5; kill -KILL -- "-$pid" 2>/dev/null || true
-      return 1
-    fi
-  done
-  wait "$pid" 2>/dev/null || rc=$?
-  if grep -q "DagRun Finished:.* state=success" "$log"; then return 0; fi
-  if grep -q "DagRun Finished:" "$log"; then return 1; fi
-  return "$rc"
-}
+source scripts/dags_test.sh  # dags_test: `airflow dags test` under a guard
 dag_day() {  # $1 = DAG, $2 = partition day, $3 = log name; the logical date is the next local midnight
   local next; next=$(python -c "import datetime as d,sys; print(d.date.fromisoformat(sys.argv[1])+d.timedelta(days=1))" "$2")
   dags_test "$AIRFLOW_HOME/demo-$3.log" "$1" "${next}T00:00:00-05:00" --use-executor
