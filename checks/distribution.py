@@ -143,15 +143,21 @@ def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None
         return None, f"{ref.label} has no column '{column}'"
     if col.get("kind") != "numeric":
         return None, f"{ref.label}: column '{column}' is {col.get('kind')}, not numeric"
-    m = stats.Moments.from_dict(col["moments"])
-    bad = overflowed(m, f"{ref.label}: column '{column}'") if m.n >= 2 else None
+    return usable_reference(stats.Moments.from_dict(col["moments"]), ref.label, column)
+
+
+def usable_reference(
+    m: stats.Moments, label: str, column: str
+) -> tuple[stats.Moments | None, str | None]:
+    """The reference's moments, or why a standardized shift against them is undefined."""
+    bad = overflowed(m, f"{label}: column '{column}'") if m.n >= 2 else None
     if bad is not None:
         return None, bad.message
     if m.n < 2:
-        return None, f"{ref.label}: column '{column}' has {m.n} finite value(s)"
+        return None, f"{label}: column '{column}' has {m.n} finite value(s)"
     if m.m2 <= 0:
         return None, (
-            f"{ref.label}: column '{column}' has zero variance (constant "
+            f"{label}: column '{column}' has zero variance (constant "
             f"{m.mean:g}): a standardized shift is undefined"
         )
     return m, None
@@ -167,17 +173,9 @@ def the_reference(prep: Prepared, column: str) -> tuple[stats.Moments | None, st
     """The snapshot's moments of ``column``, or the rolling reference's (checks.windowed)."""
     if prep.reference is not None:
         return reference_moments(prep.reference, column)
-    mo = prep.ref_value
-    if mo is None:
+    if prep.ref_value is None:
         return None, "no reference was prepared"
-    bad = overflowed(mo, f"{prep.label}: column '{column}'") if mo.n >= 2 else None
-    if bad is not None:
-        return None, bad.message
-    if mo.n < 2:
-        return None, f"{prep.label}: column '{column}' has {mo.n} finite value(s)"
-    if mo.m2 <= 0:
-        return None, f"{prep.label}: column '{column}' has zero variance (constant {mo.mean:g})"
-    return mo, None
+    return usable_reference(prep.ref_value, prep.label, column)
 
 
 def with_window(prof: ColumnProfile, earlier: stats.Moments | None) -> ColumnProfile:

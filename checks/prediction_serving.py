@@ -25,6 +25,15 @@ def _strings(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, list | tuple) else (value,)
 
 
+def values_seen(values: Any, col: str) -> dict[str, int]:
+    """The values of ``col`` in the partition with their row counts; NULLs as ``NULL``."""
+    seen = dict(values.get(m.Frequencies(col, TOP)).counts)
+    nulls = int(values.get(m.NullCount(col)))
+    if nulls:
+        seen[NULL] = nulls
+    return seen
+
+
 @dataclass(frozen=True)
 class ModelVersion(PredictionCheck):
     """``expected``: the model versions allowed to serve (compared as text). A row served by
@@ -60,10 +69,7 @@ class ModelVersion(PredictionCheck):
         if bad is not None:
             return bad
         col = self.col("version")
-        seen = dict(values.get(m.Frequencies(col, TOP)).counts)
-        nulls = int(values.get(m.NullCount(col)))
-        if nulls:
-            seen[NULL] = nulls
+        seen = values_seen(values, col)
         expected = [str(v) for v in _strings(self.expected)]
         unexpected = sorted(v for v in seen if v not in expected)
         missing = [v for v in expected if v not in seen] if self.require_all else []
@@ -128,10 +134,7 @@ class DecisionThreshold(PredictionCheck):
         if bad is not None:
             return bad
         col = self.col("threshold")
-        seen = dict(values.get(m.Frequencies(col, TOP)).counts)
-        nulls = int(values.get(m.NullCount(col)))
-        if nulls:
-            seen[NULL] = nulls
+        seen = values_seen(values, col)
         unexpected = sorted(v for v in seen if not self._allowed(v))
         failing = sum(seen[v] for v in unexpected)
         expected = [f"{float(e):g}" for e in _strings(self.expected)]
