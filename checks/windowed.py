@@ -80,16 +80,26 @@ def _read(env: Any, check: Any, days: list, kind: str, drop_failed: bool) -> tup
 
 
 def _rolling_reference(env: Any, check: Any, ref: Any, days: list, kind: str, prep: Any) -> None:
+    """The rolling reference; a failed day (left out) is stood in for by an older good day of
+    the ``days`` days before the span, so the reference keeps its size while it can."""
     span = ref.span(days)
-    value, read = _read(env, check, span, kind, drop_failed=not ref.include_failed)
-    info = {"kind": "rolling", "label": ref.label, **read.describe(span)}
+    drop = not ref.include_failed
+    value, read = _read(env, check, span, kind, drop_failed=drop)
+    older = ref.older(days, len(read.failed)) if read.failed else []
+    if older:
+        more, more_read = _read(env, check, older, kind, drop_failed=drop)
+        value = _merged(value, more, kind)
+        read.absorb(more_read)
+    period = older + span
+    info = {"kind": "rolling", "label": ref.label, **read.describe(period)}
+    info["older_days_for_failed"] = len(older)
     prep.windows["reference"] = info
-    prep.ref_label = f"{ref.label} ({info['first']}..{info['last']})" if span else ref.label
+    prep.ref_label = f"{ref.label} ({info['first']}..{info['last']})" if period else ref.label
     empty = value.n == 0 if kind == "moments" else not (value[0] or value[1])
     if not empty:
         prep.ref_value = value
         return
-    if read.failed and len(read.failed) == len(span):
+    if read.failed and len(read.failed) == len(period):
         prep.problem = (
             f"every day of the {ref.label} reference ({info['first']}..{info['last']}) failed "
             "validation: accept the new level with Rolling(include_failed=True) or use a snapshot"
@@ -97,3 +107,12 @@ def _rolling_reference(env: Any, check: Any, ref: Any, days: list, kind: str, pr
         return
     prep.problem = f"skipped (warm-up): the {prep.ref_label} reference has no values yet"
     prep.problem_status = Status.SKIPPED
+
+
+def _merged(a: Any, b: Any, kind: str) -> Any:
+    if kind == "moments":
+        return a.merge(b)
+    counts = dict(a[0])
+    for k, v in b[0].items():
+        counts[k] = counts.get(k, 0) + v
+    return counts, a[1] + b[1]

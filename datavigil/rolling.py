@@ -48,7 +48,8 @@ class Rolling:
     """A reference made of the ``days`` days before the current window. ``seasonality``:
     "weekday" keeps only the days whose weekday is in the window (a one-day window: the same
     weekday), "month" only those whose calendar month is. ``include_failed``: keep the days
-    whose latest run failed (default: left out, and named)."""
+    whose latest run failed (default: left out, named, and stood in for by older good days of
+    the ``days`` days before)."""
 
     days: int | str = 28
     seasonality: str | None = None
@@ -72,17 +73,26 @@ class Rolling:
     def n_days(self) -> int:
         return parse_days(self.days, "Rolling.days", MAX_REFERENCE)
 
+    def keeps(self, day: date, current: list[date]) -> bool:
+        """Whether ``day`` belongs to the reference of the window ``current`` (seasonality)."""
+        if self.seasonality == "weekday":
+            return day.weekday() in {d.weekday() for d in current}
+        if self.seasonality == "month":
+            return day.month in {d.month for d in current}
+        return True
+
     def span(self, current: list[date]) -> list[date]:
         """The reference's days for a current window ``current`` (oldest first)."""
         first = min(current)
         days = [first - timedelta(days=i) for i in range(self.n_days, 0, -1)]
-        if self.seasonality == "weekday":
-            keep = {d.weekday() for d in current}
-            days = [d for d in days if d.weekday() in keep]
-        elif self.seasonality == "month":
-            months = {d.month for d in current}
-            days = [d for d in days if d.month in months]
-        return days
+        return [d for d in days if self.keeps(d, current)]
+
+    def older(self, current: list[date], count: int) -> list[date]:
+        """Up to ``count`` days to stand in for failed ones: the most recent kept days of the
+        ``days`` days before the span (oldest first)."""
+        start = min(current) - timedelta(days=self.n_days)
+        days = [start - timedelta(days=i) for i in range(1, self.n_days + 1)]
+        return sorted([d for d in days if self.keeps(d, current)][:count])
 
     @property
     def label(self) -> str:
@@ -104,6 +114,13 @@ class DaysRead:
     computed: list[date] = field(default_factory=list)  # from the source
     failed: list[date] = field(default_factory=list)  # latest run failed: left out
     queries: int = 0
+
+    def absorb(self, other: DaysRead) -> None:
+        self.values.update(other.values)
+        self.kept += other.kept
+        self.computed += other.computed
+        self.failed += other.failed
+        self.queries += other.queries
 
     def describe(self, days: list[date]) -> dict[str, Any]:
         return {

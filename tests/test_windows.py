@@ -135,7 +135,10 @@ def test_failed_days_stay_out_of_a_later_rolling_reference(tmp_path):
     _, res = run(s, date(2024, 7, 25), st)
     ref = res["distribution.temp"].outcome.details["reference"]
     assert ref["excluded_failed_days"] == [d for d in failed if d < "2024-07-23"]
-    assert ref["days_read"] == ref["days"] - len(ref["excluded_failed_days"])
+    # each failed day is stood in for by an older good one: the reference keeps its 28 days
+    assert ref["older_days_for_failed"] == len(failed)
+    assert ref["days"] == 28 + len(failed) and ref["days_read"] == 28
+    assert ref["first"] == (date(2024, 6, 25) - timedelta(days=len(failed))).isoformat()
     s_all = suite(url, [MeanShift("temp", window="3d", reference=Rolling(28, include_failed=True))])
     _, res = run(s_all, date(2024, 7, 25), st)
     assert res["distribution.temp"].outcome.details["reference"]["excluded_failed_days"] == []
@@ -148,9 +151,9 @@ def test_every_reference_day_failed_is_an_error_naming_the_way_out(tmp_path):
         Range("temp", max=-100),
     ]
     s2 = suite(url, checks)
-    for day in (date(2024, 6, 1), date(2024, 6, 2)):
-        run(s2, day, st)  # Range(max=-100) fails both days
-    _, res = run(s2, date(2024, 6, 3), st)
+    for day in (date(2024, 6, 1) + timedelta(days=i) for i in range(4)):
+        run(s2, day, st)  # Range(max=-100) fails every day
+    _, res = run(s2, date(2024, 6, 5), st)  # 06-03, 06-04 failed; so did their stand-ins
     r = res["distribution.temp"]
     assert r.status is Status.ERROR and "include_failed=True" in r.outcome.message
 
