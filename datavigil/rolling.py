@@ -8,7 +8,8 @@ of a fixed snapshot.
 Where the numbers come from: each earlier day's metrics as kept by its latest run (run_metrics);
 a day no run kept is computed from the source, one aggregate query per contiguous span of such
 days (no rows leave the source). Days whose latest run failed are left out of a rolling reference
-(a bad day must not become the norm) unless ``include_failed=True``; they are named in the row.
+(a bad day must not become the norm) unless ``include_failed=True``; they are named in the row,
+and older good days stand in for them.
 """
 
 from __future__ import annotations
