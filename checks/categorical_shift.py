@@ -14,6 +14,7 @@ from typing import Any
 
 from checks.base import Check, CheckContext, metric_error, override_problems, unknown_columns
 from checks.distribution import Prepared, prepare_reference
+from checks.windowed import window_problems
 from datavigil.engine import metrics as m
 from datavigil.outcome import Outcome, Status
 
@@ -95,8 +96,6 @@ class CategoryShift(Check):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         top_ok = isinstance(self.top, int) and not isinstance(self.top, bool) and self.top >= 1
-        from checks.windowed import window_problems
-
         out = [] if top_ok else [f"top must be an integer >= 1, got {self.top!r}"]
         out += window_problems(self)
         return out + override_problems(self) + unknown_columns([self.column], columns)

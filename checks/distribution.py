@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from checks.base import Check, CheckContext, metric_error, override_problems, unknown_columns
+from checks.windowed import window_problems
 from datavigil import stats
 from datavigil.engine import metrics as m
 from datavigil.errors import DatavigilError, SourceUnavailable, StoreUnavailable
@@ -304,8 +305,6 @@ class MeanShift(Check):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         tests = ("welch", "student", "mann_whitney")
-        from checks.windowed import window_problems
-
         out = [] if self.test in tests else [f"test must be one of {tests}, got {self.test!r}"]
         if self.test == "mann_whitney" and (self.window is not None or _is_rolling(self.reference)):
             out.append("test='mann_whitney' needs a snapshot's raw sample: no window or Rolling")

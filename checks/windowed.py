@@ -25,7 +25,7 @@ def uses_windows(check: Any, suite: Any) -> bool:
     return check.window is not None or rolling_of(check, suite) is not None
 
 
-def window_problems(check: Any, suite: Any | None = None) -> list[str]:
+def window_problems(check: Any) -> list[str]:
     """Load-time problems of ``window`` and a Rolling ``reference`` (the check's own)."""
     out: list[str] = []
     if check.window is not None:
@@ -39,7 +39,9 @@ def window_problems(check: Any, suite: Any | None = None) -> list[str]:
 
 
 def window_days(check: Any) -> int:
-    return 1 if check.window is None else rolling.parse_days(check.window, "window", 366)
+    if check.window is None:
+        return 1
+    return rolling.parse_days(check.window, "window", rolling.MAX_WINDOW)
 
 
 def prepare_windows(env: Any, check: Any, prep: Any, kind: str) -> Any:
