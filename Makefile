@@ -49,7 +49,7 @@ install-check: install
 	@DATAVIGIL_INSTALL_CHECK=1 $(BIN)/python -m pytest -q -m slow_install tests/test_deploy.py
 
 lint: install
-	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
 
 # Benchmarks (benchmarks/README.md; never part of `make test`): the engine bench at 1M and 5M rows
 # (BENCH_SIZES=1e6,5e6,2e7 adds 20M), the PostgreSQL bench on a private server (port 55499), the

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from datavigil.procedures import two_sample
-from datavigil.stats import Moments, merge_all
+from datavigil.stats.procedures import two_sample
+from datavigil.stats.sufficient import Moments, merge_all
 
 CHUNK = 50_000
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from datavigil import categorical, procedures
-from datavigil.outcome import Status
-from datavigil.stats import Moments
+from datavigil.core.outcome import Status
+from datavigil.stats import categorical, procedures
+from datavigil.stats.sufficient import Moments
 
 OUT = Path(__file__).parent / "results" / "distribution_grid.md"
 MIN_EFFECT = {"t": 0.2, "f": 0.01, "chi2": 0.1}

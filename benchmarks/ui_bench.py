@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from datavigil.outcome import CheckResult, Outcome, Severity, Status  # noqa: E402
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status  # noqa: E402
 from datavigil.store import RunRecord, Store  # noqa: E402
 
 START = date(2013, 1, 1)

@@ -4,11 +4,11 @@ Import-light on purpose: ``from datavigil import Suite, SqlSource`` pulls in no 
 scipy or SQLAlchemy, so suites can be discovered cheaply.
 """
 
-from datavigil.outcome import Severity, Status
-from datavigil.prediction_log import PredictionLog
-from datavigil.rolling import Rolling
-from datavigil.sources import FileSource, SqlSource
-from datavigil.suite import Partition, Suite
+from datavigil.core.outcome import Severity, Status
+from datavigil.declare.prediction_log import PredictionLog
+from datavigil.declare.rolling import Rolling
+from datavigil.declare.suite import Partition, Suite
+from datavigil.engine.sources import FileSource, SqlSource
 
 __version__ = "0.1.0"
 __all__ = [

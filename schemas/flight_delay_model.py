@@ -1,4 +1,4 @@
-"""The demo model's prediction log (datavigil/demo_model.py): will a flight arrive more than
+"""The demo model's prediction log (datavigil/demo/model.py): will a flight arrive more than
 15 minutes late, predicted at departure. One day of served predictions per run.
 
 ``predicted_at`` (the departure, when the model was asked) is naive UTC like flights.time_hour;
@@ -11,7 +11,8 @@ of J's labels: ``label_delay="4d"`` (docs/adr/0106). Diverted flights never get 
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from checks import (
+from datavigil import Partition, PredictionLog, SqlSource, Suite
+from datavigil.checks import (
     ClassShift,
     DecisionThreshold,
     LabelQuality,
@@ -23,7 +24,6 @@ from checks import (
     RowCount,
     ScoreShift,
 )
-from datavigil import Partition, PredictionLog, SqlSource, Suite
 
 
 class FlightPredictions(pa.DataFrameModel):

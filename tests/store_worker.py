@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from datavigil.errors import StoreUnavailable
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.errors import StoreUnavailable
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store
 
 T0 = datetime(2024, 5, 2, 3, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from datavigil import categorical
-from datavigil.outcome import Status
+from datavigil.core.outcome import Status
+from datavigil.stats import categorical
 
 
 def test_a_carrier_that_cancelled_most_flights_fails_and_is_named():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from datavigil.cli import main
+from datavigil.cli.main import main
 from datavigil.store import Store
 from tests.helpers import query, write_orders_db, write_suite
 
@@ -271,7 +271,7 @@ def test_postgres_results_store_needs_db_upgrade_then_works(
 
 def test_an_unexpected_exception_is_one_line_and_exit_4(project: Project, capsys, monkeypatch):
     """A bug is named as one, never a traceback and never an exit code of a known class."""
-    from datavigil import registry
+    from datavigil.runner import registry
 
     write_suite(project.schemas, "orders", project.sql)
 
@@ -289,16 +289,16 @@ def test_an_unexpected_exception_is_one_line_and_exit_4(project: Project, capsys
     ["", "20240101", "2024-W01-1", "2024-1-1", "2024-05-01 ", "2024-05-01T00:00", "２０２４-05-01"],
 )
 def test_date_is_exactly_yyyy_mm_dd(text: str) -> None:
-    from datavigil.cli import parse_date
-    from datavigil.errors import UsageError
+    from datavigil.cli.main import parse_date
+    from datavigil.core.errors import UsageError
 
     with pytest.raises(UsageError, match="--date: .* is not YYYY-MM-DD"):
         parse_date(text)
 
 
 def test_since_overflow_and_huge_numbers_are_usage_errors() -> None:
-    from datavigil.cli import parse_since
-    from datavigil.errors import UsageError
+    from datavigil.cli.main import parse_since
+    from datavigil.core.errors import UsageError
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert parse_since("7d", now) == now - timedelta(days=7)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from datavigil.cli import main
+from datavigil.cli.main import main
 from datavigil.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

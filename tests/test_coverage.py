@@ -1,5 +1,5 @@
-"""Coverage (checks/coverage.py): source columns no schema field or check covers, reported once
-per run as an informational row."""
+"""Coverage (datavigil/checks/coverage.py): source columns no schema field or check covers,
+reported once per run as an informational row."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import pytest
 import sqlalchemy as sa
 from pandera.typing import Series
 
-from checks.coverage import Coverage, covered_by
-from checks.freshness import Freshness
-from checks.nulls import NullRate
-from checks.uniqueness import Unique
-from datavigil.outcome import Severity, Status
-from datavigil.runner import run_suite
-from datavigil.sources import SqlSource
+from datavigil.checks.coverage import Coverage, covered_by
+from datavigil.checks.freshness import Freshness
+from datavigil.checks.nulls import NullRate
+from datavigil.checks.uniqueness import Unique
+from datavigil.core.outcome import Severity, Status
+from datavigil.declare.suite import Partition, Suite
+from datavigil.declare.window import Window
+from datavigil.engine.sources import SqlSource
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.suite import Partition, Suite
-from datavigil.window import Window
 
 
 class Model(pa.DataFrameModel):

@@ -1,4 +1,4 @@
-"""The demo model (datavigil/demo_model.py): trained deterministically on January 2013; its
+"""The demo model (datavigil/demo/model.py): trained deterministically on January 2013; its
 prediction log in the warehouse has the documented columns, one row per departed flight of
 Feb-Dec, the label rule (arr_delay > 15; NULL for diverted flights) and label_at = the actual
 arrival + 3 days; the table is written atomically and only when stale."""
@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from datavigil import demo_model as dm
+from datavigil.demo import model as dm
 
 
 @pytest.fixture(scope="module")

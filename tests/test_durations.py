@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from datavigil.durations import human, parse_duration
+from datavigil.core.durations import human, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
-"""Freshness of dependencies (checks/freshness.py): lag measured at the end of the validated day,
-pushed down to SQL, in explicit time zones (UTC storage with a local partition, the DST days of
-2013 in New York), fail-closed on empty sources, and the same verdict whatever the wall clock."""
+"""Freshness of dependencies (datavigil/checks/freshness.py): lag measured at the end of the
+validated day, pushed down to SQL, in explicit time zones (UTC storage with a local partition,
+the DST days of 2013 in New York), fail-closed on empty sources, and the same verdict whatever
+the wall clock."""
 
 from __future__ import annotations
 
@@ -13,15 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from checks.freshness import Freshness
-from datavigil import runner
-from datavigil.errors import SuiteError
-from datavigil.outcome import Severity, Status
-from datavigil.runner import RunEnv, evaluate, run_suite
-from datavigil.sources import SqlSource
+from datavigil.checks.freshness import Freshness
+from datavigil.core.errors import SuiteError
+from datavigil.core.outcome import Severity, Status
+from datavigil.declare.suite import Suite
+from datavigil.declare.window import Window
+from datavigil.engine.sources import SqlSource
+from datavigil.runner import run as runner
+from datavigil.runner.run import RunEnv, evaluate, run_suite
 from datavigil.store import Store
-from datavigil.suite import Suite
-from datavigil.window import Window
 
 NY = "America/New_York"
 
@@ -276,7 +277,7 @@ def test_presence_of_the_expected_partition(db, col_type, value, status):
 
 
 def test_file_dependency_presence_and_mtime_lag(tmp_path):
-    from datavigil.sources import FileSource
+    from datavigil.engine.sources import FileSource
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -315,7 +316,7 @@ def test_pushed_down_on_postgresql(pg_url, aware):
 
 
 def test_dependencies_must_be_freshness_declarations_with_unique_names(db):
-    from checks.nulls import NullRate
+    from datavigil.checks.nulls import NullRate
 
     src = SqlSource(table="events", url=db)
     with pytest.raises(SuiteError, match=r"dependencies\[0\]: NullRate is not a Freshness"):
@@ -345,7 +346,7 @@ def test_a_query_dependency_is_pushed_down_too(request, db, backend):
 def test_the_suites_own_files_with_a_threshold_measure_lag(tmp_path):
     import os
 
-    from datavigil.sources import FileSource
+    from datavigil.engine.sources import FileSource
 
     path = tmp_path / "2013-06-15.csv"
     path.write_text("a\n1\n")
@@ -366,7 +367,7 @@ def test_the_suites_own_files_with_a_threshold_measure_lag(tmp_path):
 
 
 def own_suite(url: str, partition: Any, **dep: Any) -> Suite:
-    from datavigil.suite import Partition
+    from datavigil.declare.suite import Partition
 
     return Suite(
         name="t",

@@ -4,7 +4,7 @@ backfill of the same day) gives the same verdict."""
 
 from __future__ import annotations
 
-from datavigil.cli import main
+from datavigil.cli.main import main
 from tests.helpers import query
 
 

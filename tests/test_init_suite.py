@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from datavigil.cli import main
+from datavigil.cli.main import main
 from tests.helpers import write_orders_db
 
 DAYS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from datavigil.multitest import adjust_run, judge, table_lines
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.stats.multitest import adjust_run, judge, table_lines
 
 
 def outcome(p: float, g: float, n_a: int = 1000, n_b: int = 10_000, **extra) -> Outcome:
@@ -84,7 +84,7 @@ def test_bh_never_reports_p_adjusted_below_p_over_random_families():
     """Issue 9 item 6: m p / rank rounded one step below p in 2,347 of 20,000 families."""
     import random
 
-    from datavigil.multitest import adjust
+    from datavigil.stats.multitest import adjust
 
     rng = random.Random(20260106)
     for _ in range(20_000):
@@ -94,8 +94,8 @@ def test_bh_never_reports_p_adjusted_below_p_over_random_families():
 
 
 def test_categorical_and_numeric_tests_share_one_family():
-    from datavigil import categorical, procedures
-    from datavigil.stats import Moments
+    from datavigil.stats import categorical, procedures
+    from datavigil.stats.sufficient import Moments
 
     cat = categorical.homogeneity({"a": 600, "b": 400}, {"a": 5000, "b": 5000}, min_effect=0.1)
     num = procedures.two_sample(Moments.of([0.1 * i for i in range(100)]),

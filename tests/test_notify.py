@@ -24,7 +24,7 @@ import json
 
 from airflow.sdk import BaseNotifier
 
-from checks import NullRate, Range
+from datavigil.checks import NullRate, Range
 from datavigil import Partition, SqlSource, Suite
 
 
@@ -85,7 +85,7 @@ def project(tmp_path_factory) -> Path:
     (root / "schemas" / "alerted.py").write_text(text)
     (root / "dags").mkdir()
     (root / "dags" / "alert_dags.py").write_text(textwrap.dedent(DAGS))
-    generated = "from datavigil.airflow_dags import build_all\n\nglobals().update(build_all())\n"
+    generated = "from datavigil.airflow.dags import build_all\n\nglobals().update(build_all())\n"
     (root / "dags" / "generated_dags.py").write_text(generated)
     return root
 
@@ -111,9 +111,9 @@ def alerts(project: Path) -> list[dict]:
 def test_on_failure_accepts_notifiers_and_rejects_anything_else():
     from airflow.sdk import BaseNotifier
 
-    from datavigil.errors import SuiteError
-    from datavigil.sources import SqlSource
-    from datavigil.suite import Suite
+    from datavigil.core.errors import SuiteError
+    from datavigil.declare.suite import Suite
+    from datavigil.engine.sources import SqlSource
 
     class Quiet(BaseNotifier):
         def notify(self, context):
@@ -134,10 +134,10 @@ def test_on_failure_accepts_notifiers_and_rejects_anything_else():
 
 def failed_run(project: Path, url: str) -> str:
     """Validate 2024-05-02 (half the amounts NULL) into the store at ``url``: the run_id."""
-    from datavigil import registry
-    from datavigil.runner import run_suite
+    from datavigil.declare.window import Window
+    from datavigil.runner import registry
+    from datavigil.runner.run import run_suite
     from datavigil.store import Store
-    from datavigil.window import Window
 
     suite = registry.load("alerted")
     report = run_suite(suite, Window.for_day(date(2024, 5, 2), "UTC"), None, Store(url))

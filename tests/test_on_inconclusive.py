@@ -9,13 +9,13 @@ from datetime import timedelta
 
 import pytest
 
-from checks import CategoryShift, MeanShift, RowCount
-from datavigil import snapshots
-from datavigil.errors import SuiteError
-from datavigil.outcome import Status
-from datavigil.report import summary
-from datavigil.runner import run_suite
-from datavigil.window import Window
+from datavigil.checks import CategoryShift, MeanShift, RowCount
+from datavigil.core.errors import SuiteError
+from datavigil.core.outcome import Status
+from datavigil.declare.window import Window
+from datavigil.runner import snapshot
+from datavigil.runner.report import summary
+from datavigil.runner.run import run_suite
 from tests import distdata
 from tests.distdata import FIRST
 
@@ -26,7 +26,7 @@ def _run(tmp_path, checks, day_rows=40, **kw):
     url = distdata.warehouse(tmp_path, n=400, shifted={DAY: {"n": day_rows}})
     suite = distdata.suite(url, checks, **kw)
     st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
-    snapshots.capture(suite, FIRST, FIRST + timedelta(days=4), st)
+    snapshot.capture(suite, FIRST, FIRST + timedelta(days=4), st)
     report = run_suite(suite, Window.for_day(DAY, suite.timezone), store=st)
     return report, {r.check_name: r for r in report.results}
 

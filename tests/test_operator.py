@@ -16,7 +16,7 @@ from tests.helpers import query, write_orders_db
 pytestmark = pytest.mark.airflow
 
 SUITES = """
-from checks import NullRate, Range
+from datavigil.checks import NullRate, Range
 from datavigil import Partition, SqlSource, Suite
 
 orders = Suite(
@@ -258,7 +258,7 @@ def test_a_dag_file_with_the_operator_parses_import_light(project):
         "from airflow.dag_processing.dagbag import DagBag\n"
         "bag = DagBag(dag_folder=sys.argv[1])\n"
         "heavy = [m for m in ('pandas', 'pandera', 'scipy', 'pyarrow',\n"
-        "         'datavigil.runner', 'datavigil_suites.shop') if m in sys.modules]\n"
+        "         'datavigil.runner.run', 'datavigil_suites.shop') if m in sys.modules]\n"
         "print(json.dumps({'dags': sorted(bag.dag_ids), 'errors': list(bag.import_errors),\n"
         "                  'heavy': heavy}))\n"
     )

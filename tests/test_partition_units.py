@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from checks import Freshness, Volume
-from datavigil.outcome import Status
-from datavigil.runner import run_suite
-from datavigil.sources import SqlSource
+from datavigil.checks import Freshness, Volume
+from datavigil.core.outcome import Status
+from datavigil.declare.suite import Partition, Suite
+from datavigil.declare.window import Window
+from datavigil.engine.sources import SqlSource
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.suite import Partition, Suite
-from datavigil.window import Window
 from tests.helpers import query
 
 NY = "America/New_York"
@@ -152,7 +152,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_validate_an_hour_and_a_week_from_the_command_line(project, capsys):
-    from datavigil.cli import main
+    from datavigil.cli.main import main
 
     assert main(["-q", "validate", "h", "--date", "2013-11-03", "--hour", "1"]) == 0
     assert main(["-q", "validate", "h", "--date", "2013-11-03", "--hour", "1+"]) == 0
@@ -180,19 +180,19 @@ def test_validate_an_hour_and_a_week_from_the_command_line(project, capsys):
     ids=["hour-missing", "hour-that-does-not-exist", "hour-on-a-daily-suite"],
 )
 def test_hour_usage_errors_exit_2(project, capsys, argv, message):
-    from datavigil.cli import main
+    from datavigil.cli.main import main
 
     assert main(["-q", "validate", *argv]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_an_unknown_unit_and_an_hourly_date_column_are_config_errors(tmp_path, sqlite_url):
-    from datavigil.errors import SuiteError
+    from datavigil.core.errors import SuiteError
 
     src = SqlSource(table="events", url=f"sqlite:///{tmp_path / 'src.db'}")
     with pytest.raises(SuiteError, match="partition_unit: must be one of hour, day, week"):
         Suite(name="x", source=src, partition=Partition("ts"), partition_unit="month")
-    from datavigil.sources import FileSource
+    from datavigil.engine.sources import FileSource
 
     with pytest.raises(SuiteError, match="an hourly suite on a {date} file template needs"):
         Suite(name="x", source=FileSource("d/{date:%Y-%m-%d}.csv"), partition_unit="hour")
@@ -265,8 +265,8 @@ def test_the_operator_validates_the_hour_or_week_of_the_data_interval(
 
 @pytest.mark.parametrize(("unit", "hours"), [("hour", 1), ("day", 24), ("week", 168)])
 def test_the_generated_dags_data_interval_is_the_unit(tmp_path, unit, hours):
-    from datavigil.airflow_dags import build_dag
-    from datavigil.registry import discover
+    from datavigil.airflow.dags import build_dag
+    from datavigil.runner.registry import discover
 
     (tmp_path / "u.py").write_text(SUITE.format(name="u", unit=unit))
     (info,) = discover(tmp_path)

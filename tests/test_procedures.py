@@ -1,5 +1,5 @@
-"""datavigil.procedures: the test that runs, why, its own effect, what was left out or dropped,
-and problems that never pass (issue 9, items 2-4 and 6)."""
+"""datavigil.stats.procedures: the test that runs, why, its own effect, what was left out or
+dropped, and problems that never pass (issue 9, items 2-4 and 6)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from datavigil import procedures
-from datavigil.outcome import Status
-from datavigil.stats import Moments
+from datavigil.core.outcome import Status
+from datavigil.stats import procedures
+from datavigil.stats.sufficient import Moments
 
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
 SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from checks import CategoryShift, GroupAnova, MeanShift
-from datavigil import Partition, SqlSource, Suite, snapshots
-from datavigil.runner import run_suite
+from datavigil import Partition, SqlSource, Suite
+from datavigil.checks import CategoryShift, GroupAnova, MeanShift
+from datavigil.declare.window import Window
+from datavigil.runner import snapshot
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.window import Window
 from tests import test_stats_references as ref
 
 REF_DAY, DAY = date(2024, 1, 1), date(2024, 1, 2)
@@ -40,7 +41,7 @@ def _run(tmp_path, checks, current: pd.DataFrame, reference: pd.DataFrame | None
     st = Store(f"sqlite:///{tmp_path / 'results.db'}")
     st.upgrade()
     if reference is not None:
-        snapshots.capture(suite, REF_DAY, REF_DAY, st)
+        snapshot.capture(suite, REF_DAY, REF_DAY, st)
     report = run_suite(suite, Window.for_day(DAY, suite.timezone), store=st)
     stmt = sa.text(
         "SELECT check_name, statistic, p_value, json_extract(details, '$.df[0]'), "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store
 from tests.helpers import query
 

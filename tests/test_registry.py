@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from datavigil import registry
-from datavigil.errors import SuiteError, UnknownSuiteError
+from datavigil.core.errors import SuiteError, UnknownSuiteError
+from datavigil.runner import registry
 
 SUITE = """
-from checks import NullRate
+from datavigil.checks import NullRate
 from datavigil import FileSource, Suite
 suite = Suite(name="a", source=FileSource("x/{ds}.parquet"),
               checks=[NullRate("{column}", max_fraction=0.1)])

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from datavigil.cli import main
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.cli.main import main
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store
 
 DAYS = {

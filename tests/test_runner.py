@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks import NullRate
-from checks.base import Check
 from datavigil import FileSource, Suite
-from datavigil.outcome import Status
-from datavigil.runner import run_suite
+from datavigil.checks import NullRate
+from datavigil.checks.base import Check
+from datavigil.core.outcome import Status
+from datavigil.declare.window import Window
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.window import Window
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def test_a_raising_check_is_an_error_and_the_others_still_run(tmp_path: Path) ->
 def test_an_infrastructure_failure_keeps_the_last_complete_result(tmp_path: Path) -> None:
     """Issue 8 item 6: a re-run of a day whose source has gone away is exit 3 and recorded as
     an attempt; the day's complete result and its rows stay as they were."""
-    from datavigil import history
+    from datavigil.store import history
 
     path = tmp_path / "2024-05-01.parquet"
     pd.DataFrame({"x": [1.0, 2.0, 3.0]}).to_parquet(path)
@@ -113,7 +113,7 @@ class Measures(Check):
     check_type = "measures"
 
     def judge(self, values, ctx):
-        from datavigil.outcome import Outcome
+        from datavigil.core.outcome import Outcome
 
         return Outcome(Status.PASS, "ok", metrics=(("labels.accuracy", None, "2024-04-28", 0.75),))
 

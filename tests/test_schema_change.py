@@ -1,7 +1,7 @@
-"""Upstream schema changes (checks/schema_change.py): each run stores a fingerprint of every
-source's columns and types and compares it with the last ACCEPTED one (the first recorded until
-`datavigil schema accept SUITE` records another): a change is reported column by column until it is
-reverted or accepted (issue 11: a fixed rename used to fail the next clean day)."""
+"""Upstream schema changes (datavigil/checks/schema_change.py): each run stores a fingerprint of
+every source's columns and types and compares it with the last ACCEPTED one (the first recorded
+until `datavigil schema accept SUITE` records another): a change is reported column by column
+until it is reverted or accepted (issue 11: a fixed rename used to fail the next clean day)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from checks.freshness import Freshness
-from checks.schema_change import SchemaChange, diff, fingerprint
-from datavigil.outcome import Severity, Status
-from datavigil.runner import run_suite
-from datavigil.sources import SqlSource
+from datavigil.checks.freshness import Freshness
+from datavigil.checks.schema_change import SchemaChange, diff
+from datavigil.core.outcome import Severity, Status
+from datavigil.declare.suite import Partition, Suite
+from datavigil.declare.window import Window
+from datavigil.engine.sources import SqlSource
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.suite import Partition, Suite
-from datavigil.window import Window
+from datavigil.store.schema_accepts import fingerprint
 
 D0 = date(2024, 3, 1)
 
@@ -131,7 +132,7 @@ def test_a_fixed_rename_passes_the_next_clean_day(tmp_path: Path, store_url: str
 
 
 def test_a_change_fails_until_accepted(tmp_path: Path, store_url: str):
-    from datavigil.schema_accepts import accept, accepted
+    from datavigil.store.schema_accepts import accept, accepted
 
     src = f"sqlite:///{tmp_path / 'src.db'}"
     create(src, "events", BASE)
@@ -205,7 +206,7 @@ def test_fingerprint_ignores_column_order_but_not_types():
 # --- `datavigil schema accept SUITE` / `schema list` ---
 
 SUITE_MODULE = """
-from checks import SchemaChange
+from datavigil.checks import SchemaChange
 from datavigil import Partition, SqlSource, Suite
 
 suite = Suite(
@@ -236,7 +237,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str) -> 
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    from datavigil.cli import main
+    from datavigil.cli.main import main
 
     code = main(["-q", *argv])
     out, err = capsys.readouterr()
@@ -244,7 +245,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_schema_accept_from_the_command_line(project, capsys, store_url):
-    from datavigil import registry
+    from datavigil.runner import registry
 
     assert cli(capsys, "validate", "s", "--date", "2024-03-01")[0] == 0
     create(project, "events", RENAMED)
@@ -305,9 +306,8 @@ def test_the_first_recorded_baseline_reads_columns_stored_either_way(sqlite_url,
     import json
     from datetime import date
 
-    from datavigil import schema_accepts
-    from datavigil.outcome import CheckResult, Outcome, Severity, Status
-    from datavigil.store import Store
+    from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
+    from datavigil.store import Store, schema_accepts
     from tests.ui.builders import record
 
     columns = {"a": "INTEGER", "b": "TEXT"}

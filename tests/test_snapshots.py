@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from datavigil import snapshots
-from datavigil.snapshots import NoSnapshot, SnapshotError
+from datavigil.runner import snapshot
+from datavigil.store import snapshots
+from datavigil.store.snapshots import NoSnapshot, SnapshotError
 from tests import distdata
 from tests.distdata import FIRST
 
@@ -26,7 +27,7 @@ def wh(tmp_path):
 def test_capture_keeps_sufficient_statistics_of_the_window(wh, store_url):
     st = distdata.store(store_url)
     suite = distdata.suite(wh)
-    ref = snapshots.capture(suite, FIRST, LAST, st, sample_rows=100)
+    ref = snapshot.capture(suite, FIRST, LAST, st, sample_rows=100)
     frame = pd.read_sql("SELECT * FROM m", sa.create_engine(wh), parse_dates=["ts"])
     window = frame[frame.ts < pd.Timestamp(LAST + timedelta(days=1))]
     assert ref.row_count == len(window) == 900
@@ -45,7 +46,7 @@ def test_capture_keeps_sufficient_statistics_of_the_window(wh, store_url):
 def test_nulls_nan_and_infinities_are_counted_not_averaged(tmp_path, store_url):
     x = [1.0, 2.0, None, float("nan"), float("inf"), float("-inf"), 3.0, 4.0]
     url = distdata.warehouse(tmp_path, days=1, n=8, shifted={FIRST: {"x": x}})
-    ref = snapshots.capture(distdata.suite(url), FIRST, FIRST, distdata.store(store_url))
+    ref = snapshot.capture(distdata.suite(url), FIRST, FIRST, distdata.store(store_url))
     col = ref.columns["x"]
     assert col["moments"]["n"] == 4 and col["moments"]["mean"] == pytest.approx(2.5)
     assert (col["pos_inf"], col["neg_inf"]) == (1, 1)
@@ -54,8 +55,8 @@ def test_nulls_nan_and_infinities_are_counted_not_averaged(tmp_path, store_url):
 
 def test_one_active_snapshot_per_dataset(wh, store_url):
     st, suite = distdata.store(store_url), distdata.suite(wh)
-    first = snapshots.capture(suite, FIRST, FIRST, st)
-    second = snapshots.capture(suite, LAST, LAST, st)
+    first = snapshot.capture(suite, FIRST, FIRST, st)
+    second = snapshot.capture(suite, LAST, LAST, st)
     assert [r["active"] for r in snapshots.listing(st, "m")] == [True, False]
     assert snapshots.resolve(st, suite).id == second.id
     assert snapshots.activate_snapshot(st, first.id).active
@@ -69,7 +70,7 @@ def test_resolve_explains_missing_inactive_and_foreign_references(wh, store_url)
     st, suite = distdata.store(store_url), distdata.suite(wh)
     with pytest.raises(NoSnapshot, match="no reference snapshot captured yet"):
         snapshots.resolve(st, suite)
-    ref = snapshots.capture(suite, FIRST, FIRST, st, activate=False)
+    ref = snapshot.capture(suite, FIRST, FIRST, st, activate=False)
     with pytest.raises(SnapshotError, match="no active reference snapshot .*1 inactive"):
         snapshots.resolve(st, suite)
     with pytest.raises(SnapshotError, match="is inactive"):
@@ -93,12 +94,12 @@ def test_resolve_explains_missing_inactive_and_foreign_references(wh, store_url)
 )
 def test_bad_windows_are_refused(wh, sqlite_url, first, last, match):
     with pytest.raises(SnapshotError, match=match):
-        snapshots.capture(distdata.suite(wh), first, last, distdata.store(sqlite_url))
+        snapshot.capture(distdata.suite(wh), first, last, distdata.store(sqlite_url))
 
 
 def test_sample_is_bounded_and_drawn_from_the_whole_window(wh, sqlite_url):
     st, suite = distdata.store(sqlite_url), distdata.suite(wh)
-    a = snapshots.capture(suite, FIRST, LAST, st, sample_rows=300)
+    a = snapshot.capture(suite, FIRST, LAST, st, sample_rows=300)
     sample = snapshots.load_sample(st, a.id)
     assert len(sample) == a.sample_rows == 300
     # a third of the window, drawn at random from every day rather than the first rows
@@ -106,7 +107,7 @@ def test_sample_is_bounded_and_drawn_from_the_whole_window(wh, sqlite_url):
 
 
 def test_cli_snapshot_commands(wh, tmp_path, monkeypatch, capsys):
-    from datavigil import cli
+    from datavigil.cli import main as cli_main
 
     schemas = tmp_path / "schemas"
     schemas.mkdir()
@@ -117,10 +118,10 @@ def test_cli_snapshot_commands(wh, tmp_path, monkeypatch, capsys):
     )
     monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(schemas))
     monkeypatch.setenv("DATAVIGIL_RESULTS_URL", f"sqlite:///{tmp_path / 'r.db'}")
-    assert cli.main(["snapshot", "capture", "m"]) == 0
+    assert cli_main(["snapshot", "capture", "m"]) == 0
     assert "2024-01-01..2024-01-02, 600 rows" in capsys.readouterr().out
     assert (
-        cli.main(
+        cli_main(
             [
                 "snapshot",
                 "capture",
@@ -134,15 +135,15 @@ def test_cli_snapshot_commands(wh, tmp_path, monkeypatch, capsys):
         )
         == 0
     )
-    assert cli.main(["snapshot", "activate", "2"]) == 0
+    assert cli_main(["snapshot", "activate", "2"]) == 0
     assert "active" in capsys.readouterr().out
-    assert cli.main(["snapshot", "list", "--suite", "m", "--format", "json"]) == 0
+    assert cli_main(["snapshot", "list", "--suite", "m", "--format", "json"]) == 0
     listed = capsys.readouterr().out
     assert '"active": true' in listed and '"id": 1' in listed
-    assert cli.main(["snapshot", "activate", "9"]) == 2
-    assert cli.main(["snapshot", "capture", "m", "--from", "2024-01-05", "--to", "x"]) == 2
+    assert cli_main(["snapshot", "activate", "9"]) == 2
+    assert cli_main(["snapshot", "capture", "m", "--from", "2024-01-05", "--to", "x"]) == 2
     assert (
-        cli.main(["snapshot", "capture", "nope", "--from", "2024-01-05", "--to", "2024-01-05"]) == 2
+        cli_main(["snapshot", "capture", "nope", "--from", "2024-01-05", "--to", "2024-01-05"]) == 2
     )
 
 
@@ -153,7 +154,7 @@ def test_migration_0002_downgrades_and_upgrades_again(wh, store_url):
     from datavigil.store import MIGRATIONS
 
     st = distdata.store(store_url)
-    snapshots.capture(distdata.suite(wh), FIRST, FIRST, st)
+    snapshot.capture(distdata.suite(wh), FIRST, FIRST, st)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with st.engine.begin() as conn:

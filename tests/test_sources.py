@@ -13,10 +13,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
 from datavigil import FileSource, Partition, SqlSource
+from datavigil.core.errors import SourceUnavailable, SuiteError
+from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-from datavigil.errors import SourceUnavailable, SuiteError
-from datavigil.window import Window
 
 NY = "America/New_York"
 DAY = date(2013, 3, 10)  # 23 hours in New York: [05:00, 04:00 next day) UTC

@@ -1,5 +1,5 @@
-"""datavigil.stats, effects and multitest: published reference values (R), scipy on the raw data,
-and hypothesis properties (merging chunks = one pass, from statistics = from raw)."""
+"""datavigil.stats: sufficient, effects and multitest: published reference values (R), scipy on
+the raw data, and hypothesis properties (merging chunks = one pass, from statistics = from raw)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import scipy.stats as ss
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from datavigil import effects, multitest
-from datavigil.stats import (
+from datavigil.stats import effects, multitest
+from datavigil.stats.sufficient import (
     Moments,
     anova,
     anova_parts,

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from datavigil import procedures
-from datavigil.outcome import Status
-from datavigil.stats import Moments, merge_all
+from datavigil.core.outcome import Status
+from datavigil.stats import procedures
+from datavigil.stats.sufficient import Moments, merge_all
 
 DBL_MAX = sys.float_info.max
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from datavigil import categorical, procedures
-from datavigil.stats import Moments
+from datavigil.stats import categorical, procedures
+from datavigil.stats.sufficient import Moments
 
 mp = pytest.importorskip("mpmath")
 mp.mp.dps = 40

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from datavigil.errors import StoreUnavailable
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.errors import StoreUnavailable
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store, status_of
 
 T0 = datetime(2024, 5, 2, 3, 0, tzinfo=UTC)

@@ -9,9 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from datavigil import history
-from datavigil.errors import SourceUnavailable, StoreUnavailable
-from datavigil.store import Store
+from datavigil.core.errors import SourceUnavailable, StoreUnavailable
+from datavigil.store import Store, history
 from tests import store_checks
 from tests.store_worker import T0, metrics_for, payload, record, save
 

@@ -7,7 +7,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store
 
 T0 = datetime(2013, 2, 9, 8, tzinfo=UTC)

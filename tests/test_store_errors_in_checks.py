@@ -9,12 +9,12 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from checks import MeanShift, Volume
-from datavigil import snapshots
-from datavigil.errors import StoreUnavailable
-from datavigil.runner import run_suite
+from datavigil.checks import MeanShift, Volume
+from datavigil.core.errors import StoreUnavailable
+from datavigil.declare.window import Window
+from datavigil.runner import snapshot
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.window import Window
 from tests import distdata
 from tests.checks.test_distribution import DAY, FIRST, REF_LAST
 
@@ -42,7 +42,7 @@ def test_a_store_that_refuses_a_read_is_exit_3_not_a_check_result(tmp_path, pg_u
     url = distdata.warehouse(tmp_path, n=200)
     suite = distdata.suite(url, checks)
     admin_store = distdata.store(pg_url)
-    snapshots.capture(suite, FIRST, REF_LAST, admin_store)
+    snapshot.capture(suite, FIRST, REF_LAST, admin_store)
     store = Store(limited_role(pg_url, revoke))
     with pytest.raises(StoreUnavailable) as info:
         run_suite(suite, Window.for_day(DAY, suite.timezone), store=store)

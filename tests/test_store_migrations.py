@@ -76,7 +76,7 @@ def test_an_interrupted_first_migration_resumes(store_url: str, left_behind: lis
 
 
 def _run_columns() -> list[sa.Column]:
-    from datavigil.models import ValidationRun
+    from datavigil.store.models import ValidationRun
 
     return [sa.Column(c.name, c.type, primary_key=c.primary_key) for c in ValidationRun.__table__.c]
 

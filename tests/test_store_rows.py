@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import Store
 from tests.store_worker import record
 

@@ -9,10 +9,19 @@ import pandera.pandas as pa
 import pytest
 from pandera.typing import Series
 
-from checks import DayAnova, GroupAnova, MeanShift, NullRate, Range, RowCount, Unique, Volume
 from datavigil import FileSource, Partition, SqlSource, Suite
-from datavigil.errors import SuiteError
-from datavigil.outcome import Severity
+from datavigil.checks import (
+    DayAnova,
+    GroupAnova,
+    MeanShift,
+    NullRate,
+    Range,
+    RowCount,
+    Unique,
+    Volume,
+)
+from datavigil.core.errors import SuiteError
+from datavigil.core.outcome import Severity
 
 SOURCE = SqlSource(table="t", url="sqlite://")
 

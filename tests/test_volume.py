@@ -1,5 +1,5 @@
-"""Volume (checks/volume.py): the partition's row count against median ± k·MAD of the suite's
-own history in the results store, with an explicit warm-up."""
+"""Volume (datavigil/checks/volume.py): the partition's row count against median ± k·MAD of the
+suite's own history in the results store, with an explicit warm-up."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.nulls import NullRate
-from checks.volume import Volume
-from datavigil.outcome import Status
-from datavigil.runner import RunKey, run_suite
-from datavigil.sources import SqlSource
+from datavigil.checks.nulls import NullRate
+from datavigil.checks.volume import Volume
+from datavigil.core.outcome import Status
+from datavigil.declare.suite import Partition, Suite
+from datavigil.declare.window import Window
+from datavigil.engine.sources import SqlSource
+from datavigil.runner.run import RunKey, run_suite
 from datavigil.store import Store
-from datavigil.suite import Partition, Suite
-from datavigil.window import Window
 
 D0 = date(2024, 1, 1)  # a Monday
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from datavigil.window import Window
+from datavigil.declare.window import Window
 
 NY = "America/New_York"
 

@@ -1,4 +1,4 @@
-"""Issue 9 item 8: current windows and rolling references (datavigil.rolling, ADR 0110).
+"""Issue 9 item 8: current windows and rolling references (datavigil.declare.rolling, ADR 0110).
 
 A daily table with one row a day (a weather station's daily mean): without a window every
 distribution test is inconclusive forever; with ``window="14d"`` and a ``Rolling`` reference a
@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from checks import CategoryShift, DayAnova, MeanShift, Range, RowCount
 from datavigil import Partition, Rolling, SqlSource, Suite
-from datavigil.errors import SuiteError
-from datavigil.inconclusive import unreachable
-from datavigil.outcome import Status
-from datavigil.runner import run_suite
+from datavigil.checks import CategoryShift, DayAnova, MeanShift, Range, RowCount
+from datavigil.core.errors import SuiteError
+from datavigil.core.outcome import Status
+from datavigil.declare.window import Window
+from datavigil.runner.run import run_suite
+from datavigil.stats.inconclusive import unreachable
 from datavigil.store import Store
-from datavigil.window import Window
 
 START = date(2024, 5, 1)
 HEAT = (date(2024, 7, 1), date(2024, 7, 14))  # +6 degrees for two weeks

@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import query
 
 SUITE = """
-from checks import MeanShift, RowCount
+from datavigil.checks import MeanShift, RowCount
 from datavigil import Partition, Rolling, SqlSource, Suite
 
 DAILY = (
@@ -40,7 +40,7 @@ suite = Suite(
 )  # fmt: skip
 def test_the_readme_windows_example(demo_warehouse, tmp_path, monkeypatch, day, code, status,
                                     window_mean):  # fmt: skip
-    from datavigil.cli import main
+    from datavigil.cli.main import main
 
     schemas = tmp_path / "schemas"
     schemas.mkdir()

@@ -36,7 +36,12 @@ SETUP_TIMEOUT = 3600
 
 def datavigil(env: dict, *argv: str) -> tuple[int, float, float, str]:
     """Run ``datavigil ARGV`` from this tree; (exit code, wall s, peak RSS MiB, stderr tail)."""
-    cmd = [sys.executable, "-c", "from datavigil.cli import main; raise SystemExit(main())", *argv]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from datavigil.cli.main import main; raise SystemExit(main())",
+        *argv,
+    ]
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)

@@ -25,7 +25,7 @@ HEADER = '''"""The benchmark suite (written by benchmarks/peers/datavigil_peer.p
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from checks import DayAnova, GroupAnova, MeanShift, NullRate, Range, Unique
+from datavigil.checks import DayAnova, GroupAnova, MeanShift, NullRate, Range, Unique
 from datavigil import FileSource, SqlSource, Suite
 
 

@@ -121,8 +121,8 @@ def _failures(store: Any, run_id: str) -> tuple[str, str, list[Failure]]:
     """(partition, run status, failing rows: error severity first) of a stored run."""
     import sqlalchemy as sa
 
-    from datavigil.models import CheckResultRow as c
-    from datavigil.models import ValidationRun as r
+    from datavigil.store.models import CheckResultRow as c
+    from datavigil.store.models import ValidationRun as r
 
     runs = sa.select(r.partition_date, r.status).where(r.run_id == run_id)
     rows = (
@@ -144,7 +144,7 @@ def _failures(store: Any, run_id: str) -> tuple[str, str, list[Failure]]:
 
 def build_alert(store: Any, suite: str, run_id: str, cause: BaseException | None = None) -> Alert:
     """The alert of a stored run; if the store cannot be read, the task's error alone."""
-    from datavigil.errors import DatavigilError
+    from datavigil.core.errors import DatavigilError
 
     reason = str(cause) if cause is not None else ""
     try:
@@ -192,8 +192,8 @@ class OnFailure:
         self.run_id_of = run_id_of or _dag_run_id
 
     def __call__(self, context: Any) -> None:
-        from datavigil import registry
-        from datavigil.errors import DatavigilError
+        from datavigil.core.errors import DatavigilError
+        from datavigil.runner import registry
         from datavigil.store import Store
 
         try:
@@ -211,7 +211,7 @@ class OnFailure:
 
 def _dag_run_id(context: Any) -> str:
     """The run_id of a generated validate_<suite> DAG run."""
-    from datavigil.runner import airflow_run_id
+    from datavigil.runner.run import airflow_run_id
 
     return airflow_run_id(context["ti"].dag_id, context["run_id"])
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from airflow.sdk import BaseOperator, get_current_context, task
 
+from datavigil.airflow.assets import validated_asset
+from datavigil.airflow.dags import decide, reference_instant, retryable_or_fail
 from datavigil.airflow.notify import OnFailure
-from datavigil.airflow_assets import validated_asset
-from datavigil.airflow_dags import decide, reference_instant, retryable_or_fail
-from datavigil.registry import find
+from datavigil.runner.registry import find
 
 log = logging.getLogger("datavigil")
 
@@ -46,7 +46,7 @@ def run_id_of(context: Any) -> str:
 @functools.cache
 def _task_key() -> type:
     """``RunKey`` whose run_id includes the task (defined lazily: the runner is heavy)."""
-    from datavigil.runner import RunKey
+    from datavigil.runner.run import RunKey
 
     @dataclass(frozen=True, slots=True)
     class TaskRunKey(RunKey):
@@ -60,10 +60,10 @@ def _task_key() -> type:
 
 def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
     """Load the suite and run ``phases`` for the run's data interval; returns the RunReport."""
-    from datavigil import registry
-    from datavigil.errors import DatavigilError
-    from datavigil.runner import run_suite
-    from datavigil.window import Window
+    from datavigil.core.errors import DatavigilError
+    from datavigil.declare.window import Window
+    from datavigil.runner import registry
+    from datavigil.runner.run import run_suite
 
     ti = context["ti"]
     try:
@@ -85,8 +85,7 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
 def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> dict[str, Any]:
     """The body shared by the operator and the decorator: run, decide, attach the run's summary
     to the Asset event (emitted by Airflow only when the task succeeds)."""
-    from datavigil import history
-    from datavigil.store import Store
+    from datavigil.store import Store, history
 
     context = get_current_context()
     result = decide(suite_name, _run(suite_name, phases, context))

@@ -19,8 +19,8 @@ from airflow.sdk import BaseOperatorLink
 from fastapi import Depends
 from fastapi.params import Depends as DependsParam
 
-from datavigil import config
-from datavigil.errors import SettingError
+from datavigil.core import config
+from datavigil.core.errors import SettingError
 from datavigil.ui.app import create_app
 
 PREFIX = "/datavigil"

@@ -15,10 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from datavigil.core.errors import SourceUnavailable, SuiteError
 from datavigil.engine import compile as c
 from datavigil.engine import plan
+from datavigil.engine.dialects import duck_engine, duck_family
 from datavigil.engine.partition import duck_filter, sql_filter
-from datavigil.errors import SourceUnavailable, SuiteError
 
 INFRA = (
     sa.exc.OperationalError,
@@ -51,44 +52,6 @@ def is_infra(exc: BaseException) -> bool:
     if type(orig).__module__ == "sqlite3" and str(orig).startswith(SQLITE_STATEMENT):
         return False
     return isinstance(exc, INFRA)
-
-
-def sql_family(t: Any) -> str:
-    """A SQLAlchemy type's family."""
-    if isinstance(t, sa.Boolean):
-        return "bool"
-    if isinstance(t, sa.Integer):
-        return "int"
-    if isinstance(t, sa.Float | sa.Numeric):
-        return "float"
-    if isinstance(t, sa.DateTime):
-        return "datetime_tz" if t.timezone else "datetime"
-    if isinstance(t, sa.Date):
-        return "date"
-    if isinstance(t, sa.String | sa.Text | sa.Enum):
-        return "str"
-    return "other"
-
-
-DUCK = {
-    "BOOLEAN": "bool", "TINYINT": "int", "SMALLINT": "int", "INTEGER": "int", "BIGINT": "int",
-    "HUGEINT": "int", "UTINYINT": "int", "USMALLINT": "int", "UINTEGER": "int", "UBIGINT": "int",
-    "FLOAT": "float", "DOUBLE": "float", "VARCHAR": "str", "DATE": "date",
-    "TIMESTAMP WITH TIME ZONE": "datetime_tz",
-}  # fmt: skip
-
-
-def duck_family(type_name: str) -> str:
-    t = type_name.upper()
-    if t in DUCK:
-        return DUCK[t]
-    if t.startswith("DECIMAL"):
-        return "float"
-    if t.startswith("TIMESTAMP"):
-        return "datetime_tz" if "TIME ZONE" in t else "datetime"
-    if t.startswith("ENUM"):
-        return "str"
-    return "other"
 
 
 def duck_read_error(exc: BaseException) -> bool:
@@ -153,7 +116,7 @@ class Scan:
 @contextmanager
 def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Scan]:
     """A Scan of ``source`` over ``window`` (None: the whole source)."""
-    from datavigil.sources import FileSource, FrameSource, SqlSource
+    from datavigil.engine.sources import FileSource, FrameSource, SqlSource
 
     if isinstance(source, SqlSource):
         with _sql_scan(suite, source, window, partition) as scan:
@@ -187,20 +150,6 @@ def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
     finally:  # the scan's own engine: close its pooled connection, or every run leaves one
         if engine is not None:
             engine.dispose()
-
-
-def duck_engine() -> sa.Engine:
-    """An in-memory DuckDB. Statistics propagation is off: with it, DuckDB 2.0 folds
-    ``isnan(x)`` to false for a Parquet column whose statistics omit NaN (duckdb#7803), so a
-    NaN would count as a present, in-range value (benchmarks/selfcheck.py, ADR 0042)."""
-    config = {
-        "preserve_insertion_order": True,
-        "memory_limit": "768MB",  # spills beyond it: peak RSS stays under 1 GiB (make bench)
-        "disabled_optimizers": "statistics_propagation",
-    }
-    return sa.create_engine(
-        "duckdb:///:memory:", connect_args={"config": config}, poolclass=sa.pool.StaticPool
-    )
 
 
 @contextmanager

@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from datavigil.core.errors import SuiteError
 from datavigil.engine import compile as c
-from datavigil.errors import SuiteError
 
 
 def _bind(value: Any, text: bool = False) -> Any:

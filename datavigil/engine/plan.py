@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
-from datavigil.stats import Moments as StatMoments
+from datavigil.stats.sufficient import Moments as StatMoments
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from fastapi import FastAPI, Query, Request
 from fastapi.params import Depends
 from fastapi.responses import HTMLResponse
 
-from datavigil import config
-from datavigil.errors import SettingError, StoreUnavailable
+from datavigil.core import config
+from datavigil.core.errors import SettingError, StoreUnavailable
 from datavigil.ui import views
 from datavigil.ui.queries import STATUSES, RunFilter
 from datavigil.ui.render import Links, Reader, render

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.models import CheckResultRow, ReferenceSnapshot, RunMetric, ValidationRun
+from datavigil.store.models import CheckResultRow, ReferenceSnapshot, RunMetric, ValidationRun
 
 R, C, S, M = ValidationRun, CheckResultRow, ReferenceSnapshot, RunMetric
 RUN_COLUMNS = [
@@ -170,7 +170,7 @@ LABEL_QUALITY = ("accuracy", "precision", "recall", "auc", "brier")
 def metrics(conn: sa.Connection, run_ids: list[str]) -> list[dict[str, Any]]:
     """run_metrics of these runs, one query: the ungrouped ones, and the delayed-label quality
     a prediction-log check measured for an earlier day (``<name>.accuracy`` and the like,
-    group_key = the judged day: checks/prediction_report.py)."""
+    group_key = the judged day: datavigil/checks/prediction/report.py)."""
     if not run_ids:
         return []
     quality = sa.or_(*(M.metric.like(f"%.{q}") for q in LABEL_QUALITY))

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from datavigil.errors import StoreUnavailable
+from datavigil.core.errors import StoreUnavailable
 from datavigil.store import Store
 
 SHORT = 60

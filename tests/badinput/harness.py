@@ -37,7 +37,7 @@ CLEAN_ROWS = {
 # A suite over the orders table without a pandera model (keeps each subprocess quick); the
 # model-related cases add one. {db} is the warehouse URL.
 SUITE = """
-from checks import NullRate, Range, Unique
+from datavigil.checks import NullRate, Range, Unique
 from datavigil import FileSource, Partition, SqlSource, Suite
 
 suite = Suite(
@@ -110,7 +110,7 @@ class Project:
     def seed(self, *argv: str) -> int:
         """Run a command in this process (set-up, not the case under test: it spares a
         subprocess's imports); returns its exit code."""
-        from datavigil.cli import main
+        from datavigil.cli.main import main
 
         saved = dict(os.environ)
         os.environ.update({k: v for k, v in self.env.items() if k.startswith("DATAVIGIL_")})

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from datavigil import redact
-from datavigil.errors import SourceUnavailable, StoreUnavailable, SuiteError
+from datavigil.core import redact
+from datavigil.core.errors import SourceUnavailable, StoreUnavailable, SuiteError
 
 URLS = {
     "user-password": (
@@ -119,7 +119,7 @@ def test_log_filter_on_the_datavigil_logger_and_the_handlers() -> None:
 
 
 def test_the_dag_module_installs_the_filter_for_task_logs() -> None:
-    import datavigil.airflow_dags  # noqa: F401  (installs the filter at import)
+    import datavigil.airflow.dags  # noqa: F401  (installs the filter at import)
 
     logger = logging.getLogger("datavigil")
     assert any(isinstance(f, redact.RedactingFilter) for f in logger.filters)

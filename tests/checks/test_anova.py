@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.stats as ss
 
-from checks import DayAnova, GroupAnova
-from datavigil.outcome import Status
+from datavigil.checks import DayAnova, GroupAnova
+from datavigil.core.outcome import Status
 from tests import distdata
 from tests.checks.test_distribution import DAY, setup
 from tests.distdata import FIRST

@@ -8,9 +8,9 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from checks import CategoryShift, MeanShift
-from datavigil import snapshots
-from datavigil.outcome import Status
+from datavigil.checks import CategoryShift, MeanShift
+from datavigil.core.outcome import Status
+from datavigil.runner import snapshot
 from tests import distdata
 from tests.distdata import FIRST
 
@@ -24,7 +24,7 @@ def setup(tmp_path, checks, shifted=None, capture=True, **kw):
     suite = distdata.suite(url, checks, **kw)
     st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
     if capture:
-        snapshots.capture(suite, FIRST, REF_LAST, st)
+        snapshot.capture(suite, FIRST, REF_LAST, st)
     return suite, st
 
 
@@ -130,7 +130,7 @@ def test_config_problems(bad):
 def test_reference_without_the_column_or_its_frequencies_is_named():
     from types import SimpleNamespace
 
-    from checks.categorical_shift import reference_counts
+    from datavigil.checks.categorical_shift import reference_counts
 
     ref = SimpleNamespace(label="snapshot 3", columns={"g": {"kind": "categorical"}})
     assert reference_counts(ref, "h") == (None, "snapshot 3 has no column 'h'")

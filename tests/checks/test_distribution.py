@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from checks import MeanShift
-from datavigil import snapshots
-from datavigil.outcome import Status
+from datavigil.checks import MeanShift
+from datavigil.core.outcome import Status
+from datavigil.runner import snapshot
 from tests import distdata
 from tests.distdata import FIRST
 
@@ -24,7 +24,7 @@ def setup(tmp_path, checks, shifted=None, capture=True, n=400, **kw):
     suite = distdata.suite(url, checks, **kw)
     st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
     if capture:
-        snapshots.capture(suite, FIRST, REF_LAST, st)
+        snapshot.capture(suite, FIRST, REF_LAST, st)
     return suite, st
 
 

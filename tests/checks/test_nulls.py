@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.nulls import NullRate
-from datavigil.outcome import Status
+from datavigil.checks.nulls import NullRate
+from datavigil.core.outcome import Status
 from tests.helpers import chunk, comparable, run_one, split
 
 NAN, INF = float("nan"), float("inf")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks import MeanShift
-from datavigil import snapshots
-from datavigil.outcome import Status
+from datavigil.checks import MeanShift
+from datavigil.core.outcome import Status
+from datavigil.runner import snapshot
 from tests import distdata
 from tests.checks.test_distribution import DAY, FIRST, REF_LAST
 
@@ -26,7 +26,7 @@ def test_overflowing_current_values_are_an_error_never_a_pass(tmp_path, values) 
     url = distdata.warehouse(tmp_path, n=400, shifted={DAY: {"x": values}})
     suite = distdata.suite(url, [MeanShift("x")])
     st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
-    snapshots.capture(suite, FIRST, REF_LAST, st)
+    snapshot.capture(suite, FIRST, REF_LAST, st)
     r = distdata.run(suite, st, DAY)["distribution.x"]
     assert r.status in (Status.FAIL, Status.ERROR), r.outcome.message
     assert r.status is not Status.PASS

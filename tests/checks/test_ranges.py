@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.ranges import Range
-from datavigil.outcome import SAMPLE_LIMIT, Status
+from datavigil.checks.ranges import Range
+from datavigil.core.outcome import SAMPLE_LIMIT, Status
 from tests.helpers import chunk, comparable, run_one, split
 
 

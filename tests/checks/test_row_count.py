@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.row_count import RowCount
-from datavigil.outcome import Status
+from datavigil.checks.row_count import RowCount
+from datavigil.core.outcome import Status
 from tests.helpers import DAY, chunk, comparable, run_one, split
 
 

@@ -8,8 +8,8 @@ import pandera.pandas as pa
 import pytest
 from pandera.typing import Series
 
-from checks.schema import SchemaCheck
-from datavigil.outcome import SAMPLE_LIMIT, CheckResult, Status
+from datavigil.checks.schema import SchemaCheck
+from datavigil.core.outcome import SAMPLE_LIMIT, CheckResult, Status
 from tests.helpers import chunk, run_check, split
 
 

@@ -14,7 +14,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pytest
 
-from checks.schema import SchemaCheck
+from datavigil.checks.schema import SchemaCheck
 from tests.helpers import run_check
 
 NAN = float("nan")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.uniqueness import Unique
-from datavigil.outcome import SAMPLE_LIMIT, Status
+from datavigil.checks.uniqueness import Unique
+from datavigil.core.outcome import SAMPLE_LIMIT, Status
 from tests.helpers import chunk, comparable, run_one, split
 
 

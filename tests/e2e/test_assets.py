@@ -1,4 +1,4 @@
-"""Airflow Assets of a validation DAG (datavigil/airflow_assets.py): a suite may be scheduled on
+"""Airflow Assets of a validation DAG (datavigil/airflow/assets.py): a suite may be scheduled on
 upstream Assets instead of cron, and every DAG ends with a teardown `publish` task whose outlet
 is the validated dataset's Asset."""
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from datavigil import registry
-from datavigil.registry import SuiteInfo
+from datavigil.runner import registry
+from datavigil.runner.registry import SuiteInfo
 
 pytestmark = pytest.mark.airflow
 
@@ -30,7 +30,7 @@ def info(**kw) -> SuiteInfo:
 
 
 def test_a_suite_with_assets_is_scheduled_on_them():
-    from datavigil.airflow_dags import build_dag
+    from datavigil.airflow.dags import build_dag
 
     dag = build_dag(info(assets=("s3://lake/weather", "s3://lake/prices")))
     assert type(dag.timetable).__name__ == "AssetTriggeredTimetable"
@@ -39,14 +39,14 @@ def test_a_suite_with_assets_is_scheduled_on_them():
 
 
 def test_without_assets_the_cron_schedule_stays():
-    from datavigil.airflow_dags import build_dag
+    from datavigil.airflow.dags import build_dag
 
     dag = build_dag(info())
     assert type(dag.timetable).__name__ == "CronTriggerTimetable"
 
 
 def test_publish_is_a_teardown_emitting_the_validated_dataset():
-    from datavigil.airflow_dags import build_dag
+    from datavigil.airflow.dags import build_dag
 
     dag = build_dag(info())
     publish = dag.get_task("publish")
@@ -79,7 +79,7 @@ def test_an_asset_scheduled_suite_validates_and_publishes(
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     (schemas / "on_weather.py").write_text(
-        "from checks import Freshness, RowCount\n"
+        "from datavigil.checks import Freshness, RowCount\n"
         "from datavigil import Partition, SqlSource, Suite\n"
         "WH = 'sqlite:///{home}/.datavigil/demo/warehouse.db'\n"
         "suite = Suite(name='on_weather', dataset='demo.flights_on_weather',\n"
@@ -106,9 +106,9 @@ def test_an_asset_scheduled_suite_validates_and_publishes(
 
 @pytest.mark.parametrize("bad", ["", "  ", 3], ids=["empty", "blank", "not-a-string"])
 def test_asset_uris_are_validated_with_the_suite(bad):
-    from datavigil.errors import SuiteError
-    from datavigil.sources import SqlSource
-    from datavigil.suite import Suite
+    from datavigil.core.errors import SuiteError
+    from datavigil.declare.suite import Suite
+    from datavigil.engine.sources import SqlSource
 
     with pytest.raises(SuiteError, match="assets: must be Asset URIs"):
         Suite(name="x", source=SqlSource(table="t", url="sqlite://"), assets=[bad])

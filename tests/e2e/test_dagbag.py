@@ -83,8 +83,8 @@ def test_a_non_literal_suite_field_is_a_failing_dag_naming_the_suite(tmp_path: P
 
 @pytest.mark.parametrize("field", ["schedule", "timezone", "catchup", "tags"])
 def test_dag_follows_suite_declaration(tmp_path: Path, field: str) -> None:
-    from datavigil.airflow_dags import build_dag
-    from datavigil.registry import discover
+    from datavigil.airflow.dags import build_dag
+    from datavigil.runner.registry import discover
 
     write_suites(tmp_path, 1)
     path = tmp_path / "flights_00.py"

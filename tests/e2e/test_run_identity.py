@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from datavigil.airflow_dags import reference_instant
-from datavigil.runner import RunKey
-from datavigil.window import Window
+from datavigil.airflow.dags import reference_instant
+from datavigil.declare.window import Window
+from datavigil.runner.run import RunKey
 
 
 def test_data_interval_end_is_the_reference() -> None:

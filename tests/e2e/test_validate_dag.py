@@ -66,7 +66,7 @@ def test_unreachable_source_fails_the_task_and_records_an_error(
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     (schemas / "down.py").write_text(
-        "from checks import NullRate\n"
+        "from datavigil.checks import NullRate\n"
         "from datavigil import Partition, SqlSource, Suite\n"
         "suite = Suite(name='down', source=SqlSource(table='t', "
         "url='postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2'),\n"
@@ -86,7 +86,7 @@ def test_warn_severity_failure_leaves_the_task_green(
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     (schemas / "soft.py").write_text(
-        "from checks import NullRate\n"
+        "from datavigil.checks import NullRate\n"
         "from datavigil import Partition, SqlSource, Suite\n"
         "suite = Suite(name='soft', timezone='America/New_York', start_date='2013-01-01',\n"
         "              source=SqlSource(table='flights', "

@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-from datavigil.window import Window
 
 DAY = date(2013, 2, 8)
 DAYS = [date(2013, 2, 7), DAY, date(2013, 2, 9)]
@@ -27,7 +27,7 @@ def compute(source: Any, partition: Any, metrics: list[Any], day: date = DAY) ->
 
 def validate(suite: Any, tmp_path: Path, day: date = DAY) -> Any:
     """Run the suite for ``day`` through run_suite into a private SQLite results store."""
-    from datavigil.runner import run_suite
+    from datavigil.runner.run import run_suite
     from datavigil.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'results.db'}")

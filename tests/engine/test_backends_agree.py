@@ -12,7 +12,7 @@ import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
 from datavigil import SqlSource
 from datavigil.engine import metrics as m
-from datavigil.sources import FrameSource
+from datavigil.engine.sources import FrameSource
 from tests.engine.common import compute
 
 K = [1, 1, 2, 3, 3, 3, None, None, 4, 5]

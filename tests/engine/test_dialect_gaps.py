@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
-from checks import NullRate, Range
-from checks.base import Check, CheckContext, metric_error
 from datavigil import SqlSource, Suite
+from datavigil.checks import NullRate, Range
+from datavigil.checks.base import Check, CheckContext, metric_error
+from datavigil.core.outcome import Outcome, Status
 from datavigil.engine import metrics as m
-from datavigil.outcome import Outcome, Status
-from datavigil.sources import FrameSource
+from datavigil.engine.sources import FrameSource
 from tests.engine.common import compute, outcomes, validate
 
 CODES = ["AB-1", "AB-22", "xx-3", None, "AB-", "ab-7", "CD-44"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from checks import NullRate, Range, Unique
 from datavigil import FileSource, Partition, Suite
+from datavigil.checks import NullRate, Range, Unique
+from datavigil.core.errors import SourceUnavailable
 from datavigil.engine import metrics as m
-from datavigil.errors import SourceUnavailable
 from tests.engine.common import DAY, DAYS, assert_source_error, compute, outcomes, validate
 
 ROWS = 10  # rows per day; ids are unique across days, x in [0, 10)

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
-from checks import NullRate, Range
 from datavigil import FileSource, SqlSource, Suite
+from datavigil.checks import NullRate, Range
 from datavigil.engine import metrics as m
-from datavigil.sources import FrameSource
+from datavigil.engine.sources import FrameSource
 from tests.engine.common import compute, outcomes, validate
 
 NAN, INF = math.nan, math.inf

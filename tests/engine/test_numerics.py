@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
-from checks import Range
-from checks.anova import GroupAnova
 from datavigil import SqlSource, Suite
+from datavigil.checks import Range
+from datavigil.checks.anova import GroupAnova
 from datavigil.engine import metrics as m
 from datavigil.engine.plan import profile
-from datavigil.sources import FrameSource
+from datavigil.engine.sources import FrameSource
 from tests.engine.common import compute, outcomes, validate
 
 N = 2000

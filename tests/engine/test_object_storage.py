@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from checks import NullRate, Range, Unique
 from datavigil import FileSource, Partition, Suite
+from datavigil.checks import NullRate, Range, Unique
+from datavigil.core.errors import SuiteError
 from datavigil.engine import metrics as m
-from datavigil.errors import SuiteError
 from tests.engine.common import DAY, DAYS, assert_source_error, compute, outcomes, validate
 from tests.engine.s3 import BUCKET, S3
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from datavigil import FileSource, Partition
+from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-from datavigil.sources import FrameSource
-from datavigil.window import Window
+from datavigil.engine.sources import FrameSource
 
 NY = "America/New_York"
 DAY = date(2013, 3, 10)  # 23 hours in New York: [05:00, 04:00 next day) UTC

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
-from checks import NullRate, Range
 from datavigil import FileSource, SqlSource, Suite
+from datavigil.checks import NullRate, Range
 from tests.engine.common import validate
 from tests.helpers import query
 

@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
-from checks import NullRate, Range, Unique
-from checks.anova import GroupAnova
 from datavigil import Partition, SqlSource, Suite
-from datavigil.outcome import SAMPLE_LIMIT
+from datavigil.checks import NullRate, Range, Unique
+from datavigil.checks.anova import GroupAnova
+from datavigil.core.outcome import SAMPLE_LIMIT
 from tests.engine.common import DAY, outcomes, validate
 
 ROWS, GROUPS = 2000, 4  # rows of the day; carriers

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
-from checks import NullRate, Range
 from datavigil import SqlSource, Suite
+from datavigil.checks import NullRate, Range
+from datavigil.core.errors import SourceUnavailable
 from datavigil.engine import metrics as m
-from datavigil.errors import SourceUnavailable
 from tests.engine.common import compute, outcomes, validate
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from datavigil.errors import StoreUnavailable
+from datavigil.core.errors import StoreUnavailable
 from datavigil.store import Store
 from tests import store_checks, store_worker
 from tests.store_worker import save, statement_key

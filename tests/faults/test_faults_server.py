@@ -10,8 +10,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from datavigil import store_engine
 from datavigil.store import Store
+from datavigil.store import connection as store_engine
 from tests.faults import ledger
 from tests.faults.inject import AtStatement, attempt_save, judge, statements_of_a_save
 from tests.store_checks import stored

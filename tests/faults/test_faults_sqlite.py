@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from datavigil import store_engine
 from datavigil.store import Store
+from datavigil.store import connection as store_engine
 from tests.faults import ledger
 from tests.faults.inject import RUN, AtStatement, attempt_save, judge, statements_of_a_save
 from tests.store_checks import stored

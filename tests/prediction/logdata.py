@@ -13,9 +13,9 @@ import numpy as np
 import sqlalchemy as sa
 
 from datavigil import FileSource, Partition, PredictionLog, SqlSource, Suite
-from datavigil.runner import run_suite
+from datavigil.declare.window import Window
+from datavigil.runner.run import run_suite
 from datavigil.store import Store
-from datavigil.window import Window
 from tests.helpers import query
 
 COLUMNS = ("predicted_at", "score", "predicted", "model_version", "threshold", "latency_ms",

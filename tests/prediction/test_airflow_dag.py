@@ -16,7 +16,7 @@ from tests.prediction.logdata import Day, build, history, write_sql
 pytestmark = pytest.mark.airflow
 
 SUITE = """
-from checks import LabelQuality, ModelVersion, PositiveRate, ScoreShift
+from datavigil.checks import LabelQuality, ModelVersion, PositiveRate, ScoreShift
 from datavigil import Partition, PredictionLog, SqlSource, Suite
 
 suite = Suite(

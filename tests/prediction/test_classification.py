@@ -1,4 +1,4 @@
-"""datavigil.classification against published values, scikit-learn and brute force."""
+"""datavigil.stats.classification against published values, scikit-learn and brute force."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
-from datavigil import classification as cl
+from datavigil.stats import classification as cl
 
 
 def test_newcombe_matches_his_published_example() -> None:

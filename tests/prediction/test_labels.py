@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from checks import LabelQuality
 from datavigil import PredictionLog
-from datavigil.errors import SuiteError
-from datavigil.window import Window
+from datavigil.checks import LabelQuality
+from datavigil.core.errors import SuiteError
+from datavigil.declare.window import Window
 from tests.helpers import query
 from tests.prediction.logdata import (
     LOG,
@@ -138,7 +138,7 @@ def test_a_backfill_judges_the_same_day_with_the_same_labels(tmp_path, results_u
     nightly = Window.before(datetime(2013, 3, 13, 0, 30, tzinfo=UTC), "UTC")
     backfill = Window.before(datetime(2013, 3, 13, 23, 59, tzinfo=UTC), "UTC")
     assert nightly == backfill and nightly.day == D
-    from datavigil.runner import run_suite
+    from datavigil.runner.run import run_suite
     from datavigil.store import Store
 
     got = []

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from checks import PositiveRate, ScoreShift
-from datavigil.errors import SuiteError
+from datavigil.checks import PositiveRate, ScoreShift
+from datavigil.core.errors import SuiteError
 from tests.prediction.logdata import Day, build, history, suite, validate, write_parquet, write_sql
 
 D = date(2013, 3, 12)
@@ -133,7 +133,7 @@ def test_config_problems(tmp_path, check, words) -> None:
 
 
 def test_class_shift_passes_steady_classes_and_fails_a_collapse(tmp_path, results_url) -> None:
-    from checks import ClassShift
+    from datavigil.checks import ClassShift
 
     src = write_sql(f"sqlite:///{tmp_path / 'a.db'}", exact(50, 50, n=1000))
     run = validate(suite(src, [ClassShift(reference_days=7)]), D, results_url)

@@ -6,7 +6,7 @@ import pandera.pandas as pa
 import pytest
 
 from datavigil import Partition, PredictionLog, SqlSource, Suite
-from datavigil.errors import SuiteError
+from datavigil.core.errors import SuiteError
 
 SOURCE = SqlSource(table="t", url="sqlite://")
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from checks import DecisionThreshold, Latency, ModelVersion
 from datavigil import PredictionLog
-from datavigil.errors import SuiteError
+from datavigil.checks import DecisionThreshold, Latency, ModelVersion
+from datavigil.core.errors import SuiteError
 from tests.prediction.logdata import LOG, Day, build, suite, validate, write_sql
 
 DAY = date(2013, 3, 5)

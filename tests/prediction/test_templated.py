@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from checks import LabelQuality, PositiveRate, ScoreShift
 from datavigil import FileSource, PredictionLog, Suite
+from datavigil.checks import LabelQuality, PositiveRate, ScoreShift
 from tests.prediction.logdata import LOG, Day, build, validate, write_parquet
 
 D = date(2013, 3, 12)

@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.models import ReferenceSnapshot, RunMetric
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store
+from datavigil.store.models import ReferenceSnapshot, RunMetric
 
 SUITE = "flights"
 

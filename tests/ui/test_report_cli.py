@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from datavigil.cli import main
+from datavigil.cli.main import main
 from datavigil.store import Store
 from tests.ui import builders as b
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from datavigil.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import Store
 from datavigil.ui.app import create_app
 from tests.ui import builders as b

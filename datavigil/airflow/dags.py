@@ -1,0 +1,266 @@
+"""One Airflow DAG per suite. Imports only ``airflow.sdk`` and the light half of datavigil at
+module level: suites are discovered with ``ast`` and loaded inside the task (docs/adr/0002).
+
+Task states (docs/adr/0001): an error-severity data violation or a malformed suite fails the task
+with AirflowFailException (no retry) after the results are saved; an unreachable source or
+results store raises a retryable error; warn-severity failures are logged and leave it green.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from datavigil.airflow.assets import publish_task, schedule_of
+from datavigil.airflow.notify import on_failure
+from datavigil.core import redact
+from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
+
+log = logging.getLogger("datavigil")
+redact.install(log)  # task logs never show a credential (docs/adr/0062)
+
+
+class SourceOrStoreUnavailable(RuntimeError):
+    """Retryable: the data or the results store could not be reached this time."""
+
+
+def reference_instant(context: Any) -> datetime:
+    """The run's "now": its data-interval end, or run_after for runs without a logical date."""
+    end = context.get("data_interval_end")
+    return end if end is not None else context["dag_run"].run_after
+
+
+def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
+    """Body of a validation task: load, evaluate ``phases``, save, log the summary, decide."""
+    from datavigil.core.errors import DatavigilError
+    from datavigil.declare.window import Window
+    from datavigil.runner import registry
+    from datavigil.runner.run import RunKey, checks_of, run_suite
+
+    context = get_current_context()
+    ti = context["ti"]
+    try:
+        suite = registry.load(suite_name)
+        if not checks_of(suite, phases):
+            log.info("suite %s declares no %s checks: nothing to do", suite_name, "/".join(phases))
+            return {"status": "none", "phases": list(phases)}
+        window = Window.before(reference_instant(context), suite.timezone, suite.partition_unit)
+        key = RunKey(
+            origin="airflow",
+            dag_id=ti.dag_id,
+            dag_run_id=context["run_id"],
+            try_number=ti.try_number,
+            logical_date=context.get("logical_date"),
+        )
+        report = run_suite(suite, window, key, phases=phases)
+    except DatavigilError as exc:
+        raise retryable_or_fail(exc) from None
+    return decide(suite_name, report)
+
+
+def retryable_or_fail(exc: Any) -> Exception:
+    """A retryable DatavigilError (source, store) retries the task; any other fails it."""
+    if exc.retryable:
+        return SourceOrStoreUnavailable(str(exc))
+    return AirflowFailException(str(exc))
+
+
+def decide(suite_name: str, report: Any) -> dict[str, Any]:
+    """Log the summary, then the task state: the rows are saved already (collect everything,
+    fail once). Returns the XCom value of a green task. Shared by the generated DAGs and
+    DatavigilOperator."""
+    from datavigil.runner.report import summary
+
+    for line in summary(report).splitlines():
+        log.info("%s", line)
+    for r in report.warnings:
+        log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
+    if report.error is not None:  # a source, dependency or the store: retry; a config: fail
+        raise retryable_or_fail(report.error)
+    if report.blocking:
+        names = ", ".join(r.check_name for r in report.blocking)
+        raise AirflowFailException(
+            f"suite {suite_name}: {len(report.blocking)} error-severity "
+            f"check(s) did not pass: {names}"
+        )
+    return {
+        "run_id": report.run.run_id,
+        "status": report.run.status,
+        "partition": report.run.partition_date.isoformat(),
+        "warnings": [r.check_name for r in report.warnings],
+    }
+
+
+# One task per phase. Freshness gates the rest (stale inputs: the checks that need the data end
+# upstream_failed); validate and compare_distributions both run once it passes, so a NULL-rate
+# failure does not hide a distribution shift (collect everything, fail once).
+GATE = ("freshness", "check_freshness")
+TASKS = (("validate", "validate"), ("distribution", "compare_distributions"))
+
+
+def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
+    @task(task_id=task_id)
+    def phase_task() -> dict[str, Any]:
+        return run_phase(suite_name, (phase,))
+
+    return phase_task()
+
+
+DAY = timedelta(days=1)
+INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)}  # adr 0097
+
+
+def build_dag(info: SuiteInfo) -> DAG:
+    import pendulum
+
+    retries = int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
+    start = pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone)
+
+    @dag(
+        dag_id=f"validate_{info.name}",
+        schedule=schedule_of(
+            info,
+            CronTriggerTimetable(
+                info.schedule,
+                timezone=info.timezone,
+                interval=INTERVAL.get(info.partition_unit, DAY),
+            ),
+        ),
+        start_date=start,
+        catchup=info.catchup,
+        max_active_runs=4,
+        tags=["datavigil", info.dataset, *info.tags],
+        description=info.description or f"datavigil validation of {info.dataset}",
+        doc_md=(
+            f"Validates one {info.partition_unit} of **{info.dataset}** (suite `{info.name}`, "
+            f"`{info.path.name}`): the last full {info.partition_unit} in {info.timezone} "
+            "ending at the run's data-interval end. Results: `datavigil results --suite "
+            f"{info.name}`."
+        ),
+        default_args={
+            "retries": retries,
+            "retry_delay": timedelta(minutes=5),
+            # the suite's on_failure notifiers, once a task has failed for good (docs/adr/0091)
+            "on_failure_callback": on_failure(info.name),
+        },
+    )
+    def validation() -> None:
+        gate = _phase_task(info.name, *GATE)
+        checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
+        gate >> checks
+        checks >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
+
+    return validation()
+
+
+def capture_reference(suite_name: str) -> dict[str, Any]:
+    """Body of the capture task: snapshot the window given in the run's params (or the suite's
+    ``reference_window``) and activate it (docs/adr/0010)."""
+    from datavigil.core.errors import DatavigilError
+    from datavigil.runner import registry, snapshot
+    from datavigil.runner.snapshot import describe, window_of
+    from datavigil.store import Store
+
+    params = get_current_context()["params"]
+    try:
+        suite = registry.load(suite_name)
+        first, last = window_of(suite, params.get("from") or None, params.get("to") or None)
+        ref = snapshot.capture(
+            suite, first, last, Store(), activate=bool(params.get("activate", True))
+        )
+    except DatavigilError as exc:
+        if exc.retryable:
+            raise SourceOrStoreUnavailable(str(exc)) from None
+        raise AirflowFailException(str(exc)) from None
+    log.info("%s", describe(ref))
+    return {"snapshot_id": ref.id, "rows": ref.row_count, "active": ref.active}
+
+
+def build_capture_dag(info: SuiteInfo) -> DAG:
+    """`capture_reference_<suite>`: no schedule; trigger it from the UI (or give it one) to
+    (re-)capture the reference snapshot the distribution checks compare against."""
+    import pendulum
+
+    @dag(
+        dag_id=f"capture_reference_{info.name}",
+        schedule=None,
+        start_date=pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone),
+        catchup=False,
+        max_active_runs=1,
+        tags=["datavigil", info.dataset, "reference"],
+        description=f"capture a reference snapshot of {info.dataset}",
+        params={
+            "from": Param(None, type=["null", "string"], description="first day YYYY-MM-DD"),
+            "to": Param(None, type=["null", "string"], description="last day YYYY-MM-DD"),
+            "activate": Param(True, type="boolean"),
+        },
+        default_args={"retries": int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))},
+    )
+    def capture() -> None:
+        @task(task_id="capture_reference")
+        def capture_task() -> dict[str, Any]:
+            return capture_reference(info.name)
+
+        capture_task()
+
+    return capture()
+
+
+def build_broken_dag(name: str, message: str) -> DAG:
+    """`validate_<name>` for a suite that cannot be discovered or built: scheduled nightly, its
+    one task fails (no retry) with the suite's one-line error, so the breakage is red in the UI
+    and alerts like any failed validation, while every other suite keeps its DAG (docs/adr/0060).
+    """
+    import pendulum
+
+    @dag(
+        dag_id=f"validate_{name}",
+        schedule=CronTriggerTimetable(str(DEFAULTS["schedule"]), timezone="UTC"),
+        start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+        catchup=False,
+        tags=["datavigil", "broken"],
+        description=f"suite {name} is broken: {message}"[:200],
+        doc_md=f"The suite **{name}** cannot be loaded:\n\n    {message}",
+        default_args={"retries": 0},
+    )
+    def broken() -> None:
+        @task(task_id="suite_error")
+        def suite_error() -> None:
+            raise AirflowFailException(message)
+
+        suite_error()
+
+    return broken()
+
+
+def _build_one(info: SuiteInfo, dags: dict[str, DAG]) -> None:
+    try:
+        built = {
+            f"validate_{info.name}": build_dag(info),
+            f"capture_reference_{info.name}": build_capture_dag(info),
+        }
+    except Exception as exc:  # the per-suite guard: one suite's DAG never costs the others theirs
+        message = redact.redact_text(f"suite '{info.name}': {info.path.name}: {exc}")
+        log.error("datavigil: %s", message.splitlines()[0])
+        dags[f"validate_{info.name}"] = build_broken_dag(info.name, message.splitlines()[0])
+        return
+    dags.update(built)
+
+
+def build_all() -> dict[str, DAG]:
+    """One DAG per suite, and one failing `validate_<name>` per broken suite (a name another
+    file's good suite uses is not shadowed: the error is logged instead)."""
+    found = scan()
+    dags: dict[str, DAG] = {}
+    for info in found.suites:
+        _build_one(info, dags)
+    for bad in found.broken:
+        log.error("datavigil: %s", bad.error)
+        if f"validate_{bad.name}" not in dags:
+            dags[f"validate_{bad.name}"] = build_broken_dag(bad.name, str(bad.error))
+    return dags

@@ -1,0 +1,54 @@
+"""The check library: one module per family (``checks/prediction/`` for a model's prediction log).
+Each check declares the metrics it needs and judges their values; the engine computes them where
+the data is. A check that needs what the scan does not give (history, a snapshot, a probe of an
+upstream source) gathers it through the engine and the store, never through its own connection.
+Users import every check from here: ``from datavigil.checks import NullRate, Range``.
+
+May import: ``datavigil.engine``, ``datavigil.store``, ``datavigil.declare``, ``datavigil.stats``
+and ``datavigil.core``. Never the runner, Airflow, the CLI or the UI.
+"""
+
+from datavigil.checks.anova import DayAnova, GroupAnova
+from datavigil.checks.categorical_shift import CategoryShift
+from datavigil.checks.coverage import Coverage
+from datavigil.checks.distribution import MeanShift
+from datavigil.checks.freshness import Freshness
+from datavigil.checks.nulls import NullRate
+from datavigil.checks.prediction import (
+    ClassShift,
+    DecisionThreshold,
+    LabelQuality,
+    Latency,
+    ModelVersion,
+    PositiveRate,
+    ScoreShift,
+)
+from datavigil.checks.ranges import Range
+from datavigil.checks.row_count import RowCount
+from datavigil.checks.schema import SchemaCheck
+from datavigil.checks.schema_change import SchemaChange
+from datavigil.checks.uniqueness import Unique
+from datavigil.checks.volume import Volume
+
+__all__ = [
+    "CategoryShift",
+    "ClassShift",
+    "Coverage",
+    "DayAnova",
+    "DecisionThreshold",
+    "Freshness",
+    "GroupAnova",
+    "LabelQuality",
+    "Latency",
+    "MeanShift",
+    "ModelVersion",
+    "NullRate",
+    "PositiveRate",
+    "Range",
+    "RowCount",
+    "SchemaCheck",
+    "SchemaChange",
+    "ScoreShift",
+    "Unique",
+    "Volume",
+]

@@ -1,0 +1,344 @@
+"""Two-sample comparison of a column of the partition against the reference snapshot.
+
+Welch's t-test by default (Student's only when ``test="student"`` and the variances agree),
+computed from the sufficient statistics of both sides (``scipy.stats.ttest_ind_from_stats``):
+the reference rows are never read. When the partition is small (< ``SMALL`` finite values) and
+clearly non-normal (|skew| > 1 or |excess kurtosis| > 3) and both raw samples exist, the
+Mann-Whitney U test runs instead. The test that ran and why is stored in ``details``.
+
+The verdict (fail / inconclusive / pass) is given by datavigil.multitest.judge after the run's
+p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from datavigil.checks.base import (
+    Check,
+    CheckContext,
+    metric_error,
+    override_problems,
+    unknown_columns,
+)
+from datavigil.checks.windowed import window_problems
+from datavigil.core.errors import DatavigilError, SourceUnavailable, StoreUnavailable
+from datavigil.core.outcome import Outcome, Status
+from datavigil.engine import metrics as m
+from datavigil.engine.profile import ColumnProfile, source_schema
+from datavigil.stats import sufficient as stats
+
+if TYPE_CHECKING:
+    from datavigil.store.snapshots import Reference
+
+SMALL = 30  # below this many values, a clearly non-normal sample gets a rank test
+RAW_CAP = 5_000  # raw values kept from the partition (only small samples need them)
+HOMOGENEITY_ALPHA = 0.05
+
+
+@dataclass
+class Prepared:
+    """What prepare() obtained: the settings, the reference, or the reason there is none."""
+
+    alpha: float = 0.05
+    min_effect: float = 0.2
+    reference: Reference | None = None
+    sample: dict[str, np.ndarray] | None = None
+    problem: str | None = None
+    problem_status: Status = Status.ERROR  # SKIPPED while no snapshot was ever captured
+    # a window / rolling reference (checks.windowed): the window's earlier days merged, the
+    # rolling reference merged, its label, and what was read from where (for details)
+    earlier: Any = None
+    ref_value: Any = None
+    ref_label: str | None = None
+    windows: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if self.reference is not None:
+            return self.reference.label
+        return self.ref_label or "the reference"
+
+    @property
+    def ref_details(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.windows)
+        if self.reference is not None:
+            out["reference_snapshot_id"] = self.reference.id
+        return out
+
+    def failed(self, column: str) -> Outcome:
+        return Outcome(self.problem_status, f"{column}: {self.problem}")
+
+
+def schema_problem(ref: Reference, current: dict[str, str]) -> str | None:
+    if ref.schema == current:
+        return None
+    gone = sorted(set(ref.schema) - set(current))
+    new = sorted(set(current) - set(ref.schema))
+    changed = sorted(c for c in set(ref.schema) & set(current) if ref.schema[c] != current[c])
+    parts = [
+        f"{label}: {', '.join(cols)}"
+        for label, cols in (("missing", gone), ("added", new), ("type changed", changed))
+        if cols
+    ]
+    return (
+        f"the source's schema differs from reference {ref.label} ({'; '.join(parts)}): "
+        "capture a new snapshot"
+    )
+
+
+def prepare_reference(env: Any, check: Any, columns: list[str], kind: str = "moments") -> Prepared:
+    """Settings from the suite (a check may override them), the resolved snapshot and the raw
+    sample of ``columns`` (or the window and the rolling reference: checks.windowed); a problem
+    is recorded, never raised."""
+    from datavigil.checks import windowed
+
+    if env is None:
+        return Prepared(problem="no results store: the reference snapshot cannot be read")
+    suite = env.suite
+    prep = Prepared(
+        alpha=check.alpha if check.alpha is not None else suite.alpha,
+        min_effect=check.min_effect if check.min_effect is not None else suite.min_effect,
+    )
+    if windowed.uses_windows(check, suite):
+        windowed.prepare_windows(env, check, prep, kind)
+        if windowed.rolling_of(check, suite) is not None or prep.problem:
+            return prep
+    return prepare_snapshot(env, check, columns, prep)
+
+
+def prepare_snapshot(env: Any, check: Any, columns: list[str], prep: Prepared) -> Prepared:
+    """The resolved snapshot of ``check`` (or the suite) and the raw sample of ``columns``."""
+    from datavigil.store import snapshots
+
+    suite = env.suite
+    pin = check.reference if check.reference is not None else suite.reference
+    if _is_rolling(pin):
+        name = type(check).__name__
+        prep.problem = f"{name} compares against a snapshot: set its reference='active'"
+        return prep
+    memo = getattr(env, "memo", {})  # one read per run, however many checks ask
+    try:
+        if ("reference", pin) not in memo:
+            memo[("reference", pin)] = snapshots.resolve(env.store, suite, pin)
+        ref = memo[("reference", pin)]
+    except snapshots.NoSnapshot as exc:
+        prep.problem, prep.problem_status = f"skipped (warm-up): {exc}", Status.SKIPPED
+        return prep
+    except (StoreUnavailable, SourceUnavailable):
+        raise  # infrastructure: the run's error (exit 3, retried), never a check result
+    except DatavigilError as exc:
+        prep.problem = f"reference unusable: {exc}"
+        return prep
+    prep.reference = ref
+    if "schema" not in memo:
+        memo["schema"] = source_schema(suite, env.window)
+    prep.problem = schema_problem(ref, memo["schema"])
+    if prep.problem is None and ref.sample_rows and columns:  # raw values: rank tests only
+        frame = snapshots.load_sample(env.store, ref.id)
+        if frame is not None:
+            prep.sample = {c: _finite(frame[c]) for c in columns if c in frame.columns}
+    return prep
+
+
+def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None, str | None]:
+    col = ref.columns.get(column)
+    if col is None:
+        return None, f"{ref.label} has no column '{column}'"
+    if col.get("kind") != "numeric":
+        return None, f"{ref.label}: column '{column}' is {col.get('kind')}, not numeric"
+    return usable_reference(stats.Moments.from_dict(col["moments"]), ref.label, column)
+
+
+def usable_reference(
+    m: stats.Moments, label: str, column: str
+) -> tuple[stats.Moments | None, str | None]:
+    """The reference's moments, or why a standardized shift against them is undefined."""
+    bad = overflowed(m, f"{label}: column '{column}'") if m.n >= 2 else None
+    if bad is not None:
+        return None, bad.message
+    if m.n < 2:
+        return None, f"{label}: column '{column}' has {m.n} finite value(s)"
+    if m.m2 <= 0:
+        return None, (
+            f"{label}: column '{column}' has zero variance (constant "
+            f"{m.mean:g}): a standardized shift is undefined"
+        )
+    return m, None
+
+
+def _is_rolling(ref: Any) -> bool:
+    from datavigil.declare.rolling import Rolling
+
+    return isinstance(ref, Rolling)
+
+
+def the_reference(prep: Prepared, column: str) -> tuple[stats.Moments | None, str | None]:
+    """The snapshot's moments of ``column``, or the rolling reference's (checks.windowed)."""
+    if prep.reference is not None:
+        return reference_moments(prep.reference, column)
+    if prep.ref_value is None:
+        return None, "no reference was prepared"
+    return usable_reference(prep.ref_value, prep.label, column)
+
+
+def with_window(prof: ColumnProfile, earlier: stats.Moments | None) -> ColumnProfile:
+    """The partition's profile with the window's earlier days merged in (their finite values
+    count as rows checked; their NULLs were counted on their own nights)."""
+    if earlier is None:
+        return prof
+    return replace(prof, rows=prof.rows + earlier.n, moments=prof.moments.merge(earlier))
+
+
+def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
+    """Inconclusive (with the reason) when the partition has too few finite values."""
+    if prof.kind not in (None, "numeric"):
+        return Outcome(Status.ERROR, f"{label}: column is {prof.kind}, not numeric")
+    m = prof.moments
+    if m.n >= 2:
+        return overflowed(m, label)
+    what = (
+        f"{prof.null} NULL, {prof.nan} NaN, {prof.pos_inf + prof.neg_inf} inf of {prof.rows} rows"
+    )
+    reason = "all values are NULL/NaN/inf" if m.n == 0 else "only one finite value"
+    return Outcome(
+        Status.INCONCLUSIVE,
+        f"{label}: {reason} ({what}): nothing to compare",
+        rows_checked=prof.rows,
+        details={"n": m.n, "null": prof.null},
+    )
+
+
+def overflowed(mo: stats.Moments, label: str) -> Outcome | None:
+    """``error`` when the moments are not finite (values so large that the variance overflows
+    double precision): a statistic computed from them would be meaningless, never a pass."""
+    import math
+
+    if all(math.isfinite(v) for v in (mo.mean, mo.m2)):
+        return None
+    return Outcome(
+        Status.ERROR,
+        f"{label}: the moments are not finite (mean {mo.mean:.3g}, M2 {mo.m2:.3g}; values up to "
+        f"{max(abs(mo.min), abs(mo.max)):.3g} overflow double precision): cannot test",
+        details={"n": mo.n, "mean": mo.mean if math.isfinite(mo.mean) else None},
+    )
+
+
+def _finite(series: Any) -> np.ndarray:
+    x = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return x[np.isfinite(x)]
+
+
+def profile_of(column: str, g: Any) -> ColumnProfile:
+    """A column's profile from the engine's GroupStats."""
+    return ColumnProfile(
+        column, kind="numeric", rows=g.rows, null=g.null, nan=g.nan,
+        pos_inf=g.pos_inf, neg_inf=g.neg_inf, moments=g.moments,
+    )  # fmt: skip
+
+
+def raw_values(ctx: Any, column: str, n: int) -> Any:
+    """The finite values of a small partition (only small samples need them), or None."""
+    if n > RAW_CAP or ctx.fetch is None:
+        return None
+    sample = m.Sample((column,), RAW_CAP + 1, where=m.Not(m.IsNull(column)))
+    got = ctx.fetch([sample]).data.get(sample)
+    if not isinstance(got, list):
+        return None
+    x = np.asarray([r[0] for r in got], dtype=np.float64)
+    return x[np.isfinite(x)]
+
+
+def compare(
+    check: MeanShift, prof: ColumnProfile, ref: stats.Moments, raw: Any, prep: Prepared
+) -> Outcome:
+    """The procedure of ``check.test`` (Welch's t by default, no pretest: ADR 0081) on the
+    moments; the verdict is provisional until the run adjusts its family (multitest)."""
+    from datavigil.stats import procedures
+
+    cur = prof.moments
+    ref_raw = (prep.sample or {}).get(check.column)
+    pair = (raw, ref_raw) if raw is not None and ref_raw is not None else None
+    choice = procedures.two_sample(
+        cur, ref, test=check.test, alpha=prep.alpha, min_effect=prep.min_effect, raw=pair
+    )
+    what = "mean" if getattr(check, "window", None) is None else f"{check.window} window mean"
+    versus = "reference" if prep.reference is not None else prep.label
+    headline = (
+        f"{check.column}: {what} {cur.mean:.4g} (sd {cur.sd:.3g}, n={cur.n}) vs "
+        f"{versus} {ref.mean:.4g} (sd {ref.sd:.3g}, n={ref.n})"
+    )
+    outcome = choice.outcome(headline, rows_checked=prof.rows)
+    extra = {
+        "mean": cur.mean, "sd": cur.sd, "reference_mean": ref.mean, "reference_sd": ref.sd,
+        "null": prof.null, "nan": prof.nan,
+    }  # fmt: skip
+    details = {**outcome.details, **_finite_only(extra), **prep.ref_details}
+    return replace(outcome, details=details)
+
+
+def _finite_only(d: dict[str, Any]) -> dict[str, Any]:
+    import math
+
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
+
+
+@dataclass(frozen=True)
+class MeanShift(Check):
+    """``column``: numeric column compared with the reference snapshot. ``test``: "welch"
+    (default: Welch's t, no pretest), "student" or "mann_whitney" (a rank test on a bounded
+    sample of the raw values), each with its own effect size. ``alpha``, ``min_effect`` (Hedges'
+    g), ``reference``: override the suite's settings (None = the suite's); a
+    ``datavigil.Rolling`` compares against the days before the window instead of a snapshot.
+    ``window``: "28d" compares the partition day and the 27 days before it, merged (None: the
+    day alone); the earlier days come from the runs' kept metrics (datavigil.checks.days)."""
+
+    column: str  # type: ignore[misc]
+    test: str = "welch"
+    alpha: float | None = None
+    min_effect: float | None = None
+    reference: Any = None
+    window: str | int | None = None
+
+    check_type = "distribution.ttest"
+    phase = "distribution"
+
+    def default_name(self) -> str:
+        return f"distribution.{self.column}"
+
+    def problems(self, columns: frozenset[str] | None) -> list[str]:
+        tests = ("welch", "student", "mann_whitney")
+        out = [] if self.test in tests else [f"test must be one of {tests}, got {self.test!r}"]
+        if self.test == "mann_whitney" and (self.window is not None or _is_rolling(self.reference)):
+            out.append("test='mann_whitney' needs a snapshot's raw sample: no window or Rolling")
+        out += window_problems(self)
+        return out + override_problems(self) + unknown_columns([self.column], columns)
+
+    def prepare(self, env: Any) -> Prepared:
+        sample = [self.column] if self.test == "mann_whitney" else []
+        return prepare_reference(env, self, sample)
+
+    def metrics(self, columns: dict[str, Any]) -> list[Any]:
+        return [m.Moments(self.column)]
+
+    def judge(self, values: Any, ctx: CheckContext) -> Outcome:
+        col, prep = self.column, ctx.prepared or Prepared(problem="no reference was prepared")
+        if prep.problem:
+            return prep.failed(col)
+        if ctx.columns and col not in ctx.columns:
+            return Outcome(Status.ERROR, f"column '{col}' is not in the partition's data")
+        ref, problem = the_reference(prep, col)
+        if ref is None:
+            return Outcome(Status.ERROR, f"{col}: {problem}")
+        bad = metric_error(values, [m.Moments(col)])
+        if bad is not None:
+            return Outcome(Status.ERROR, f"{col}: {bad.message}")
+        prof = with_window(profile_of(col, values.get(m.Moments(col))[None]), prep.earlier)
+        bad = unusable(prof, col if self.window is None else f"{col} ({self.window} window)")
+        if bad is not None:
+            return bad
+        raw = raw_values(ctx, col, prof.moments.n) if self.test == "mann_whitney" else None
+        return compare(self, prof, ref, raw, prep)

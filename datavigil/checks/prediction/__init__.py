@@ -1,0 +1,19 @@
+"""The checks of a model's prediction log (issue 12, docs/prediction.md): serving facts
+(ModelVersion, DecisionThreshold, Latency), output drift (ScoreShift, PositiveRate, ClassShift)
+and the quality of the predictions once their labels arrived (LabelQuality). Each lives in its
+own module; this one is where a suite imports them from (or from ``checks``)."""
+
+from datavigil.checks.prediction.classes import ClassShift
+from datavigil.checks.prediction.labels import LabelQuality
+from datavigil.checks.prediction.output import PositiveRate, ScoreShift
+from datavigil.checks.prediction.serving import DecisionThreshold, Latency, ModelVersion
+
+__all__ = [
+    "ClassShift",
+    "DecisionThreshold",
+    "LabelQuality",
+    "Latency",
+    "ModelVersion",
+    "PositiveRate",
+    "ScoreShift",
+]

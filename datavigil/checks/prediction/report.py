@@ -1,0 +1,147 @@
+"""LabelQuality's rows: what gates the judging (no predictions, labels not all arrived, no
+reference yet) and one outcome per metric, with its CI, the reference's, the CI of the change
+and the rows it adds to run_metrics (group_key: the judged day)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from datavigil.checks.prediction.base import rows
+from datavigil.checks.prediction.quality import (
+    PROPORTIONS,
+    Counts,
+    difference_ci,
+    estimate,
+    verdict,
+)
+from datavigil.core.outcome import Outcome, Status
+
+
+@dataclass
+class Side:
+    """What one scan measured: rows, labels arrived, counts, pairs (or why there are none)."""
+
+    rows: int
+    arrived: int
+    counts: Counts | None
+    pairs: Any  # prediction_quality.Pairs | None
+    problem: str | None = None  # the pairs could not be read (over the cap)
+
+
+@dataclass
+class LabelInputs:
+    judged: date
+    cutoff: Any  # the run's window end: the labels that arrived before it count
+    first: date  # the reference period
+    last: date
+    level: float
+    day: Side | None = None
+    reference: Side | None = None
+    error: str | None = None
+    prefix: str = "labels"  # the check's name: its rows and run_metrics are <prefix>.<metric>
+
+    def common(self) -> dict[str, Any]:
+        d, r = self.day, self.reference
+        assert d is not None and r is not None
+        out: dict[str, Any] = {
+            "judged_day": self.judged.isoformat(), "labels_before": self.cutoff.isoformat(),
+            "reference_period": [self.first.isoformat(), self.last.isoformat()],
+            "rows": d.rows, "arrived": d.arrived,
+            "share_arrived": d.arrived / d.rows if d.rows else None,
+            "reference_rows": r.rows, "reference_arrived": r.arrived, "level": self.level,
+        }  # fmt: skip
+        if d.counts is not None and r.counts is not None:
+            out["counts"] = vars_of(d.counts)
+            out["reference_counts"] = vars_of(r.counts)
+        return out
+
+    def day_rows(self) -> tuple:
+        """run_metrics rows shared by every metric (on the first one only)."""
+        c = self.common()
+        values: dict[str, Any] = {".rows": c["rows"], ".arrived": c["arrived"],
+                                  ".share_arrived": c["share_arrived"]}  # fmt: skip
+        for k, v in c.get("counts", {}).items():
+            values[f".{k}"] = v
+        return rows(self.prefix, None, self.judged.isoformat(), values)
+
+
+def vars_of(counts: Counts) -> dict[str, int]:
+    return {"tp": counts.tp, "fp": counts.fp, "tn": counts.tn, "fn": counts.fn}
+
+
+def skipped(inputs: LabelInputs, min_arrived: float, days: int) -> Outcome | None:
+    """The outcome of every metric when the day cannot be judged, or None."""
+    if inputs.error is not None:
+        return Outcome(Status.ERROR, f"labels of {inputs.judged}: {inputs.error}")
+    d, r, j = inputs.day, inputs.reference, inputs.judged
+    assert d is not None and r is not None
+    details, metrics = inputs.common(), inputs.day_rows()
+    if d.rows == 0:
+        why = f"no predictions on {j} (the day whose labels are due): nothing to judge"
+        return Outcome(Status.SKIPPED, why, rows_checked=0, details=details, metrics=metrics)
+    share = d.arrived / d.rows
+    if share < min_arrived:
+        why = (
+            f"labels of {j}: {share:.1%} arrived ({d.arrived} of {d.rows}) before "
+            f"{inputs.cutoff:%Y-%m-%d %H:%M} UTC, below min_arrived {min_arrived:g}: not judged "
+            "on partial labels"
+        )
+        return Outcome(Status.SKIPPED, why, observed_value=share, threshold=f">= {min_arrived:g}",
+                       rows_checked=d.rows, details=details, metrics=metrics)  # fmt: skip
+    if r.arrived == 0:
+        why = (
+            f"skipped (warm-up): no labelled predictions in the reference period {inputs.first}"
+            f"..{inputs.last} ({days} days before {j}, {r.rows} rows)"
+        )
+        return Outcome(Status.SKIPPED, why, rows_checked=d.rows, details=details, metrics=metrics)
+    return None
+
+
+def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: bool) -> Outcome:
+    d, r = inputs.day, inputs.reference
+    assert d is not None and r is not None
+    details = {**inputs.common(), "metric": metric, "min_effect": min_effect}
+    extra = inputs.day_rows() if first else ()
+    label = f"{metric} of {inputs.judged}"
+    problem = None if metric in PROPORTIONS else (d.problem or r.problem)
+    if problem is not None:
+        return Outcome(Status.ERROR, f"{label}: {problem}", details=details, metrics=extra)
+    cur, why = estimate(metric, d.counts, d.pairs, inputs.level)
+    ref, ref_why = estimate(metric, r.counts, r.pairs, inputs.level)
+    if cur is None or ref is None:
+        reason = why if cur is None else f"undefined in the reference period: {ref_why}"
+        return Outcome(Status.INCONCLUSIVE, f"{label}: {reason}", rows_checked=d.arrived,
+                       details={**details, "problem": reason}, metrics=extra)  # fmt: skip
+    ci = difference_ci(metric, cur, ref, inputs.level)
+    v = verdict(metric, cur, ref, ci, min_effect)
+    details.update(
+        value=cur.value, ci=list(cur.ci), n=cur.n, reference_value=ref.value,
+        reference_ci=list(ref.ci), reference_n=ref.n, difference=cur.value - ref.value,
+        difference_ci=list(ci), worse=v.worse, worse_ci=list(v.worse_ci), verdict=v.status,
+        method=METHOD[metric],
+    )  # fmt: skip
+    pct = f"{100 * inputs.level:g}%"
+    message = (
+        f"{label}: {cur.value:.4g} [{cur.ci[0]:.4g}, {cur.ci[1]:.4g}] (n={cur.n}) vs reference "
+        f"{inputs.first}..{inputs.last} {ref.value:.4g} [{ref.ci[0]:.4g}, {ref.ci[1]:.4g}] "
+        f"(n={ref.n}), {pct} CIs: {v.status}: {v.why}"
+    )
+    values = {"": cur.value, ".ci_low": cur.ci[0], ".ci_high": cur.ci[1],
+              ".reference": ref.value}  # fmt: skip
+    return Outcome(
+        Status(v.status), message, observed_value=cur.value,
+        threshold=f"{'rise' if metric == 'brier' else 'drop'} < {min_effect:g} or its CI holds 0",
+        rows_checked=cur.n, effect_size=cur.value - ref.value, details=details,
+        metrics=extra + rows(f"{inputs.prefix}.{metric}", None, inputs.judged.isoformat(), values),
+    )  # fmt: skip
+
+
+METHOD = {
+    "accuracy": "Wilson score CI; change: Newcombe hybrid score CI",
+    "precision": "Wilson score CI; change: Newcombe hybrid score CI",
+    "recall": "Wilson score CI; change: Newcombe hybrid score CI",
+    "auc": "Mann-Whitney AUC (ties 1/2), DeLong SE, normal CI; change: normal, independent days",
+    "brier": "mean squared error, normal CI from the per-row errors; change: normal",
+}

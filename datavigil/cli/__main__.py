@@ -1,0 +1,5 @@
+"""``python -m datavigil.cli``: the same command as ``datavigil``."""
+
+from datavigil.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""Settings from the environment: where the project's files live, where results go."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from datavigil.core.errors import SettingError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RESULTS_CONN_ID = "datavigil_results"
+
+
+class ConnectionMissing(SettingError):
+    """The Airflow connection is not defined (the embedded store is the fallback)."""
+
+
+def home() -> Path:
+    """DATAVIGIL_HOME (default: the project root). Never the task's working directory."""
+    value = os.environ.get("DATAVIGIL_HOME")
+    if not value:
+        return PROJECT_ROOT
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        raise SettingError(f"DATAVIGIL_HOME must be an absolute path, got '{value}'")
+    return path
+
+
+def schemas_dir() -> Path:
+    """Where suites are discovered: DATAVIGIL_SCHEMAS_DIR, else <project>/schemas."""
+    value = os.environ.get("DATAVIGIL_SCHEMAS_DIR")
+    if not value:
+        return PROJECT_ROOT / "schemas"
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        raise SettingError(f"DATAVIGIL_SCHEMAS_DIR: '{value}' is not a directory")
+    return path
+
+
+@functools.lru_cache(maxsize=64)
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name a database, or None: not a SQLAlchemy URL (or a bad port), an '@'
+    left in the host (an unencoded password), an unknown dialect or driver, a driver that is not
+    installed, a query option libpq does not know (psycopg). A configuration problem (exit 2),
+    found before anything connects; the text never repeats the URL (it may hold a password)."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+        _ = parsed.port  # a non-numeric port fails here
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        return "is not a SQLAlchemy URL (expected dialect+driver://user@host/database)"
+    if "@" in (parsed.host or ""):
+        return "has an '@' after the user name: write an '@' in the password as %40"
+    name = parsed.drivername
+    if parsed.get_backend_name() not in BUILTIN_DIALECTS:
+        return _plugin_problem(name)  # a third-party dialect: known without importing it
+    try:
+        dialect = parsed.get_dialect()
+    except sa.exc.NoSuchModuleError:
+        return f"names an unknown database dialect or driver '{name}'"
+    try:
+        dbapi = dialect.import_dbapi()
+    except ImportError as exc:
+        return f"needs the driver of '{name}', which is not installed ({exc})"
+    known = _libpq_keywords(dbapi) if parsed.get_driver_name() == "psycopg" else set()
+    unknown = sorted(set(parsed.query) - known) if known else []
+    if unknown:
+        return f"has query options that PostgreSQL does not know: {', '.join(unknown)}"
+    return None
+
+
+BUILTIN_DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
+
+
+def _plugin_problem(name: str) -> str | None:
+    """A dialect from a package (duckdb, trino, snowflake...) must be registered as a
+    ``sqlalchemy.dialects`` entry point; it is imported only when it connects (a driver that
+    fails then is the source's error)."""
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group="sqlalchemy.dialects")}
+    backend = name.split("+", 1)[0]
+    if name in names or name.replace("+", ".") in names or backend in names:
+        return None
+    return f"names an unknown database dialect or driver '{name}'"
+
+
+def _libpq_keywords(psycopg: object) -> set[str]:
+    """The connection options libpq accepts (a psycopg URL's query is passed to it)."""
+    try:
+        defaults = psycopg.pq.Conninfo.get_defaults()  # type: ignore[attr-defined]
+    except (AttributeError, psycopg.Error):  # type: ignore[attr-defined]
+        return set()
+    return {d.keyword.decode() for d in defaults}
+
+
+def checked_url(url: str, setting: str) -> str:
+    """``url`` if it is usable, else SettingError naming ``setting``."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise SettingError(f"{setting} {problem}")
+    return url
+
+
+def expand(text: str) -> str:
+    """Substitute ``{home}`` in URLs and path templates with DATAVIGIL_HOME."""
+    return text.replace("{home}", str(home()))
+
+
+def connection_url(conn_id: str) -> str:
+    """A SQLAlchemy URL for an Airflow connection (only callable where Airflow is installed).
+
+    ``conn.get_uri()`` is not usable as a SQLAlchemy URL (postgres:// scheme, percent-encoded
+    sqlite paths), so the URL is built from the parts; ``extra.sqlalchemy_url`` wins if set.
+    """
+    from airflow.sdk import BaseHook
+    from sqlalchemy import URL
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception as exc:
+        raise ConnectionMissing(f"Airflow connection '{conn_id}' is not defined: {exc}") from None
+    explicit = conn.extra_dejson.get("sqlalchemy_url")
+    if explicit:
+        return expand(str(explicit))
+    drivers = {
+        "postgres": "postgresql+psycopg",
+        "postgresql": "postgresql+psycopg",
+        "sqlite": "sqlite",
+        "mysql": "mysql",
+    }
+    driver = drivers.get(conn.conn_type or "")
+    if driver is None:
+        raise SettingError(f"Airflow connection '{conn_id}': unsupported type '{conn.conn_type}'")
+    if driver == "sqlite":
+        return f"sqlite:///{conn.host}"
+    url = URL.create(
+        driver,
+        username=conn.login or None,
+        password=conn.password or None,
+        host=conn.host or None,
+        port=conn.port or None,
+        database=conn.schema or None,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def results_url() -> str:
+    """DATAVIGIL_RESULTS_URL, else the Airflow connection datavigil_results if it exists, else
+    embedded SQLite at <DATAVIGIL_HOME>/.datavigil/results.db."""
+    value = os.environ.get("DATAVIGIL_RESULTS_URL", "").strip()
+    if value:
+        return checked_url(expand(value), "DATAVIGIL_RESULTS_URL")
+    if os.environ.get(f"AIRFLOW_CONN_{RESULTS_CONN_ID.upper()}") or _inside_airflow_task():
+        try:
+            url = connection_url(RESULTS_CONN_ID)
+        except ConnectionMissing:
+            if os.environ.get(f"AIRFLOW_CONN_{RESULTS_CONN_ID.upper()}"):
+                raise
+        else:  # a connection that exists but names no usable database is an error, not a fallback
+            return checked_url(url, f"Airflow connection '{RESULTS_CONN_ID}'")
+    return f"sqlite:///{home() / '.datavigil' / 'results.db'}"
+
+
+def _inside_airflow_task() -> bool:
+    return bool(os.environ.get("AIRFLOW_CTX_DAG_ID"))

@@ -1,0 +1,82 @@
+"""Earlier runs' metrics (the run_metrics table): what history-based checks read instead of the
+source. For each partition only its most recent run counts, as in datavigil.history."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from datavigil.stats.sufficient import Moments
+from datavigil.store.models import RunMetric, ValidationRun
+
+FIELDS = ("n", "mean", "m2", "m3", "m4", "min", "max", "scale")
+
+
+def day_moments(store: Any, suite: str, column: str, days: list[date]) -> dict[date, Moments]:
+    """The moments of ``column`` (whole partition) kept by the latest run of each of ``days``."""
+    if not days:
+        return {}
+    store.ensure_ready()
+    r, t = ValidationRun, RunMetric
+    stmt = (
+        sa.select(r.partition_date, r.run_id, r.finished_at, t.metric, t.value)
+        .join(t, t.run_id == r.run_id)
+        .where(
+            r.suite == suite,
+            r.partition_date.in_(days),
+            t.column_name == column,
+            t.group_key.is_(None),
+            t.metric.in_([f"moments.{f}" for f in FIELDS]),
+        )
+        .order_by(r.partition_date, r.finished_at.desc())
+    )
+    try:
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+    except sa.exc.SQLAlchemyError as exc:
+        raise store._fail("read", exc) from None
+    latest: dict[date, str] = {}
+    found: dict[date, dict[str, float | None]] = {}
+    for day, run_id, _, metric, value in rows:
+        if latest.setdefault(day, run_id) != run_id:
+            continue  # an older run of the same day
+        found.setdefault(day, {})[metric.removeprefix("moments.")] = value
+    out = {}
+    for day, f in found.items():
+        if f.get("n"):
+            out[day] = Moments.from_dict({**f, "n": int(f["n"] or 0)})
+    return out
+
+
+def earlier(
+    store: Any, suite: str, metric: str, column: str | None, before: datetime, scan: int = 400
+) -> list[tuple[date, str, str, float, datetime]]:
+    """(day, run_id, run status, value, partition start UTC) of ``metric`` on the latest run of
+    each partition that starts before ``before`` (the run's window start), newest first; at most
+    ``scan`` rows are read. Partitions are told apart by their start, so an hourly suite's hours
+    of one day are distinct partitions (docs/adr/0097)."""
+    store.ensure_ready()
+    r, t = ValidationRun, RunMetric
+    col = t.column_name.is_(None) if column is None else t.column_name == column
+    stmt = (
+        sa.select(r.partition_date, r.run_id, r.status, t.value, r.data_interval_start)
+        .join(t, t.run_id == r.run_id)
+        .where(r.suite == suite, r.data_interval_start < before, t.metric == metric, col)
+        .where(t.group_key.is_(None))
+        .order_by(r.data_interval_start.desc(), r.finished_at.desc())
+        .limit(scan)
+    )
+    try:
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+    except sa.exc.SQLAlchemyError as exc:
+        raise store._fail("read", exc) from None
+    out: list[tuple[date, str, str, float, datetime]] = []
+    for day, run_id, status, value, start in rows:
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+        if (out and out[-1][4] == start) or value is None:
+            continue  # an older run of the same partition
+        out.append((day, run_id, status, float(value), start))
+    return out
