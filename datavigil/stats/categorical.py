@@ -20,6 +20,7 @@ from typing import Any
 
 from datavigil.core.outcome import Status
 from datavigil.stats.effects import Effect, chi2_ncp, v_of
+from datavigil.stats.effects import v_mde as v_mde  # re-exported: the power of the test
 from datavigil.stats.procedures import POWER_TARGET, Choice, Problem
 from datavigil.stats.sufficient import TestResult
 
