@@ -23,7 +23,8 @@ from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-from datavigil.engine.plan import Values, profile
+from datavigil.engine.stored_metrics import profile
+from datavigil.engine.values import Values
 from datavigil.stats import inconclusive
 from datavigil.stats.multitest import adjust_run
 from datavigil.store import RunRecord, Store, status_of
