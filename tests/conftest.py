@@ -91,6 +91,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture
+def store(store_url: str):
+    """A migrated results store on ``store_url`` (SQLite and PostgreSQL), disposed after."""
+    from datavigil.store import Store
+
+    s = Store(store_url)
+    s.upgrade()
+    yield s
+    s.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def airflow_db():
     """A fresh Airflow metadata database (SQLite) for tests that run DAGs."""

@@ -26,6 +26,20 @@ def query(url: str, sql: str, **params: Any) -> list[Any]:
         engine.dispose()
 
 
+def by_check(url: str, sql: str, **params: Any) -> dict[str, dict[str, Any]]:
+    """Check-result rows of ``sql`` (with a ``check_name`` and a ``details`` column) as dicts by
+    check name, ``details`` parsed from JSON where the database returns it as text."""
+    import json
+
+    out = {}
+    for row in query(url, sql, **params):
+        data = dict(row._mapping)
+        details = data["details"]
+        data["details"] = json.loads(details) if isinstance(details, str) else details
+        out[data["check_name"]] = data
+    return out
+
+
 def chunk(**columns: list[Any]) -> Any:
     """An Arrow table from Python lists; None becomes a real Arrow NULL, float('nan') stays NaN."""
     import pyarrow as pa

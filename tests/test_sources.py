@@ -4,7 +4,7 @@ aggregates (RowCount, NullCount, ...) and a bounded Sample, computed where the d
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,7 @@ from datavigil.core.errors import SourceUnavailable, SuiteError
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-
-NY = "America/New_York"
-DAY = date(2013, 3, 10)  # 23 hours in New York: [05:00, 04:00 next day) UTC
-UTC_TIMES = [
-    datetime(2013, 3, 10, 4, 59, 59),  # out: 23:59:59 on the 9th, local
-    datetime(2013, 3, 10, 5, 0, 0),  # in: local midnight
-    datetime(2013, 3, 10, 17, 30),  # in
-    datetime(2013, 3, 11, 3, 59, 59),  # in: 23:59:59 local
-    datetime(2013, 3, 11, 4, 0, 0),  # out: next local midnight
-]
-INSIDE = [2, 3, 4]  # ids of the rows inside the day
+from tests.dst import DAY, INSIDE, NY, UTC_TIMES
 
 
 def make_table(url: str, name: str, aware: bool = False) -> None:

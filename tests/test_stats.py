@@ -13,15 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from datavigil.stats import effects, multitest
-from datavigil.stats.sufficient import (
-    Moments,
-    anova,
-    anova_parts,
-    bartlett,
-    merge_all,
-    ttest,
-    welch_anova,
-)
+from datavigil.stats.significance import anova, anova_parts, bartlett, ttest, welch_anova
+from datavigil.stats.sufficient import Moments, merge_all
 
 # R: sleep (Cushny & Peebles), t.test(extra ~ group, data = sleep)
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]

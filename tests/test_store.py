@@ -55,14 +55,6 @@ def result(
     return CheckResult(name, name.split(".")[0], None, severity, outcome, phase=phase)
 
 
-@pytest.fixture
-def store(store_url: str) -> Store:
-    s = Store(store_url)
-    s.upgrade()
-    yield s
-    s.engine.dispose()
-
-
 def names(store: Store, **filters: Any) -> list[str]:
     return sorted(r["check_name"] for r in store.results(**filters))
 

@@ -17,14 +17,6 @@ from tests.store_worker import T0, metrics_for, payload, record, save
 RUN = "cli:faults:2024-05-01"
 
 
-@pytest.fixture
-def store(store_url: str) -> Store:
-    s = Store(store_url)
-    s.upgrade()
-    yield s
-    s.engine.dispose()
-
-
 def test_a_failed_attempt_keeps_the_last_complete_result(store: Store, store_url: str) -> None:
     save(store, RUN, "good.0")
     failed = replace(record(RUN, status="error"), try_number=2, started_at=T0 + timedelta(1))

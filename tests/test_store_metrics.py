@@ -3,21 +3,11 @@ transaction, replacing that run's metrics of the saved phases, like its check ro
 
 from __future__ import annotations
 
-import pytest
-
 from datavigil.store import Store
 from tests.helpers import query
 from tests.store_worker import payload, record
 
 RUN = "airflow:validate_faults:manual__1"
-
-
-@pytest.fixture
-def store(store_url: str) -> Store:
-    s = Store(store_url)
-    s.upgrade()
-    yield s
-    s.engine.dispose()
 
 
 def metrics(url: str) -> list[tuple]:

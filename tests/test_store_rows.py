@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import numpy as np
-import pytest
 import sqlalchemy as sa
 
 from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
@@ -27,14 +26,6 @@ def result(name: str, status: Status = Status.FAIL, **outcome: Any) -> CheckResu
     return CheckResult(
         name, "schema", "carrier", Severity.ERROR, Outcome(status, message, **outcome)
     )
-
-
-@pytest.fixture
-def store(store_url: str) -> Store:
-    s = Store(store_url)
-    s.upgrade()
-    yield s
-    s.engine.dispose()
 
 
 def rows(store: Store, sql: str, **params: Any) -> list[Any]:

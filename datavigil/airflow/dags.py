@@ -116,20 +116,27 @@ INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)} 
 
 
 def build_dag(info: SuiteInfo) -> DAG:
+    @dag(**_dag_arguments(info))
+    def validation() -> None:
+        gate = _phase_task(info.name, *GATE)
+        checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
+        gate >> checks
+        checks >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
+
+    return validation()
+
+
+def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
+    """The arguments of a suite's validate_* DAG: its schedule, start, tags, docs and retries."""
     import pendulum
 
     retries = int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
     start = pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone)
-
-    @dag(
+    interval = INTERVAL.get(info.partition_unit, DAY)
+    return dict(
         dag_id=f"validate_{info.name}",
         schedule=schedule_of(
-            info,
-            CronTriggerTimetable(
-                info.schedule,
-                timezone=info.timezone,
-                interval=INTERVAL.get(info.partition_unit, DAY),
-            ),
+            info, CronTriggerTimetable(info.schedule, timezone=info.timezone, interval=interval)
         ),
         start_date=start,
         catchup=info.catchup,
@@ -149,13 +156,6 @@ def build_dag(info: SuiteInfo) -> DAG:
             "on_failure_callback": on_failure(info.name),
         },
     )
-    def validation() -> None:
-        gate = _phase_task(info.name, *GATE)
-        checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
-        gate >> checks
-        checks >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
-
-    return validation()
 
 
 def capture_reference(suite_name: str) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from fastapi import Depends
 from fastapi.params import Depends as DependsParam
 
 from datavigil.core import config
-from datavigil.core.errors import SettingError
 from datavigil.ui.app import create_app
 
 PREFIX = "/datavigil"
@@ -63,33 +62,9 @@ def _stored_connection(conn_id: str) -> Any:
         return None
 
 
-DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql"}
-
-
 def url_of(conn: Any) -> str:
-    """The same rules as config.connection_url: ``extra.sqlalchemy_url`` wins, else the URL is
-    built from the parts (never ``conn.get_uri()``: postgres:// and percent-encoded sqlite)."""
-    import sqlalchemy as sa
-
-    explicit = conn.extra_dejson.get("sqlalchemy_url")
-    if explicit:
-        return config.expand(str(explicit))
-    if conn.conn_type == "sqlite":
-        return f"sqlite:///{conn.host}"
-    driver = DRIVERS.get(conn.conn_type or "")
-    if driver is None:
-        raise SettingError(
-            f"Airflow connection '{conn.conn_id}': unsupported type '{conn.conn_type}'"
-        )
-    url = sa.URL.create(
-        driver,
-        username=conn.login or None,
-        password=conn.password or None,
-        host=conn.host or None,
-        port=conn.port or None,
-        database=conn.schema or None,
-    )
-    return url.render_as_string(hide_password=False)
+    """The connection's URL by the CLI's rules (config.url_of_connection)."""
+    return config.url_of_connection(conn, conn.conn_id)
 
 
 def guard() -> list[DependsParam]:

@@ -24,7 +24,7 @@ from datavigil.checks.base import (
     override_problems,
     unknown_columns,
 )
-from datavigil.checks.distribution import (
+from datavigil.checks.reference import (
     Prepared,
     prepare_reference,
     reference_moments,

@@ -24,7 +24,7 @@ from datavigil.core.outcome import (
 
 if TYPE_CHECKING:
     from datavigil.declare.window import Window
-    from datavigil.engine.plan import Values
+    from datavigil.engine.values import Values
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datavigil.checks.base import (
     override_problems,
     unknown_columns,
 )
-from datavigil.checks.distribution import Prepared, prepare_reference
+from datavigil.checks.reference import Prepared, prepare_reference
 from datavigil.checks.windowed import window_problems
 from datavigil.core.outcome import Outcome, Status
 from datavigil.engine import metrics as m

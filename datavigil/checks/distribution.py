@@ -7,13 +7,14 @@ clearly non-normal (|skew| > 1 or |excess kurtosis| > 3) and both raw samples ex
 Mann-Whitney U test runs instead. The test that ran and why is stored in ``details``.
 
 The verdict (fail / inconclusive / pass) is given by datavigil.multitest.judge after the run's
-p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md.
+p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md. The reference it
+compares against is prepared by datavigil.checks.reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -24,165 +25,22 @@ from datavigil.checks.base import (
     override_problems,
     unknown_columns,
 )
+from datavigil.checks.reference import (
+    Prepared,
+    is_rolling,
+    overflowed,
+    prepare_reference,
+    the_reference,
+)
 from datavigil.checks.windowed import window_problems
-from datavigil.core.errors import DatavigilError, SourceUnavailable, StoreUnavailable
 from datavigil.core.outcome import Outcome, Status
 from datavigil.engine import metrics as m
-from datavigil.engine.profile import ColumnProfile, source_schema
+from datavigil.engine.profile import ColumnProfile
 from datavigil.stats import sufficient as stats
-
-if TYPE_CHECKING:
-    from datavigil.store.snapshots import Reference
 
 SMALL = 30  # below this many values, a clearly non-normal sample gets a rank test
 RAW_CAP = 5_000  # raw values kept from the partition (only small samples need them)
 HOMOGENEITY_ALPHA = 0.05
-
-
-@dataclass
-class Prepared:
-    """What prepare() obtained: the settings, the reference, or the reason there is none."""
-
-    alpha: float = 0.05
-    min_effect: float = 0.2
-    reference: Reference | None = None
-    sample: dict[str, np.ndarray] | None = None
-    problem: str | None = None
-    problem_status: Status = Status.ERROR  # SKIPPED while no snapshot was ever captured
-    # a window / rolling reference (checks.windowed): the window's earlier days merged, the
-    # rolling reference merged, its label, and what was read from where (for details)
-    earlier: Any = None
-    ref_value: Any = None
-    ref_label: str | None = None
-    windows: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        if self.reference is not None:
-            return self.reference.label
-        return self.ref_label or "the reference"
-
-    @property
-    def ref_details(self) -> dict[str, Any]:
-        out: dict[str, Any] = dict(self.windows)
-        if self.reference is not None:
-            out["reference_snapshot_id"] = self.reference.id
-        return out
-
-    def failed(self, column: str) -> Outcome:
-        return Outcome(self.problem_status, f"{column}: {self.problem}")
-
-
-def schema_problem(ref: Reference, current: dict[str, str]) -> str | None:
-    if ref.schema == current:
-        return None
-    gone = sorted(set(ref.schema) - set(current))
-    new = sorted(set(current) - set(ref.schema))
-    changed = sorted(c for c in set(ref.schema) & set(current) if ref.schema[c] != current[c])
-    parts = [
-        f"{label}: {', '.join(cols)}"
-        for label, cols in (("missing", gone), ("added", new), ("type changed", changed))
-        if cols
-    ]
-    return (
-        f"the source's schema differs from reference {ref.label} ({'; '.join(parts)}): "
-        "capture a new snapshot"
-    )
-
-
-def prepare_reference(env: Any, check: Any, columns: list[str], kind: str = "moments") -> Prepared:
-    """Settings from the suite (a check may override them), the resolved snapshot and the raw
-    sample of ``columns`` (or the window and the rolling reference: checks.windowed); a problem
-    is recorded, never raised."""
-    from datavigil.checks import windowed
-
-    if env is None:
-        return Prepared(problem="no results store: the reference snapshot cannot be read")
-    suite = env.suite
-    prep = Prepared(
-        alpha=check.alpha if check.alpha is not None else suite.alpha,
-        min_effect=check.min_effect if check.min_effect is not None else suite.min_effect,
-    )
-    if windowed.uses_windows(check, suite):
-        windowed.prepare_windows(env, check, prep, kind)
-        if windowed.rolling_of(check, suite) is not None or prep.problem:
-            return prep
-    return prepare_snapshot(env, check, columns, prep)
-
-
-def prepare_snapshot(env: Any, check: Any, columns: list[str], prep: Prepared) -> Prepared:
-    """The resolved snapshot of ``check`` (or the suite) and the raw sample of ``columns``."""
-    from datavigil.store import snapshots
-
-    suite = env.suite
-    pin = check.reference if check.reference is not None else suite.reference
-    if _is_rolling(pin):
-        name = type(check).__name__
-        prep.problem = f"{name} compares against a snapshot: set its reference='active'"
-        return prep
-    memo = getattr(env, "memo", {})  # one read per run, however many checks ask
-    try:
-        if ("reference", pin) not in memo:
-            memo[("reference", pin)] = snapshots.resolve(env.store, suite, pin)
-        ref = memo[("reference", pin)]
-    except snapshots.NoSnapshot as exc:
-        prep.problem, prep.problem_status = f"skipped (warm-up): {exc}", Status.SKIPPED
-        return prep
-    except (StoreUnavailable, SourceUnavailable):
-        raise  # infrastructure: the run's error (exit 3, retried), never a check result
-    except DatavigilError as exc:
-        prep.problem = f"reference unusable: {exc}"
-        return prep
-    prep.reference = ref
-    if "schema" not in memo:
-        memo["schema"] = source_schema(suite, env.window)
-    prep.problem = schema_problem(ref, memo["schema"])
-    if prep.problem is None and ref.sample_rows and columns:  # raw values: rank tests only
-        frame = snapshots.load_sample(env.store, ref.id)
-        if frame is not None:
-            prep.sample = {c: _finite(frame[c]) for c in columns if c in frame.columns}
-    return prep
-
-
-def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None, str | None]:
-    col = ref.columns.get(column)
-    if col is None:
-        return None, f"{ref.label} has no column '{column}'"
-    if col.get("kind") != "numeric":
-        return None, f"{ref.label}: column '{column}' is {col.get('kind')}, not numeric"
-    return usable_reference(stats.Moments.from_dict(col["moments"]), ref.label, column)
-
-
-def usable_reference(
-    m: stats.Moments, label: str, column: str
-) -> tuple[stats.Moments | None, str | None]:
-    """The reference's moments, or why a standardized shift against them is undefined."""
-    bad = overflowed(m, f"{label}: column '{column}'") if m.n >= 2 else None
-    if bad is not None:
-        return None, bad.message
-    if m.n < 2:
-        return None, f"{label}: column '{column}' has {m.n} finite value(s)"
-    if m.m2 <= 0:
-        return None, (
-            f"{label}: column '{column}' has zero variance (constant "
-            f"{m.mean:g}): a standardized shift is undefined"
-        )
-    return m, None
-
-
-def _is_rolling(ref: Any) -> bool:
-    from datavigil.declare.rolling import Rolling
-
-    return isinstance(ref, Rolling)
-
-
-def the_reference(prep: Prepared, column: str) -> tuple[stats.Moments | None, str | None]:
-    """The snapshot's moments of ``column``, or the rolling reference's (checks.windowed)."""
-    if prep.reference is not None:
-        return reference_moments(prep.reference, column)
-    if prep.ref_value is None:
-        return None, "no reference was prepared"
-    return usable_reference(prep.ref_value, prep.label, column)
 
 
 def with_window(prof: ColumnProfile, earlier: stats.Moments | None) -> ColumnProfile:
@@ -210,26 +68,6 @@ def unusable(prof: ColumnProfile, label: str) -> Outcome | None:
         rows_checked=prof.rows,
         details={"n": m.n, "null": prof.null},
     )
-
-
-def overflowed(mo: stats.Moments, label: str) -> Outcome | None:
-    """``error`` when the moments are not finite (values so large that the variance overflows
-    double precision): a statistic computed from them would be meaningless, never a pass."""
-    import math
-
-    if all(math.isfinite(v) for v in (mo.mean, mo.m2)):
-        return None
-    return Outcome(
-        Status.ERROR,
-        f"{label}: the moments are not finite (mean {mo.mean:.3g}, M2 {mo.m2:.3g}; values up to "
-        f"{max(abs(mo.min), abs(mo.max)):.3g} overflow double precision): cannot test",
-        details={"n": mo.n, "mean": mo.mean if math.isfinite(mo.mean) else None},
-    )
-
-
-def _finite(series: Any) -> np.ndarray:
-    x = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return x[np.isfinite(x)]
 
 
 def profile_of(column: str, g: Any) -> ColumnProfile:
@@ -312,7 +150,7 @@ class MeanShift(Check):
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         tests = ("welch", "student", "mann_whitney")
         out = [] if self.test in tests else [f"test must be one of {tests}, got {self.test!r}"]
-        if self.test == "mann_whitney" and (self.window is not None or _is_rolling(self.reference)):
+        if self.test == "mann_whitney" and (self.window is not None or is_rolling(self.reference)):
             out.append("test='mann_whitney' needs a snapshot's raw sample: no window or Rolling")
         out += window_problems(self)
         return out + override_problems(self) + unknown_columns([self.column], columns)

@@ -185,22 +185,13 @@ class Compiled:
 
 
 def _column_rules(name: str, col: Any, source: Any, coerce: bool) -> tuple[list[Rule], list[Any]]:
+    """The rules of one model column: its dtype against the source's type (a mismatch is the
+    only rule), then not-nullable, unique and each pandera check that compiles to a predicate;
+    the checks that do not are returned to run on rows (``custom``)."""
+    mismatch = _dtype_rule(name, col, source, coerce)
+    if mismatch is not None:
+        return [mismatch], []
     rules: list[Rule] = []
-    custom: list[Any] = []
-    want = model_family(col.dtype)
-    accepted = (COERCE if coerce else EXACT).get(source.family, {want})
-    if source.family != "other" and want != "other" and want not in accepted:
-        rules.append(
-            _fixed(
-                name,
-                "dtype",
-                f"column '{name}' is {source.type_name}, the model expects {col.dtype}",
-                source.type_name,
-                expected=str(col.dtype),
-                actual=source.type_name,
-            )
-        )
-        return rules, custom
     if not col.nullable:
         pred = m.Or((m.IsNull(name), m.IsNan(name)))
         rules.append(
@@ -222,8 +213,33 @@ def _column_rules(name: str, col: Any, source: Any, coerce: bool) -> tuple[list[
                 m.RepeatedKeys((name,), SAMPLE_LIMIT),
             )
         )
+    checks, custom = _check_rules(name, col.checks)
+    return rules + checks, custom
+
+
+def _dtype_rule(name: str, col: Any, source: Any, coerce: bool) -> Rule | None:
+    """A rule that fails when the source's type cannot hold the model's dtype, or None."""
+    want = model_family(col.dtype)
+    accepted = (COERCE if coerce else EXACT).get(source.family, {want})
+    if source.family == "other" or want == "other" or want in accepted:
+        return None
+    return _fixed(
+        name,
+        "dtype",
+        f"column '{name}' is {source.type_name}, the model expects {col.dtype}",
+        source.type_name,
+        expected=str(col.dtype),
+        actual=source.type_name,
+    )
+
+
+def _check_rules(name: str, checks: Any) -> tuple[list[Rule], list[Any]]:
+    """A rule per pandera check that compiles to a predicate (a repeated check's name gets
+    ``_2``, ``_3``...); the others are returned to run on rows."""
+    rules: list[Rule] = []
+    custom: list[Any] = []
     seen: dict[str, int] = {}
-    for check in col.checks:
+    for check in checks:
         pred = _fails(name, check.name, dict(check.statistics or {}))
         if pred is None:
             custom.append(check)

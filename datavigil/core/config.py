@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 from datavigil.core.errors import SettingError
 
@@ -110,32 +111,34 @@ def expand(text: str) -> str:
 
 
 def connection_url(conn_id: str) -> str:
-    """A SQLAlchemy URL for an Airflow connection (only callable where Airflow is installed).
-
-    ``conn.get_uri()`` is not usable as a SQLAlchemy URL (postgres:// scheme, percent-encoded
-    sqlite paths), so the URL is built from the parts; ``extra.sqlalchemy_url`` wins if set.
-    """
+    """A SQLAlchemy URL for an Airflow connection (only callable where Airflow is installed):
+    the connection as a task sees it, through ``airflow.sdk``; the rules are url_of_connection."""
     from airflow.sdk import BaseHook
-    from sqlalchemy import URL
 
     try:
         conn = BaseHook.get_connection(conn_id)
     except Exception as exc:
         raise ConnectionMissing(f"Airflow connection '{conn_id}' is not defined: {exc}") from None
+    return url_of_connection(conn, conn_id)
+
+
+DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "mysql": "mysql"}
+
+
+def url_of_connection(conn: Any, conn_id: str) -> str:
+    """The SQLAlchemy URL of an Airflow connection object (the SDK's, or the metadata database's
+    in the API server): ``extra.sqlalchemy_url`` wins, else the URL is built from the parts
+    (never ``conn.get_uri()``: postgres:// scheme, percent-encoded sqlite paths)."""
+    from sqlalchemy import URL
+
     explicit = conn.extra_dejson.get("sqlalchemy_url")
     if explicit:
         return expand(str(explicit))
-    drivers = {
-        "postgres": "postgresql+psycopg",
-        "postgresql": "postgresql+psycopg",
-        "sqlite": "sqlite",
-        "mysql": "mysql",
-    }
-    driver = drivers.get(conn.conn_type or "")
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    driver = DRIVERS.get(conn.conn_type or "")
     if driver is None:
         raise SettingError(f"Airflow connection '{conn_id}': unsupported type '{conn.conn_type}'")
-    if driver == "sqlite":
-        return f"sqlite:///{conn.host}"
     url = URL.create(
         driver,
         username=conn.login or None,

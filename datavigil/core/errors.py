@@ -60,3 +60,10 @@ class StoreUnavailable(DatavigilError):
 
     exit_code = 3
     retryable = True
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text (a SQLAlchemy error's: of the driver's error under it),
+    or the class's name when there is no text."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

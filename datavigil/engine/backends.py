@@ -15,11 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.core.errors import SourceUnavailable, SuiteError
+from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.engine import compile as c
 from datavigil.engine import plan
 from datavigil.engine.dialects import duck_engine, duck_family
 from datavigil.engine.partition import duck_filter, sql_filter
+from datavigil.engine.values import Values
 
 INFRA = (
     sa.exc.OperationalError,
@@ -27,11 +28,6 @@ INFRA = (
     sa.exc.DisconnectionError,
     sa.exc.TimeoutError,
 )
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # sqlite3 raises OperationalError for nearly everything; these are about the statement (a
@@ -88,7 +84,7 @@ class Scan:
     def run(self, stmt: Any) -> list[Any]:
         return list(self.conn.execute(stmt).all())
 
-    def compute(self, metrics: Any) -> plan.Values:
+    def compute(self, metrics: Any) -> Values:
         try:
             return plan.compute(self.scope, metrics, self._run_isolated, self._is_infra)
         except sa.exc.SQLAlchemyError as exc:

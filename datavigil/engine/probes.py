@@ -16,10 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from datavigil.core.errors import SourceUnavailable, SuiteError
+from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window, zone
-from datavigil.engine.sources import FileSource, SqlSource, _day_filter, first_line
+from datavigil.engine.sources.files import FileSource
+from datavigil.engine.sources.sql import SqlSource, day_filter
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -204,7 +205,7 @@ def sql_partition_rows(
         elif isinstance(col.type, sa.Date) and not isinstance(col.type, sa.DateTime):
             cond = [col >= window.days[0], col <= window.days[-1]]
         elif isinstance(col.type, sa.DateTime):
-            cond = _day_filter(col, window, Partition(column, column_timezone), conn)
+            cond = day_filter(col, window, Partition(column, column_timezone), conn)
         else:
             raise where.misconfigured(
                 f"partition key '{column}' is {col.type}: expected a date, timestamp or text"

@@ -23,7 +23,8 @@ from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-from datavigil.engine.plan import Values, profile
+from datavigil.engine.stored_metrics import profile
+from datavigil.engine.values import Values
 from datavigil.stats import inconclusive
 from datavigil.stats.multitest import adjust_run
 from datavigil.store import RunRecord, Store, status_of
@@ -256,26 +257,8 @@ def run_suite(
     run_id = key.run_id(suite.name, window)
     env = RunEnv(suite=suite, window=window, store=store, run_id=run_id)
     ev = evaluate(suite, window, phases, env)
-    results, rows, error = ev.results, ev.rows, ev.error
-    run = RunRecord(
-        run_id=run_id,
-        suite=suite.name,
-        dataset=suite.dataset,
-        partition_date=window.day,
-        data_interval_start=window.start,
-        data_interval_end=window.end,
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        status=run_status(results, error),
-        rows_checked=rows,
-        reference_snapshot_id=reference_of(results),
-        origin=key.origin,
-        datavigil_version=__version__,
-        logical_date=key.logical_date,
-        dag_id=key.dag_id,
-        dag_run_id=key.dag_run_id,
-        try_number=key.try_number,
-    )
+    run = _run_record(suite, window, key, run_id, started, ev)
+    results, error = ev.results, ev.error
     saved_phases = None if set(phases) >= set(PHASES) else phases
     if isinstance(error, SourceUnavailable) and _has_complete_result(store, run_id):
         # an attempt that failed for infrastructure never replaces the last complete result:
@@ -284,6 +267,31 @@ def run_suite(
         return RunReport(run=run, results=results, error=error, phases=phases)
     run = store.save(run, results, saved_phases, metrics=ev.metrics)
     return RunReport(run=run, results=results, error=error, phases=phases)
+
+
+def _run_record(
+    suite: Suite, window: Window, key: RunKey, run_id: str, started: datetime, ev: Evaluation
+) -> RunRecord:
+    """The run's row: what was evaluated, finished now (metadata only)."""
+    return RunRecord(
+        run_id=run_id,
+        suite=suite.name,
+        dataset=suite.dataset,
+        partition_date=window.day,
+        data_interval_start=window.start,
+        data_interval_end=window.end,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status=run_status(ev.results, ev.error),
+        rows_checked=ev.rows,
+        reference_snapshot_id=reference_of(ev.results),
+        origin=key.origin,
+        datavigil_version=__version__,
+        logical_date=key.logical_date,
+        dag_id=key.dag_id,
+        dag_run_id=key.dag_run_id,
+        try_number=key.try_number,
+    )
 
 
 def _has_complete_result(store: Store, run_id: str) -> bool:

@@ -76,7 +76,7 @@ def _scan(
     with open_scan(suite.name, suite.source, window, suite.partition) as scan:
         cols = scan.columns
         numeric = [n for n, c in cols.items() if c.family in NUMERIC]
-        other = [n for n, c in cols.items() if c.family not in NUMERIC]
+        other = {n: c.family for n, c in cols.items() if c.family not in NUMERIC}
         wanted: list[Any] = [m.RowCount()]
         wanted += [m.Moments(n) for n in numeric]
         wanted += [x for n in other for x in (m.Frequencies(n, TOP), m.NullCount(n))]
@@ -85,35 +85,43 @@ def _scan(
         )
         values = scan.compute(wanted + ([sample] if sample else []))
         rows = int(values.get(m.RowCount()))
-        profiles: dict[str, Any] = {}
-        for n in numeric:
-            g = values.get(m.Moments(n))[None]
-            profiles[n] = {
-                "kind": "numeric",
-                "rows": g.rows,
-                "null": g.null,
-                "nan": g.nan,
-                "pos_inf": g.pos_inf,
-                "neg_inf": g.neg_inf,
-                "moments": g.moments.to_dict(),
-            }
-        for n in other:
-            kind = "datetime" if cols[n].family.startswith("date") else "categorical"
-            entry: dict[str, Any] = {
-                "kind": kind,
-                "rows": rows,
-                "null": values.get(m.NullCount(n)),
-                "nan": 0,
-            }
-            freq = values.data.get(m.Frequencies(n, TOP))
-            if kind == "categorical" and not isinstance(freq, m.MetricError) and freq is not None:
-                entry.update(frequencies=freq.counts, other=freq.other)
-            profiles[n] = entry
+        profiles = {n: _numeric_profile(values.get(m.Moments(n))[None]) for n in numeric}
+        profiles.update({n: _other_profile(values, n, family, rows) for n, family in other.items()})
         frame = None
         if sample is not None:
             got = values.get(sample)
             frame = pd.DataFrame.from_records(got, columns=numeric) if got else None
     return profiles, rows, frame
+
+
+def _numeric_profile(g: Any) -> dict[str, Any]:
+    """A numeric column's entry from the engine's GroupStats."""
+    return {
+        "kind": "numeric",
+        "rows": g.rows,
+        "null": g.null,
+        "nan": g.nan,
+        "pos_inf": g.pos_inf,
+        "neg_inf": g.neg_inf,
+        "moments": g.moments.to_dict(),
+    }
+
+
+def _other_profile(values: Any, name: str, family: str, rows: int) -> dict[str, Any]:
+    """A datetime or categorical column's entry; a categorical one with its frequencies."""
+    from datavigil.engine import metrics as m
+
+    kind = "datetime" if family.startswith("date") else "categorical"
+    entry: dict[str, Any] = {
+        "kind": kind,
+        "rows": rows,
+        "null": values.get(m.NullCount(name)),
+        "nan": 0,
+    }
+    freq = values.data.get(m.Frequencies(name, TOP))
+    if kind == "categorical" and not isinstance(freq, m.MetricError) and freq is not None:
+        entry.update(frequencies=freq.counts, other=freq.other)
+    return entry
 
 
 def _clean(value: Any) -> Any:

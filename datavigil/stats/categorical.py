@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from datavigil.core.outcome import Status
+from datavigil.stats.choice import Choice, Problem
 from datavigil.stats.effects import Effect, chi2_ncp, v_of
 from datavigil.stats.effects import v_mde as v_mde  # re-exported: the power of the test
-from datavigil.stats.procedures import POWER_TARGET, Choice, Problem
-from datavigil.stats.sufficient import TestResult
+from datavigil.stats.procedures import POWER_TARGET
+from datavigil.stats.significance import TestResult
 
 OTHER = "(other)"
 MIN_EXPECTED = 5.0

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from datavigil.stats.sufficient import AnovaParts, Moments, common_scale
+from datavigil.stats.significance import AnovaParts
+from datavigil.stats.sufficient import Moments, common_scale
 
 Z = NormalDist()
 POWER = 0.8  # default power at 1.5 x min_effect, else `inconclusive` (procedures ask 0.95)

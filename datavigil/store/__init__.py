@@ -5,15 +5,14 @@ making rows writable: datavigil.store.rows (ADR 0050-0054).
 
 The package owns the results store: its models and Alembic migrations (``models``,
 ``migrations/``), saving (``write``, ``rows``, ``connection``, ``revision``), reading back
-(``history``, ``metric_history``), reference snapshots (``snapshots``) and accepted schemas
-(``schema_accepts``). May import: ``datavigil.declare``, ``datavigil.stats`` and
+(``results``, ``history``, ``metric_history``), reference snapshots (``snapshots``) and
+accepted schemas (``schema_accepts``). May import: ``datavigil.declare``, ``datavigil.stats`` and
 ``datavigil.core``; SQLAlchemy and Alembic. Never the engine (sources are not read here), the
 checks or the runner.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-import sqlalchemy.orm
 
 from datavigil.core import config
 from datavigil.core.errors import StoreUnavailable
@@ -31,6 +29,7 @@ from datavigil.store import connection as store_engine
 from datavigil.store import revision as store_revision
 from datavigil.store.connection import lock, with_retries
 from datavigil.store.models import CheckResultRow, ValidationRun
+from datavigil.store.results import results_statement
 from datavigil.store.rows import (
     RunRecord,
     bounded_name,
@@ -131,7 +130,7 @@ class Store:
             raise self._fail("connect", exc) from None
 
     def head(self) -> str:
-        return _head()
+        return store_revision.head()
 
     def ensure_ready(self) -> None:
         """The embedded store migrates itself; a server store must be migrated explicitly
@@ -234,52 +233,7 @@ class Store:
         matching any characters; ``latest``: only the most recently finished run of each
         (suite, partition day)."""
         self.ensure_ready()
-        r, c = ValidationRun, CheckResultRow
-        stmt = (
-            sa.select(
-                r.suite,
-                r.partition_date,
-                r.origin,
-                r.run_id,
-                r.status.label("run_status"),
-                c.check_name,
-                c.column_name,
-                c.severity,
-                c.status,
-                c.observed_value,
-                c.threshold,
-                c.failing_rows,
-                c.message,
-                r.finished_at,
-            )
-            .join(c, c.run_id == r.run_id)
-            .order_by(r.partition_date.desc(), r.suite, r.finished_at.desc(), c.check_name)
-            .limit(limit)
-        )
-        if latest:
-            later = sa.orm.aliased(r)
-            stmt = stmt.where(
-                ~sa.exists().where(
-                    later.suite == r.suite,
-                    later.partition_date == r.partition_date,
-                    later.finished_at > r.finished_at,
-                )
-            )
-        if suite:
-            stmt = stmt.where(r.suite == suite)
-        if status:
-            stmt = stmt.where(c.status.in_([status] if isinstance(status, str) else status))
-        if since:
-            stmt = stmt.where(r.finished_at >= since)
-        if first:
-            stmt = stmt.where(r.partition_date >= first)
-        if last:
-            stmt = stmt.where(r.partition_date <= last)
-        if check and "*" in check:
-            like = check.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(c.check_name.like(like.replace("*", "%"), escape="\\"))
-        elif check:
-            stmt = stmt.where(c.check_name == check)
+        stmt = results_statement(suite, status, since, limit, latest, first, last, check)
         try:
             with self.engine.connect() as conn:
                 return [dict(row._mapping) for row in conn.execute(stmt)]
@@ -292,11 +246,6 @@ class Store:
             runs = conn.scalar(sa.select(sa.func.count()).select_from(ValidationRun))
             checks = conn.scalar(sa.select(sa.func.count()).select_from(CheckResultRow))
         return int(runs or 0), int(checks or 0)
-
-
-@functools.cache
-def _head() -> str:
-    return store_revision.head()
 
 
 def _clean_run(run: RunRecord) -> RunRecord:

@@ -37,6 +37,17 @@ def create_app(
     def page(request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
         return _respond(reader, request, build)
 
+    _add_list_routes(app, page)
+    _add_item_routes(app, page)
+    return app
+
+
+Page = Callable[[Request, Callable[[Any], views.Page]], HTMLResponse]
+
+
+def _add_list_routes(app: FastAPI, page: Page) -> None:
+    """The pages that list runs: all suites (``/``) and one suite (``/suite``)."""
+
     @app.get("/", response_class=HTMLResponse)
     def index(
         request: Request,
@@ -64,6 +75,10 @@ def create_app(
             lambda c: views.suite_page(c, name, _run_filter(name, since, until, status, limit)),
         )
 
+
+def _add_item_routes(app: FastAPI, page: Page) -> None:
+    """The pages of one thing: a run, a snapshot, a DAG run's report (the Airflow tabs)."""
+
     @app.get("/run", response_class=HTMLResponse)
     def run_view(request: Request, run_id: str) -> HTMLResponse:
         return page(request, lambda c: views.run_page(c, run_id))
@@ -80,8 +95,6 @@ def create_app(
         task_id: str | None = None,
     ) -> HTMLResponse:
         return page(request, lambda c: views.dag_run_page(c, dag_id, run_id))
-
-    return app
 
 
 def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:

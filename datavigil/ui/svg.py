@@ -176,14 +176,37 @@ def trend(
     vals = [p.value for p in finite] + [m.value for m in lines if math.isfinite(m.value)]
     ys = Scale(min(vals), max(vals), height - BOTTOM, TOP)
     step = (W - LEFT - RIGHT) / max(len(points), 1)
-    body = _axes(None, ys, height, log)
+    body = _axes(None, ys, height, log) + _threshold_lines(lines, ys)
+    dots, coords = _dots(points, ys, step)
+    body += [f'<polyline class="trendline" points="{" ".join(coords)}"/>', *dots]
+    for i in (0, len(points) - 1):
+        x = round(LEFT + step * (i + 0.5), 1)
+        anchor = "start" if i == 0 else "end"
+        label = escape(points[i].label)
+        body.append(
+            f'<text class="tick" x="{x}" y="{height - BOTTOM + 14}" text-anchor="{anchor}">'
+            f"{label}</text>"
+        )
+    return _frame(title, body, height)
+
+
+def _threshold_lines(lines: Sequence[Mark], ys: Scale) -> list[str]:
+    """The thresholds as dashed horizontal lines, with their labels as tooltips."""
+    out = []
     for m in lines:
         if math.isfinite(m.value):
             y = ys(m.value)
-            body.append(
+            out.append(
                 f'<line class="threshold" x1="{LEFT}" y1="{y}" x2="{W - RIGHT}" y2="{y}">'
                 f"<title>{escape(m.label)}</title></line>"
             )
+    return out
+
+
+def _dots(points: Sequence[Point], ys: Scale, step: float) -> tuple[list[str], list[str]]:
+    """One dot per run with a finite value (failed runs red, the current run ringed), and the
+    dots' coordinates for the trend line."""
+    body: list[str] = []
     coords = []
     for i, p in enumerate(points):
         if not math.isfinite(p.value):
@@ -196,14 +219,4 @@ def trend(
         tip = escape(p.title or f"{p.label}: {num(p.value)}")  # title: the raw value
         body.append(f'<circle class="{css}" cx="{x}" cy="{y}" r="3.5"><title>{tip}</title>')
         body.append("</circle>")
-    line = f'<polyline class="trendline" points="{" ".join(coords)}"/>'
-    body.insert(len(body) - 2 * len(coords), line)
-    for i in (0, len(points) - 1):
-        x = round(LEFT + step * (i + 0.5), 1)
-        anchor = "start" if i == 0 else "end"
-        label = escape(points[i].label)
-        body.append(
-            f'<text class="tick" x="{x}" y="{height - BOTTOM + 14}" text-anchor="{anchor}">'
-            f"{label}</text>"
-        )
-    return _frame(title, body, height)
+    return body, coords

@@ -129,18 +129,7 @@ class Project:
 
     def rows(self, url: str | None = None) -> set[tuple[str, str, str]]:
         """(run status, check name, check status) of every stored check result."""
-        engine = sa.create_engine(url or self.results_url)
-        try:
-            with engine.connect() as conn:
-                found = conn.execute(
-                    sa.text(
-                        "SELECT r.status, c.check_name, c.status FROM check_results c "
-                        "JOIN validation_runs r ON r.run_id = c.run_id"
-                    )
-                ).all()
-        finally:
-            engine.dispose()
-        return {tuple(r) for r in found}  # type: ignore[misc]
+        return stored_rows(url or self.results_url)
 
     def warehouse_rows(self) -> int:
         engine = sa.create_engine(self.db)
@@ -213,3 +202,19 @@ def play(case: Case, project: Project) -> Result:
     else:
         assert project.rows() == case.written
     return result
+
+
+def stored_rows(url: str) -> set[tuple[str, str, str]]:
+    """(run status, check name, check status) of every check result stored at ``url``."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text(
+                    "SELECT r.status, c.check_name, c.status FROM check_results c "
+                    "JOIN validation_runs r ON r.run_id = c.run_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {tuple(r) for r in found}  # type: ignore[misc]

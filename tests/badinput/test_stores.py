@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.badinput.harness import CLEAN, CLEAN_ROWS, VIOLATING, Case, Project, params, play
+from tests.badinput.harness import stored_rows as pg_rows
 
 DOWN = "postgresql+psycopg://dv@127.0.0.1:1/results?connect_timeout=3"
 COMMANDS = {
@@ -115,21 +116,6 @@ CASES = [
 @pytest.mark.parametrize("case", params(CASES))
 def test_bad_store(case: Case, tmp_path: Path) -> None:
     play(case, Project(tmp_path))
-
-
-def pg_rows(url: str) -> set[tuple[str, str, str]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    "SELECT r.status, c.check_name, c.status FROM check_results c "
-                    "JOIN validation_runs r ON r.run_id = c.run_id"
-                )
-            ).all()
-    finally:
-        engine.dispose()
-    return {tuple(r) for r in rows}  # type: ignore[misc]
 
 
 def read_only(url: str) -> str:

@@ -4,20 +4,19 @@ a January 2013 snapshot; validate_flights then passes a normal day and fails com
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.e2e.test_validate_dag import run_dag
-from tests.helpers import query
+from tests.helpers import by_check, query
 
 pytestmark = pytest.mark.airflow
 
 
 def distribution_rows(url: str, day: str) -> dict[str, dict]:
-    rows = query(
+    return by_check(
         url,
         "SELECT c.check_name, c.status, c.statistic, c.p_value, c.p_adjusted, "
         "c.effect_size, c.details, r.reference_snapshot_id FROM check_results c "
@@ -25,13 +24,6 @@ def distribution_rows(url: str, day: str) -> dict[str, dict]:
         "WHERE c.phase = 'distribution' AND r.partition_date = :d",
         d=day,
     )
-    out = {}
-    for row in rows:
-        data = dict(row._mapping)
-        details = data["details"]
-        data["details"] = json.loads(details) if isinstance(details, str) else details
-        out[data["check_name"]] = data
-    return out
 
 
 @pytest.fixture

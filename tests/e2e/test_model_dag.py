@@ -5,13 +5,12 @@ check_results and, keyed by the judged day, in run_metrics."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.e2e.test_validate_dag import run_dag
-from tests.helpers import query
+from tests.helpers import by_check, query
 from tests.test_readme_sql import examples
 
 pytestmark = pytest.mark.airflow
@@ -19,20 +18,13 @@ DAG_ID = "validate_flight_delay_model"
 
 
 def results(url: str, day: str) -> dict[str, dict]:
-    rows = query(
+    return by_check(
         url,
         "SELECT c.check_name, c.status, c.severity, c.observed_value, c.details "
         "FROM check_results c JOIN validation_runs r USING (run_id) "
         "WHERE r.suite = 'flight_delay_model' AND r.partition_date = :d",
         d=day,
     )
-    out = {}
-    for row in rows:
-        data = dict(row._mapping)
-        details = data["details"]
-        data["details"] = json.loads(details) if isinstance(details, str) else details
-        out[data["check_name"]] = data
-    return out
 
 
 def accuracy_history(url: str) -> dict[str, float]:

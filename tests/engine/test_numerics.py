@@ -19,8 +19,8 @@ from datavigil import SqlSource, Suite
 from datavigil.checks import Range
 from datavigil.checks.anova import GroupAnova
 from datavigil.engine import metrics as m
-from datavigil.engine.plan import profile
 from datavigil.engine.sources import FrameSource
+from datavigil.engine.stored_metrics import profile
 from tests.engine.common import compute, outcomes, validate
 
 N = 2000

@@ -15,17 +15,7 @@ from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.sources import FrameSource
-
-NY = "America/New_York"
-DAY = date(2013, 3, 10)  # 23 hours in New York: [05:00, 04:00 next day) UTC
-UTC_TIMES = [
-    datetime(2013, 3, 10, 4, 59, 59),  # out: 23:59:59 on the 9th, local
-    datetime(2013, 3, 10, 5, 0, 0),  # in: local midnight
-    datetime(2013, 3, 10, 17, 30),  # in
-    datetime(2013, 3, 11, 3, 59, 59),  # in: 23:59:59 local
-    datetime(2013, 3, 11, 4, 0, 0),  # out: next local midnight
-]
-INSIDE = [2, 3, 4]
+from tests.dst import DAY, INSIDE, NY, UTC_TIMES
 
 
 def ids_in(source: Any, partition: Partition, window: Window | None = None) -> list[int]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -88,6 +90,31 @@ def judge(url: str, outcome: BaseException | None, before: str | None, new: str)
         assert outcome.exit_code == 3 and "\n" not in str(outcome)
         assert tag == before, f"a failed save changed the run: {tag!r} (was {before!r})"
     return tag
+
+
+def faults_at_random_statements(
+    store: Store, url: str, rng: random.Random, count: int, fault: tuple[str, str], act: Any
+) -> None:
+    """``count`` saves, each with ``act(conn)`` just before a random statement of the save, once
+    (the store retries and saves) or on every try (StoreUnavailable, the run unchanged), as
+    ``rng`` decides; every save judged and its fault written to the ledger. ``fault``: the
+    ledger's name of the fault and the prefix of the saves' tags."""
+    from tests.faults import ledger
+
+    name, prefix = fault
+    points = statements_of_a_save(store, "base.0")
+    before = store_checks.stored(url, RUN)
+    for i in range(count):
+        k, persistent = rng.randrange(len(points)), rng.random() < 0.3
+        new = f"{prefix}.{i}"
+        with ledger.fault(name, f"before {points[k]}, persistent={persistent}"):
+            injected = AtStatement(store.engine, k, act, persistent)
+            try:
+                outcome = attempt_save(store, new)
+            finally:
+                injected.remove()
+            before = judge(url, outcome, before, new)
+            assert (outcome is None) == (not persistent), f"outcome {outcome!r}"
 
 
 # Workers are forked from a clean, single-threaded fork server (started once, with the store's

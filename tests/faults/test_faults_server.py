@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from datavigil.store import Store
 from datavigil.store import connection as store_engine
 from tests.faults import ledger
-from tests.faults.inject import AtStatement, attempt_save, judge, statements_of_a_save
+from tests.faults.inject import (
+    AtStatement,
+    attempt_save,
+    faults_at_random_statements,
+    judge,
+    statements_of_a_save,
+)
 from tests.store_checks import stored
 
 TERMINATIONS = 34
@@ -37,25 +43,14 @@ def test_terminate_backend_at_random_points_of_a_save(private_pg, pg_store, monk
     monkeypatch.setattr(store_engine, "BACKOFF", 0.005)  # the same retries, shorter waits
     url, store = pg_store
     rng = random.Random(8)
-    points = statements_of_a_save(store, "base.0")
-    before = stored(url, "cli:faults:2024-05-01")
     admin = sa.create_engine(private_pg.url(), isolation_level="AUTOCOMMIT")
 
     def terminate(conn: sa.Connection) -> None:
         with admin.connect() as a:
             a.execute(sa.text("SELECT pg_terminate_backend(:p, 5000)"), {"p": backend_pid(conn)})
 
-    for i in range(TERMINATIONS):
-        k, persistent = rng.randrange(len(points)), rng.random() < 0.3
-        new = f"term.{i}"
-        with ledger.fault("pg_terminate_backend", f"before {points[k]}, persistent={persistent}"):
-            fault = AtStatement(store.engine, k, terminate, persistent)
-            try:
-                outcome = attempt_save(store, new)
-            finally:
-                fault.remove()
-            before = judge(url, outcome, before, new)
-            assert (outcome is None) == (not persistent), f"outcome {outcome!r}"
+    fault = ("pg_terminate_backend", "term")
+    faults_at_random_statements(store, url, rng, TERMINATIONS, fault, terminate)
     admin.dispose()
 
 

@@ -11,9 +11,7 @@ import sqlalchemy as sa
 
 from datavigil.store import Store
 from datavigil.store import connection as store_engine
-from tests.faults import ledger
-from tests.faults.inject import RUN, AtStatement, attempt_save, judge, statements_of_a_save
-from tests.store_checks import stored
+from tests.faults.inject import faults_at_random_statements
 
 CLOSES = 18
 
@@ -26,18 +24,6 @@ def test_connection_closed_at_random_points_of_a_save(tmp_path: Path, monkeypatc
     monkeypatch.setattr(store_engine, "BACKOFF", 0.005)  # the same retries, shorter waits
     url = f"sqlite:///{tmp_path / 'results.db'}"
     store = Store(url)
-    points = statements_of_a_save(store, "base.0")
-    before = stored(url, RUN)
     rng = random.Random(14)
-    for i in range(CLOSES):
-        k, persistent = rng.randrange(len(points)), rng.random() < 0.3
-        new = f"close.{i}"
-        with ledger.fault("sqlite connection lost", f"before {points[k]}, persistent={persistent}"):
-            fault = AtStatement(store.engine, k, close, persistent)
-            try:
-                outcome = attempt_save(store, new)
-            finally:
-                fault.remove()
-            before = judge(url, outcome, before, new)
-            assert (outcome is None) == (not persistent), f"outcome {outcome!r}"
+    faults_at_random_statements(store, url, rng, CLOSES, ("sqlite connection lost", "close"), close)
     store.engine.dispose()

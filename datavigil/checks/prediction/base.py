@@ -103,7 +103,7 @@ def no_day_file(source: Any, window: Window) -> bool:
 
 def empty_values(metrics: list[Any]) -> Any:
     """What a scan of no rows returns for the metrics the prediction checks use."""
-    from datavigil.engine.plan import GroupStats, Values
+    from datavigil.engine.values import GroupStats, Values
     from datavigil.stats.sufficient import Moments
 
     out = Values()
