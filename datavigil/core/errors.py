@@ -60,3 +60,15 @@ class StoreUnavailable(DatavigilError):
 
     exit_code = 3
     retryable = True
+
+
+class ValidationFailed(DatavigilError):
+    """An error-severity check did not pass: the data broke a rule (exit 1, no retry). Raised by
+    ``ValidationReport.raise_for_status()``, never by a run itself (a run returns its verdict);
+    ``report`` is the report that failed."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, report: Any = None) -> None:
+        super().__init__(message)
+        self.report = report
