@@ -107,7 +107,7 @@ def test_sample_is_bounded_and_drawn_from_the_whole_window(wh, sqlite_url):
 
 
 def test_cli_snapshot_commands(wh, tmp_path, monkeypatch, capsys):
-    from datavigil.cli import main as cli_main
+    from datavigil.cli.main import main as cli_main
 
     schemas = tmp_path / "schemas"
     schemas.mkdir()
