@@ -18,9 +18,9 @@ def test_the_orders_of_a_good_day_pass(datavigil_results_url):
 ```
 
 A failing suite fails the test with each failing check's name, observed value, threshold,
-message and sample of failing values. A source or results store that cannot be reached is not
-a failure of the data: its error (`SourceUnavailable`, `StoreUnavailable`) propagates and the
-test errors.
+message and sample of failing values (no traceback). A source or results store that cannot be
+reached is not a verdict on the data: its exception (`SourceUnavailable`, `StoreUnavailable`)
+propagates with its traceback, as any broken step of the pipeline would.
 
 Importing this module imports pytest and nothing heavy; datavigil's engine is imported by the
 first validation.
@@ -65,9 +65,10 @@ def assert_suite_passes(
         The run's `ValidationReport` (for further assertions) when it passed.
 
     Raises:
-        pytest.fail.Exception: An error-severity check did not pass (the test fails).
+        pytest.fail.Exception: An error-severity check did not pass: the test fails with
+            each failing check's name, observed value vs threshold, message and sample.
         DatavigilError: The suite, an argument or a setting is bad, or a source or the store
-            could not be reached (the test errors).
+            could not be reached: raised as is (see `datavigil.validate`).
 
     Example:
         >>> report = assert_suite_passes("orders", date="2024-05-01")
