@@ -35,6 +35,8 @@ class SuiteError(DatavigilError):
 
 
 class UnknownSuiteError(DatavigilError):
+    """No suite has that name; the message lists the suites found. Exit 2, no retry."""
+
     def __init__(self, name: str, known: list[str]) -> None:
         listed = ", ".join(known) or "none found"
         super().__init__(f"unknown suite '{name}' (suites: {listed})")
