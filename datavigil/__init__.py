@@ -1,14 +1,24 @@
 """datavigil: scheduled data-pipeline validation on Apache Airflow 3.
 
 Import-light on purpose: ``from datavigil import Suite, SqlSource`` pulls in no pandas, pandera,
-scipy or SQLAlchemy, so suites can be discovered cheaply.
+scipy or SQLAlchemy, so suites can be discovered cheaply. The public API (``validate``,
+``load_suite``, ``results``, ``ValidationReport``, ``ValidationFailed``: ``datavigil.api``) is
+imported on first use (PEP 562), and its calls import what they need.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from datavigil.core.outcome import Severity, Status
 from datavigil.declare.prediction_log import PredictionLog
 from datavigil.declare.rolling import Rolling
 from datavigil.declare.suite import Partition, Suite
 from datavigil.engine.sources import FileSource, SqlSource
+
+if TYPE_CHECKING:
+    from datavigil.api import ValidationFailed, ValidationReport, load_suite, results, validate
 
 __version__ = "0.1.0"
 __all__ = [
@@ -20,5 +30,25 @@ __all__ = [
     "SqlSource",
     "Status",
     "Suite",
+    "ValidationFailed",
+    "ValidationReport",
     "__version__",
+    "load_suite",
+    "results",
+    "validate",
 ]
+
+LAZY = ("ValidationFailed", "ValidationReport", "load_suite", "results", "validate")
+
+
+def __getattr__(name: str) -> Any:
+    """``datavigil.validate`` and the other names of ``datavigil.api``, imported on first use."""
+    if name in LAZY:
+        value = getattr(importlib.import_module("datavigil.api"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'datavigil' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *LAZY})

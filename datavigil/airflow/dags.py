@@ -36,16 +36,17 @@ def reference_instant(context: Any) -> datetime:
 
 
 def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
-    """Body of a validation task: load, evaluate ``phases``, save, log the summary, decide."""
+    """Body of a validation task: load, evaluate ``phases``, save, log the summary, decide
+    (through the public API, as the CLI and DatavigilOperator)."""
+    from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
-    from datavigil.runner import registry
-    from datavigil.runner.run import RunKey, checks_of, run_suite
+    from datavigil.runner.run import RunKey, checks_of
 
     context = get_current_context()
     ti = context["ti"]
     try:
-        suite = registry.load(suite_name)
+        suite = api.load_suite(suite_name)
         if not checks_of(suite, phases):
             log.info("suite %s declares no %s checks: nothing to do", suite_name, "/".join(phases))
             return {"status": "none", "phases": list(phases)}
@@ -57,7 +58,7 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
             try_number=ti.try_number,
             logical_date=context.get("logical_date"),
         )
-        report = run_suite(suite, window, key, phases=phases)
+        report = api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
         raise retryable_or_fail(exc) from None
     return decide(suite_name, report)
@@ -72,26 +73,24 @@ def retryable_or_fail(exc: Any) -> Exception:
 
 def decide(suite_name: str, report: Any) -> dict[str, Any]:
     """Log the summary, then the task state: the rows are saved already (collect everything,
-    fail once). Returns the XCom value of a green task. Shared by the generated DAGs and
-    DatavigilOperator."""
-    from datavigil.runner.report import summary
-
-    for line in summary(report).splitlines():
+    fail once). ``report`` is the API's ValidationReport. Returns the XCom value of a green
+    task. Shared by the generated DAGs and DatavigilOperator."""
+    for line in report.text().splitlines():
         log.info("%s", line)
     for r in report.warnings:
         log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
     if report.error is not None:  # a source, dependency or the store: retry; a config: fail
         raise retryable_or_fail(report.error)
-    if report.blocking:
-        names = ", ".join(r.check_name for r in report.blocking)
+    if report.failures:
+        names = ", ".join(r.check_name for r in report.failures)
         raise AirflowFailException(
-            f"suite {suite_name}: {len(report.blocking)} error-severity "
+            f"suite {suite_name}: {len(report.failures)} error-severity "
             f"check(s) did not pass: {names}"
         )
     return {
-        "run_id": report.run.run_id,
-        "status": report.run.status,
-        "partition": report.run.partition_date.isoformat(),
+        "run_id": report.run_id,
+        "status": report.status,
+        "partition": report.partition.isoformat(),
         "warnings": [r.check_name for r in report.warnings],
     }
 

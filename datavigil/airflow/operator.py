@@ -59,15 +59,15 @@ def _task_key() -> type:
 
 
 def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
-    """Load the suite and run ``phases`` for the run's data interval; returns the RunReport."""
+    """Load the suite and run ``phases`` for the run's data interval through the public API;
+    returns its ValidationReport."""
+    from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
-    from datavigil.runner import registry
-    from datavigil.runner.run import run_suite
 
     ti = context["ti"]
     try:
-        suite = registry.load(suite_name)
+        suite = api.load_suite(suite_name)
         window = Window.before(reference_instant(context), suite.timezone, suite.partition_unit)
         key = _task_key()(
             origin="airflow",
@@ -77,7 +77,7 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
             logical_date=context.get("logical_date"),
             task_id=ti.task_id,
         )
-        return run_suite(suite, window, key, None, phases)
+        return api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
         raise retryable_or_fail(exc) from None
 

@@ -74,3 +74,10 @@ def install_log_redaction() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, redact.RedactingFilter) for f in handler.filters):
             handler.addFilter(redact.RedactingFilter())
+
+
+def first_line(exc: BaseException) -> str:
+    """An error as the command shows it: the first line of its message (its class's name if
+    it has none)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -78,11 +78,11 @@ def _change(before: Any, columns: dict[str, str]) -> str:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
+    from datavigil import api
     from datavigil.engine import probes
-    from datavigil.runner import registry
     from datavigil.store import Store, schema_accepts
 
-    suite = registry.load(args.suite)
+    suite = api.load_suite(args.suite)
     watched = _watched(suite, args.source)
     window = _window(suite, args.date)
     store = Store()

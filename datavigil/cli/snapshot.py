@@ -27,10 +27,11 @@ LIST_COLUMNS = [
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
-    from datavigil.runner import registry, snapshot
+    from datavigil import api
+    from datavigil.runner import snapshot
     from datavigil.store import Store
 
-    suite = registry.load(args.suite)
+    suite = api.load_suite(args.suite)
     first, last = window_of(suite, args.first, args.last)
     ref = snapshot.capture(
         suite, first, last, Store(), sample_rows=args.sample_rows, activate=not args.no_activate

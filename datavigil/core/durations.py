@@ -1,10 +1,13 @@
-"""Durations as users write them in a suite ("6h", "1d 2h", "90m") and as people read them."""
+"""Durations as users write them in a suite ("6h", "1d 2h", "90m") and as people read them; days
+as users write them on the command line or to the API (exactly YYYY-MM-DD)."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+
+from datavigil.core.errors import UsageError
 
 UNITS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 TOKEN = re.compile(r"(\d+)\s*([wdhms])")
@@ -54,3 +57,17 @@ def parse_days(value: Any, what: str, limit: int) -> int:
     if not 1 <= n <= limit:
         raise ValueError(f"{what} must be between 1 and {limit} days, got {value!r}")
     return n
+
+
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(text: str, flag: str) -> date:
+    """Exactly YYYY-MM-DD (not 20240101, 2024-W01-1 or an empty string); UsageError (exit 2)
+    naming ``flag`` (``--date`` on the command line, ``date`` in the API) otherwise."""
+    if not DAY_RE.fullmatch(text):
+        raise UsageError(f"{flag}: '{text}' is not YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag}: '{text}' is not a calendar day (YYYY-MM-DD)") from None

@@ -35,6 +35,8 @@ class SuiteError(DatavigilError):
 
 
 class UnknownSuiteError(DatavigilError):
+    """No suite has that name; the message lists the suites found. Exit 2, no retry."""
+
     def __init__(self, name: str, known: list[str]) -> None:
         listed = ", ".join(known) or "none found"
         super().__init__(f"unknown suite '{name}' (suites: {listed})")
@@ -60,6 +62,18 @@ class StoreUnavailable(DatavigilError):
 
     exit_code = 3
     retryable = True
+
+
+class ValidationFailed(DatavigilError):
+    """An error-severity check did not pass: the data broke a rule (exit 1, no retry). Raised by
+    ``ValidationReport.raise_for_status()``, never by a run itself (a run returns its verdict);
+    ``report`` is the report that failed."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, report: Any = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def first_line(exc: BaseException) -> str:
