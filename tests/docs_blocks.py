@@ -48,15 +48,17 @@ class Block:
     @property
     def kind(self) -> str:
         first = self.code.lstrip().splitlines()[0] if self.code.strip() else ""
-        if re.match(r"# schemas/\w+\.py$", first):
+        if re.match(r"# schemas/\w+\.py\b", first):
             return "suite"
-        if re.match(r"# dags/\w+\.py$", first):
+        if re.match(r"# dags/\w+\.py\b", first):
             return "dag"
         return "script"
 
     @property
     def file_name(self) -> str:
-        return self.code.lstrip().splitlines()[0].split("/")[-1]
+        """The file a suite module or a DAG file names on its first line."""
+        first = self.code.lstrip().splitlines()[0]
+        return re.match(r"# \w+/(\w+\.py)", first).group(1)  # type: ignore[union-attr]
 
     @property
     def skip_reason(self) -> str | None:
