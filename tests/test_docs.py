@@ -32,7 +32,7 @@ EXEMPT = {
 DAG_PROBE = """
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+bag = DagBag(dag_folder=sys.argv[1])
 print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()},
                   "dags": sorted(bag.dag_ids)}))
 """
@@ -163,7 +163,8 @@ def run_block(block: Block, tmp_path: Path, docs_home: Path) -> None:
             argv = command.split()
             assert argv[0] == "datavigil", f"{block.where}: only datavigil commands: {command}"
             done = run([DATAVIGIL, *argv[1:]], env, tmp_path)
-            assert done.returncode == code, f"{command}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+            said = f"{command}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+            assert done.returncode == code, said
     elif block.kind == "dag":
         dags = tmp_path / "dags"
         dags.mkdir()
@@ -201,12 +202,17 @@ def test_python_example_runs(block: Block, tmp_path: Path, docs_home: Path) -> N
     "kind, code",
     [
         ("script", "suite = Suite(name='x')\n"),
-        ("suite", "# schemas/x.py\nfrom datavigil import Suite\nsuite = Suite(name='x', checks=[RowCount()])\n"),
+        (
+            "suite",
+            "# schemas/x.py\nfrom datavigil import Suite\nsuite = Suite(name='x', checks=[X()])\n",
+        ),
         ("dag", "# dags/x.py\nwith DAG('x', schedule=None):\n    pass\n"),
     ],
     ids=["script", "suite", "dag"],
 )
-def test_a_block_missing_an_import_fails(kind: str, code: str, tmp_path: Path, docs_home: Path) -> None:
+def test_a_block_missing_an_import_fails(
+    kind: str, code: str, tmp_path: Path, docs_home: Path
+) -> None:
     block = Block(ROOT / "README.md", 0, "python", code)
     assert block.kind == kind
     with pytest.raises(AssertionError):
