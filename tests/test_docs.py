@@ -5,7 +5,6 @@ resolve. The ```sql blocks run in tests/test_readme_sql.py."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -36,15 +35,6 @@ bag = DagBag(dag_folder=sys.argv[1])
 print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()},
                   "dags": sorted(bag.dag_ids)}))
 """
-
-
-def excluded_pages() -> set[str]:
-    """Pages mkdocs.yml leaves out of the build (exclude_docs), as paths under docs/."""
-    text = MKDOCS_YML.read_text(encoding="utf-8")
-    found = re.search(r"^exclude_docs: \|\n((?:  .*\n)+)", text, re.MULTILINE)
-    if not found:
-        return set()
-    return {line.strip().lstrip("/") for line in found.group(1).splitlines() if line.strip()}
 
 
 # --- (a) the site builds, strictly -----------------------------------------------------------
@@ -89,19 +79,6 @@ def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     )
     assert out.returncode != 0
     assert "no-such-page.md" in out.stderr
-
-
-# --- the Python API page and its toggle ------------------------------------------------------
-
-
-def test_the_api_page_toggle_matches_the_code() -> None:
-    """mkdocs.yml leaves reference/python-api.md out only while datavigil.api does not exist: once
-    the API branch is merged this fails until both API-MERGE toggles in mkdocs.yml are flipped."""
-    has_api = importlib.util.find_spec("datavigil.api") is not None
-    excluded = "reference/python-api.md" in excluded_pages()
-    in_nav = re.search(r"^\s+- Python API: reference/python-api.md", MKDOCS_YML.read_text(), re.M)
-    assert excluded == (not has_api), "flip the API-MERGE toggles in mkdocs.yml"
-    assert bool(in_nav) == has_api, "flip the API-MERGE toggles in mkdocs.yml"
 
 
 # --- (c) every python block runs -------------------------------------------------------------
@@ -185,11 +162,8 @@ def run_block(block: Block, tmp_path: Path, docs_home: Path) -> None:
 
 def _param(block: Block) -> object:
     marks = []
-    page = str(block.path.relative_to(ROOT / "docs")) if "docs" in block.path.parts else ""
     if block.skip_reason:
         marks.append(pytest.mark.skip(reason=block.skip_reason))
-    elif page in excluded_pages():
-        marks.append(pytest.mark.skip(reason=f"{page} is excluded from the build (API-MERGE)"))
     return pytest.param(block, id=block.where, marks=marks)
 
 
