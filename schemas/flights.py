@@ -63,8 +63,8 @@ suite = Suite(
     reference_window=("2013-01-01", "2013-01-31"),
     # daily mean delays wander by ~0.3 SD on an ordinary day (weather): fail on half an SD
     min_effect=0.5,
-    # data dependencies (docs/freshness.md): checked by the check_freshness task, at the end of
-    # the validated day. The weather feed is hourly per airport and ends 2013-12-30 23:00 UTC.
+    # data dependencies (docs/how-to/dependencies.md): checked by the check_freshness task, at the
+    # end of the validated day. The weather feed is hourly per airport, ends 2013-12-30 23:00 UTC.
     dependencies=[
         Freshness("flights", timestamp="time_hour", warn_after="3h", error_after="12h"),
         Freshness(
@@ -90,7 +90,7 @@ suite = Suite(
         Volume(runs=8, min_runs=4, by_weekday=True, tolerance=0.10),
         SchemaChange(),  # warn when flights or weather change columns or types
         Coverage(),  # informational: source columns no schema field or check covers
-        # distribution (docs/distribution.md): against the January 2013 reference snapshot
+        # distribution (docs/how-to/distribution-checks.md): against January 2013's snapshot
         MeanShift("dep_delay"),
         MeanShift("arr_delay"),
         MeanShift("air_time"),

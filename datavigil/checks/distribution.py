@@ -1,14 +1,13 @@
-"""Two-sample comparison of a column of the partition against the reference snapshot.
+"""Two-sample comparison of a column of the partition against the reference (MeanShift).
 
-Welch's t-test by default (Student's only when ``test="student"`` and the variances agree),
-computed from the sufficient statistics of both sides (``scipy.stats.ttest_ind_from_stats``):
-the reference rows are never read. When the partition is small (< ``SMALL`` finite values) and
-clearly non-normal (|skew| > 1 or |excess kurtosis| > 3) and both raw samples exist, the
-Mann-Whitney U test runs instead. The test that ran and why is stored in ``details``.
+Welch's t-test by default, computed from the sufficient statistics of both sides: the reference
+rows are never read. ``test="student"`` runs Student's t and ``test="mann_whitney"`` the rank
+test on the snapshot's raw sample; no pretest chooses the test (docs/adr/0081). The test that
+ran and why is stored in ``details`` (datavigil.stats.procedures).
 
-The verdict (fail / inconclusive / pass) is given by datavigil.multitest.judge after the run's
-p-values are adjusted (Holm or Benjamini-Hochberg); see docs/distribution.md. The reference it
-compares against is prepared by datavigil.checks.reference.
+The verdict (fail / inconclusive / pass) is given by datavigil.stats.multitest.judge after the
+run's p-values are adjusted (Holm or Benjamini-Hochberg); see docs/explanation/statistics.md. The
+reference it compares against is prepared by datavigil.checks.reference.
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from datavigil.engine import metrics as m
 from datavigil.engine.profile import ColumnProfile
 from datavigil.stats import sufficient as stats
 
-SMALL = 30  # below this many values, a clearly non-normal sample gets a rank test
 RAW_CAP = 5_000  # raw values kept from the partition (only small samples need them)
 HOMOGENEITY_ALPHA = 0.05
 

@@ -35,6 +35,7 @@ EPILOG = """exit codes:
   1  an error-severity check failed or could not be evaluated (a data violation)
   2  bad usage, or a bad suite or setting
   3  a source or the results store could not be reached or read (retryable)
+  4  an internal error: a bug in datavigil (please report it)
 
 `datavigil COMMAND --help` describes each command."""
 

@@ -66,7 +66,7 @@ def summary(report: RunReport, verbose: bool = False) -> str:
         lines.append(f"  ({counts['pass']} checks passed; --verbose lists them)")
     note = inconclusive.summary_line(report.results)  # always, whatever on_inconclusive says
     lines += [f"  {note}"] if note else []
-    lines += table_lines(report.results)  # distribution tests: the table of docs/distribution.md
+    lines += table_lines(report.results)  # distribution tests (docs/explanation/statistics.md)
     lines.append(f"run_id {run.run_id}")
     return "\n".join(lines)
 

@@ -72,7 +72,7 @@ def test_metrics_equal_sklearn_and_a_steady_model_passes(tmp_path, results_url) 
     assert d["ci"][0] < d["value"] < d["ci"][1] and d["share_arrived"] == 1.0
     assert ("labels.share_arrived", None, "2013-03-09", 1.0) in run.metrics
     assert run.results["labels.accuracy"]["rows"] == 1500
-    chart = query(results_url, CHART_SQL)  # the SQL of docs/prediction.md
+    chart = query(results_url, CHART_SQL)  # the SQL of docs/how-to/model-monitoring.md
     assert [tuple(r) for r in chart] == [("2013-03-09", d["value"])]
 
 

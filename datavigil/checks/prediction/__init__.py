@@ -1,4 +1,4 @@
-"""The checks of a model's prediction log (issue 12, docs/prediction.md): serving facts
+"""The checks of a model's prediction log (issue 12, docs/how-to/model-monitoring.md): serving facts
 (ModelVersion, DecisionThreshold, Latency), output drift (ScoreShift, PositiveRate, ClassShift)
 and the quality of the predictions once their labels arrived (LabelQuality). Each lives in its
 own module; this one is where a suite imports them from (or from ``checks``)."""
