@@ -62,6 +62,17 @@ def test_the_checks_reference_is_generated_from_the_code(tmp_path: Path) -> None
     assert directives == set(datavigil.checks.__all__)
 
 
+@pytest.mark.parametrize("module", ["datavigil.api", "datavigil.testing"])
+def test_the_python_api_page_lists_exactly_the_public_names(module: str) -> None:
+    """The API page renders the members of each module's __all__, no more, no fewer."""
+    import importlib
+
+    page = (ROOT / "docs" / "reference" / "python-api.md").read_text(encoding="utf-8")
+    block = page.split(f"::: {module}\n", 1)[1].split("\n\n", 1)[0]
+    members = re.findall(r"^\s+- (\w+)$", block, re.MULTILINE)
+    assert sorted(members) == sorted(importlib.import_module(module).__all__)
+
+
 def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     """The build would catch a broken link: the same config on a copy with one bad link."""
     shutil.copytree(ROOT / "docs", tmp_path / "docs")

@@ -160,18 +160,15 @@ def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
 def capture_reference(suite_name: str) -> dict[str, Any]:
     """Body of the capture task: snapshot the window given in the run's params (or the suite's
     ``reference_window``) and activate it (docs/adr/0010)."""
+    from datavigil import api
     from datavigil.core.errors import DatavigilError
-    from datavigil.runner import registry, snapshot
     from datavigil.runner.snapshot import describe, window_of
-    from datavigil.store import Store
 
     params = get_current_context()["params"]
     try:
-        suite = registry.load(suite_name)
+        suite = api.load_suite(suite_name)
         first, last = window_of(suite, params.get("from") or None, params.get("to") or None)
-        ref = snapshot.capture(
-            suite, first, last, Store(), activate=bool(params.get("activate", True))
-        )
+        ref = api.capture_snapshot(suite, first, last, activate=bool(params.get("activate", True)))
     except DatavigilError as exc:
         if exc.retryable:
             raise SourceOrStoreUnavailable(str(exc)) from None

@@ -10,6 +10,8 @@ report.raise_for_status()  # ValidationFailed naming the failing checks
 
 Everything the `datavigil` command and the Airflow tasks do goes through this module. The
 names in `__all__` are the public API; anything else in datavigil may change between releases.
+Reference snapshots and the store's migrations: `capture_snapshot`, `snapshots`,
+`activate_snapshot`, `upgrade` (`datavigil.api.admin`).
 
 Errors are the classes of `datavigil.core.errors`, re-exported here; each carries the command's
 exit code as `exit_code`: 2 for a bad suite, setting or argument (`SuiteError`,
@@ -28,6 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from datavigil.api.admin import activate_snapshot, capture_snapshot, snapshots, upgrade
 from datavigil.api.query import results, store_for
 from datavigil.api.report import PHASES, ValidationReport, from_run
 from datavigil.core.errors import (
@@ -58,8 +61,12 @@ __all__ = [
     "UsageError",
     "ValidationFailed",
     "ValidationReport",
+    "activate_snapshot",
+    "capture_snapshot",
     "load_suite",
     "results",
+    "snapshots",
+    "upgrade",
     "validate",
 ]
 

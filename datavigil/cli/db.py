@@ -7,10 +7,11 @@ from typing import Any
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from datavigil import api
     from datavigil.store import Store
 
-    store = Store()  # a malformed DATAVIGIL_RESULTS_URL is a SettingError (exit 2) here
-    print(f"{store.label}: at revision {store.upgrade()}")
+    label = Store().label  # a malformed DATAVIGIL_RESULTS_URL is a SettingError (exit 2) here
+    print(f"{label}: at revision {api.upgrade()}")
     return 0
 
 

@@ -10,8 +10,6 @@ import argparse
 import json
 from typing import Any
 
-from datavigil.runner.snapshot import describe, window_of
-
 LIST_COLUMNS = [
     "id",
     "suite",
@@ -28,23 +26,22 @@ LIST_COLUMNS = [
 
 def cmd_capture(args: argparse.Namespace) -> int:
     from datavigil import api
-    from datavigil.runner import snapshot
-    from datavigil.store import Store
+    from datavigil.runner.snapshot import describe, window_of
 
     suite = api.load_suite(args.suite)
-    first, last = window_of(suite, args.first, args.last)
-    ref = snapshot.capture(
-        suite, first, last, Store(), sample_rows=args.sample_rows, activate=not args.no_activate
+    first, last = window_of(suite, args.first, args.last)  # errors name --from / --to
+    ref = api.capture_snapshot(
+        suite, first, last, sample_rows=args.sample_rows, activate=not args.no_activate
     )
     print(describe(ref))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from datavigil import api
     from datavigil.runner.report import table
-    from datavigil.store import Store, snapshots
 
-    rows = snapshots.listing(Store(), args.suite)
+    rows = api.snapshots(args.suite)
     if args.format == "json":
         print(json.dumps(rows, default=str, indent=1))
     else:
@@ -53,9 +50,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_activate(args: argparse.Namespace) -> int:
-    from datavigil.store import Store, snapshots
+    from datavigil import api
+    from datavigil.runner.snapshot import describe
 
-    print(describe(snapshots.activate_snapshot(Store(), args.id)))
+    print(describe(api.activate_snapshot(args.id)))
     return 0
 
 

@@ -10,7 +10,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from datavigil.core.errors import DatavigilError
+from datavigil.core.errors import UsageError
 from datavigil.declare.window import Window
 from datavigil.engine.profile import TOP, quantiles, source_schema
 from datavigil.store import snapshots
@@ -21,24 +21,31 @@ if TYPE_CHECKING:
     from datavigil.store import Store
 
 
-class UsageError(DatavigilError):
-    exit_code = 2
-
-
-def _day(text: str, flag: str) -> date:
+def _day(value: date | str, flag: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(str(value))
     except ValueError:
-        raise UsageError(f"{flag}: '{text}' is not YYYY-MM-DD") from None
+        raise UsageError(f"{flag}: '{value}' is not YYYY-MM-DD") from None
 
 
-def window_of(suite: Any, first: str | None, last: str | None) -> tuple[date, date]:
-    """--from/--to, else the suite's ``reference_window``."""
+def window_of(
+    suite: Any,
+    first: date | str | None,
+    last: date | str | None,
+    names: tuple[str, str] = ("--from", "--to"),
+) -> tuple[date, date]:
+    """The days a capture covers: ``first``..``last``, else the suite's ``reference_window``;
+    ``names`` are how the caller calls the two (flags on the command line, arguments in the
+    API), for the one-line error."""
     if first is None and last is None and suite.reference_window:
         first, last = suite.reference_window
     if first is None or last is None:
-        raise UsageError(f"suite '{suite.name}' declares no reference_window: give --from and --to")
-    return _day(first, "--from"), _day(last, "--to")
+        raise UsageError(
+            f"suite '{suite.name}' declares no reference_window: give {names[0]} and {names[1]}"
+        )
+    return _day(first, names[0]), _day(last, names[1])
 
 
 def describe(ref: Any) -> str:
