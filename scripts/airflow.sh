@@ -78,7 +78,7 @@ logical_date() {  # $1 suite, $2 partition day -> the next local midnight in the
   python - "$1" "$2" <<'PY'
 import datetime as d, sys
 from zoneinfo import ZoneInfo
-from datavigil import registry
+from datavigil.runner import registry
 from datavigil.core.errors import DatavigilError
 try:
     info = registry.find(sys.argv[1])

@@ -14,6 +14,8 @@ python -m datavigil.demo.warehouse
 python -m datavigil.demo.model  # the demo model's prediction log (docs/adr/0105)
 
 step "2/7 Airflow metadata ($AIRFLOW_HOME, SQLite) and the results store"
+# the same airflow.cfg as `make airflow`: plain `airflow ...` in this home sees dags/, no examples
+scripts/airflow.sh config
 airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
 datavigil db upgrade
 

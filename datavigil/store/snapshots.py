@@ -177,7 +177,7 @@ def resolve(store: Store, suite: Suite, pin: str | int = "active") -> Reference:
         rows = conn.execute(sa.select(t).where(t.dataset == suite.dataset)).all()
     active = [r for r in rows if r.active]
     if not active:
-        how = f"`datavigil snapshot capture {suite.name} --from YYYY-MM-DD --to YYYY-MM-DD`"
+        how = _capture_hint(suite)
         if not rows:
             raise NoSnapshot(f"no reference snapshot captured yet for {suite.dataset}: {how}")
         raise SnapshotError(
@@ -185,6 +185,14 @@ def resolve(store: Store, suite: Suite, pin: str | int = "active") -> Reference:
             f"`datavigil snapshot activate ID` or {how}"
         )
     return _reference(active[0])
+
+
+def _capture_hint(suite: Any) -> str:
+    """The capture command to suggest: the suite's own ``reference_window`` needs no days."""
+    if getattr(suite, "reference_window", None):
+        first, last = suite.reference_window
+        return f"`datavigil snapshot capture {suite.name}` (its reference_window {first}..{last})"
+    return f"`datavigil snapshot capture {suite.name} --from YYYY-MM-DD --to YYYY-MM-DD`"
 
 
 def load_sample(store: Store, snapshot_id: int) -> pd.DataFrame | None:
