@@ -4,7 +4,7 @@ and the rows it adds to run_metrics (group_key: the judged day)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ class Side:
     counts: Counts | None
     pairs: Any  # prediction_quality.Pairs | None
     problem: str | None = None  # the pairs could not be read (over the cap)
+    bad: dict[str, int] = field(default_factory=dict)  # rows per contract kind (ADR 0123)
 
 
 @dataclass
