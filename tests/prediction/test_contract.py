@@ -12,7 +12,7 @@ import pytest
 from sklearn import metrics as skm
 
 from datavigil import PredictionLog
-from datavigil.checks import LabelQuality
+from datavigil.checks import LabelQuality, PositiveRate
 from datavigil.core.errors import SuiteError
 from tests.prediction.logdata import (
     LOG,
@@ -37,9 +37,9 @@ def log_rows() -> list[dict]:
     return build(history(date(2013, 3, 2), date(2013, 3, 12), Day(n=300, noise=0.1)))
 
 
-def spoil(rows: list[dict], column: str, values: list) -> list[dict]:
-    """The first len(values) rows of J get ``column`` = each value."""
-    js = [r for r in rows if r["predicted_at"].date() == J]
+def spoil(rows: list[dict], column: str, values: list, day: date = J) -> list[dict]:
+    """The first len(values) rows of ``day`` get ``column`` = each value."""
+    js = [r for r in rows if r["predicted_at"].date() == day]
     for r, v in zip(js, values, strict=False):
         r[column] = v
     return rows
@@ -67,7 +67,8 @@ def test_infinite_scores_fail_auc_and_brier_named_and_counted(tmp_path, results_
         got = run.results[f"labels.{name}"]
         assert got["status"] == "fail", got["message"]
         assert "broken by 3 labelled prediction(s) (2 +inf score, 1 -inf score)" in got["message"]
-        assert nonzero(run.details(f"labels.{name}")["invalid"]) == {"score_posinf": 2, "score_neginf": 1}
+        invalid = nonzero(run.details(f"labels.{name}")["invalid"])
+        assert invalid == {"score_posinf": 2, "score_neginf": 1}
     assert run.status("labels.accuracy") == "pass"  # the class served is valid
     want = sk(rows, lambda r: math.isfinite(r["score"]))
     assert run.details("labels.auc")["value"] == pytest.approx(want["auc"], abs=1e-12)
@@ -85,8 +86,9 @@ def test_a_class_2_predicted_or_labelled_fails_and_is_left_out(tmp_path, results
         assert "2 label not in {0, 1}" in got["message"]
     acc = run.results["labels.accuracy"]
     assert "3 predicted class not in {0, 1}, 2 label not in {0, 1}" in acc["message"]
-    assert nonzero(run.details("labels.accuracy")["invalid"]) == {"predicted_class": 3, "label_class": 2}
-    assert nonzero(run.details("labels.auc")["invalid"]) == {"label_class": 2}  # the scores are valid
+    invalid = nonzero(run.details("labels.accuracy")["invalid"])
+    assert invalid == {"predicted_class": 3, "label_class": 2}
+    assert nonzero(run.details("labels.auc")["invalid"]) == {"label_class": 2}  # valid scores
     want = sk(rows, lambda r: r["predicted"] in (0, 1) and r["label"] in (0, 1))
     assert run.details("labels.accuracy")["value"] == pytest.approx(want["accuracy"], abs=1e-12)
     assert run.details("labels.accuracy")["n"] == 295
@@ -180,3 +182,18 @@ def test_the_default_classes(positive, classes, expected) -> None:
     assert PredictionLog("t", score="s", positive=positive, classes=classes).class_values() == (
         expected
     )
+
+
+def test_positive_rate_fails_on_a_class_outside_the_contract(tmp_path, results_url) -> None:
+    """Before: a predicted class 2 counted as a negative and the rate passed."""
+    rows = build(history(D - timedelta(days=7), D, Day(n=200)))
+    rows = spoil(rows, "predicted", [2] * 5, day=D)
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
+    run = validate(suite(src, [PositiveRate(tolerance=0.25, reference_days=7)]), D, results_url)
+    got = run.results["predictions.positive_rate"]
+    assert got["status"] == "fail", got["message"]
+    assert (
+        "5 of 200 predictions break the output contract (5 predicted class not in {0, 1})"
+        in (got["message"])
+    )
+    assert got["details"]["invalid"] == {"predicted_class": 5} and got["details"]["n"] == 195

@@ -93,3 +93,23 @@ def _remove(pairs: Pairs, score: float, y: bool) -> Pairs:
     keep = np.ones(len(pairs.scores), dtype=bool)
     keep[hit[0]] = False
     return Pairs(pairs.scores[keep], pairs.positive[keep], pairs.dropped)
+
+
+def rate_broken(check: Any, out: int, total: int, o: Outcome | None, r_out: int = 0) -> Outcome:
+    """PositiveRate's ``o`` failed, named and counted when ``out`` predictions of the day break
+    the class contract (left out of the rate); the reference's are named, not failed again."""
+    col, classes = check.col("predicted"), check.log.class_values()
+    named = f"predicted class not in {{{', '.join(repr(c) for c in classes or ())}}}"
+    note = f"; reference period, left out: {r_out} {named}" if r_out else ""
+    extra = {"invalid": {"predicted_class": out}, "reference_invalid": {"predicted_class": r_out}}
+    if o is None:
+        why = "no valid class on the day or no reference yet"
+        o = Outcome(Status.FAIL, f"the rate is not compared ({why})", rows_checked=total)
+    if not out:
+        return replace(o, message=o.message + note, details={**o.details, **extra})
+    head = f"{col}: {out} of {total} predictions break the output contract ({out} {named}), "
+    return replace(
+        o, status=Status.FAIL, message=head + "left out of the rate; " + o.message + note,
+        failing_rows=out, threshold="no predicted class outside the output contract",
+        details={**o.details, **extra},
+    )  # fmt: skip

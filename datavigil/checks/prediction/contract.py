@@ -57,7 +57,8 @@ def names(log: Any) -> dict[str, str]:
     return {
         "score_nan": "NaN score", "score_posinf": "+inf score", "score_neginf": "-inf score",
         "score_out_of_range": f"score outside [{lo:g}, {hi:g}]" if lo is not None else "",
-        "predicted_class": f"predicted class not in {shown}", "label_class": f"label not in {shown}",
+        "predicted_class": f"predicted class not in {shown}",
+        "label_class": f"label not in {shown}",
         EARLY: "label before its prediction", "score_null": "NULL score",
         "predicted_null": "NULL predicted class",
     }  # fmt: skip

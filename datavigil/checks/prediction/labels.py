@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from datavigil.checks.base import CheckContext, number_problem
+from datavigil.checks.prediction import contract
 from datavigil.checks.prediction.base import (
     PredictionCheck,
     arrival_zone,
@@ -25,7 +26,6 @@ from datavigil.checks.prediction.base import (
     scan_values,
     span_values,
 )
-from datavigil.checks.prediction import contract
 from datavigil.checks.prediction.broken import broken_outcome, take_out
 from datavigil.checks.prediction.quality import PROPORTIONS, RANKED, Counts, pairs_of
 from datavigil.checks.prediction.report import LabelInputs, Side, metric_outcome, skipped
