@@ -88,3 +88,24 @@ def test_the_null_false_alarm_rate_at_10_vs_1000_labels_is_the_suites_alpha() ->
     mean = sum(rates) / len(rates)
     assert 0.8 * alpha <= mean <= 1.2 * alpha, rates
     assert max(rates) <= 1.25 * alpha, rates
+
+
+@pytest.mark.parametrize(
+    "positives, n, metric, status",
+    [(4, 40, "auc", "inconclusive"), (5, 40, "auc", "defined"), (36, 40, "auc", "inconclusive"),
+     (3, 9, "brier", "inconclusive"), (3, 10, "brier", "defined")],
+    ids=["auc-4-positive", "auc-5-positive", "auc-4-negative", "brier-9", "brier-10"],
+)  # fmt: skip
+def test_auc_and_brier_need_enough_labels_to_hold_their_level(positives, n, metric, status):
+    """AUC's normal interval below 5 labels of a class, Brier's below 10 labels: too few to
+    hold the level (ADR 0123), so the metric is inconclusive with the reason."""
+    import numpy as np
+
+    from datavigil.checks.prediction.quality import Pairs, estimate
+
+    scores = np.linspace(0.05, 0.95, n)
+    pairs = Pairs(scores, np.arange(n) < positives)
+    got, why = estimate(metric, None, pairs, 0.95)
+    assert (got is None) == (status == "inconclusive"), why
+    if got is None:
+        assert ("5 of each" if metric == "auc" else "needs 10") in why

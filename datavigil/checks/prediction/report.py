@@ -140,7 +140,7 @@ def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: b
               ".reference": ref.value}  # fmt: skip
     return Outcome(
         Status(v.status), message, observed_value=cur.value,
-        threshold=f"{'rise' if metric == 'brier' else 'drop'} < {min_effect:g} or its CI holds 0",
+        threshold=f"{'rise' if metric == 'brier' else 'drop'}: its CI's upper end < {min_effect:g}",
         rows_checked=cur.n, effect_size=cur.value - ref.value, details=details,
         metrics=extra + rows(f"{inputs.prefix}.{metric}", None, inputs.judged.isoformat(), values),
     )  # fmt: skip
