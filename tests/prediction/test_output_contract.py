@@ -94,3 +94,19 @@ def test_a_declared_range_and_classes_are_the_contract(tmp_path, results_url) ->
     log = PredictionLog(**{**vars(LOG), "score_range": (0.0, 2.0), "classes": (0, 1, 2)})
     got = run_on(tmp_path, results_url, rows, log=log).results["predictions.contract"]
     assert got["status"] == "pass", got["message"]
+
+
+def test_every_kind_on_postgresql(pg_url, results_url) -> None:
+    """PostgreSQL holds NaN and infinities, and compares NaN above every number: each kind is
+    still counted once, under its own name."""
+    rows = spoil(rows_of(), "score", [math.nan, math.inf, -math.inf, 1.5])
+    rows = spoil(rows, "predicted", [None, None, None, None, 2])
+    today = [r for r in rows if r["predicted_at"].date() == D]
+    today[20]["label"] = 3
+    today[21]["label_at"] = today[21]["predicted_at"] - timedelta(minutes=5)
+    src = write_sql(pg_url, rows)
+    got = validate(suite(src, [OutputContract()]), D, results_url).results["predictions.contract"]
+    assert got["status"] == "fail"
+    assert got["details"]["invalid"] == {
+        "score_nan": 1, "score_posinf": 1, "score_neginf": 1, "score_out_of_range": 1,
+        "predicted_class": 1, "label_class": 1, "label_before_prediction": 1}  # fmt: skip
