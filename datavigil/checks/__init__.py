@@ -20,6 +20,7 @@ from datavigil.checks.prediction import (
     LabelQuality,
     Latency,
     ModelVersion,
+    OutputContract,
     PositiveRate,
     ScoreShift,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "MeanShift",
     "ModelVersion",
     "NullRate",
+    "OutputContract",
     "PositiveRate",
     "Range",
     "RowCount",

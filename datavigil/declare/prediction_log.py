@@ -11,6 +11,7 @@ Import-light: no pandas, SQLAlchemy or scipy (suites are discovered cheaply).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
@@ -27,7 +28,13 @@ class PredictionLog:
 
     ``label_delay``: how long labels take to arrive, in whole days ("3d"): the run that
     validates day D judges the labels of day D - delay. ``positive``: the positive class value
-    in ``predicted`` and ``label``."""
+    in ``predicted`` and ``label``.
+
+    The output contract (ADR 0123): ``score_range``, the closed interval a score must lie in
+    (default (0, 1), a probability; None: any finite score); ``classes``, the values
+    ``predicted`` and ``label`` may hold (default None: (0, 1) when ``positive`` is 1 or 0,
+    (False, True) when it is a bool, else no class is checked). NaN and infinite scores always
+    break it. The prediction checks count and name every row that breaks it and fail."""
 
     predicted_at: str
     score: str | None = None
@@ -39,11 +46,23 @@ class PredictionLog:
     label_at: str | None = None
     label_delay: str = "3d"
     positive: Any = 1
+    score_range: tuple[float, float] | None = (0.0, 1.0)
+    classes: tuple[Any, ...] | None = None
 
     @property
     def delay_days(self) -> int:
         """``label_delay`` in days (valid after ``problems`` found none)."""
         return parse_duration(self.label_delay).days
+
+    def class_values(self) -> tuple[Any, ...] | None:
+        """The classes ``predicted`` and ``label`` may hold (None: not checked)."""
+        if self.classes is not None:
+            return tuple(self.classes)
+        if isinstance(self.positive, bool):
+            return (False, True)
+        if isinstance(self.positive, int | float) and self.positive in (0, 1):
+            return (0, 1)
+        return None
 
     def column_names(self) -> dict[str, str]:
         """Field -> column, for the columns the log declares."""
@@ -61,6 +80,8 @@ class PredictionLog:
         out += self._delay_problems()
         if self.positive is None or not isinstance(self.positive, int | float | str | bool):
             out.append(("positive", f"must be a class value (int or str), got {self.positive!r}"))
+        else:
+            out += contract_problems(self.score_range, self.classes, self.positive)
         if columns is not None:
             known = ", ".join(sorted(columns))
             for fld, col in self.column_names().items():
@@ -88,3 +109,24 @@ class PredictionLog:
         if delay % timedelta(days=1):
             return [("label_delay", f"must be whole days ('3d'), got {self.label_delay!r}")]
         return []
+
+
+def contract_problems(span: Any, classes: Any, positive: Any) -> list[tuple[str, str]]:
+    """(field, problem) pairs of the output contract: ``score_range`` two finite numbers
+    lo < hi, ``classes`` two or more distinct class values holding ``positive``."""
+    out = []
+    nums = isinstance(span, tuple | list) and len(span) == 2
+    nums = nums and all(isinstance(v, int | float) and not isinstance(v, bool) for v in span)
+    if span is not None and not (nums and math.isfinite(span[0]) and math.isfinite(span[1])):
+        out.append(("score_range", f"must be (low, high), two finite numbers, got {span!r}"))
+    elif span is not None and not span[0] < span[1]:
+        out.append(("score_range", f"low must be below high, got {span!r}"))
+    if classes is None:
+        return out
+    ok = isinstance(classes, tuple | list)
+    ok = ok and all(isinstance(c, int | float | str | bool) for c in classes)
+    if not ok or not len(set(classes)) == len(classes) >= 2:
+        out.append(("classes", f"must be two or more distinct class values, got {classes!r}"))
+    elif not any(c == positive or str(c) == str(positive) for c in classes):
+        out.append(("classes", f"must hold positive={positive!r}, got {classes!r}"))
+    return out

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from datavigil.checks.base import CheckContext, number_problem
+from datavigil.checks.prediction import contract
 from datavigil.checks.prediction.base import (
     PredictionCheck,
     arrival_zone,
@@ -25,6 +26,7 @@ from datavigil.checks.prediction.base import (
     scan_values,
     span_values,
 )
+from datavigil.checks.prediction.broken import broken_outcome, take_out
 from datavigil.checks.prediction.quality import PROPORTIONS, RANKED, Counts, pairs_of
 from datavigil.checks.prediction.report import LabelInputs, Side, metric_outcome, skipped
 from datavigil.core.outcome import CheckResult, Outcome
@@ -35,8 +37,10 @@ METRICS = ("accuracy", "precision", "recall", "auc", "brier")
 MAX_ROWS = 200_000
 
 
-def label_metrics(check: LabelQuality, cutoff: Any, zone: str) -> dict[str, Any]:
-    """The engine metrics of one side, by name: rows, arrived, TP/FP/TN/FN, the pairs."""
+def label_metrics(check: LabelQuality, cutoff: Any, zone: str, day_end: Any = None) -> dict:
+    """The engine metrics of one side, by name: rows, arrived, TP/FP/TN/FN, the pairs, the
+    rows that break the output contract per kind (ADR 0123) and, for the judged day
+    (``day_end``: its window's end), the candidates of a label before its prediction."""
     log = check.log
     arrived: Any = m.Not(m.IsNull(log.label))
     if log.label_at is not None:
@@ -45,27 +49,41 @@ def label_metrics(check: LabelQuality, cutoff: Any, zone: str) -> dict[str, Any]
         "rows": m.RowCount(),
         "arrived": m.CountWhere(arrived, "labels arrived"),
     }
+    preds = contract.kinds(log, check.needed())
+    for key, pred in preds.items():
+        out[f"bad:{key}"] = m.CountWhere(m.And((arrived, pred)), f"labels {key}")
     if set(check.metrics) & set(PROPORTIONS):
-        pos_label, neg_label = (
-            m.Cmp(log.label, "==", log.positive),
-            m.Cmp(log.label, "!=", log.positive),
-        )
-        pos, neg = (
-            m.Cmp(log.predicted, "==", log.positive),
-            m.Cmp(log.predicted, "!=", log.positive),
-        )
-        cells = {"tp": (pos, pos_label), "fp": (pos, neg_label), "tn": (neg, neg_label),
-                 "fn": (neg, pos_label)}  # fmt: skip
-        for name, (p, y) in cells.items():
-            out[name] = m.CountWhere(m.And((arrived, p, y)), f"labels {name}")
+        out.update(_cells(log, arrived, contract.valid(preds, contract.CLASS_KINDS)))
     if set(check.metrics) & set(RANKED):
-        where = m.And((arrived, m.Not(m.IsNull(log.score))))
+        ok = contract.valid(preds, (*contract.SCORE_KINDS, "label_class"))
+        out["bad:score_null"] = m.CountWhere(m.And((arrived, m.IsNull(log.score))),
+                                             "labels score_null")  # fmt: skip
+        where = m.And((arrived, m.Not(m.IsNull(log.score)), *ok))
         out["pairs"] = m.Sample((log.score, log.label), check.max_rows + 1, where=where)
+    if day_end is not None and log.label_at is not None:
+        out["early"] = contract.early_sample(log, day_end, zone, arrived, check.max_rows)
     return out
 
 
-def side_of(values: Any, named: dict[str, Any], check: LabelQuality) -> Side:
-    """One scan's measures; a metric that could not be computed is raised (an error row)."""
+def _cells(log: Any, arrived: Any, ok: list[Any]) -> dict[str, Any]:
+    """TP, FP, TN, FN over the arrived rows within the class contract, and the NULL
+    predictions left out."""
+    pos_label, neg_label = (
+        m.Cmp(log.label, "==", log.positive),
+        m.Cmp(log.label, "!=", log.positive),
+    )
+    pos, neg = m.Cmp(log.predicted, "==", log.positive), m.Cmp(log.predicted, "!=", log.positive)
+    cells = {"tp": (pos, pos_label), "fp": (pos, neg_label), "tn": (neg, neg_label),
+             "fn": (neg, pos_label)}  # fmt: skip
+    out = {k: m.CountWhere(m.And((arrived, *ok, p, y)), f"labels {k}") for k, (p, y) in
+           cells.items()}  # fmt: skip
+    null = m.CountWhere(m.And((arrived, m.IsNull(log.predicted))), "labels predicted_null")
+    return {**out, "bad:predicted_null": null}
+
+
+def side_of(values: Any, named: dict[str, Any], check: LabelQuality, zone: str) -> Side:
+    """One scan's measures; a metric that could not be computed is raised (an error row).
+    The labels that arrived before their prediction are counted and taken out (ADR 0123)."""
     rows, arrived = int(values.get(named["rows"])), int(values.get(named["arrived"]))
     counts = None
     if "tp" in named:
@@ -80,7 +98,18 @@ def side_of(values: Any, named: dict[str, Any], check: LabelQuality) -> Side:
             )
         else:
             pairs = pairs_of(got, check.log.positive)
-    return Side(rows, arrived, counts, pairs, problem)
+    bad = {k[4:]: int(values.get(x)) for k, x in named.items() if k.startswith("bad:")}
+    side = Side(rows, arrived, counts, pairs, problem, bad)
+    if "early" in named:
+        got = values.get(named["early"])
+        if len(got) > check.max_rows:
+            side.problem = side.problem or (
+                f"more than max_rows={check.max_rows} labels arrived on the day of their "
+                "prediction: each is read to compare label_at with predicted_at; raise max_rows"
+            )
+        else:
+            take_out(side, contract.early_rows(check.log, named["early"], got, zone), check.log)
+    return side
 
 
 @dataclass(frozen=True)
@@ -139,15 +168,17 @@ class LabelQuality(PredictionCheck):
     def prepare(self, env: Any) -> LabelInputs:
         suite, window = env.suite, env.window
         judged = window.day - timedelta(days=self.log.delay_days)
-        named = label_metrics(self, window.end, arrival_zone(suite))
-        wanted = list(named.values())
-        day = scan_values(env, Window.for_day(judged, suite.timezone), wanted)
-        ref, span = span_values(env, judged, self.reference_days, wanted)
+        zone, day_window = arrival_zone(suite), Window.for_day(judged, suite.timezone)
+        named = label_metrics(self, window.end, zone)
+        day_named = label_metrics(self, window.end, zone, day_window.end)
+        day = scan_values(env, day_window, list(day_named.values()))
+        ref, span = span_values(env, judged, self.reference_days, list(named.values()))
         alpha = self.alpha if self.alpha is not None else suite.alpha
         inputs = LabelInputs(judged, window.end, span.first or span.day, span.day, 1 - alpha)
         inputs.prefix = self.name or "labels"
         try:
-            inputs.day, inputs.reference = side_of(day, named, self), side_of(ref, named, self)
+            inputs.day = side_of(day, day_named, self, zone)
+            inputs.reference = side_of(ref, named, self, zone)
         except m.MetricError as exc:  # a metric the source cannot compute: every row's error
             inputs.error = str(exc)
         return inputs
@@ -161,6 +192,7 @@ class LabelQuality(PredictionCheck):
                 outcome = gate if i == 0 else replace(gate, metrics=())  # the rows once
             else:
                 outcome = metric_outcome(metric, inputs, self.min_effect, first=i == 0)
+            outcome = broken_outcome(metric, inputs, outcome, self.log)
             out.append(self.result(outcome, name=name))
         return out
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from datavigil.checks.base import CheckContext, metric_error, number_problem, override_problems
+from datavigil.checks.prediction import contract
 from datavigil.checks.prediction.base import (
     PredictionCheck,
     days_problem,
@@ -24,6 +25,7 @@ from datavigil.checks.prediction.base import (
     rows,
     span_values,
 )
+from datavigil.checks.prediction.broken import rate_broken
 from datavigil.core.outcome import CheckResult, Outcome, Status
 from datavigil.engine import metrics as m
 from datavigil.stats import classification as cl
@@ -204,7 +206,9 @@ class PositiveRate(PredictionCheck):
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
         col = self.col("predicted")
         positive = m.CountWhere(m.Cmp(col, "==", self.log.positive), f"{col} positive")
-        return [m.RowCount(), m.NullCount(col), positive]
+        out = contract.kinds(self.log, ("predicted",)).get("predicted_class")
+        other = m.CountWhere(out, f"{col} outside classes") if out is not None else m.RowCount()
+        return [m.RowCount(), m.NullCount(col), positive, other]
 
     def prepare(self, env: Any) -> Reference:
         return reference_of(self, env)
@@ -214,16 +218,24 @@ class PositiveRate(PredictionCheck):
         bad = metric_error(values, self.metrics({})) or metric_error(ref.values, self.metrics({}))
         if bad is not None:
             return bad
-        total, null, k = (int(values.get(x)) for x in self.metrics({}))
-        r_total, r_null, r_k = (int(ref.values.get(x)) for x in self.metrics({}))
+        total, null, k, out = self._counts(values)
+        r_total, r_null, r_k, r_out = self._counts(ref.values)
         col = self.col("predicted")
-        if total - null == 0:
+        if total - null - out == 0 and not out:
             why = f"{col}: no predicted class in {total} rows ({null} NULL): the rate is undefined"
             return Outcome(Status.INCONCLUSIVE, why, rows_checked=total)
-        gate = warm_up(ref, r_total - r_null)
-        if gate is not None:
+        gate = warm_up(ref, r_total - r_null - r_out)
+        if gate is not None and not out:
             return gate
-        return self.compare(k, total - null, r_k, r_total - r_null, ref, ctx)
+        if total - null - out == 0 or gate is not None:
+            return rate_broken(self, out, total, None)
+        o = self.compare(k, total - null - out, r_k, r_total - r_null - r_out, ref, ctx)
+        return rate_broken(self, out, total, o, r_out)
+
+    def _counts(self, values: Any) -> tuple[int, int, int, int]:
+        """Rows, NULL classes, positives, classes outside the contract (0: none declared)."""
+        total, null, k, out = (int(values.get(x)) for x in self.metrics({}))
+        return total, null, k, out if self.log.class_values() is not None else 0
 
     def compare(self, k: int, n: int, r_k: int, r_n: int, ref: Reference, ctx: Any) -> Outcome:
         level = 1 - ref.alpha

@@ -5,8 +5,12 @@ Sample) in, an ``Estimate`` or the reason the metric is undefined out; ``verdict
 day's estimate with the reference period's.
 
 * fail          the metric got worse by >= min_effect and the CI of the change excludes 0
-* inconclusive  the CI of the change holds both 0 and a worsening of min_effect (too few labels)
-* pass          otherwise (no worsening, or one smaller than min_effect)
+* pass          the CI of the change excludes a worsening of min_effect
+* inconclusive  otherwise: the CI reaches min_effect (too few labels, or a real worsening that
+                may be as large; ADR 0123)
+
+The CI of the change is two-sided at 1 - 2 alpha: each end is a one-sided test at the suite's
+alpha (ADR 0123).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from datavigil.stats import classification as cl
 PROPORTIONS = ("accuracy", "precision", "recall")
 RANKED = ("auc", "brier")
 LOWER_IS_BETTER = ("brier",)
+MIN_CLASS = 5  # labels of each class for the AUC's normal interval (ADR 0123)
+MIN_BRIER = 10  # labelled scores for the Brier score's normal interval (ADR 0123)
 UNDEFINED = {
     "accuracy": "no prediction has its label",
     "precision": "no predicted positives (precision = TP / (TP + FP) is 0/0)",
@@ -78,17 +84,26 @@ def estimate(
     if metric == "auc":
         if n_pos == 0 or n_pos == n:
             return None, f"only one class among {n} labels ({n_pos} positive): AUC is undefined"
+        if min(n_pos, n - n_pos) < MIN_CLASS:
+            return None, (
+                f"{n_pos} positive and {n - n_pos} negative labels: the AUC's interval needs "
+                f"{MIN_CLASS} of each to hold its level"
+            )
         return cl.auc(pairs.scores, pairs.positive, level), None
-    if n < 2:
-        return None, f"{n} labelled score(s): the Brier score's interval needs 2"
+    if n < MIN_BRIER:
+        return None, f"{n} labelled score(s): the Brier score's interval needs {MIN_BRIER}"
     return cl.brier(pairs.scores, pairs.positive, level), None
 
 
 def difference_ci(
     metric: str, cur: cl.Estimate, ref: cl.Estimate, level: float
 ) -> tuple[float, float]:
-    """CI of cur - ref: Newcombe for proportions, normal for AUC (DeLong SEs) and Brier."""
-    return cl.newcombe(cur, ref) if metric in PROPORTIONS else cl.normal_diff(cur, ref, level)
+    """CI of cur - ref at ``level`` (two-sided; LabelQuality asks 1 - 2 alpha so that each end
+    is a one-sided test at alpha): Agresti-Caffo for proportions, normal for AUC (DeLong SEs)
+    and Brier (ADR 0123)."""
+    if metric in PROPORTIONS:
+        return cl.agresti_caffo(cur, ref, level)
+    return cl.normal_diff(cur, ref, level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +117,9 @@ class Verdict:
 def verdict(
     metric: str, cur: cl.Estimate, ref: cl.Estimate, ci: tuple[float, float], min_effect: float
 ) -> Verdict:
+    """fail: worse >= min_effect and the CI's lower end above 0; pass: the CI's upper end below
+    min_effect (no worsening of min_effect is compatible with the labels); else inconclusive
+    (the CI reaches min_effect: too few labels, or a real worsening that may reach it)."""
     lower = metric in LOWER_IS_BETTER
     worse = cur.value - ref.value if lower else ref.value - cur.value
     lo, hi = ci if lower else (-ci[1], -ci[0])
@@ -110,16 +128,22 @@ def verdict(
     if worse >= min_effect - 1e-12 and lo > 0:
         why = f"{word} {worse:.3g} {span} >= min_effect {min_effect:g}, its CI above 0"
         return Verdict("fail", worse, (lo, hi), why)
-    if lo <= 0 and hi >= min_effect:
-        why = (
-            f"too few labels to tell: the CI of the {word} {span} holds both 0 and "
-            f"min_effect {min_effect:g}"
-        )
+    if hi >= min_effect:
+        if lo <= 0:
+            why = (
+                f"too few labels to tell: the CI of the {word} {span} holds both 0 and "
+                f"min_effect {min_effect:g}"
+            )
+        else:
+            why = (
+                f"{word} {worse:.3g} {span} is real and its CI reaches min_effect "
+                f"{min_effect:g}: it may be as large"
+            )
         return Verdict("inconclusive", worse, (lo, hi), why)
     if worse <= 0 or lo <= 0:
         why = f"{word} {worse:.3g} {span}: no worsening of min_effect {min_effect:g}"
     else:
-        why = f"{word} {worse:.3g} {span} is real but < min_effect {min_effect:g}"
+        why = f"{word} {worse:.3g} {span} is real but its CI is below min_effect {min_effect:g}"
     return Verdict("pass", worse, (lo, hi), why)
 
 

@@ -4,7 +4,7 @@ and the rows it adds to run_metrics (group_key: the judged day)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ class Side:
     counts: Counts | None
     pairs: Any  # prediction_quality.Pairs | None
     problem: str | None = None  # the pairs could not be read (over the cap)
+    bad: dict[str, int] = field(default_factory=dict)  # rows per contract kind (ADR 0123)
 
 
 @dataclass
@@ -41,6 +42,12 @@ class LabelInputs:
     reference: Side | None = None
     error: str | None = None
     prefix: str = "labels"  # the check's name: its rows and run_metrics are <prefix>.<metric>
+
+    @property
+    def change_level(self) -> float:
+        """The two-sided level of the CI of the change, 1 - 2 alpha: each end is a one-sided
+        test at alpha (ADR 0123)."""
+        return max(0.0, 2 * self.level - 1)
 
     def common(self) -> dict[str, Any]:
         d, r = self.day, self.reference
@@ -114,34 +121,35 @@ def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: b
         reason = why if cur is None else f"undefined in the reference period: {ref_why}"
         return Outcome(Status.INCONCLUSIVE, f"{label}: {reason}", rows_checked=d.arrived,
                        details={**details, "problem": reason}, metrics=extra)  # fmt: skip
-    ci = difference_ci(metric, cur, ref, inputs.level)
+    ci = difference_ci(metric, cur, ref, inputs.change_level)
     v = verdict(metric, cur, ref, ci, min_effect)
     details.update(
         value=cur.value, ci=list(cur.ci), n=cur.n, reference_value=ref.value,
         reference_ci=list(ref.ci), reference_n=ref.n, difference=cur.value - ref.value,
         difference_ci=list(ci), worse=v.worse, worse_ci=list(v.worse_ci), verdict=v.status,
-        method=METHOD[metric],
+        method=METHOD[metric], change_level=inputs.change_level, alpha=1 - inputs.level,
     )  # fmt: skip
-    pct = f"{100 * inputs.level:g}%"
+    pct, alpha = f"{100 * inputs.level:.4g}%", f"{1 - inputs.level:.4g}"
     message = (
         f"{label}: {cur.value:.4g} [{cur.ci[0]:.4g}, {cur.ci[1]:.4g}] (n={cur.n}) vs reference "
         f"{inputs.first}..{inputs.last} {ref.value:.4g} [{ref.ci[0]:.4g}, {ref.ci[1]:.4g}] "
-        f"(n={ref.n}), {pct} CIs: {v.status}: {v.why}"
+        f"(n={ref.n}), {pct} CIs; change: {100 * inputs.change_level:.4g}% CI, each end a "
+        f"one-sided test at alpha {alpha}: {v.status}: {v.why}"
     )
     values = {"": cur.value, ".ci_low": cur.ci[0], ".ci_high": cur.ci[1],
               ".reference": ref.value}  # fmt: skip
     return Outcome(
         Status(v.status), message, observed_value=cur.value,
-        threshold=f"{'rise' if metric == 'brier' else 'drop'} < {min_effect:g} or its CI holds 0",
+        threshold=f"{'rise' if metric == 'brier' else 'drop'}: its CI's upper end < {min_effect:g}",
         rows_checked=cur.n, effect_size=cur.value - ref.value, details=details,
         metrics=extra + rows(f"{inputs.prefix}.{metric}", None, inputs.judged.isoformat(), values),
     )  # fmt: skip
 
 
 METHOD = {
-    "accuracy": "Wilson score CI; change: Newcombe hybrid score CI",
-    "precision": "Wilson score CI; change: Newcombe hybrid score CI",
-    "recall": "Wilson score CI; change: Newcombe hybrid score CI",
+    "accuracy": "Wilson score CI; change: Agresti-Caffo CI",
+    "precision": "Wilson score CI; change: Agresti-Caffo CI",
+    "recall": "Wilson score CI; change: Agresti-Caffo CI",
     "auc": "Mann-Whitney AUC (ties 1/2), DeLong SE, normal CI; change: normal, independent days",
     "brier": "mean squared error, normal CI from the per-row errors; change: normal",
 }
