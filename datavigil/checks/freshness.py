@@ -48,7 +48,7 @@ class _Fresh(Gathered):
         where = Where(env.suite.name, c.dependency)
         zone_name = c.column_timezone or "UTC"
         if isinstance(source, FileSource):
-            self.files = file_times(source, env.window)
+            self.files = file_times(source, where, env.window, env.suite.partition)
             self.latest = max(self.files.values(), default=None)
         elif c.timestamp:
             found = sql_latest(source, where, c.timestamp, env.window, zone_name)

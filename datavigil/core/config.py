@@ -41,7 +41,8 @@ def schemas_dir() -> Path:
 
 @functools.lru_cache(maxsize=64)
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot name a database, or None: not a SQLAlchemy URL (or a bad port), an '@'
+    """Why ``url`` cannot name a database, or None: not a SQLAlchemy URL (or a bad port: not a
+    number, or outside 1-65535), an '@'
     left in the host (an unencoded password), an unknown dialect or driver, a driver that is not
     installed, a query option libpq does not know (psycopg). A configuration problem (exit 2),
     found before anything connects; the text never repeats the URL (it may hold a password)."""
@@ -49,9 +50,11 @@ def url_problem(url: str) -> str | None:
 
     try:
         parsed = sa.make_url(url)
-        _ = parsed.port  # a non-numeric port fails here
+        port = parsed.port  # a non-numeric port fails here
     except (sa.exc.ArgumentError, ValueError, TypeError):
         return "is not a SQLAlchemy URL (expected dialect+driver://user@host/database)"
+    if port is not None and not 1 <= port <= MAX_PORT:  # no retry can reach port 99999
+        return f"has port {port}, which no server can listen on (a port is 1 to {MAX_PORT})"
     if "@" in (parsed.host or ""):
         return "has an '@' after the user name: write an '@' in the password as %40"
     name = parsed.drivername
@@ -72,6 +75,7 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+MAX_PORT = 65535
 BUILTIN_DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
 
 

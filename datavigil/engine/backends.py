@@ -31,21 +31,36 @@ INFRA = (
 
 
 # sqlite3 raises OperationalError for nearly everything; these are about the statement (a
-# function SQLite lacks, a value it cannot hold), not about reaching the database
+# function SQLite lacks, a value it cannot hold, a statement beyond its limits, SQL it cannot
+# parse), not about reaching the database: the same statement fails the same way on every retry
 SQLITE_STATEMENT = (
     "no such function",
+    "no such column",
     "wrong number of arguments",
     "misuse of",
     "integer overflow",
     "user-defined function raised exception",
+    "expression tree is too large",
+    "too many",  # columns in a result set, terms in a compound SELECT, SQL variables, arguments
+    "parser stack overflow",
+    "string or blob too big",
+    "syntax error",
 )
+# PostgreSQL's class 54, "program limit exceeded" (statement too complex, too many columns or
+# arguments): psycopg raises it as an OperationalError, yet it is the statement's, not the server's
+PG_STATEMENT_CLASS = "54"
 
 
 def is_infra(exc: BaseException) -> bool:
+    """Whether a failure is about reaching the source (retryable: exit 3) rather than about
+    the statement (deterministic: the error of the metrics in it)."""
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
     orig = getattr(exc, "orig", None)
-    if type(orig).__module__ == "sqlite3" and str(orig).startswith(SQLITE_STATEMENT):
+    if type(orig).__module__ == "sqlite3" and any(w in str(orig).lower() for w in SQLITE_STATEMENT):
+        return False
+    code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    if code.startswith(PG_STATEMENT_CLASS):
         return False
     return isinstance(exc, INFRA)
 

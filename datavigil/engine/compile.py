@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import Grouping
 
 from datavigil.engine import metrics as m
 
@@ -37,6 +38,8 @@ class Caps:
     regex: str  # "op": col ~ pattern (PostgreSQL) | "func": regexp_matches | "sqlite"
     contains: str  # the substring-position function: strpos | instr
     nan_test: str = "eq"  # "eq": x = 'NaN' (PostgreSQL) | "isnan": isnan(x) (DuckDB)
+    # scalar metrics in one SELECT: SQLite allows 2,000 result columns, PostgreSQL 1,664
+    per_statement: int = 500
 
 
 def caps_for(dialect_name: str) -> Caps:
@@ -172,10 +175,32 @@ def predicate(scope: Scope, p: Any) -> Any:
     if isinstance(p, m.Not):
         return sa.not_(predicate(scope, p.operand))
     if isinstance(p, m.And):
-        return sa.and_(*(predicate(scope, q) for q in p.operands))
+        return nested(sa.and_, [predicate(scope, q) for q in p.operands])
     if isinstance(p, m.Or):
-        return sa.or_(*(predicate(scope, q) for q in p.operands))
+        return nested(sa.or_, [predicate(scope, q) for q in p.operands])
     raise m.MetricError(f"not a predicate: {p!r}")
+
+
+GROUP = 32  # operands of one AND/OR chain before it is nested in parenthesised groups
+
+
+class _Group(Grouping):  # type: ignore[type-arg]
+    """Parentheses that an enclosing chain of the same operator keeps (a plain Grouping passes
+    its element's ``operator`` through, and SQLAlchemy then flattens it into the chain)."""
+
+    inherit_cache = True
+    operator = None
+
+
+def nested(join: Callable[..., Any], parts: list[Any]) -> Any:
+    """``join`` (AND or OR) of ``parts`` as a tree of parenthesised groups of at most GROUP
+    (kept as groups: SQLAlchemy flattens a nested chain of the same operator):
+    a flat chain of N operands is N deep in SQLite's parser (at most 1000: "Expression tree is
+    too large") and deep in PostgreSQL's; groups keep the depth near GROUP * log(N) / log(GROUP)
+    (the union of a 500-column model's checks, issue 17)."""
+    while len(parts) > GROUP:
+        parts = [_Group(join(*parts[i : i + GROUP])) for i in range(0, len(parts), GROUP)]
+    return join(*parts)
 
 
 def _before(scope: Scope, p: m.Before) -> Any:

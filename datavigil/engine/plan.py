@@ -3,9 +3,11 @@
 One aggregate query holds every scalar metric (counts, NULL/NaN/inf, min/max, predicate counts);
 one query per grouping computes moments (a corrected two-pass: the means first, then centered
 and scaled sums, so no sum overflows on values near 1e200); one per key for duplicates, one per
-column for frequencies; samples only when asked (bounded by LIMIT). A query that fails for a
-reason other than the connection is retried metric by metric, so one metric the backend cannot
-compute (a missing function, an overflow) is an error of the checks that asked for it alone.
+column for frequencies; samples only when asked (bounded by LIMIT). At most ``per_statement``
+scalar metrics go into one statement. A query that fails for a reason other than the connection
+is retried in halves, down to single metrics: a statement too large for the backend is split
+until it fits, and one metric the backend cannot compute (a missing function, an overflow) is
+an error of the checks that asked for it alone.
 
 Here: the batching and the scalar query. The moments' statements are ``moments``, the queries of
 one metric each ``row_queries``, the values ``values``, their rows for the store ``stored_metrics``.
@@ -45,7 +47,9 @@ def compute(
             ready.append(metric)
     batch = _Batch(values, is_infra, scope.caps.name)
     scalars = [x for x in ready if isinstance(x, c.SCALAR)]
-    batch(scalars, lambda ms: _scalar_query(scope, ms, run, values))
+    size = scope.caps.per_statement  # what one statement of the backend can take
+    for start in range(0, len(scalars), size):
+        batch(scalars[start : start + size], lambda ms: _scalar_query(scope, ms, run, values))
     by: dict[str | None, list[m.Moments]] = {}
     for x in ready:
         if isinstance(x, m.Moments):
@@ -74,8 +78,9 @@ def _one(
 @dataclass(frozen=True)
 class _Batch:
     """Runs the query of a list of metrics; on a failure that is not the connection's, runs
-    them one by one so that the metric the backend cannot compute is the only error, its
-    message naming the backend."""
+    each half again (and so on), so that a statement too large for the backend is split until
+    it fits and the metric the backend cannot compute is the only error, its message naming
+    the backend."""
 
     values: Values
     is_infra: Callable[[BaseException], bool]
@@ -97,8 +102,9 @@ class _Batch:
             if len(ms) == 1:
                 self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {first_line(exc)}")
                 return
-        for one in ms:  # isolate the metric the backend cannot compute
-            self([one], query)
+        half = len(ms) // 2  # halves: a statement too large for the backend is split until it
+        self(ms[:half], query)  # fits, and a metric it cannot compute is isolated in log2(n)
+        self(ms[half:], query)
 
 
 def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) -> None:

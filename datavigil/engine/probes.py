@@ -8,12 +8,10 @@ SuiteError (exit 2).
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
@@ -214,15 +212,11 @@ def sql_partition_rows(
         return int(conn.execute(stmt).scalar() or 0)
 
 
-def file_times(source: FileSource, window: Window) -> dict[str, datetime]:
-    """Files matching the path template on the run's day (globs allowed) -> modification time."""
-    pattern = source.resolve(window)
-    paths = [Path(p) for p in glob.glob(str(pattern))] if _is_glob(pattern) else [pattern]
-    return {str(p): datetime.fromtimestamp(p.stat().st_mtime, UTC) for p in paths if p.is_file()}
-
-
-def _is_glob(path: Path) -> bool:
-    return any(ch in str(path) for ch in "*?[")
+def file_times(
+    source: FileSource, where: Where, window: Window, partition: Any
+) -> dict[str, datetime]:
+    """The partition's files, found as the read finds them -> modification time (UTC)."""
+    return _retag(lambda: source.file_times(where.suite, window, partition), where)
 
 
 def column_types(source: Any, where: Where, window: Window) -> dict[str, str]:

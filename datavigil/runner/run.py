@@ -25,6 +25,7 @@ from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.stored_metrics import profile
 from datavigil.engine.values import Values
+from datavigil.runner.attempts import save_or_record
 from datavigil.stats import inconclusive
 from datavigil.stats.multitest import adjust_run
 from datavigil.store import RunRecord, Store, status_of
@@ -265,7 +266,7 @@ def run_suite(
         # it is recorded in run_attempts (exit 3, retried) and the stored run stays as it was
         store.record_attempt(run, error, saved_phases)
         return RunReport(run=run, results=results, error=error, phases=phases)
-    run = store.save(run, results, saved_phases, metrics=ev.metrics)
+    run = save_or_record(store, run, results, saved_phases, ev.metrics)  # attempt kept if it fails
     return RunReport(run=run, results=results, error=error, phases=phases)
 
 

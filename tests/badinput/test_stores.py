@@ -78,6 +78,25 @@ CASES = [
         command("results"),
         env={"DATAVIGIL_RESULTS_URL": "postgresql+psycopg://dv@h:port/db"},
     ),
+    # issue 17 item 10: a port no server can listen on is configuration, never a retry
+    *store_cases("store-port-99999", "postgresql+psycopg://dv@127.0.0.1:99999/db", 2, "port 99999"),
+    *[
+        Case(
+            f"store-port-{name}",
+            2,
+            ("DATAVIGIL_RESULTS_URL", f"port {port}", "1 to 65535"),
+            command("validate"),
+            env={"DATAVIGIL_RESULTS_URL": f"postgresql+psycopg://dv@127.0.0.1:{port}/db"},
+        )
+        for name, port in (("zero", 0), ("negative", -1), ("65536", 65536))
+    ],
+    Case(
+        "store-port-negative-not-a-number",
+        2,
+        NOT_URL,
+        command("validate"),
+        env={"DATAVIGIL_RESULTS_URL": "postgresql+psycopg://dv@127.0.0.1:-x/db"},
+    ),
     Case(
         "store-unknown-pg-option",
         2,

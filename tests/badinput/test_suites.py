@@ -95,6 +95,9 @@ CASES = [
     field("sql-url-garbage", 'url="{db}"', 'url="not a url"', "url"),
     field("sql-url-unknown-driver", 'url="{db}"', 'url="foo+bar://h/db"', "foo+bar"),
     field("sql-url-no-driver", 'url="{db}"', 'url="mysql://h/d"', "mysql"),
+    # issue 17 item 10: a source URL with a port no server can listen on (exit 2, not 3)
+    field("sql-url-port-99999", 'url="{db}"', 'url="postgresql+psycopg://u@h:99999/d"', "99999"),
+    field("sql-url-port-zero", 'url="{db}"', 'url="postgresql+psycopg://u@h:0/d"', "port 0"),
 ]
 
 

@@ -5,6 +5,7 @@ one file or a Hive dataset) scanned by DuckDB in process; on object storage, see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,8 @@ from datavigil.core import config
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window
-from datavigil.engine.sources.layout import file_format, hive_select, replace_day
-from datavigil.engine.sources.objects import remote_dataset
+from datavigil.engine.sources.layout import file_format, hive_chosen, hive_select, replace_day
+from datavigil.engine.sources.objects import remote_dataset, remote_times
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class FileSource:
             if window is None:
                 raise SuiteError(suite, "source", "a {date} template needs a partition day")
             days = [replace_day(window, d) for d in window.days]
-            found = [str(self.resolve(w)) for w in days if self.resolve(w).is_file()]
+            found = [f for w in days for f in _matches(self.resolve(w))]
             if not found:
                 raise SourceUnavailable(f"suite '{suite}': file {self.resolve(window)} not found")
             return found
@@ -98,6 +99,20 @@ class FileSource:
         if not base.is_file():
             raise SourceUnavailable(f"suite '{suite}': file {base} not found")
         return [str(base)]
+
+    def file_times(self, suite: str, window: Window, partition: Any) -> dict[str, datetime]:
+        """The partition's files, found as the read finds them (a template's days, a glob, a
+        directory, one file; a Hive dataset's day keys; objects) -> modification time (UTC).
+        No file is opened; none for the partition is an empty dict (freshness says so)."""
+        if self.remote:
+            return remote_times(self, suite, window, partition)
+        try:
+            files = self.files(suite, window)
+        except SourceUnavailable:  # nothing matches: the partition is absent
+            return {}
+        if self.partitioning == "hive" and partition is not None:
+            files = hive_chosen(files, partition.column, window)
+        return {f: datetime.fromtimestamp(Path(f).stat().st_mtime, UTC) for f in files}
 
     def relation(self, con: Any, suite: str, window: Window | None, partition: Any) -> Any:
         """A DuckDB relation over the files (local: DuckDB's own readers; object storage:
@@ -146,3 +161,12 @@ def _directory_files(suite: str, base: Path, fmt: str) -> list[str]:
             return found
     kinds = " or ".join(exts)
     raise SourceUnavailable(f"suite '{suite}': directory {base} holds no {kinds} file")
+
+
+def _matches(path: Path) -> list[str]:
+    """The files a template's day path names: itself, or what its glob matches."""
+    import glob
+
+    if any(ch in str(path) for ch in "*?["):
+        return sorted(f for f in glob.glob(str(path), recursive=True) if Path(f).is_file())
+    return [str(path)] if path.is_file() else []

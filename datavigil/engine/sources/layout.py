@@ -35,9 +35,18 @@ def hive_select(suite: str, label: str, files: list[str], key: str, window: Wind
     if not any(hive_key(f, key) is not None for f in files):
         return files
     wanted = {d.isoformat() for d in window.days}
-    chosen = [f for f in files if hive_key(f, key) in wanted]
+    chosen = hive_chosen(files, key, window)
     missing = sorted(wanted - {hive_key(f, key) for f in chosen})
     if missing:
         days = ", ".join(f"{key}={d}" for d in missing)
         raise SourceUnavailable(f"suite '{suite}': source {label}: Hive partition {days} not found")
     return chosen
+
+
+def hive_chosen(files: list[str], key: str, window: Window) -> list[str]:
+    """The files of the window's ``key=YYYY-MM-DD`` partitions (all of them when no path holds
+    ``key=``); a missing day is left out, not an error (freshness says it is absent)."""
+    if not any(hive_key(f, key) is not None for f in files):
+        return files
+    wanted = {d.isoformat() for d in window.days}
+    return [f for f in files if hive_key(f, key) in wanted]

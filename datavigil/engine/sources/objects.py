@@ -5,11 +5,12 @@ only those are opened as a pyarrow dataset that DuckDB scans with projection and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.window import Window
-from datavigil.engine.sources.layout import file_format, hive_select
+from datavigil.engine.sources.layout import file_format, hive_chosen, hive_select
 
 if TYPE_CHECKING:
     from datavigil.engine.sources.files import FileSource
@@ -80,19 +81,55 @@ def _absent(fs: Any, root: str) -> str:
 
 
 def _object_files(fs: Any, root: str) -> list[str]:
+    return [i.path for i in _object_infos(fs, root)]
+
+
+def _object_infos(fs: Any, root: str) -> list[Any]:
     """The data objects under ``root`` (one object, or every object below the prefix except
-    those named ``_*`` or ``.*``, as pyarrow's datasets do: _SUCCESS, _common_metadata)."""
+    those named ``_*`` or ``.*``, as pyarrow's datasets do: _SUCCESS, _common_metadata), as
+    pyarrow FileInfo sorted by path."""
     import pyarrow.fs as pafs
 
     info = fs.get_file_info(root)
     if info.type == pafs.FileType.File:
-        return [info.path]
+        return [info]
     if info.type == pafs.FileType.NotFound:
         return []
     found = fs.get_file_info(pafs.FileSelector(root, recursive=True))
     return sorted(
-        i.path
-        for i in found
-        if i.type == pafs.FileType.File
-        and not any(part.startswith(("_", ".")) for part in i.path[len(root) :].split("/"))
+        (
+            i
+            for i in found
+            if i.type == pafs.FileType.File
+            and not any(part.startswith(("_", ".")) for part in i.path[len(root) :].split("/"))
+        ),
+        key=lambda i: i.path,
     )
+
+
+def remote_times(
+    source: FileSource, suite: str, window: Window, partition: Any
+) -> dict[str, datetime]:
+    """The partition's objects, chosen as ``remote_dataset`` chooses them (none is opened) ->
+    modification time (UTC). No object for the partition is an empty dict (freshness says the
+    partition is absent); a store that cannot be listed or a missing bucket is
+    SourceUnavailable."""
+    fs, root = filesystem(source, suite)
+    roots = remote_roots(source, suite, root, window)
+    try:
+        infos = {i.path: i for r in roots for i in _object_infos(fs, r)}
+        why = "" if infos else _absent(fs, roots[0])
+    except (OSError, ValueError) as exc:
+        raise SourceUnavailable(
+            f"suite '{suite}': source {source.label} could not be read: {first_line(exc)}"
+        ) from None
+    if why.startswith("could not be read"):
+        raise SourceUnavailable(f"suite '{suite}': source {source.label} {why}")
+    files = sorted(infos)
+    if source.partitioning == "hive" and partition is not None:
+        files = hive_chosen(files, partition.column, window)
+    return {f: _utc(infos[f].mtime) for f in files}
+
+
+def _utc(stamp: datetime) -> datetime:
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
