@@ -15,7 +15,8 @@ Each test reports the effect of the test that ran:
   Kruskal-Wallis     epsilon^2 = H / (n - 1) (Tomczak & Tomczak 2014), CI by inverting the
                      noncentral chi-square (an approximation: H is only asymptotically chi^2)
   Mann-Whitney       rank-biserial r = 2U/(n1 n2) - 1, CI on atanh(r) (effectsize's SE)
-  chi-square         Cramér's V at equal sample sizes, see datavigil.stats.categorical
+  chi-square         Cramér's V at equal sample sizes from X^2 - df, see
+                     datavigil.stats.categorical
 """
 
 from __future__ import annotations
@@ -215,8 +216,11 @@ def v_of(x: float, n_c: int, n_r: int) -> float:
 
 
 def v_mde(df: float, n_c: int, n_r: int, alpha: float, min_effect: float, power: float = 0.8):
-    """Smallest population V the gated rule (p < alpha and V >= min_effect) catches with power."""
+    """Smallest population V the gated rule (p < alpha and V >= min_effect) catches with power;
+    V is estimated from X^2 - df (datavigil.stats.categorical), so the gate on X^2 is df plus
+    the noncentrality that V = min_effect means."""
     from scipy import special
 
-    gate = max(float(special.chdtri(df, alpha)), min_effect**2 * 4.0 * n_c * n_r / (n_c + n_r))
+    lam = min_effect**2 * 4.0 * n_c * n_r / (n_c + n_r)
+    gate = max(float(special.chdtri(df, alpha)), df + lam)
     return v_of(chi2_ncp(gate, df, 1 - power), n_c, n_r)
