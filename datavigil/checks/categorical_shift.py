@@ -7,7 +7,8 @@ snapshot's stored frequencies, through the chi-square test of homogeneity in
 datavigil.stats.categorical: the ``top`` categories most frequent over both samples among those
 counted on both sides are compared, everything else is one bucket counted on both sides, rare
 categories are pooled, Cramér's V with its CI is the effect. The result carries
-``power_kind="chi2"``, so it joins the run's multiplicity family and is re-judged with the numeric tests (datavigil.stats.multitest).
+``power_kind="chi2"``, so it joins the run's multiplicity family and is re-judged with the
+numeric tests (datavigil.stats.multitest).
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ def kept(top: int = 0) -> int:
     categories: at least ``TOP``, so that both sides of the comparison are usually complete
     and the categories beyond ``top`` are pooled the same way on both."""
     return max(TOP, top)
+
+
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 
 

@@ -51,9 +51,7 @@ def align(
     sides, at most ``top`` (the most frequent over both samples); the tail (everything else,
     per side); and how many named categories went to the tail."""
     cats = set(current) | set(reference)
-    known = [
-        k for k in cats if (k in current or rest[0] == 0) and (k in reference or rest[1] == 0)
-    ]
+    known = [k for k in cats if (k in current or rest[0] == 0) and (k in reference or rest[1] == 0)]
     known.sort(key=lambda k: (-(current.get(k, 0) + reference.get(k, 0)), str(k)))
     kept = known if top is None else known[:top]
     cells = {k: (int(current.get(k, 0)), int(reference.get(k, 0))) for k in kept}
