@@ -12,6 +12,7 @@ large enough to be powered (a RowCount with ``max_rows``, times the check's wind
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -46,13 +47,32 @@ def _failing(r: CheckResult) -> CheckResult:
 
 
 def reason(r: CheckResult) -> str:
+    """The check's reason as a whole short phrase: a known verdict (its message says more, e.g.
+    the window that would power it), a problem in details, else the clause after
+    "inconclusive: " of the message, shortened at a clause or word boundary (never inside a
+    number)."""
     d = r.outcome.details
     if d.get("verdict") in REASONS:
         return REASONS[d["verdict"]]
     if d.get("problem"):
-        return str(d["problem"])
-    text = r.outcome.message.split(": ", 1)[-1]
-    return text if len(text) <= 80 else text[:79] + "…"
+        return short(str(d["problem"]))
+    text = r.outcome.message
+    if "inconclusive: " in text:
+        return short(text.rsplit("inconclusive: ", 1)[-1])
+    return short(text.split(": ", 1)[-1])
+
+
+def short(text: str, limit: int = 80) -> str:
+    """``text`` if it fits, else its first clause (up to ": " or "; ") if that fits, else cut at
+    the last space before ``limit`` with "…": a number is never cut."""
+    if len(text) <= limit:
+        return text
+    for sep in ("; ", ": "):
+        head = text.split(sep, 1)[0]
+        if 10 <= len(head) <= limit:
+            return head
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:([")
+    return cut + "…"
 
 
 def summary_line(results: list[CheckResult]) -> str | None:
@@ -126,3 +146,50 @@ def _window_days(check: Any) -> int:
 def warn_unreachable(suite: Any) -> None:
     for message in unreachable(suite):
         log.warning("%s", message)
+
+
+def values_needed(d: dict[str, Any], alpha: float, min_effect: float) -> int | None:
+    """The fewest current values with which the test would be powered (its detectable effect
+    at most MDE_FACTOR x min_effect), the reference as it is; None when no number would do."""
+    from datavigil.stats.multitest import MDE_FACTOR, mde
+
+    goal = MDE_FACTOR * min_effect
+    powered = lambda n: mde({**d, "n_a": n}, alpha, min_effect) <= goal  # noqa: E731
+    lo, hi = int(d["n_a"]), 10**9
+    if powered(lo):
+        return lo
+    if not powered(hi):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if powered(mid) else (mid, hi)
+    return hi
+
+
+def window_advice(d: dict[str, Any], alpha: float, min_effect: float) -> str | None:
+    """For an underpowered t or chi-square test: how many values a day it has, how many it
+    needs, and the window of days that would hold them (issue 17 item 17); None otherwise."""
+    from datavigil.core.durations import MAX_WINDOW
+
+    if d.get("power_kind") not in ("t", "chi2") or not d.get("n_a"):
+        return None
+    days = int((d.get("window") or {}).get("days") or 1)
+    per_day = int(d["n_a"]) / days
+    need = values_needed(d, alpha, min_effect)
+    have = f"{per_day:,.0f} values/day" if days == 1 else f"{per_day:,.0f} values/day over {days}"
+    if need is None:
+        return (
+            f"{have}; no current window would power it against a reference of "
+            f"{int(d['n_b']):,} values: capture a longer reference"
+        )
+    window = math.ceil(need / per_day)
+    head = f"{have}, about {_about(need)} needed to detect min_effect {min_effect:g}"
+    if window > MAX_WINDOW:
+        return f"{head}: more than the longest window ({MAX_WINDOW} days) holds"
+    return f'{head} — a window of {window} days (window="{window}d") would power it'
+
+
+def _about(n: int) -> str:
+    """``n`` rounded up to two significant digits, with thousands separators."""
+    step = 10 ** max(0, len(str(n)) - 2)
+    return f"{math.ceil(n / step) * step:,}"
