@@ -121,8 +121,8 @@ def kept_categories(suite: Suite) -> int:
     """How many of a column's most frequent values the snapshot keeps: as many as any check of
     the suite counts in a partition (``engine.profile.kept`` of its ``top``), so that both sides
     of a CategoryShift count the same values (ADR 0124)."""
-    tops = [c.top for c in suite.checks if isinstance(getattr(c, "top", None), int)]
-    return kept(max(tops, default=0))
+    tops = [getattr(c, "top", None) for c in suite.checks]
+    return kept(max((t for t in tops if isinstance(t, int)), default=0))
 
 
 def _other_profile(values: Any, name: str, family: str, rows: int, keep: int) -> dict[str, Any]:

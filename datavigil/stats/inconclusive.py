@@ -12,7 +12,6 @@ large enough to be powered (a RowCount with ``max_rows``, times the check's wind
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -146,50 +145,3 @@ def _window_days(check: Any) -> int:
 def warn_unreachable(suite: Any) -> None:
     for message in unreachable(suite):
         log.warning("%s", message)
-
-
-def values_needed(d: dict[str, Any], alpha: float, min_effect: float) -> int | None:
-    """The fewest current values with which the test would be powered (its detectable effect
-    at most MDE_FACTOR x min_effect), the reference as it is; None when no number would do."""
-    from datavigil.stats.multitest import MDE_FACTOR, mde
-
-    goal = MDE_FACTOR * min_effect
-    powered = lambda n: mde({**d, "n_a": n}, alpha, min_effect) <= goal  # noqa: E731
-    lo, hi = int(d["n_a"]), 10**9
-    if powered(lo):
-        return lo
-    if not powered(hi):
-        return None
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if powered(mid) else (mid, hi)
-    return hi
-
-
-def window_advice(d: dict[str, Any], alpha: float, min_effect: float) -> str | None:
-    """For an underpowered t or chi-square test: how many values a day it has, how many it
-    needs, and the window of days that would hold them (issue 17 item 17); None otherwise."""
-    from datavigil.core.durations import MAX_WINDOW
-
-    if d.get("power_kind") not in ("t", "chi2") or not d.get("n_a"):
-        return None
-    days = int((d.get("window") or {}).get("days") or 1)
-    per_day = int(d["n_a"]) / days
-    need = values_needed(d, alpha, min_effect)
-    have = f"{per_day:,.0f} values/day" if days == 1 else f"{per_day:,.0f} values/day over {days}"
-    if need is None:
-        return (
-            f"{have}; no current window would power it against a reference of "
-            f"{int(d['n_b']):,} values: capture a longer reference"
-        )
-    window = math.ceil(need / per_day)
-    head = f"{have}, about {_about(need)} needed to detect min_effect {min_effect:g}"
-    if window > MAX_WINDOW:
-        return f"{head}: more than the longest window ({MAX_WINDOW} days) holds"
-    return f'{head} — a window of {window} days (window="{window}d") would power it'
-
-
-def _about(n: int) -> str:
-    """``n`` rounded up to two significant digits, with thousands separators."""
-    step = 10 ** max(0, len(str(n)) - 2)
-    return f"{math.ceil(n / step) * step:,}"

@@ -108,9 +108,9 @@ def judge(o: Outcome, p_adj: float, method: str = "holm", family: int = 1) -> Ou
     )
     d.pop("advice", None)  # of an earlier judgement (the provisional one, at family size 1)
     if verdict == "underpowered":
-        from datavigil.stats.inconclusive import window_advice
+        from datavigil.stats.effects import window_advice
 
-        d["advice"] = window_advice(d, alpha / family, min_effect)
+        d["advice"] = window_advice(d, alpha / family, min_effect, MDE_FACTOR)
     return replace(
         o,
         status=status,
