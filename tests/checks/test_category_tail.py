@@ -101,3 +101,14 @@ def test_tail_is_the_same_set_on_both_sides(top):
     assert set(cells) == {"a", "b", categorical.OTHER}
     assert cells[categorical.OTHER] == [110, 1100] and c.test.statistic == pytest.approx(0)
     assert c.extra["tail"] == {"categories": 2, "current": 110, "reference": 1100}
+
+
+def test_snapshot_keeps_the_largest_top_of_the_suite_and_at_least_ten_thousand(tmp_path):
+    from datavigil.checks import MeanShift
+    from datavigil.runner.snapshot import kept_categories
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    assert kept_categories(distdata.suite(url, [MeanShift("x")])) == 10_000
+    checks = [CategoryShift("grp", top=20_000), CategoryShift("grp", top=5, name="g5")]
+    assert kept_categories(distdata.suite(url, checks)) == 20_000
+    assert CategoryShift("grp", top=20_000).metrics({})[0].top == 20_000
