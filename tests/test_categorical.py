@@ -67,11 +67,14 @@ def test_nulls_are_stated_as_left_out():
 
 
 def test_v_equals_the_usual_cramers_v_when_both_samples_have_the_same_size():
+    """The raw V is the usual one; the effect counts only X^2 beyond its df (ADR 0124)."""
     rng = np.random.default_rng(4)
     a = dict(zip("wxyz", rng.multinomial(2000, [0.4, 0.3, 0.2, 0.1]).tolist(), strict=True))
     b = dict(zip("wxyz", rng.multinomial(2000, [0.3, 0.3, 0.3, 0.1]).tolist(), strict=True))
     c = categorical.homogeneity(a, b)
-    assert c.effect.value == pytest.approx((c.test.statistic / 4000) ** 0.5, rel=1e-12)
+    x2 = c.test.statistic
+    assert c.extra["cramers_v_raw"] == pytest.approx((x2 / 4000) ** 0.5, rel=1e-12)
+    assert c.effect.value == pytest.approx(((x2 - 3) / 4000) ** 0.5, rel=1e-12)
 
 
 def test_power_of_the_gate_is_in_v_units():

@@ -97,7 +97,7 @@ def test_categorical_and_numeric_tests_share_one_family():
     from datavigil.stats import categorical, procedures
     from datavigil.stats.sufficient import Moments
 
-    cat = categorical.homogeneity({"a": 600, "b": 400}, {"a": 5000, "b": 5000}, min_effect=0.1)
+    cat = categorical.homogeneity({"a": 650, "b": 350}, {"a": 5000, "b": 5000}, min_effect=0.1)
     num = procedures.two_sample(Moments.of([0.1 * i for i in range(100)]),
                                 Moments.of([0.1 * i + 0.05 for i in range(100)]))  # fmt: skip
     family = [CheckResult("distribution.carrier", "distribution.categorical", "carrier",

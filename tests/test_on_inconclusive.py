@@ -88,3 +88,67 @@ def test_load_warning_only_when_unreachable(caplog, checks, warned):
     with caplog.at_level(logging.WARNING, logger="datavigil.suite"):
         distdata.suite("sqlite:///x.db", checks)
     assert ("can never reach its minimum sample" in caplog.text) is warned
+
+
+def _days_of(tmp_path, small_from: int, days: int, small: int, seed: int = 1):
+    """A warehouse of ``days`` days: 400 rows a day, then ``small`` rows a day from day
+    ``small_from`` on; the snapshot is the first five days."""
+    shifted = {FIRST + timedelta(days=i): {"n": small} for i in range(small_from, days)}
+    return distdata.warehouse(tmp_path, days=days, n=400, shifted=shifted, seed=seed)
+
+
+def _judged(tmp_path, url, checks, day):
+    suite = distdata.suite(url, checks)
+    st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
+    snapshot.capture(suite, FIRST, FIRST + timedelta(days=4), st)
+    report = run_suite(suite, Window.for_day(day, suite.timezone), store=st)
+    return report, {r.check_name: r for r in report.results}
+
+
+def test_underpowered_message_recommends_the_window_that_powers_it(tmp_path):
+    """Issue 17 item 17: 40 values a day against 2,000 reference values; the message names the
+    window that would power the test, and that window does while one day less does not."""
+    url = _days_of(tmp_path, 5, 16, 40)
+    day = FIRST + timedelta(days=15)
+    report, res = _judged(tmp_path, url, [MeanShift("x")], day)
+    r = res["distribution.x"]
+    assert r.status is Status.INCONCLUSIVE
+    advice = r.outcome.details["advice"]
+    assert advice.startswith("40 values/day, about ") and advice in r.outcome.message
+    window = int(advice.split('window="')[1].split("d")[0])
+    assert f'a window of {window} days (window="{window}d") would power it' in advice
+    assert "1 test inconclusive: too few rows (distribution.x)" in summary(report)
+    _, res = _judged(tmp_path, url, [MeanShift("x", window=f"{window}d")], day)
+    assert res["distribution.x"].outcome.details["powered"] is True
+    _, res = _judged(tmp_path, url, [MeanShift("x", window=f"{window - 1}d")], day)
+    assert res["distribution.x"].status is Status.INCONCLUSIVE
+
+
+def test_underpowered_against_a_small_reference_asks_for_a_longer_reference(tmp_path):
+    url = _days_of(tmp_path, 0, 8, 40, seed=2)
+    _, res = _judged(tmp_path, url, [MeanShift("x")], FIRST + timedelta(days=7))
+    assert res["distribution.x"].status is Status.INCONCLUSIVE, res["distribution.x"].outcome
+    advice = res["distribution.x"].outcome.details["advice"]
+    assert "reference of 200 values: capture a longer reference" in advice
+
+
+def test_a_long_reason_is_shortened_at_a_clause_never_inside_a_number():
+    """Issue 17 item 16: LabelQuality's inconclusive line in the run summary."""
+    from datavigil.core.outcome import CheckResult, Outcome, Severity
+    from datavigil.stats.inconclusive import summary_line
+
+    message = (
+        "auc of 2013-03-11: 0.7412 [0.6611, 0.8213] (n=118) vs reference 2013-02-25..2013-03-10 "
+        "0.7712 [0.7514, 0.791] (n=1652), 95% CIs: inconclusive: too few labels to tell: the CI "
+        "of the drop [-0.0531, 0.1131] holds both 0 and min_effect 0.05"
+    )
+    r = CheckResult("labels.auc", "prediction.labels", None, Severity.ERROR,
+                    Outcome(Status.INCONCLUSIVE, message), "validate")  # fmt: skip
+    assert summary_line([r]) == "1 test inconclusive: too few labels to tell (labels.auc)"
+
+
+def test_a_reason_without_clauses_is_cut_at_a_word():
+    from datavigil.stats.inconclusive import short
+
+    cut = short("the drop 0.04 [0.00706, 0.0729] is well inside " + "x" * 60 + " 0.0123456")
+    assert cut.endswith("…") and "0.0729]" in cut and len(cut) <= 80

@@ -1,10 +1,14 @@
-"""Categorical drift of one column against the reference snapshot (issue 9 item 7, ADR 0086).
+"""Categorical drift of one column against the reference snapshot (issue 9 item 7, ADR 0086,
+ADR 0124).
 
-The partition's ``top`` most frequent values (engine metric Frequencies) plus the rest as one
-bucket, against the snapshot's stored frequencies plus its ``other`` bucket, through the
-chi-square test of homogeneity in datavigil.stats.categorical (rare categories pooled, Cramér's V
-with its CI as the effect). The result carries ``power_kind="chi2"``, so it joins the run's
-multiplicity family and is re-judged with the numeric tests (datavigil.stats.multitest).
+The partition's most frequent values (engine metric Frequencies, keeping
+``engine.profile.kept(top)``, 10,000 or ``top`` if larger, as the snapshot does) against the
+snapshot's stored frequencies, through the chi-square test of homogeneity in
+datavigil.stats.categorical: the ``top`` categories most frequent over both samples among those
+counted on both sides are compared, everything else is one bucket counted on both sides, rare
+categories are pooled, Cramér's V with its CI is the effect. The result carries
+``power_kind="chi2"``, so it joins the run's multiplicity family and is re-judged with the
+numeric tests (datavigil.stats.multitest).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from datavigil.checks.reference import Prepared, prepare_reference
 from datavigil.checks.windowed import window_problems
 from datavigil.core.outcome import Outcome, Status
 from datavigil.engine import metrics as m
+from datavigil.engine.profile import kept
 
 REST = "(beyond top)"  # the values outside the top categories, on either side
 DEFAULT_MIN_EFFECT = 0.1  # Cramér's V (Cohen's "small")
@@ -48,6 +53,11 @@ def current_counts(freq: Any) -> dict[str, int]:
     if freq.other > 0:
         counts[REST] = int(freq.other)
     return counts
+
+
+def split(counts: dict[str, int]) -> tuple[dict[str, int], int]:
+    """The kept values' counts, and the number of values beyond them (``REST``)."""
+    return {k: v for k, v in counts.items() if k != REST}, int(counts.get(REST, 0))
 
 
 def named_changes(cur: dict[str, int], ref: dict[str, int]) -> dict[str, list[str]]:
@@ -81,7 +91,8 @@ def _names(label: str, cats: list[str], limit: int = 10) -> str:
 @dataclass(frozen=True)
 class CategoryShift(Check):
     """``column``: a categorical column compared with the reference snapshot's frequencies.
-    ``top``: categories counted in the partition (the rest is one bucket). ``alpha``,
+    ``top``: the most categories compared one by one (the most frequent over both samples);
+    the rest is one bucket on both sides. ``alpha``,
     ``min_effect`` (Cramér's V; default the suite's ``category_min_effect``, 0.1),
     ``reference``: override the suite's settings (None = the suite's; a ``datavigil.Rolling``:
     the days before the window). ``window``: "28d" counts the partition day and the 27 days
@@ -113,7 +124,7 @@ class CategoryShift(Check):
         return prep
 
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
-        return [m.Frequencies(self.column, self.top), m.NullCount(self.column)]
+        return [m.Frequencies(self.column, kept(self.top)), m.NullCount(self.column)]
 
     def judge(self, values: Any, ctx: CheckContext) -> Outcome:
         col, prep = self.column, ctx.prepared or Prepared(problem="no reference was prepared")
@@ -143,8 +154,15 @@ class CategoryShift(Check):
         from datavigil.stats import categorical
 
         nulls = int(values.get(m.NullCount(self.column)) or 0)
+        (cur_kept, cur_rest), (ref_kept, ref_rest) = split(cur), split(ref)
         choice = categorical.homogeneity(
-            cur, ref, alpha=prep.alpha, min_effect=prep.min_effect, left_out={"null": nulls}
+            cur_kept,
+            ref_kept,
+            alpha=prep.alpha,
+            min_effect=prep.min_effect,
+            left_out={"null": nulls},
+            rest=(cur_rest, ref_rest),
+            top=self.top,
         )
         named = named_changes(cur, ref)
         choice = replace(choice, extra={**choice.extra, **named})

@@ -183,11 +183,12 @@ def counts_over(
     kept top ones, read)."""
     from datavigil.engine import metrics as m
     from datavigil.engine.backends import open_scan
+    from datavigil.engine.profile import kept
 
     def compute(window: Window) -> tuple[dict[str, int], int]:
         s = env.suite
         with open_scan(s.name, s.source, window, s.partition) as scan:
-            metric = m.Frequencies(column, top)
+            metric = m.Frequencies(column, kept(top))  # what a run keeps (ADR 0124)
             got = scan.compute([metric])
             problem = got.error([metric])
             if problem is not None:

@@ -26,6 +26,7 @@ from datavigil.checks.base import (
 )
 from datavigil.checks.reference import (
     Prepared,
+    incomparable,
     is_rolling,
     overflowed,
     prepare_reference,
@@ -173,7 +174,8 @@ class MeanShift(Check):
         if bad is not None:
             return Outcome(Status.ERROR, f"{col}: {bad.message}")
         prof = with_window(profile_of(col, values.get(m.Moments(col))[None]), prep.earlier)
-        bad = unusable(prof, col if self.window is None else f"{col} ({self.window} window)")
+        label = col if self.window is None else f"{col} ({self.window} window)"
+        bad = unusable(prof, label) or incomparable(prof.moments, ref, label)
         if bad is not None:
             return bad
         raw = raw_values(ctx, col, prof.moments.n) if self.test == "mann_whitney" else None

@@ -180,6 +180,31 @@ def overflowed(mo: stats.Moments, label: str) -> Outcome | None:
     )
 
 
+def incomparable(cur: stats.Moments, ref: stats.Moments, label: str) -> Outcome | None:
+    """``error`` when the current values and the reference cannot be put in one unit (one
+    variance underflows to 0 or overflows in the other's units, ratio beyond double precision):
+    every statistic would divide by 0 or take the log of 0 (issue 17 item 12). A sample whose
+    own moments are unusable (one sentinel value) is left to the procedure, which names it."""
+    from datavigil.stats.procedures import numeric_problem
+
+    if numeric_problem("current", cur) or numeric_problem("reference", ref):
+        return None
+    scaled = stats.common_scale([cur, ref])
+    if all(
+        math.isfinite(g.mean) and math.isfinite(g.m2) and (g.m2 > 0 or o.m2 <= 0)
+        for g, o in zip(scaled, (cur, ref), strict=True)
+    ):
+        return None
+    top = lambda m: max(abs(m.min), abs(m.max))  # noqa: E731
+    return Outcome(
+        Status.ERROR,
+        f"{label}: values up to {top(cur):.3g} (sd {cur.sd:.3g}) against a reference of values "
+        f"up to {top(ref):.3g} (sd {ref.sd:.3g}): their variances differ by more than double "
+        "precision holds (one is 0 in the other's units): cannot test",
+        details={"n": cur.n, "max_abs": top(cur), "reference_max_abs": top(ref)},
+    )
+
+
 def _finite(series: Any) -> np.ndarray:
     x = series.to_numpy(dtype=np.float64, na_value=np.nan)
     return x[np.isfinite(x)]

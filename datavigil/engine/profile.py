@@ -2,7 +2,8 @@
 
 Numeric columns: moments of the finite values (computed by the engine), and separate counts of
 SQL NULL, NaN, +inf and -inf (an infinity is not a value a mean can use; it is counted, never
-averaged). Other columns: value frequencies, bounded to the ``TOP`` most frequent plus ``other``.
+averaged). Other columns: value frequencies, bounded to the ``kept(top)`` most frequent plus
+``other``.
 Quantiles of a snapshot are read off its bounded random sample.
 """
 
@@ -19,7 +20,16 @@ if TYPE_CHECKING:
     from datavigil.declare.suite import Suite
     from datavigil.declare.window import Window
 
-TOP = 1000
+TOP = 10_000  # values a frequency count keeps at least (snapshot and CategoryShift, ADR 0124)
+
+
+def kept(top: int = 0) -> int:
+    """How many of the most frequent values a count keeps for a check comparing ``top``
+    categories: at least ``TOP``, so that both sides of the comparison are usually complete
+    and the categories beyond ``top`` are pooled the same way on both."""
+    return max(TOP, top)
+
+
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 
 

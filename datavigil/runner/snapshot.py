@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from datavigil.core.errors import UsageError
 from datavigil.declare.window import Window
-from datavigil.engine.profile import TOP, quantiles, source_schema
+from datavigil.engine.profile import kept, quantiles, source_schema
 from datavigil.store import snapshots
 from datavigil.store.models import ReferenceSnapshot
 
@@ -86,14 +86,17 @@ def _scan(
         other = {n: c.family for n, c in cols.items() if c.family not in NUMERIC}
         wanted: list[Any] = [m.RowCount()]
         wanted += [m.Moments(n) for n in numeric]
-        wanted += [x for n in other for x in (m.Frequencies(n, TOP), m.NullCount(n))]
+        keep = kept_categories(suite)
+        wanted += [x for n in other for x in (m.Frequencies(n, keep), m.NullCount(n))]
         sample = (
             m.Sample(tuple(numeric), sample_rows, random=True) if numeric and sample_rows else None
         )
         values = scan.compute(wanted + ([sample] if sample else []))
         rows = int(values.get(m.RowCount()))
         profiles = {n: _numeric_profile(values.get(m.Moments(n))[None]) for n in numeric}
-        profiles.update({n: _other_profile(values, n, family, rows) for n, family in other.items()})
+        profiles.update(
+            {n: _other_profile(values, n, family, rows, keep) for n, family in other.items()}
+        )
         frame = None
         if sample is not None:
             got = values.get(sample)
@@ -114,7 +117,15 @@ def _numeric_profile(g: Any) -> dict[str, Any]:
     }
 
 
-def _other_profile(values: Any, name: str, family: str, rows: int) -> dict[str, Any]:
+def kept_categories(suite: Suite) -> int:
+    """How many of a column's most frequent values the snapshot keeps: as many as any check of
+    the suite counts in a partition (``engine.profile.kept`` of its ``top``), so that both sides
+    of a CategoryShift count the same values (ADR 0124)."""
+    tops = [getattr(c, "top", None) for c in suite.checks]
+    return kept(max((t for t in tops if isinstance(t, int)), default=0))
+
+
+def _other_profile(values: Any, name: str, family: str, rows: int, keep: int) -> dict[str, Any]:
     """A datetime or categorical column's entry; a categorical one with its frequencies."""
     from datavigil.engine import metrics as m
 
@@ -125,7 +136,7 @@ def _other_profile(values: Any, name: str, family: str, rows: int) -> dict[str, 
         "null": values.get(m.NullCount(name)),
         "nan": 0,
     }
-    freq = values.data.get(m.Frequencies(name, TOP))
+    freq = values.data.get(m.Frequencies(name, keep))
     if kind == "categorical" and not isinstance(freq, m.MetricError) and freq is not None:
         entry.update(frequencies=freq.counts, other=freq.other)
     return entry

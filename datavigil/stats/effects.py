@@ -15,7 +15,8 @@ Each test reports the effect of the test that ran:
   Kruskal-Wallis     epsilon^2 = H / (n - 1) (Tomczak & Tomczak 2014), CI by inverting the
                      noncentral chi-square (an approximation: H is only asymptotically chi^2)
   Mann-Whitney       rank-biserial r = 2U/(n1 n2) - 1, CI on atanh(r) (effectsize's SE)
-  chi-square         Cramér's V at equal sample sizes, see datavigil.stats.categorical
+  chi-square         Cramér's V at equal sample sizes from X^2 - df, see
+                     datavigil.stats.categorical
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 from datavigil.stats.significance import AnovaParts
 from datavigil.stats.sufficient import Moments, common_scale
@@ -215,8 +217,61 @@ def v_of(x: float, n_c: int, n_r: int) -> float:
 
 
 def v_mde(df: float, n_c: int, n_r: int, alpha: float, min_effect: float, power: float = 0.8):
-    """Smallest population V the gated rule (p < alpha and V >= min_effect) catches with power."""
+    """Smallest population V the gated rule (p < alpha and V >= min_effect) catches with power;
+    V is estimated from X^2 - df (datavigil.stats.categorical), so the gate on X^2 is df plus
+    the noncentrality that V = min_effect means."""
     from scipy import special
 
-    gate = max(float(special.chdtri(df, alpha)), min_effect**2 * 4.0 * n_c * n_r / (n_c + n_r))
+    lam = min_effect**2 * 4.0 * n_c * n_r / (n_c + n_r)
+    gate = max(float(special.chdtri(df, alpha)), df + lam)
     return v_of(chi2_ncp(gate, df, 1 - power), n_c, n_r)
+
+
+def values_needed(d: dict[str, Any], alpha: float, min_effect: float, factor: float) -> int | None:
+    """The fewest current values with which a t (``power_kind`` "t") or chi-square ("chi2")
+    test would be powered (its detectable effect at most ``factor`` x min_effect at the power
+    target of ``d``), the reference as it is; None when no number would do."""
+    power = float(d.get("power_target", POWER))
+    if d["power_kind"] == "t":
+        mde = lambda n: t_mde(n, d["n_b"], alpha, min_effect, power)  # noqa: E731
+    else:
+        mde = lambda n: v_mde(d["df"][0], n, d["n_b"], alpha, min_effect, power)  # noqa: E731
+    powered = lambda n: mde(n) <= factor * min_effect  # noqa: E731
+    lo, hi = int(d["n_a"]), 10**9
+    if powered(lo):
+        return lo
+    if not powered(hi):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if powered(mid) else (mid, hi)
+    return hi
+
+
+def window_advice(d: dict[str, Any], alpha: float, min_effect: float, factor: float) -> str | None:
+    """For an underpowered t or chi-square test: how many values a day it has, how many it
+    needs, and the window of days that would hold them (issue 17 item 17); None otherwise."""
+    from datavigil.core.durations import MAX_WINDOW
+
+    if d.get("power_kind") not in ("t", "chi2") or not d.get("n_a"):
+        return None
+    days = int((d.get("window") or {}).get("days") or 1)
+    per_day = int(d["n_a"]) / days
+    need = values_needed(d, alpha, min_effect, factor)
+    have = f"{per_day:,.0f} values/day" + (f" over a {days}-day window" if days > 1 else "")
+    if need is None:
+        return (
+            f"{have}; no current window would power it against a reference of "
+            f"{int(d['n_b']):,} values: capture a longer reference"
+        )
+    window = math.ceil(need / per_day)
+    head = f"{have}, about {_about(need)} needed to detect min_effect {min_effect:g}"
+    if window > MAX_WINDOW:
+        return f"{head}: more than the longest window ({MAX_WINDOW} days) holds"
+    return f'{head} — a window of {window} days (window="{window}d") would power it'
+
+
+def _about(n: int) -> str:
+    """``n`` rounded up to two significant digits, with thousands separators."""
+    step = 10 ** max(0, len(str(n)) - 2)
+    return f"{math.ceil(n / step) * step:,}"

@@ -46,13 +46,32 @@ def _failing(r: CheckResult) -> CheckResult:
 
 
 def reason(r: CheckResult) -> str:
+    """The check's reason as a whole short phrase: a known verdict (its message says more, e.g.
+    the window that would power it), a problem in details, else the clause after
+    "inconclusive: " of the message, shortened at a clause or word boundary (never inside a
+    number)."""
     d = r.outcome.details
     if d.get("verdict") in REASONS:
         return REASONS[d["verdict"]]
     if d.get("problem"):
-        return str(d["problem"])
-    text = r.outcome.message.split(": ", 1)[-1]
-    return text if len(text) <= 80 else text[:79] + "…"
+        return short(str(d["problem"]))
+    text = r.outcome.message
+    if "inconclusive: " in text:
+        return short(text.rsplit("inconclusive: ", 1)[-1])
+    return short(text.split(": ", 1)[-1])
+
+
+def short(text: str, limit: int = 80) -> str:
+    """``text`` if it fits, else its first clause (up to ": " or "; ") if that fits, else cut at
+    the last space before ``limit`` with "…": a number is never cut."""
+    if len(text) <= limit:
+        return text
+    for sep in ("; ", ": "):
+        head = text.split(sep, 1)[0]
+        if 10 <= len(head) <= limit:
+            return head
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:([")
+    return cut + "…"
 
 
 def summary_line(results: list[CheckResult]) -> str | None:

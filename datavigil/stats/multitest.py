@@ -106,6 +106,11 @@ def judge(o: Outcome, p_adj: float, method: str = "holm", family: int = 1) -> Ou
     d.update(
         correction=method, family_size=family, mde=detectable, powered=powered, verdict=verdict
     )
+    d.pop("advice", None)  # of an earlier judgement (the provisional one, at family size 1)
+    if verdict == "underpowered":
+        from datavigil.stats.effects import window_advice
+
+        d["advice"] = window_advice(d, alpha / family, min_effect, MDE_FACTOR)
     return replace(
         o,
         status=status,
@@ -125,7 +130,8 @@ def _message(d: dict[str, Any], o: Outcome, p_adj: float) -> str:
         f"{d['min_effect']:g} and p_adj {p_adj:.3g} < {d['alpha']:g}",
         "underpowered": f"too little data: detectable effect {d['mde']:.3g} > "
         f"{MDE_FACTOR:g} x min_effect {d['min_effect']:g} (at "
-        f"{100 * float(d.get('power_target', 0.8)):g}% power)",
+        f"{100 * float(d.get('power_target', 0.8)):g}% power)"
+        + (f"; {d['advice']}" if d.get("advice") else ""),
         "trivial shift": f"significant (p_adj {p_adj:.3g}) but {d['effect_name']} "
         f"{o.effect_size:.3g} {ci} < min_effect {d['min_effect']:g}",
         "infinite values": f"the finite values show no shift, but {d.get('infinite')} "

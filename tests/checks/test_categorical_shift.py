@@ -92,8 +92,9 @@ def test_top_categories_and_the_rest_bucket(tmp_path):
     suite, st = setup(tmp_path, [CategoryShift("grp", top=1)])
     r = distdata.run(suite, st, DAY)["categories.grp"]
     d = r.outcome.details
-    assert "(beyond top)" in d["cells"] and d["new_categories"] == []
-    assert len(d["not_in_current_top"]) == 2
+    # both sides count every value; the one category compared, the other two one bucket
+    assert len(d["cells"]) == 2 and "(other)" in d["cells"] and d["new_categories"] == []
+    assert d["tail"]["categories"] == 2 and d["not_in_current_top"] == []
 
 
 @pytest.mark.parametrize(

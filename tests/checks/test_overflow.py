@@ -30,3 +30,26 @@ def test_overflowing_current_values_are_an_error_never_a_pass(tmp_path, values) 
     r = distdata.run(suite, st, DAY)["distribution.x"]
     assert r.status in (Status.FAIL, Status.ERROR), r.outcome.message
     assert r.status is not Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        (np.r_[np.random.default_rng(1).normal(3.0, 1.0, 398), 1e200, -1e200], "1e+200"),
+        (np.r_[np.random.default_rng(1).normal(3.0, 1.0, 300), np.full(100, 1e200)], "1e+200"),
+        (np.random.default_rng(3).normal(0.0, 1e300, 400), "e+30"),
+    ],
+    ids=["two-1e200", "a-quarter-1e200", "spread-1e300"],
+)
+def test_values_beyond_the_reference_by_300_orders_are_a_named_error(tmp_path, values, named):
+    """Issue 17 item 12: the variances of the partition and of the reference cannot be put in
+    one unit (the reference's underflows to 0): an error naming the column and the values, never
+    an internal "math domain error"."""
+    url = distdata.warehouse(tmp_path, n=400, shifted={DAY: {"x": values}})
+    suite = distdata.suite(url, [MeanShift("x")])
+    st = distdata.store(f"sqlite:///{tmp_path / 'results.db'}")
+    snapshot.capture(suite, FIRST, REF_LAST, st)
+    r = distdata.run(suite, st, DAY)["distribution.x"]
+    message = r.outcome.message
+    assert r.status is Status.ERROR and message.startswith("x: "), message
+    assert named in message and "raised" not in message and "double precision" in message

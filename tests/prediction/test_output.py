@@ -28,7 +28,7 @@ def check_rows(run, prefix: str = "scores") -> tuple[dict, dict]:
 
 
 def test_a_steady_score_passes_both_rows(tmp_path, results_url) -> None:
-    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows_with(Day(n=400)))
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows_with(Day(n=500)))
     run = validate(suite(src, [ScoreShift(reference_days=7)]), D, results_url)
     mean, shape = check_rows(run)
     assert mean["status"] == "pass" and shape["status"] == "pass", (mean, shape)
