@@ -211,7 +211,7 @@ def common_scale(groups: Sequence[Moments]) -> list[Moments]:
     top = max((abs(g.mean) for g in groups if math.isfinite(g.mean)), default=0.0)
     if top > HUGE:
         s = max(s, _pow2(top))
-    if s == 1.0:
+    if s == 1.0 and all(g.scale == 1.0 for g in groups):
         return list(groups)
     return [
         replace(g.at_scale(s), mean=g.mean / s, min=g.min / s, max=g.max / s, scale=1.0)
