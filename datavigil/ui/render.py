@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from datavigil.core.errors import StoreUnavailable
+from datavigil.core.redact import redact_text
 from datavigil.store import Store
 
 SHORT = 60
@@ -67,6 +68,14 @@ def stylesheet() -> Markup:
     return Markup(css.replace("</", "<\\/"))
 
 
+def redacted(value: Any) -> Any:
+    """Every value a template prints, credentials masked (the store's URL in the header, a
+    source or a message that carries a URL): no secret reaches a page or a report file."""
+    if isinstance(value, Markup):
+        return Markup(redact_text(str(value)))
+    return redact_text(value) if isinstance(value, str) else value
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -74,6 +83,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=redacted,
     )
     env.filters.update(short=short, num=num, nums=nums, json=as_json, details=details_list)
     env.globals.update(stylesheet=stylesheet, quote=lambda s: quote(str(s), safe=""))
