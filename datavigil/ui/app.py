@@ -1,6 +1,7 @@
 """The data-quality pages as a FastAPI app. It knows nothing of Airflow: the plugin
 (datavigil/airflow/plugin.py) mounts it with Airflow's authentication as a dependency of every
-route (docs/adr/0070). An unreachable store is a 503 page, an unknown run a 404 page."""
+route (docs/adr/0070). An unreachable store is a 503 page, an unknown run a 404 page, a
+malformed parameter (not a number, a NUL character, a bad date) a 400 page: never a 500."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends
 from fastapi.responses import HTMLResponse
 
@@ -39,7 +41,24 @@ def create_app(
 
     _add_list_routes(app, page)
     _add_item_routes(app, page)
+
+    @app.exception_handler(RequestValidationError)
+    def bad_parameter(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        links = Links(request.scope.get("root_path", "").rstrip("/"))
+        return _error(links, reader, 400, "Bad request", _invalid(exc))
+
     return app
+
+
+def _invalid(exc: RequestValidationError) -> str:
+    """'id: Input should be a valid integer ('abc')' for each parameter FastAPI refused."""
+    parts = []
+    for e in exc.errors():
+        name = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
+        given = e.get("input")
+        shown = f" ({str(given)[:40]!r})" if isinstance(given, str) else ""
+        parts.append(f"{name}: {e.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts) or "invalid parameters"
 
 
 Page = Callable[[Request, Callable[[Any], views.Page]], HTMLResponse]
@@ -83,6 +102,11 @@ def _add_item_routes(app: FastAPI, page: Page) -> None:
     def run_view(request: Request, run_id: str) -> HTMLResponse:
         return page(request, lambda c: views.run_page(c, run_id))
 
+    @app.get("/runs/{run_id:path}", response_class=HTMLResponse)
+    def run_permalink(request: Request, run_id: str) -> HTMLResponse:
+        """The link alerts carry (datavigil/airflow/notify.py): the same page as /run."""
+        return page(request, lambda c: views.run_page(c, run_id))
+
     @app.get("/snapshot", response_class=HTMLResponse)
     def snapshot_view(request: Request, id: int) -> HTMLResponse:
         return page(request, lambda c: views.snapshot_page(c, id))
@@ -99,6 +123,10 @@ def _add_item_routes(app: FastAPI, page: Page) -> None:
 
 def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
     links = Links(request.scope.get("root_path", "").rstrip("/"))
+    bad = [k for k, v in request.query_params.multi_items() if "\x00" in k + v]
+    if bad or "\x00" in request.url.path:
+        where = f"parameter {bad[0][:40]!r}" if bad else "the path"
+        return _error(links, reader, 400, "Bad request", f"{where} holds a NUL character")
     try:
         with reader.connect() as conn:
             built = build(conn)

@@ -121,7 +121,12 @@ def _check_dict(row: sa.Row[Any]) -> dict[str, Any]:
     return out
 
 
+MAX_ID = 2**31 - 1  # reference_snapshots.id is an INTEGER: a larger id names no snapshot
+
+
 def snapshot(conn: sa.Connection, snapshot_id: int) -> dict[str, Any] | None:
+    if not 1 <= snapshot_id <= MAX_ID:  # never bound: SQLite raises OverflowError past 2**63
+        return None
     found = _rows(conn, sa.select(S.__table__).where(S.id == snapshot_id))
     return found[0] if found else None
 
