@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from datavigil.core import config
 from datavigil.core.errors import SettingError, StoreUnavailable
 from datavigil.ui import views
+from datavigil.ui.access import Forbidden, Readable, allow_all
 from datavigil.ui.queries import STATUSES, RunFilter
 from datavigil.ui.render import Links, Reader, render
 
@@ -23,10 +24,13 @@ MAX_RUNS = 2000
 
 
 def create_app(
-    dependencies: Sequence[Depends] = (), url: Callable[[], str] = config.results_url
+    dependencies: Sequence[Depends] = (),
+    url: Callable[[], str] = config.results_url,
+    access: Callable[..., Readable] = allow_all,
 ) -> FastAPI:
-    """``dependencies`` guard every route (the plugin passes Airflow's access check); ``url``
-    gives the results store's URL at request time."""
+    """``dependencies`` guard every route (the plugin passes Airflow's authentication);
+    ``url`` gives the results store's URL at request time; ``access``, a dependency, which
+    suites the request's user may read (datavigil.ui.access; the plugin asks Airflow)."""
     app = FastAPI(
         title="datavigil data quality",
         dependencies=list(dependencies),
@@ -39,8 +43,8 @@ def create_app(
     def page(request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
         return _respond(reader, request, build)
 
-    _add_list_routes(app, page)
-    _add_item_routes(app, page)
+    _add_list_routes(app, page, Depends(access))
+    _add_item_routes(app, page, Depends(access))
 
     @app.exception_handler(RequestValidationError)
     def bad_parameter(request: Request, exc: RequestValidationError) -> HTMLResponse:
@@ -64,7 +68,7 @@ def _invalid(exc: RequestValidationError) -> str:
 Page = Callable[[Request, Callable[[Any], views.Page]], HTMLResponse]
 
 
-def _add_list_routes(app: FastAPI, page: Page) -> None:
+def _add_list_routes(app: FastAPI, page: Page, user: Any) -> None:
     """The pages that list runs: all suites (``/``) and one suite (``/suite``)."""
 
     @app.get("/", response_class=HTMLResponse)
@@ -75,9 +79,11 @@ def _add_list_routes(app: FastAPI, page: Page) -> None:
         until: str | None = None,
         status: str | None = None,
         limit: int = 200,
+        readable: Readable = user,
     ) -> HTMLResponse:
         return page(
-            request, lambda c: views.index(c, _run_filter(suite, since, until, status, limit))
+            request,
+            lambda c: views.index(c, _run_filter(suite, since, until, status, limit), readable),
         )
 
     @app.get("/suite", response_class=HTMLResponse)
@@ -88,28 +94,31 @@ def _add_list_routes(app: FastAPI, page: Page) -> None:
         until: str | None = None,
         status: str | None = None,
         limit: int = 200,
+        readable: Readable = user,
     ) -> HTMLResponse:
         return page(
             request,
-            lambda c: views.suite_page(c, name, _run_filter(name, since, until, status, limit)),
+            lambda c: views.suite_page(
+                c, name, _run_filter(name, since, until, status, limit), readable
+            ),
         )
 
 
-def _add_item_routes(app: FastAPI, page: Page) -> None:
+def _add_item_routes(app: FastAPI, page: Page, user: Any) -> None:
     """The pages of one thing: a run, a snapshot, a DAG run's report (the Airflow tabs)."""
 
     @app.get("/run", response_class=HTMLResponse)
-    def run_view(request: Request, run_id: str) -> HTMLResponse:
-        return page(request, lambda c: views.run_page(c, run_id))
+    def run_view(request: Request, run_id: str, readable: Readable = user) -> HTMLResponse:
+        return page(request, lambda c: views.run_page(c, run_id, readable))
 
     @app.get("/runs/{run_id:path}", response_class=HTMLResponse)
-    def run_permalink(request: Request, run_id: str) -> HTMLResponse:
+    def run_permalink(request: Request, run_id: str, readable: Readable = user) -> HTMLResponse:
         """The link alerts carry (datavigil/airflow/notify.py): the same page as /run."""
-        return page(request, lambda c: views.run_page(c, run_id))
+        return page(request, lambda c: views.run_page(c, run_id, readable))
 
     @app.get("/snapshot", response_class=HTMLResponse)
-    def snapshot_view(request: Request, id: int) -> HTMLResponse:
-        return page(request, lambda c: views.snapshot_page(c, id))
+    def snapshot_view(request: Request, id: int, readable: Readable = user) -> HTMLResponse:
+        return page(request, lambda c: views.snapshot_page(c, id, readable))
 
     @app.get("/report", response_class=HTMLResponse)
     def dag_run_report(
@@ -117,8 +126,9 @@ def _add_item_routes(app: FastAPI, page: Page) -> None:
         dag_id: str = Query(...),
         run_id: str = Query(...),
         task_id: str | None = None,
+        readable: Readable = user,
     ) -> HTMLResponse:
-        return page(request, lambda c: views.dag_run_page(c, dag_id, run_id))
+        return page(request, lambda c: views.dag_run_page(c, dag_id, run_id, readable))
 
 
 def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
@@ -136,6 +146,8 @@ def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page
         return _error(links, reader, 503, "The results store is not configured", str(exc))
     except views.NotFound as exc:
         return _error(links, reader, 404, "Not found", str(exc))
+    except Forbidden as exc:
+        return _error(links, reader, 403, "Forbidden", str(exc))
     except ValueError as exc:
         return _error(links, reader, 400, "Bad request", str(exc))
     return HTMLResponse(render(built.template, built.context, links, reader.label))

@@ -41,6 +41,7 @@ class RunFilter:
     until: date | None = None
     status: str | None = None
     limit: int = 200
+    allowed: frozenset[str] | None = None  # the suites the user may read (None: every suite)
 
 
 def _rows(conn: sa.Connection, stmt: sa.Executable) -> list[dict[str, Any]]:
@@ -73,6 +74,8 @@ def runs(conn: sa.Connection, f: RunFilter) -> list[dict[str, Any]]:
         stmt = stmt.where(R.partition_date <= f.until)
     if f.status:
         stmt = stmt.where(R.status == f.status)
+    if f.allowed is not None:
+        stmt = stmt.where(R.suite.in_(sorted(f.allowed)))
     out = _rows(conn, stmt.limit(f.limit))
     _attach_counts(conn, out)
     return out
