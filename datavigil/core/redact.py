@@ -88,7 +88,7 @@ def redact_url(url: str) -> str:
 
 def redact_text(text: str) -> str:
     """Free text (an error message, a log line, a table) with every credential masked."""
-    if not text:
+    if not text or ("=" not in text and "://" not in text):  # no URL, no name=value: nothing
         return text
     out, pos = [], 0
     for m in _SCHEME.finditer(text):

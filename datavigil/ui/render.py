@@ -25,8 +25,8 @@ SHORT = 60
 
 
 def short(value: Any, width: int = SHORT) -> Markup:
-    """Truncated on screen, the full text on hover (title) — escaped either way."""
-    text = "" if value is None else str(value)
+    """Truncated on screen, the full text on hover (title) — credentials masked and escaped."""
+    text = "" if value is None else redact_text(str(value))
     if len(text) <= width:
         return Markup('<span class="v">{}</span>').format(text)
     return Markup('<span class="v trunc" title="{}">{}…</span>').format(text, text[: width - 1])
@@ -70,10 +70,12 @@ def stylesheet() -> Markup:
 
 def redacted(value: Any) -> Any:
     """Every value a template prints, credentials masked (the store's URL in the header, a
-    source or a message that carries a URL): no secret reaches a page or a report file."""
-    if isinstance(value, Markup):
-        return Markup(redact_text(str(value)))
-    return redact_text(value) if isinstance(value, str) else value
+    source or a message that carries a URL): no secret reaches a page or a report file.
+    Markup is markup built from values already masked: by this same step inside a macro, by
+    ``short``, by the plots' ``svg.escape``."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return redact_text(value)
+    return value
 
 
 @cache

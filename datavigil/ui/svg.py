@@ -1,5 +1,6 @@
 """Server-side SVG plots: ECDFs, side-by-side frequencies and trends. No JavaScript, no network.
-Every text that reaches the SVG (labels, categories, titles) goes through ``escape``."""
+Every text that reaches the SVG (labels, categories, titles) goes through ``escape``, which
+masks credentials too."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as html_escape
+
+from datavigil.core.redact import redact_text
 
 W, H = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 26, 34
@@ -37,6 +41,12 @@ class Point:
     current: bool = False
     title: str = ""
     at: float | None = None  # the day as date.toordinal(): places the dot in time
+
+
+def escape(text: object) -> Markup:
+    """A text for the SVG: any credential in it masked, then escaped (the templates' redaction
+    does not look inside the Markup a plot is)."""
+    return html_escape(redact_text(str(text)))
 
 
 def num(value: float | None) -> str:
