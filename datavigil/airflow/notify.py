@@ -6,7 +6,8 @@ failure has none), ``OnFailure`` reads the run's failing rows back from the resu
 calls each notifier with the Airflow context plus:
 
   ``datavigil_subject``, ``datavigil_text``, ``datavigil_html``  the message
-  ``datavigil_report_url``  ``{base url}/datavigil/runs/{run_id}``
+  ``datavigil_report_url``  ``{base url}/datavigil/runs/{run_id}`` (the run's page in the UI
+                            plugin: the same as /datavigil/run?run_id=, tests/ui/test_alert_link.py)
   ``datavigil_failures``    one dict per failing check (observed vs threshold)
 
 A notifier's ``subject`` / ``html_content`` / ``text`` / ``message`` template field that is left
@@ -29,7 +30,7 @@ from urllib.parse import quote
 
 log = logging.getLogger("datavigil")
 
-REPORT_ROUTE = "/datavigil/runs/"
+REPORT_ROUTE = "/datavigil/runs/"  # datavigil/ui/app.py answers /runs/{run_id:path}
 # unset template field of a notifier -> the context variable it receives
 FILLED = {
     "subject": "{{ datavigil_subject }}",

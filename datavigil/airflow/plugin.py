@@ -3,23 +3,31 @@ data-quality pages mounted at /datavigil, a "Data quality" entry in the navigati
 DAG-run and task-instance pages, and the extra link "Data quality report" on datavigil's tasks.
 
 Plugin FastAPI apps are mounted without Airflow's authentication (apache/airflow#72655), so the
-app is built with Airflow's access check as a dependency of every route (docs/adr/0070)."""
+app is built with Airflow's access check as a dependency of every route (docs/adr/0070), and
+with ``readable_suites``: a suite's results are shown only to a user who may read the runs of
+its DAG ``validate_<suite>`` (docs/adr/0122)."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlencode
 
-from airflow.api_fastapi.auth.managers.models.resource_details import AccessView, DagAccessEntity
-from airflow.api_fastapi.core_api.security import requires_access_dag, requires_access_view
+from airflow.api_fastapi.auth.managers.models.resource_details import (
+    AccessView,
+    DagAccessEntity,
+    DagDetails,
+)
+from airflow.api_fastapi.core_api.security import GetUserDep, requires_access_view
 from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 from fastapi import Depends
 from fastapi.params import Depends as DependsParam
 
 from datavigil.core import config
+from datavigil.ui.access import Readable, dag_of
 from datavigil.ui.app import create_app
 
 PREFIX = "/datavigil"
@@ -69,15 +77,46 @@ def url_of(conn: Any) -> str:
 
 def guard() -> list[DependsParam]:
     """Every route: an authenticated user (JWT cookie or Bearer token) allowed to see plugin
-    views and to read DAG runs: of the DAG named by the ``dag_id`` query parameter (the tabs),
-    else of DAGs in general (the cross-suite pages). Anonymous 401, not allowed 403."""
-    return [
-        Depends(requires_access_view(AccessView.PLUGINS)),
-        Depends(requires_access_dag("GET", DagAccessEntity.RUN)),
-    ]
+    views (anonymous 401, not allowed 403). What each page shows is then limited to the
+    suites the user may read (``readable_suites``): no general "may read DAG runs" check,
+    which a role granted only some DAGs fails and a role granted all passes for every suite."""
+    return [Depends(requires_access_view(AccessView.PLUGINS))]
 
 
-app = create_app(dependencies=guard(), url=results_url)
+def readable_suites(user: GetUserDep) -> Readable:
+    """Per request: which of some suites the user may read, i.e. may read the DAG runs of the
+    suite's DAG ``validate_<suite>`` (the auth manager's per-DAG check, team-aware when
+    ``[core] multi_team`` is on). Lists leave the others out; their pages answer 403."""
+    from airflow.api_fastapi.app import get_auth_manager
+
+    manager = get_auth_manager()
+    known: dict[str, bool] = {}
+
+    def readable(suites: Collection[str]) -> set[str]:
+        asked = [s for s in suites if s not in known]
+        teams = _teams([dag_of(s) for s in asked])
+        for suite in asked:
+            details = DagDetails(id=dag_of(suite), team_name=teams.get(dag_of(suite)))
+            known[suite] = manager.is_authorized_dag(
+                method="GET", access_entity=DagAccessEntity.RUN, details=details, user=user
+            )
+        return {s for s in suites if known[s]}
+
+    return readable
+
+
+def _teams(dag_ids: list[str]) -> dict[str, str | None]:
+    """The team of each DAG when Airflow runs in multi-team mode, else nothing to look up."""
+    from airflow.configuration import conf
+
+    if not dag_ids or not conf.getboolean("core", "multi_team", fallback=False):
+        return {}
+    from airflow.models.dag import DagModel
+
+    return dict(DagModel.get_dag_id_to_team_name_mapping(dag_ids))
+
+
+app = create_app(dependencies=guard(), url=results_url, access=readable_suites)
 
 
 def report_href(dag_id: str, run_id: str, task_id: str | None = None) -> str:

@@ -4,7 +4,10 @@
 text and every ``key=value`` pair whose key names a secret (libpq conninfo, query strings).
 Forms covered: ``user:password@host`` (a password may hold ``@`` or ``:``: the userinfo ends at
 the last ``@`` before the query), percent-encoded passwords, ``?password=``, ``&sslpassword=``
-and any query key containing pass, pwd, secret, token or credential, or ending in ``key``.
+and any option whose name says it holds a secret (``secret_key``): its last word ends in
+password, passwd, passphrase, pwd, secret, token or credential(s), is ``pass``, ``sig`` or
+``signature``, or is ``key`` after a word that makes it one (api, access, private, secret…).
+``partition_key``, ``primary_key`` or ``monkey`` name no secret and stay (docs/adr/0122).
 Import-light: only ``re`` and ``logging``.
 """
 
@@ -16,24 +19,43 @@ import re
 MASK = "***"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _TOKEN_END = re.compile(r"[\s'\"`<>]")
-_SECRET_WORDS = ("pass", "pwd", "secret", "token", "credential")
+# the last word of an option name that holds a credential ends in one of these...
+_SECRET_ENDINGS = tuple(
+    "password passwd passphrase pwd secret token credential credentials apikey accesskey "
+    "privatekey secretkey sslkey accountkey masterkey authkey clientkey signingkey".split()
+)
+_SECRET_WORDS = frozenset(("pass", "sig", "signature"))  # ...or is one of these...
+# ...or is "key" alone or after one of these: "api_key" is a credential, "partition_key" not
+_KEY_KINDS = frozenset(
+    "api access private secret client account master auth signing encryption shared sas ssl "
+    "storage subscription app service session license security".split()
+)
 _KEY = r"(?P<key>[A-Za-z][A-Za-z0-9_.\-]*)"
 _PAIR = re.compile(_KEY + r"(?P<eq>\s*=\s*)(?P<value>'[^']*'|[^\s&'\"]+)")  # free text
 _QUERY_PAIR = re.compile(_KEY + r"(?P<eq>=)(?P<value>[^&#]*)")  # inside a URL's query
 
 
-def secret_key(name: str) -> bool:
-    """Whether a query or conninfo key names a credential."""
-    low = name.lower()
-    if any(word in low for word in _SECRET_WORDS):
+def secret_key(name: str, in_url: bool = False) -> bool:
+    """Whether a query or conninfo option name names a credential: judged on its last word
+    (``api_token``, ``sslpassword``, ``aws_secret_access_key``), never on a substring anywhere
+    (``partition_key``, ``token_count`` and ``monkey`` are not secrets). A bare ``key`` is
+    one in a URL's query (``?key=``: an API key), not in free text ("sort key = day")."""
+    words = [w for w in re.split(r"[_.\-]", name.lower()) if w]
+    if not words:
+        return False
+    last = words[-1]
+    if last.endswith(_SECRET_ENDINGS):
         return True
-    last = re.split(r"[_.\-]", low)[-1]
-    return last == "key" or low in ("sslkey", "apikey", "accesskey", "privatekey")
+    if last == "key":
+        return in_url if len(words) == 1 else words[-2] in _KEY_KINDS
+    return last in _SECRET_WORDS
 
 
 def _mask_pairs(text: str, pattern: re.Pattern[str] = _PAIR) -> str:
+    in_url = pattern is _QUERY_PAIR
+
     def repl(m: re.Match[str]) -> str:
-        if not secret_key(m.group("key")):
+        if not secret_key(m.group("key"), in_url):
             return m.group(0)
         return f"{m.group('key')}{m.group('eq')}{MASK}"
 
@@ -66,7 +88,7 @@ def redact_url(url: str) -> str:
 
 def redact_text(text: str) -> str:
     """Free text (an error message, a log line, a table) with every credential masked."""
-    if not text:
+    if not text or ("=" not in text and "://" not in text):  # no URL, no name=value: nothing
         return text
     out, pos = [], 0
     for m in _SCHEME.finditer(text):

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from datavigil.core import config
 from datavigil.core.errors import StoreUnavailable
 from datavigil.core.outcome import CheckResult
+from datavigil.core.redact import redact_url
 from datavigil.store import connection as store_engine
 from datavigil.store import revision as store_revision
 from datavigil.store.connection import lock, with_retries
@@ -54,10 +55,13 @@ T = TypeVar("T")
 
 
 def redact(url: str) -> str:
+    """The URL as shown to people: its userinfo password and every secret query option
+    (``?password=``, ``sslpassword=``, ``api_token=``…) masked by the one redactor."""
     try:
-        return sa.make_url(url).render_as_string(hide_password=True)
+        shown = sa.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "<unparsable URL>"
+    return redact_url(shown)
 
 
 class Store:

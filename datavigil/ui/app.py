@@ -1,6 +1,7 @@
 """The data-quality pages as a FastAPI app. It knows nothing of Airflow: the plugin
 (datavigil/airflow/plugin.py) mounts it with Airflow's authentication as a dependency of every
-route (docs/adr/0070). An unreachable store is a 503 page, an unknown run a 404 page."""
+route (docs/adr/0070). An unreachable store is a 503 page, an unknown run a 404 page, a
+malformed parameter (not a number, a NUL character, a bad date) a 400 page: never a 500."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends
 from fastapi.responses import HTMLResponse
 
 from datavigil.core import config
 from datavigil.core.errors import SettingError, StoreUnavailable
 from datavigil.ui import views
+from datavigil.ui.access import Forbidden, Readable, allow_all
 from datavigil.ui.queries import STATUSES, RunFilter
 from datavigil.ui.render import Links, Reader, render
 
@@ -21,10 +24,13 @@ MAX_RUNS = 2000
 
 
 def create_app(
-    dependencies: Sequence[Depends] = (), url: Callable[[], str] = config.results_url
+    dependencies: Sequence[Depends] = (),
+    url: Callable[[], str] = config.results_url,
+    access: Callable[..., Readable] = allow_all,
 ) -> FastAPI:
-    """``dependencies`` guard every route (the plugin passes Airflow's access check); ``url``
-    gives the results store's URL at request time."""
+    """``dependencies`` guard every route (the plugin passes Airflow's authentication);
+    ``url`` gives the results store's URL at request time; ``access``, a dependency, which
+    suites the request's user may read (datavigil.ui.access; the plugin asks Airflow)."""
     app = FastAPI(
         title="datavigil data quality",
         dependencies=list(dependencies),
@@ -37,15 +43,32 @@ def create_app(
     def page(request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
         return _respond(reader, request, build)
 
-    _add_list_routes(app, page)
-    _add_item_routes(app, page)
+    _add_list_routes(app, page, Depends(access))
+    _add_item_routes(app, page, Depends(access))
+
+    @app.exception_handler(RequestValidationError)
+    def bad_parameter(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        links = Links(request.scope.get("root_path", "").rstrip("/"))
+        return _error(links, reader, 400, "Bad request", _invalid(exc))
+
     return app
+
+
+def _invalid(exc: RequestValidationError) -> str:
+    """'id: Input should be a valid integer ('abc')' for each parameter FastAPI refused."""
+    parts = []
+    for e in exc.errors():
+        name = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
+        given = e.get("input")
+        shown = f" ({str(given)[:40]!r})" if isinstance(given, str) else ""
+        parts.append(f"{name}: {e.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts) or "invalid parameters"
 
 
 Page = Callable[[Request, Callable[[Any], views.Page]], HTMLResponse]
 
 
-def _add_list_routes(app: FastAPI, page: Page) -> None:
+def _add_list_routes(app: FastAPI, page: Page, user: Any) -> None:
     """The pages that list runs: all suites (``/``) and one suite (``/suite``)."""
 
     @app.get("/", response_class=HTMLResponse)
@@ -56,9 +79,11 @@ def _add_list_routes(app: FastAPI, page: Page) -> None:
         until: str | None = None,
         status: str | None = None,
         limit: int = 200,
+        readable: Readable = user,
     ) -> HTMLResponse:
         return page(
-            request, lambda c: views.index(c, _run_filter(suite, since, until, status, limit))
+            request,
+            lambda c: views.index(c, _run_filter(suite, since, until, status, limit), readable),
         )
 
     @app.get("/suite", response_class=HTMLResponse)
@@ -69,23 +94,31 @@ def _add_list_routes(app: FastAPI, page: Page) -> None:
         until: str | None = None,
         status: str | None = None,
         limit: int = 200,
+        readable: Readable = user,
     ) -> HTMLResponse:
         return page(
             request,
-            lambda c: views.suite_page(c, name, _run_filter(name, since, until, status, limit)),
+            lambda c: views.suite_page(
+                c, name, _run_filter(name, since, until, status, limit), readable
+            ),
         )
 
 
-def _add_item_routes(app: FastAPI, page: Page) -> None:
+def _add_item_routes(app: FastAPI, page: Page, user: Any) -> None:
     """The pages of one thing: a run, a snapshot, a DAG run's report (the Airflow tabs)."""
 
     @app.get("/run", response_class=HTMLResponse)
-    def run_view(request: Request, run_id: str) -> HTMLResponse:
-        return page(request, lambda c: views.run_page(c, run_id))
+    def run_view(request: Request, run_id: str, readable: Readable = user) -> HTMLResponse:
+        return page(request, lambda c: views.run_page(c, run_id, readable))
+
+    @app.get("/runs/{run_id:path}", response_class=HTMLResponse)
+    def run_permalink(request: Request, run_id: str, readable: Readable = user) -> HTMLResponse:
+        """The link alerts carry (datavigil/airflow/notify.py): the same page as /run."""
+        return page(request, lambda c: views.run_page(c, run_id, readable))
 
     @app.get("/snapshot", response_class=HTMLResponse)
-    def snapshot_view(request: Request, id: int) -> HTMLResponse:
-        return page(request, lambda c: views.snapshot_page(c, id))
+    def snapshot_view(request: Request, id: int, readable: Readable = user) -> HTMLResponse:
+        return page(request, lambda c: views.snapshot_page(c, id, readable))
 
     @app.get("/report", response_class=HTMLResponse)
     def dag_run_report(
@@ -93,12 +126,17 @@ def _add_item_routes(app: FastAPI, page: Page) -> None:
         dag_id: str = Query(...),
         run_id: str = Query(...),
         task_id: str | None = None,
+        readable: Readable = user,
     ) -> HTMLResponse:
-        return page(request, lambda c: views.dag_run_page(c, dag_id, run_id))
+        return page(request, lambda c: views.dag_run_page(c, dag_id, run_id, readable))
 
 
 def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page]) -> HTMLResponse:
     links = Links(request.scope.get("root_path", "").rstrip("/"))
+    bad = [k for k, v in request.query_params.multi_items() if "\x00" in k + v]
+    if bad or "\x00" in request.url.path:
+        where = f"parameter {bad[0][:40]!r}" if bad else "the path"
+        return _error(links, reader, 400, "Bad request", f"{where} holds a NUL character")
     try:
         with reader.connect() as conn:
             built = build(conn)
@@ -108,6 +146,8 @@ def _respond(reader: Reader, request: Request, build: Callable[[Any], views.Page
         return _error(links, reader, 503, "The results store is not configured", str(exc))
     except views.NotFound as exc:
         return _error(links, reader, 404, "Not found", str(exc))
+    except Forbidden as exc:
+        return _error(links, reader, 403, "Forbidden", str(exc))
     except ValueError as exc:
         return _error(links, reader, 400, "Bad request", str(exc))
     return HTMLResponse(render(built.template, built.context, links, reader.label))

@@ -7,6 +7,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from statistics import NormalDist
 from typing import Any
 
@@ -182,7 +183,18 @@ def _point(
         failed=status in ("fail", "error"),
         current=run["run_id"] == current,
         title=f"{day}: {svg.num(value)} ({status})",
+        at=day_number(run["partition_date"]),
     )
+
+
+def day_number(day: object) -> float | None:
+    """A partition day (a date or 'YYYY-MM-DD') as a number of days, for a time axis."""
+    if isinstance(day, date):
+        return float(day.toordinal())
+    try:
+        return float(date.fromisoformat(str(day)[:10]).toordinal())
+    except ValueError:
+        return None
 
 
 def metric_trends(runs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Plot]:
@@ -197,7 +209,8 @@ def metric_trends(runs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dic
             day, v = str(m["group_key"]), float(m["value"])
             tip = f"judged day {day}: {v:.4g}"
             failed = status.get(m["run_id"]) in ("fail", "error")
-            series[f"{m['metric']} by judged day"].append(svg.Point(day, v, failed, title=tip))
+            point = svg.Point(day, v, failed, title=tip, at=day_number(day))
+            series[f"{m['metric']} by judged day"].append(point)
             continue
         by_run[m["run_id"]][(m["metric"], m["column_name"])] = float(m["value"])
     for r in runs:
@@ -209,7 +222,8 @@ def metric_trends(runs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dic
                 day = str(r["partition_date"])
                 failed = r["status"] in ("fail", "error")
                 tip = f"{day}: {named[1]:.4g}"
-                series[named[0]].append(svg.Point(day, named[1], failed, title=tip))
+                at = day_number(r["partition_date"])
+                series[named[0]].append(svg.Point(day, named[1], failed, title=tip, at=at))
     out: dict[str, Plot] = {}
     for name, points in sorted(series.items()):
         drawn = svg.trend(name, points)

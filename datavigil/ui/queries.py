@@ -41,6 +41,7 @@ class RunFilter:
     until: date | None = None
     status: str | None = None
     limit: int = 200
+    allowed: frozenset[str] | None = None  # the suites the user may read (None: every suite)
 
 
 def _rows(conn: sa.Connection, stmt: sa.Executable) -> list[dict[str, Any]]:
@@ -73,6 +74,8 @@ def runs(conn: sa.Connection, f: RunFilter) -> list[dict[str, Any]]:
         stmt = stmt.where(R.partition_date <= f.until)
     if f.status:
         stmt = stmt.where(R.status == f.status)
+    if f.allowed is not None:
+        stmt = stmt.where(R.suite.in_(sorted(f.allowed)))
     out = _rows(conn, stmt.limit(f.limit))
     _attach_counts(conn, out)
     return out
@@ -121,7 +124,12 @@ def _check_dict(row: sa.Row[Any]) -> dict[str, Any]:
     return out
 
 
+MAX_ID = 2**31 - 1  # reference_snapshots.id is an INTEGER: a larger id names no snapshot
+
+
 def snapshot(conn: sa.Connection, snapshot_id: int) -> dict[str, Any] | None:
+    if not 1 <= snapshot_id <= MAX_ID:  # never bound: SQLite raises OverflowError past 2**63
+        return None
     found = _rows(conn, sa.select(S.__table__).where(S.id == snapshot_id))
     return found[0] if found else None
 

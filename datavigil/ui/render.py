@@ -18,14 +18,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from datavigil.core.errors import StoreUnavailable
+from datavigil.core.redact import redact_text
 from datavigil.store import Store
 
 SHORT = 60
 
 
 def short(value: Any, width: int = SHORT) -> Markup:
-    """Truncated on screen, the full text on hover (title) — escaped either way."""
-    text = "" if value is None else str(value)
+    """Truncated on screen, the full text on hover (title) — credentials masked and escaped."""
+    text = "" if value is None else redact_text(str(value))
     if len(text) <= width:
         return Markup('<span class="v">{}</span>').format(text)
     return Markup('<span class="v trunc" title="{}">{}…</span>').format(text, text[: width - 1])
@@ -67,6 +68,16 @@ def stylesheet() -> Markup:
     return Markup(css.replace("</", "<\\/"))
 
 
+def redacted(value: Any) -> Any:
+    """Every value a template prints, credentials masked (the store's URL in the header, a
+    source or a message that carries a URL): no secret reaches a page or a report file.
+    Markup is markup built from values already masked: by this same step inside a macro, by
+    ``short``, by the plots' ``svg.escape``."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return redact_text(value)
+    return value
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -74,6 +85,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=redacted,
     )
     env.filters.update(short=short, num=num, nums=nums, json=as_json, details=details_list)
     env.globals.update(stylesheet=stylesheet, quote=lambda s: quote(str(s), safe=""))

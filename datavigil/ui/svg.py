@@ -1,13 +1,19 @@
 """Server-side SVG plots: ECDFs, side-by-side frequencies and trends. No JavaScript, no network.
-Every text that reaches the SVG (labels, categories, titles) goes through ``escape``."""
+Every text that reaches the SVG (labels, categories, titles) goes through ``escape``, which
+masks credentials too."""
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as html_escape
+
+from datavigil.core.redact import redact_text
 
 W, H = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 26, 34
@@ -34,6 +40,13 @@ class Point:
     failed: bool = False
     current: bool = False
     title: str = ""
+    at: float | None = None  # the day as date.toordinal(): places the dot in time
+
+
+def escape(text: object) -> Markup:
+    """A text for the SVG: any credential in it masked, then escaped (the templates' redaction
+    does not look inside the Markup a plot is)."""
+    return html_escape(redact_text(str(text)))
 
 
 def num(value: float | None) -> str:
@@ -164,8 +177,10 @@ def _log10(v: float) -> float:
 def trend(
     title: str, points: Sequence[Point], lines: Sequence[Mark] = (), log: bool = False
 ) -> Markup | None:
-    """A metric over runs: one dot per run (failed runs red, the current run ringed) and the
-    thresholds as dashed horizontal lines; ``log``: a log10 axis (p-values)."""
+    """A metric over runs: one dot per run at its day when every point has one (``at``: a
+    four-month pause is a four-month gap, and the line breaks across a gap), else one slot
+    per run; failed runs red, the current run ringed, the thresholds as dashed horizontal
+    lines; ``log``: a log10 axis (p-values)."""
     if log:
         points = [replace(p, value=_log10(p.value)) for p in points]
         lines = [replace(m, value=_log10(m.value)) for m in lines]
@@ -175,19 +190,55 @@ def trend(
     height = 150
     vals = [p.value for p in finite] + [m.value for m in lines if math.isfinite(m.value)]
     ys = Scale(min(vals), max(vals), height - BOTTOM, TOP)
-    step = (W - LEFT - RIGHT) / max(len(points), 1)
+    xs = _x_positions(points)
     body = _axes(None, ys, height, log) + _threshold_lines(lines, ys)
-    dots, coords = _dots(points, ys, step)
-    body += [f'<polyline class="trendline" points="{" ".join(coords)}"/>', *dots]
-    for i in (0, len(points) - 1):
-        x = round(LEFT + step * (i + 0.5), 1)
-        anchor = "start" if i == 0 else "end"
-        label = escape(points[i].label)
-        body.append(
-            f'<text class="tick" x="{x}" y="{height - BOTTOM + 14}" text-anchor="{anchor}">'
-            f"{label}</text>"
-        )
+    dots, segments = _dots(points, ys, xs)
+    body += [f'<polyline class="trendline" points="{" ".join(s)}"/>' for s in segments]
+    body += dots
+    body += _day_labels(points, xs, height - BOTTOM + 14)
     return _frame(title, body, height)
+
+
+def _days(points: Sequence[Point]) -> list[float] | None:
+    """Each point's day (``at``), or None unless every point has one."""
+    days = [p.at for p in points]
+    return [float(d) for d in days if d is not None] if None not in days else None
+
+
+def _x_positions(points: Sequence[Point]) -> list[float]:
+    """Each point's x: by its day when every point has one, else one equal slot per point."""
+    days = _days(points)
+    if points and days:
+        xs = Scale(min(days), max(days), LEFT + 8, W - RIGHT - 8)
+        return [xs(d) for d in days]
+    step = (W - LEFT - RIGHT) / max(len(points), 1)
+    return [round(LEFT + step * (i + 0.5), 1) for i in range(len(points))]
+
+
+def _day_labels(points: Sequence[Point], xs: list[float], y: float) -> list[str]:
+    """The first and last day under the axis; on a time axis also the day halfway."""
+    if not points:
+        return []
+    ticks = [(xs[0], points[0].label, "start"), (xs[-1], points[-1].label, "end")]
+    days = _days(points)
+    if days and days[-1] - days[0] >= 8:
+        mid = date.fromordinal(round((days[0] + days[-1]) / 2)).isoformat()
+        ticks.append((round((xs[0] + xs[-1]) / 2, 1), mid, "middle"))
+    return [
+        f'<text class="tick" x="{x}" y="{y}" text-anchor="{anchor}">{escape(label)}</text>'
+        for x, label, anchor in ticks
+    ]
+
+
+def _gaps(points: Sequence[Point]) -> set[int]:
+    """Positions (among the finite points) that follow a gap in time, more than twice the
+    usual spacing of the runs and more than a day: the trend line breaks there."""
+    days = _days([p for p in points if math.isfinite(p.value)])
+    if not days or len(days) < 3:
+        return set()
+    steps = [b - a for a, b in zip(days, days[1:], strict=False)]
+    usual = max(statistics.median(steps), 1.0)
+    return {i + 1 for i, step in enumerate(steps) if step > 2 * usual}
 
 
 def _threshold_lines(lines: Sequence[Mark], ys: Scale) -> list[str]:
@@ -203,20 +254,21 @@ def _threshold_lines(lines: Sequence[Mark], ys: Scale) -> list[str]:
     return out
 
 
-def _dots(points: Sequence[Point], ys: Scale, step: float) -> tuple[list[str], list[str]]:
+def _dots(points: Sequence[Point], ys: Scale, xs: list[float]) -> tuple[list[str], list[list[str]]]:
     """One dot per run with a finite value (failed runs red, the current run ringed), and the
-    dots' coordinates for the trend line."""
+    dots' coordinates for the trend line, one segment per stretch without a gap."""
     body: list[str] = []
-    coords = []
-    for i, p in enumerate(points):
-        if not math.isfinite(p.value):
-            continue
-        x, y = round(LEFT + step * (i + 0.5), 1), ys(p.value)
-        coords.append(f"{x},{y}")
+    segments: list[list[str]] = [[]]
+    gaps = _gaps(points)
+    for n, (i, p) in enumerate((i, p) for i, p in enumerate(points) if math.isfinite(p.value)):
+        if n in gaps:
+            segments.append([])
+        x, y = xs[i], ys(p.value)
+        segments[-1].append(f"{x},{y}")
         css = "dot fail" if p.failed else "dot"
         if p.current:
             css += " current"
         tip = escape(p.title or f"{p.label}: {num(p.value)}")  # title: the raw value
         body.append(f'<circle class="{css}" cx="{x}" cy="{y}" r="3.5"><title>{tip}</title>')
         body.append("</circle>")
-    return body, coords
+    return body, [s for s in segments if s]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from datavigil.ui import plots, queries
+from datavigil.ui.access import Readable, check, dag_of, everyone
 from datavigil.ui.queries import RunFilter
 
 TREND_RUNS = 30
@@ -26,14 +27,19 @@ class Page:
     context: dict[str, Any]
 
 
-def index(conn: sa.Connection, f: RunFilter) -> Page:
-    return Page(
-        "index.html",
-        {"suites": queries.suites(conn), "runs": queries.runs(conn, f), "filter": f},
-    )
+def index(conn: sa.Connection, f: RunFilter, readable: Readable = everyone) -> Page:
+    """Every suite the user may read, and their runs: the others are left out."""
+    every = queries.suites(conn)
+    allowed = readable({s["suite"] for s in every})
+    runs = queries.runs(conn, replace(f, allowed=frozenset(allowed)))
+    suites = [s for s in every if s["suite"] in allowed]
+    return Page("index.html", {"suites": suites, "runs": runs, "filter": f})
 
 
-def suite_page(conn: sa.Connection, suite: str, f: RunFilter, last: int = 60) -> Page:
+def suite_page(
+    conn: sa.Connection, suite: str, f: RunFilter, readable: Readable = everyone, last: int = 60
+) -> Page:
+    check(readable, suite, f"the runs of DAG {dag_of(suite)}, so not suite '{suite}'")
     latest = [s for s in queries.suites(conn) if s["suite"] == suite]
     if not latest:
         raise NotFound(f"no runs of suite '{suite}' in the results store")
@@ -51,17 +57,26 @@ def suite_page(conn: sa.Connection, suite: str, f: RunFilter, last: int = 60) ->
     )
 
 
-def run_page(conn: sa.Connection, run_id: str, last: int = TREND_RUNS) -> Page:
+def run_page(conn: sa.Connection, run_id: str, readable: Readable = everyone) -> Page:
     run = queries.run(conn, run_id)
     if run is None:
         raise NotFound(f"no run '{run_id}' in the results store")
-    return Page("run.html", run_context(conn, run, last))
+    check(readable, run["suite"], "the runs of this run's DAG")
+    return Page("run.html", run_context(conn, run, readable=readable))
 
 
-def run_context(conn: sa.Connection, run: dict[str, Any], last: int = TREND_RUNS) -> dict[str, Any]:
+def run_context(
+    conn: sa.Connection,
+    run: dict[str, Any],
+    last: int = TREND_RUNS,
+    readable: Readable = everyone,
+) -> dict[str, Any]:
+    """What a run's page shows (every part of the run's own suite; the link to its reference
+    snapshot only when the user may read the snapshot's suite)."""
     checks = queries.checks(conn, run["run_id"])
     snap_id = run.get("reference_snapshot_id") or _snapshot_of(checks)
     snapshot = queries.snapshot(conn, snap_id) if snap_id else None
+    linked = snapshot is not None and snapshot["suite"] in readable([snapshot["suite"]])
     metric_rows = queries.metrics(conn, [run["run_id"]])
     own = {(m["metric"], m["column_name"]): m["value"] for m in metric_rows}
     recent = queries.recent_runs(conn, run["suite"], last, run["partition_date"])
@@ -78,6 +93,7 @@ def run_context(conn: sa.Connection, run: dict[str, Any], last: int = TREND_RUNS
         "phases": _by_phase(checks),
         "check_counts": _counts(checks),
         "snapshot": snapshot,
+        "snapshot_linked": linked,
         "distribution_tests": dist,
         "distribution_plots": distribution_plots,
         "frequency_plots": _frequency_plots(snapshot, conn, run["run_id"]),
@@ -135,10 +151,11 @@ def _frequency_plots(
     return out
 
 
-def snapshot_page(conn: sa.Connection, snapshot_id: int) -> Page:
+def snapshot_page(conn: sa.Connection, snapshot_id: int, readable: Readable = everyone) -> Page:
     snap = queries.snapshot(conn, snapshot_id)
     if snap is None:
         raise NotFound(f"no reference snapshot {snapshot_id} in the results store")
+    check(readable, snap["suite"], "the runs of this snapshot's DAG")
     return Page("snapshot.html", snapshot_context(snap))
 
 
@@ -155,11 +172,15 @@ def snapshot_context(snap: dict[str, Any]) -> dict[str, Any]:
     return {"snapshot": snap, "numeric_plots": numeric, "categorical_plots": categorical}
 
 
-def dag_run_page(conn: sa.Connection, dag_id: str, dag_run_id: str) -> Page:
+def dag_run_page(
+    conn: sa.Connection, dag_id: str, dag_run_id: str, readable: Readable = everyone
+) -> Page:
     """The tab on an Airflow DAG run / task instance: that run's report; for a capture DAG,
     the suite's newest snapshot."""
     if dag_id.startswith("capture_reference_"):
-        snap = queries.latest_snapshot(conn, dag_id.removeprefix("capture_reference_"))
+        suite = dag_id.removeprefix("capture_reference_")
+        check(readable, suite, f"the runs of DAG {dag_of(suite)}, so not suite '{suite}'")
+        snap = queries.latest_snapshot(conn, suite)
         if snap is None:
             raise NotFound(f"DAG {dag_id}: no reference snapshot captured yet")
         return Page("snapshot.html", snapshot_context(snap))
@@ -169,7 +190,8 @@ def dag_run_page(conn: sa.Connection, dag_id: str, dag_run_id: str) -> Page:
             f"no data-quality results for DAG {dag_id} run {dag_run_id} "
             "(not a datavigil DAG, or its tasks have not saved results yet)"
         )
-    return Page("run.html", run_context(conn, run))
+    check(readable, run["suite"], "the runs of this run's DAG")
+    return Page("run.html", run_context(conn, run, readable=readable))
 
 
 def parse_day(text: str | None, name: str) -> date | None:

@@ -126,3 +126,58 @@ def test_the_dag_module_installs_the_filter_for_task_logs() -> None:
     record = logger.makeRecord("datavigil", logging.INFO, "x", 1, "url %s", ("a://u:pw@h",), None)
     assert all(f.filter(record) for f in logger.filters)
     assert record.getMessage() == "url a://u:***@h"
+
+
+# item 13 of issue 17: option names that merely contain "key" (or "token", "pass") are not secrets
+NOT_SECRETS = {
+    "partition-key-then-file": (
+        "suite 'orders': orders.py: dependencies: partition_key= orders.py checks presence"
+    ),
+    "partition-key-value": "Freshness(partition_key=ds) in schemas/orders.py: no column 'ds'",
+    "keys-of-data": "primary_key=run_id sort_key=day group_key=2013-02-08 cache_key=orders.py",
+    "words-containing-secret-words": "token_count=3 bypass=orders.py passes=2 keyboard=1",
+    "free-text-bare-key": "sort key = orders.py",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_SECRETS), ids=sorted(NOT_SECRETS))
+def test_names_that_hold_no_secret_are_kept(case: str) -> None:
+    text = NOT_SECRETS[case]
+    assert redact.redact_text(text) == text
+    assert (
+        str(SuiteError("orders", "dependencies", text)) == f"suite 'orders': dependencies: {text}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("password", True),
+        ("sslpassword", True),
+        ("db_pass", True),
+        ("api_token", True),
+        ("client_secret", True),
+        ("aws_secret_access_key", True),
+        ("x-api-key", True),
+        ("private_key", True),
+        ("X-Amz-Signature", True),
+        ("X-Amz-Credential", True),
+        ("sig", True),
+        ("partition_key", False),
+        ("primary_key", False),
+        ("group_key", False),
+        ("monkey", False),
+        ("token_count", False),
+        ("bypass", False),
+        ("keyboard", False),
+    ],
+)
+def test_secret_option_names(name: str, secret: bool) -> None:
+    assert redact.secret_key(name, in_url=True) is secret
+
+
+def test_a_bare_key_is_a_secret_in_a_url_query_only() -> None:
+    text = "sort key = day; see https://maps.example/api?key=AIzaSy&partition_key=ds"
+    assert redact.redact_text(text) == (
+        "sort key = day; see https://maps.example/api?key=***&partition_key=ds"
+    )

@@ -88,7 +88,7 @@ def ttest(column: str, mean: float, ref_mean: float, sd: float, p_adj: float) ->
     )
 
 
-def snapshot(store: Store, suite: str = SUITE) -> int:
+def snapshot(store: Store, suite: str = SUITE, **changes: Any) -> int:
     store.ensure_ready()
     columns = {
         "dep_delay": {
@@ -120,6 +120,7 @@ def snapshot(store: Store, suite: str = SUITE) -> int:
         captured_at=datetime(2013, 2, 1, tzinfo=UTC),
         active=True,
     )
+    values.update(changes)
     with store.transaction() as conn:
         inserted = conn.execute(sa.insert(ReferenceSnapshot).values(values))
     return int(inserted.inserted_primary_key[0])

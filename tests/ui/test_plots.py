@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from datetime import date
 
 import pytest
 
@@ -80,3 +82,44 @@ def test_frequency_plot_side_by_side_and_not_without_frequencies() -> None:
     drawn = plots.frequency_plot("carrier", ref, {"UA": 10, "<i>B6</i>": 30})
     assert drawn is not None and "<i>" not in str(drawn.svg) and "current" in str(drawn.svg)
     assert plots.frequency_plot("carrier", {"frequencies": {}}, None) is None
+
+
+DAYS = [date(2013, 1, 1), date(2013, 1, 2), date(2013, 1, 3), date(2013, 5, 3)]  # then 4 months off
+
+
+def cxs(drawn: str) -> list[float]:
+    return [float(x) for x in re.findall(r'<circle[^>]* cx="([\d.]+)"', drawn)]
+
+
+def test_trend_dots_are_placed_by_day_and_a_gap_shows_as_a_gap() -> None:
+    points = [svg.Point(str(d), 0.01 * i, at=d.toordinal()) for i, d in enumerate(DAYS)]
+    drawn = str(svg.trend("nulls.x: observed", points))
+    x = cxs(drawn)
+    assert x == sorted(x) and len(x) == 4
+    assert (x[3] - x[2]) / (x[1] - x[0]) == pytest.approx(120, rel=0.02)  # 120 days vs 1 day
+    assert drawn.count('class="trendline"') == 2  # the line breaks across the gap
+    assert ">2013-03-03<" in drawn  # the day halfway is labelled on a time axis
+
+
+def test_trend_without_days_keeps_one_slot_per_run() -> None:
+    x = cxs(str(svg.trend("x", [svg.Point(str(d), 1.0 + i) for i, d in enumerate(DAYS)])))
+    assert x[1] - x[0] == pytest.approx(x[3] - x[2])
+
+
+def test_trends_of_stored_runs_use_the_partition_day() -> None:
+    runs = [{"run_id": f"r{i}", "partition_date": d, "status": "pass"} for i, d in enumerate(DAYS)]
+    history = [
+        {"run_id": f"r{i}", "check_name": "nulls.x", "check_type": "nulls", "status": "pass",
+         "observed_value": 0.01 * i, "threshold": "<= 0.1"}
+        for i in range(4)
+    ]  # fmt: skip
+    (plot,) = plots.trends(runs, history).notable
+    x = cxs(str(plot.svg))
+    assert (x[3] - x[2]) > 50 * (x[1] - x[0])
+    metric_rows = [
+        {"run_id": f"r{i}", "metric": "row_count", "column_name": None, "group_key": None,
+         "value": 900.0 + i}
+        for i in range(4)
+    ]  # fmt: skip
+    x = cxs(str(plots.metric_trends(runs, metric_rows)["row count"].svg))
+    assert (x[3] - x[2]) > 50 * (x[1] - x[0])

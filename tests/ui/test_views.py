@@ -260,3 +260,14 @@ def test_pages_cost_the_same_queries_for_3_and_30_runs(store: Store) -> None:
 
     few = statements(3)
     assert statements(30) == few
+
+
+def test_trend_plots_put_runs_on_a_time_axis(store: Store) -> None:
+    """Runs on Jan 1-3 and May 3: the four-month pause shows as a gap (item 16, issue 17)."""
+    days = [date(2013, 1, 1), date(2013, 1, 2), date(2013, 1, 3), date(2013, 5, 3)]
+    for i, day in enumerate(days):
+        store.save(b.record(day), [b.nulls("dep_time", 0.01 * (i + 1))])
+    html = client(store.url).get("/suite", params={"name": "flights"}).text
+    plot = html[html.index("nulls.dep_time: observed") :]
+    x = [float(v) for v in re.findall(r'<circle[^>]* cx="([\d.]+)"', plot[: plot.index("</svg>")])]
+    assert len(x) == 4 and (x[3] - x[2]) > 50 * (x[1] - x[0])
