@@ -92,6 +92,7 @@ def test_make_dag_test_exit_code_on_a_failing_night_is_the_documented_one(tmp_pa
     documented = {
         "README.md": "make dag-test SUITE=flights DATE=2013-02-08",
         "docs/tutorial.md": "make dag-test SUITE=weather DATE=2013-02-12",
+        "docs/how-to/airflow-ui.md": "make dag-test SUITE=flights DATE=2013-02-08  #",
     }
     for doc, command in documented.items():
         line = next(x for x in (ROOT / doc).read_text().splitlines() if x.startswith(command))
