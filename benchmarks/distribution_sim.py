@@ -24,6 +24,7 @@ import numpy as np
 
 from datavigil.core.outcome import Status
 from datavigil.stats import categorical, procedures
+from datavigil.stats.permutation import SMALL_GROUP
 from datavigil.stats.sufficient import Moments
 
 OUT = Path(__file__).parent / "results" / "distribution_grid.md"
@@ -61,11 +62,14 @@ def draw(rng: np.random.Generator, dist: str, shape: tuple[int, int]) -> np.ndar
     return rng.standard_t(3, shape)
 
 
-def numeric_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[dict]:
+def numeric_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[tuple[dict, dict]]:
+    """Each night's group moments, and the raw values when a group is small (as the checks
+    fetch them: permutation.SMALL_GROUP, ADR 0125)."""
     sds = cell.sds or (1.0,) * cell.k
     means = cell.means or (0.0,) * cell.k
-    out: list[dict] = [{} for _ in range(nights)]
+    out: list[tuple[dict, dict]] = [({}, {}) for _ in range(nights)]
     names = ["current", "reference"] if cell.k == 2 else [f"g{i}" for i in range(cell.k)]
+    keep_raw = min(cell.sizes) <= SMALL_GROUP
     for i, (name, n) in enumerate(zip(names, cell.sizes, strict=True)):
         for start in range(0, nights, 200):
             rows = min(200, nights - start)
@@ -74,14 +78,19 @@ def numeric_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[di
             else:
                 x = means[i] + sds[i] * draw(rng, cell.dist, (rows, n))
             for j in range(rows):
-                out[start + j][name] = Moments.of(x[j])
+                out[start + j][0][name] = Moments.of(x[j])
+                if keep_raw:
+                    out[start + j][1][name] = x[j]
     return out
 
 
-def decide_numeric(groups: dict) -> tuple[procedures.Choice, str]:
+def decide_numeric(night: tuple[dict, dict]) -> tuple[procedures.Choice, str]:
+    groups, raw = night
     if len(groups) == 2:
-        return procedures.two_sample(groups["current"], groups["reference"], min_effect=0.0), "t"
-    return procedures.k_sample(groups, min_effect=0.0), "f"
+        pair = (raw["current"], raw["reference"]) if raw else None
+        cur, ref = groups["current"], groups["reference"]
+        return procedures.two_sample(cur, ref, min_effect=0.0, raw=pair, key="sim"), "t"
+    return procedures.k_sample(groups, min_effect=0.0, raw=raw or None, key="sim"), "f"
 
 
 def categorical_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[tuple]:
