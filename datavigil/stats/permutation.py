@@ -30,7 +30,7 @@ SMALL_GROUP = 200  # a group of at most this many values is small: its raw value
 POOL_CAP = 5_000  # values of one large side used in the pool (a stratified subsample beyond)
 PERMUTATIONS = 2_000  # most permutations drawn: the smallest p-value is 1 / 2,001
 STOP_AFTER = 20  # stop once this many permuted statistics reach the observed one
-BATCH = 200
+FIRST_BATCH, MAX_BATCH = 50, 400  # draws per step: few for an unremarkable night
 RELATIVE_TIE = 1e-9  # a permuted statistic within this of the observed one reaches it
 
 
@@ -89,10 +89,10 @@ def _welch_f(sums: Any, squares: Any, ns: np.ndarray) -> Any:
 
 def _sequential_p(observed: float, draw: Any, rng: np.random.Generator) -> tuple[float, int]:
     """Besag-Clifford p-value: ``draw(rng, m)`` gives m permuted statistics."""
-    reach, done = 0, 0
+    reach, done, batch = 0, 0, FIRST_BATCH
     bar = observed - RELATIVE_TIE * abs(observed)
     while done < PERMUTATIONS:
-        m = min(BATCH, PERMUTATIONS - done)
+        m, batch = min(batch, PERMUTATIONS - done), min(2 * batch, MAX_BATCH)
         hits = np.cumsum(draw(rng, m) >= bar)  # NaN (no spread in a permutation) never reaches
         if reach + hits[-1] >= STOP_AFTER:
             at = done + int(np.argmax(hits >= STOP_AFTER - reach)) + 1
