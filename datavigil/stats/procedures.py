@@ -129,18 +129,7 @@ def two_sample(
         raise ValueError(f"test must be one of {', '.join(TWO_SAMPLE)}, got {test!r}")
     groups = {"current": cur, "reference": ref}
     base = _base(groups, alpha, min_effect)
-    few = [f"{g} has {m.n} finite value(s)" for g, m in groups.items() if m.n < 2]
-    problem = _screen(groups)
-    if few:
-        problem = Problem(Status.INCONCLUSIVE, f"too few values: {', '.join(few)}")
-    elif problem is None and cur.m2 == 0 and ref.m2 == 0:
-        problem = Problem(
-            Status.INCONCLUSIVE,
-            f"no variance on either side (current all {cur.mean:.6g}, reference all "
-            f"{ref.mean:.6g}): no test of means applies",
-        )
-    if problem is None and test == "mann_whitney" and raw is None:
-        problem = Problem(Status.ERROR, "mann_whitney needs raw values, none were given")
+    problem = _two_problem(cur, ref, test, raw)
     if problem is not None:
         return Choice(**base, problem=problem)
     raw_map = None if raw is None else {"current": raw[0], "reference": raw[1]}
@@ -181,6 +170,23 @@ def _small(
         "its level for skewed data (ADR 0125)"
     )
     return res, why, permutation.note(used, samples, list(groups))
+
+
+def _two_problem(cur: Moments, ref: Moments, test: str, raw: Any) -> Problem | None:
+    groups = {"current": cur, "reference": ref}
+    few = [f"{g} has {m.n} finite value(s)" for g, m in groups.items() if m.n < 2]
+    problem = _screen(groups)
+    if few:
+        problem = Problem(Status.INCONCLUSIVE, f"too few values: {', '.join(few)}")
+    elif problem is None and cur.m2 == 0 and ref.m2 == 0:
+        problem = Problem(
+            Status.INCONCLUSIVE,
+            f"no variance on either side (current all {cur.mean:.6g}, reference all "
+            f"{ref.mean:.6g}): no test of means applies",
+        )
+    if problem is None and test == "mann_whitney" and raw is None:
+        problem = Problem(Status.ERROR, "mann_whitney needs raw values, none were given")
+    return problem
 
 
 def _run_two(
