@@ -166,7 +166,15 @@ def samples_for(
     return out, ""
 
 
-def note(used: int, samples: Sequence[np.ndarray], names: Sequence[str]) -> dict[str, Any]:
-    """What details record of a permutation test: the draws and the values pooled per group."""
+def note(
+    used: int, samples: Sequence[np.ndarray], names: Sequence[str], approximate: float
+) -> dict[str, Any]:
+    """What details record of a permutation test: the draws, the values pooled per group, and
+    the t/F distribution's p-value it replaced (information, e.g. to compare with R)."""
     pooled = {g: len(s) for g, s in zip(names, samples, strict=True)}
-    return {"permutation": {"permutations": used, "pooled": pooled, "small_group": SMALL_GROUP}}
+    return {
+        "permutation": {
+            "permutations": used, "pooled": pooled, "small_group": SMALL_GROUP,
+            "approximate_p_value": approximate,
+        }
+    }  # fmt: skip

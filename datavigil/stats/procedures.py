@@ -161,15 +161,17 @@ def _small(
     if samples is None:
         return res, why, ({"permutation": {"skipped": reason}} if reason else {})
     if len(samples) == 2:
-        res, used = permutation.welch_t(samples[0], samples[1], key)
+        perm, used = permutation.welch_t(samples[0], samples[1], key)
     else:
-        res, used = permutation.welch_anova(samples, key)
+        perm, used = permutation.welch_anova(samples, key)
+    note = permutation.note(used, samples, list(groups), res.p_value)
+    res = TestResult(perm.test, res.statistic, res.df, perm.p_value)
     why = (
         f"{why.split(':')[0]} with a permutation p-value: a group has at most "
         f"{permutation.SMALL_GROUP} values, where the t/F distribution's p-value does not hold "
         "its level for skewed data (ADR 0125)"
     )
-    return res, why, permutation.note(used, samples, list(groups))
+    return res, why, note
 
 
 def _two_problem(cur: Moments, ref: Moments, test: str, raw: Any) -> Problem | None:
