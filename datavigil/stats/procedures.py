@@ -167,7 +167,7 @@ def _small(
     note = permutation.note(used, samples, list(groups), res.p_value)
     res = TestResult(perm.test, res.statistic, res.df, perm.p_value)
     why = (
-        f"{why.split(':')[0]} with a permutation p-value: a group has at most "
+        f"{why.split(':')[0]} with a permutation p-value (no pretest): a group has at most "
         f"{permutation.SMALL_GROUP} values, where the t/F distribution's p-value does not hold "
         "its level for skewed data (ADR 0125)"
     )
