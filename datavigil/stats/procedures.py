@@ -164,12 +164,13 @@ def _small(
         perm, used = permutation.welch_t(samples[0], samples[1], key)
     else:
         perm, used = permutation.welch_anova(samples, key)
-    note = permutation.note(used, samples, list(groups), res.p_value)
-    res = TestResult(perm.test, res.statistic, res.df, perm.p_value)
+    p, rule = permutation.combined(perm.p_value, res.p_value, [m.n for m in groups.values()])
+    note = permutation.note(used, samples, list(groups), res.p_value, rule, perm.p_value)
+    res = TestResult(perm.test, res.statistic, res.df, p)
     why = (
         f"{why.split(':')[0]} with a permutation p-value (no pretest): a group has at most "
         f"{permutation.SMALL_GROUP} values, where the t/F distribution's p-value does not hold "
-        "its level for skewed data (ADR 0125)"
+        f"its level for skewed data; {rule} (ADR 0125)"
     )
     return res, why, note
 
