@@ -160,7 +160,7 @@ def _small(
     samples, reason = permutation.samples_for(groups, raw)
     if samples is None:
         return res, why, ({"permutation": {"skipped": reason}} if reason else {})
-    if len(samples) == 2:
+    if res.test == "welch_t":  # two_sample's (a k_sample of two groups stays an ANOVA)
         perm, used = permutation.welch_t(samples[0], samples[1], key)
     else:
         perm, used = permutation.welch_anova(samples, key)
