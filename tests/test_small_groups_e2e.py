@@ -13,11 +13,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from datavigil import Partition, SqlSource, Suite
-from datavigil.checks import GroupAnova, MeanShift, ScoreShift
+from datavigil.checks import DayAnova, GroupAnova, MeanShift, ScoreShift
 from datavigil.declare.window import Window
 from datavigil.runner import snapshot
 from datavigil.runner.run import run_suite
 from datavigil.store import Store
+from tests import distdata
+from tests.checks.test_distribution import DAY as D
+from tests.checks.test_distribution import setup
 from tests.prediction.logdata import Day, build, history, validate, write_parquet
 from tests.prediction.logdata import suite as log_suite
 
@@ -87,3 +90,15 @@ def test_score_shift_of_a_small_day_over_parquet(tmp_path, results_url):
     d = run.details("scores.mean")
     assert d["test"] == "welch_t_permutation", d
     assert d["permutation"]["pooled"] == {"current": 15, "reference": 420}
+
+
+def test_day_anova_of_small_days(tmp_path):
+    """Days of 50 rows: each earlier day's values come from one bounded query to the source,
+    today's from the partition, the reference from the snapshot's sample."""
+    suite, st = setup(tmp_path, [DayAnova("x", days=3)], n=50)
+    first = distdata.run(suite, st, D)["anova_days.x"].outcome
+    again = distdata.run(suite, st, D)["anova_days.x"].outcome
+    d = first.details
+    assert d["test"] == "welch_anova_permutation", d
+    assert list(d["permutation"]["pooled"].values())[1:] == [50, 50, 50]
+    assert first.p_value == again.p_value
