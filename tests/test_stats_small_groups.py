@@ -72,3 +72,13 @@ def test_a_clear_shift_in_a_small_group_is_significant():
     groups = {f"g{i}": np.random.default_rng(i).normal(i, 1, 10) for i in range(4)}
     k = procedures.k_sample({g: Moments.of(x) for g, x in groups.items()}, raw=groups, key="k")
     assert k.details()["test"] == "welch_anova_permutation" and k.p_value < 0.001
+
+
+def test_huge_values_do_not_overflow_the_permutations():
+    rng = np.random.default_rng(4)
+    a, b = 1e200 * rng.lognormal(0, 1, 8), 1e200 * rng.lognormal(0, 1, 9)
+    small = procedures.two_sample(Moments.of(a), Moments.of(b), raw=(a, b), key="big")
+    base = procedures.two_sample(Moments.of(a / 1e200), Moments.of(b / 1e200),
+                                 raw=(a / 1e200, b / 1e200), key="big")  # fmt: skip
+    assert small.problem is None and 0 < small.p_value <= 1
+    assert small.test.statistic == pytest.approx(base.test.statistic, rel=1e-9)
