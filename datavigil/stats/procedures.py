@@ -164,7 +164,7 @@ def _small(
         perm, used = permutation.welch_t(samples[0], samples[1], key)
     else:
         perm, used = permutation.welch_anova(samples, key)
-    p, rule = permutation.combined(perm.p_value, res.p_value, [m.n for m in groups.values()])
+    p, rule = permutation.combined(perm.p_value, res.p_value)
     note = permutation.note(used, samples, list(groups), res.p_value, rule, perm.p_value)
     res = TestResult(perm.test, res.statistic, res.df, p)
     why = (
