@@ -291,15 +291,17 @@ def misses(rows: list[dict]) -> list[str]:
 
 WHY_MISSES = (
     "Where it misses: a group of at most 200 values (datavigil.stats.permutation.SMALL_GROUP) "
-    "takes Welch's statistic with a permutation p-value (ADR 0125), exact when the groups share "
-    "one distribution: lognormal 10 vs 1,000 and 8 groups of 10 or 30 are at alpha where "
-    "Welch's t/F approximation gave 2-3 x alpha, and small equal groups no longer half of it. "
-    "What remains is the Behrens-Fisher problem with skewed data: equal means but spreads 1 to "
-    "3, lognormal, 5-30 values per group. No test of means holds its level there for every "
-    "distribution (Bahadur and Savage 1956); the permutation test keeps Welch's rate (about "
-    "2-3 x alpha), because the groups' distributions do differ (in spread), and it says so only "
-    "through the mean. Groups larger than 200 keep Welch's approximation; every lognormal cell "
-    "with n = 10,000 is within Monte Carlo error of the band."
+    "with its raw values takes the larger of a permutation p-value of Welch's statistic and the "
+    "t/F approximation's (ADR 0125): valid when the groups share one distribution or their "
+    "means are near normal. Lognormal 10 vs 1,000 and 8 groups of 10 or 30 are at alpha where "
+    "Welch alone gave 2-3 x alpha. What remains: the Behrens-Fisher problem with skewed data "
+    "(equal means, spreads 1 to 3, lognormal, 5-30 values per group) stays at Welch's 2-3 x "
+    "alpha: no test of a mean holds its level there for every distribution (Bahadur and Savage "
+    "1956), and those groups' distributions do differ, in spread. Small equal groups of skewed "
+    "or heavy-tailed data stay conservative (where Welch is, the larger of two p-values is too), "
+    "and so does 10 vs 1,000 when the small group is the less spread one. Groups larger than "
+    "200 keep Welch's approximation; every lognormal cell with n = 10,000 is within Monte Carlo "
+    "error of the band."
 )
 
 
