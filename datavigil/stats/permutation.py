@@ -3,10 +3,10 @@
 Welch's t and Welch's ANOVA take their p-values from the t and F distributions, which assume
 near-normal group means. With skewed data and a small group (lognormal 10 vs 1,000, k = 8 groups
 of 10) that approximation gives 2-3 x the nominal false-alarm rate, or half of it. Here the same
-statistic is kept (so Hedges' g and omega squared still measure what it tests) and its p-value
-comes from the permutations of the pooled values: exact when the groups share one distribution,
-and asymptotically valid for the means when their spreads differ (a studentized statistic;
-Janssen 1997, Chung and Romano 2013).
+statistic is kept (so Hedges' g and omega squared still measure what it tests) and its
+permutation p-value is computed from the pooled values: exact when the groups share one
+distribution. The procedures report the larger of it and the t/F approximation's (``combined``),
+which holds its level when either assumption holds.
 
 Deterministic and bounded: the random permutations come from a generator seeded with ``key``
 (the check's name) and the sorted values themselves, so a re-run on the same data gives the same

@@ -153,8 +153,9 @@ def _small(
     res: TestResult,
     why: str,
 ) -> tuple[TestResult, str, dict[str, Any]]:
-    """Welch's statistic with a permutation p-value when a group is small and its raw values
-    are at hand; else Welch's test as it was, with the reason recorded (ADR 0125)."""
+    """Welch's statistic with the larger of its permutation and t/F p-values when a group is
+    small and the raw values are at hand; else Welch's test as it was, with the reason recorded
+    (ADR 0125)."""
     from datavigil.stats import permutation
 
     samples, reason = permutation.samples_for(groups, raw)
