@@ -9,6 +9,7 @@ moments computed by ``Moments.of`` from drawn rows, then ``Choice.outcome``, whi
 1.5 x the default min_effect, judged with the gate.
 
     python benchmarks/distribution_sim.py [--nights 2000] [--workers 2] [--out FILE] [--quick]
+        [--only TEXT ...]
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ import numpy as np
 
 from datavigil.core.outcome import Status
 from datavigil.stats import categorical, procedures
+from datavigil.stats.permutation import SMALL_GROUP
 from datavigil.stats.sufficient import Moments
 
 OUT = Path(__file__).parent / "results" / "distribution_grid.md"
+SELECTED = OUT.with_name("distribution_grid_selected.md")  # a run of --only cells
 MIN_EFFECT = {"t": 0.2, "f": 0.01, "chi2": 0.1}
 SIZES = (5, 10, 30, 100, 1000, 10_000)
 DISTS = ("normal", "lognormal", "t3")
@@ -61,11 +64,14 @@ def draw(rng: np.random.Generator, dist: str, shape: tuple[int, int]) -> np.ndar
     return rng.standard_t(3, shape)
 
 
-def numeric_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[dict]:
+def numeric_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[tuple[dict, dict]]:
+    """Each night's group moments, and the raw values when a group is small (as the checks
+    fetch them: permutation.SMALL_GROUP, ADR 0125)."""
     sds = cell.sds or (1.0,) * cell.k
     means = cell.means or (0.0,) * cell.k
-    out: list[dict] = [{} for _ in range(nights)]
+    out: list[tuple[dict, dict]] = [({}, {}) for _ in range(nights)]
     names = ["current", "reference"] if cell.k == 2 else [f"g{i}" for i in range(cell.k)]
+    keep_raw = min(cell.sizes) <= SMALL_GROUP
     for i, (name, n) in enumerate(zip(names, cell.sizes, strict=True)):
         for start in range(0, nights, 200):
             rows = min(200, nights - start)
@@ -74,14 +80,19 @@ def numeric_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[di
             else:
                 x = means[i] + sds[i] * draw(rng, cell.dist, (rows, n))
             for j in range(rows):
-                out[start + j][name] = Moments.of(x[j])
+                out[start + j][0][name] = Moments.of(x[j])
+                if keep_raw:
+                    out[start + j][1][name] = x[j]
     return out
 
 
-def decide_numeric(groups: dict) -> tuple[procedures.Choice, str]:
+def decide_numeric(night: tuple[dict, dict]) -> tuple[procedures.Choice, str]:
+    groups, raw = night
     if len(groups) == 2:
-        return procedures.two_sample(groups["current"], groups["reference"], min_effect=0.0), "t"
-    return procedures.k_sample(groups, min_effect=0.0), "f"
+        pair = (raw["current"], raw["reference"]) if raw else None
+        cur, ref = groups["current"], groups["reference"]
+        return procedures.two_sample(cur, ref, min_effect=0.0, raw=pair, key="sim"), "t"
+    return procedures.k_sample(groups, min_effect=0.0, raw=raw or None, key="sim"), "f"
 
 
 def categorical_nights(cell: Cell, rng: np.random.Generator, nights: int) -> list[tuple]:
@@ -128,7 +139,7 @@ def null_grid() -> list[Cell]:
     for d in DISTS:
         for k in (2, 5):
             sds = tuple(np.linspace(1.0, 3.0, k).tolist())
-            cells += [Cell("unequal variances (sd 1 to 3)", d, (n,) * k, sds) for n in SIZES[1:5]]
+            cells += [Cell("unequal variances (sd 1 to 3)", d, (n,) * k, sds) for n in SIZES[:5]]
         for sizes in ((10, 1000), (10, 1000, 1000)):
             k = len(sizes)
             for sds in ((1.0,) * k, (3.0,) + (1.0,) * (k - 1), (1.0,) + (3.0,) * (k - 1)):
@@ -188,11 +199,16 @@ def wilson(rate: float, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def flag(rate: float, alpha: float, nights: int, n_min: int) -> str:
     """ok: in the target band; ~ok: outside it but within Monte Carlo error; MISS otherwise."""
-    lo, hi = (0.8 * alpha, 1.2 * alpha) if n_min >= 10 else (0.0, 1.5 * alpha)
+    lo, hi = 0.8 * alpha, 1.2 * alpha  # every cell, n = 5 included (issue 17, item 7)
     if lo <= rate <= hi:
         return "ok"
     c_lo, c_hi = wilson(rate, nights)
     return "~ok" if c_lo <= hi and c_hi >= lo else "MISS"
+
+
+def selected(cells: list[Cell], texts: list[str]) -> list[Cell]:
+    """The cells whose description (as in the tables) contains one of ``texts``."""
+    return [c for c in cells if any(t in f"{c.block}: {describe(c)}" for t in texts)]
 
 
 def describe(cell: Cell) -> str:
@@ -274,14 +290,18 @@ def misses(rows: list[dict]) -> list[str]:
 
 
 WHY_MISSES = (
-    "Where it misses: Welch's tests assume the group means are near normal. With lognormal data "
-    "(skewness 6.2, excess kurtosis 111) and small or unequal groups they are not: the rate is "
-    "too high when sizes or variances differ (the skewness of the difference of means does not "
-    "cancel; 10 vs 1000 is the worst) and too low for small equal groups; t3 data makes small "
-    "groups conservative. The excess shrinks as n grows (every lognormal cell with n = 10,000 "
-    "is within Monte Carlo error of the band). No "
-    "pretest-then-switch is used to hide this (ADR 0081); a suite with such data can ask for "
-    "the rank tests, or test a transformed column."
+    "Where it misses: a group of at most 200 values (datavigil.stats.permutation.SMALL_GROUP) "
+    "with its raw values takes the larger of a permutation p-value of Welch's statistic and the "
+    "t/F approximation's (ADR 0125): valid when the groups share one distribution or their "
+    "means are near normal. Lognormal 10 vs 1,000 and 8 groups of 10 or 30 are at alpha where "
+    "Welch alone gave 2-3 x alpha. What remains: the Behrens-Fisher problem with skewed data "
+    "(equal means, spreads 1 to 3, lognormal, 5-30 values per group) stays at Welch's 2-3 x "
+    "alpha: no test of a mean holds its level there for every distribution (Bahadur and Savage "
+    "1956), and those groups' distributions do differ, in spread. Small equal groups of skewed "
+    "or heavy-tailed data stay conservative (where Welch is, the larger of two p-values is too), "
+    "and so does 10 vs 1,000 when the small group is the less spread one. Groups larger than "
+    "200 keep Welch's approximation; every lognormal cell with n = 10,000 is within Monte Carlo "
+    "error of the band."
 )
 
 
@@ -292,21 +312,31 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20260109)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--quick", action="store_true", help="n <= 1000 only (smoke run)")
+    ap.add_argument(
+        "--only", action="append", default=[], metavar="TEXT",
+        help="run only the cells whose description contains TEXT (repeatable; e.g. "
+        "'lognormal, k 2, n 10/1000'); the table goes to --out, by default "
+        f"{SELECTED.name}, never over the published grid",
+    )  # fmt: skip
     args = ap.parse_args()
     t0 = time.perf_counter()
     nulls, powers = null_grid(), power_grid()
     if args.quick:
         nulls = [c for c in nulls if max(c.sizes) <= 1000]
         powers = [c for c in powers if max(c.sizes) <= 1000]
+    if args.only:
+        nulls, powers = selected(nulls, args.only), selected(powers, args.only)
+        args.out = SELECTED if args.out == OUT else args.out
     null_rows = run(nulls, args.nights, args.workers, args.seed)
     power_rows = run(powers, args.nights, args.workers, args.seed + 10_000)
     took = time.perf_counter() - t0
+    only = "".join(f" --only '{t}'" for t in args.only)
     lines = [
         "# Distribution procedures: false alarms and power (benchmarks/distribution_sim.py)",
         "",
         f"`python benchmarks/distribution_sim.py --nights {args.nights} --workers "
-        f"{args.workers} --seed {args.seed}` ({took / 60:.1f} min). Target: fail rate within "
-        "[0.8, 1.2] x alpha where every group has n >= 10, never above 1.5 x alpha. "
+        f"{args.workers} --seed {args.seed}{only}` ({took / 60:.1f} min). Target: fail rate "
+        "within [0.8, 1.2] x alpha on every cell. "
         f"{summary(null_rows)}. Monte Carlo standard error at {args.nights} nights: "
         f"{math.sqrt(0.05 * 0.95 / args.nights):.4f} at 0.05, "
         f"{math.sqrt(0.01 * 0.99 / args.nights):.4f} at 0.01.",

@@ -43,7 +43,7 @@ def test_hedges_g_has_the_exact_noncentral_t_interval_sleep():
 @pytest.mark.parametrize(
     ("test", "name", "effect"),
     [
-        ("welch", "welch_t", "hedges_g"),
+        ("welch", "welch_t_permutation", "hedges_g"),  # groups of 10 (ADR 0125)
         ("student", "student_t", "hedges_g"),
         ("mann_whitney", "mann_whitney_u", "rank_biserial"),
     ],
@@ -60,7 +60,7 @@ def test_two_sample_runs_the_asked_test_with_its_own_effect(test, name, effect):
 @pytest.mark.parametrize(
     ("test", "name", "effect"),
     [
-        ("welch", "welch_anova", "omega_sq_welch"),
+        ("welch", "welch_anova_permutation", "omega_sq_welch"),  # groups of 30 (ADR 0125)
         ("classic", "anova_f", "omega_sq"),
         ("kruskal", "kruskal_wallis", "epsilon_sq"),
     ],
@@ -94,7 +94,10 @@ def test_default_is_welch_whatever_the_diagnostics_say():
     for groups, raw in ((skewed, skewed), (unequal, None)):
         c = procedures.k_sample({k: Moments.of(v) if raw else v for k, v in groups.items()},
                                 raw=raw)  # fmt: skip
-        assert c.test.test == "welch_anova" and c.why.startswith("Welch's ANOVA: the default")
+        # the same statistic whatever the diagnostics; only small groups with raw values take
+        # its permutation p-value (by their size, ADR 0125)
+        name = "welch_anova_permutation" if raw else "welch_anova"
+        assert c.test.test == name and c.why.startswith("Welch's ANOVA") and "no pretest" in c.why
         assert "bartlett" in c.diagnostics and set(c.diagnostics["shape"]) == set(groups)
     assert (
         "brown_forsythe"

@@ -2,21 +2,20 @@
 
 ``DayAnova``: the reference snapshot plus the last ``days`` partitions (today included) as groups;
 the earlier days are re-read from the source in ``prepare`` (docs/adr/0010). ``GroupAnova``: the
-groups of ``by`` within the partition (e.g. carriers). Variance homogeneity is tested first
-(Brown-Forsythe on raw values when all groups have them, Bartlett from moments otherwise); when
-it fails, Welch's ANOVA runs instead of the classic F. Small, clearly non-normal groups with raw
-values get Kruskal-Wallis. Effect: omega squared (gated against ``min_effect``) with a CI, and
-eta squared. Groups with fewer than two finite values are left out and named.
+groups of ``by`` within the partition (e.g. carriers). Welch's ANOVA by default, no pretest (ADR
+0081); when a group holds at most 200 values and the values of every group are at hand (a small
+day's or partition's values, one bounded query; the snapshot's stored sample), its p-value comes
+from permutations (ADR 0125, checks.small_values). Effect: omega squared (gated against
+``min_effect``) with a CI. Groups with fewer than two finite values are left out and named.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
-
+from datavigil.checks import small_values
 from datavigil.checks.base import (
     Check,
     CheckContext,
@@ -34,6 +33,7 @@ from datavigil.core.outcome import Outcome, Status
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.stats import sufficient as stats
+from datavigil.stats.permutation import SMALL_GROUP
 
 RAW_CAP = 5_000  # raw values fetched per check, only when this small (Brown-Forsythe, Kruskal)
 MAX_GROUPS = 100
@@ -45,34 +45,15 @@ def omega_threshold(check: Any, min_g: float) -> float:
     return check.min_effect if check.min_effect is not None else min_g**2 / (min_g**2 + 4)
 
 
-class _Groups:
-    """Group moments (and raw values, while their total stays under RAW_CAP)."""
-
-    def __init__(self) -> None:
-        self.moments: dict[str, stats.Moments] = {}
-        self.raw: dict[str, list[np.ndarray]] = {}
-        self.raw_n = 0
-
-    def add(self, name: str, values: np.ndarray) -> None:
-        self.moments[name] = self.moments.get(name, stats.Moments()).merge(stats.Moments.of(values))
-        self.raw_n += len(values)
-        if self.raw_n <= RAW_CAP:
-            self.raw.setdefault(name, []).append(values)
-
-    def raw_of(self, names: list[str]) -> list[np.ndarray] | None:
-        if self.raw_n > RAW_CAP or any(n not in self.raw for n in names):
-            return None
-        return [np.concatenate(self.raw[n]) for n in names]
-
-
 def anova_outcome(
     label: str,
     named: dict[str, stats.Moments],
-    raw_src: _Groups | None,
+    raw_src: Any,
     prep: Prepared,
     min_effect: float,
     extra: dict[str, Any],
     test: str = "welch",
+    key: str = "",
 ) -> Outcome:
     """The k-sample procedure of ``test`` (Welch's ANOVA by default, no pretest: ADR 0081) on
     the groups' moments; groups that cannot take part are dropped and named (ADR 0083)."""
@@ -80,9 +61,11 @@ def anova_outcome(
 
     raw = None
     if raw_src is not None:
-        values = raw_src.raw_of(list(named))
+        values = raw_src.raw_of([str(g) for g in named])
         raw = None if values is None else dict(zip(named, values, strict=True))
-    choice = procedures.k_sample(named, test=test, alpha=prep.alpha, min_effect=min_effect, raw=raw)
+    choice = procedures.k_sample(
+        named, test=test, alpha=prep.alpha, min_effect=min_effect, raw=raw, key=key
+    )
     n = sum(mo.n for mo in named.values())
     outcome = choice.outcome(f"{label}: {len(named)} groups, n={n}", rows_checked=n)
     return replace(outcome, details={**outcome.details, **extra})
@@ -93,6 +76,7 @@ class DayInputs:
     prep: Prepared
     moments: dict[str, stats.Moments]
     unreadable: list[str]
+    raw: dict[str, Any] = field(default_factory=dict)  # small days' values (ADR 0125)
 
 
 def earlier_days(env: Any, check: DayAnova) -> DayInputs:
@@ -121,7 +105,19 @@ def earlier_days(env: Any, check: DayAnova) -> DayInputs:
             groups[day.isoformat()] = _day_aggregate(suite, col, day)
         except SourceUnavailable as exc:
             unreadable.append(f"{day}: {exc}")
-    return DayInputs(prep, groups, unreadable)
+    return DayInputs(prep, groups, unreadable, _small_days(suite, check, days, groups))
+
+
+def _small_days(suite: Any, check: DayAnova, days: list, groups: dict) -> dict[str, Any]:
+    """The values of the earlier days with at most SMALL_GROUP values (Welch's ANOVA only)."""
+    if check.test != "welch":
+        return {}
+    out = {}
+    for day in days:
+        g = groups.get(day.isoformat())
+        if g is not None and g.n <= SMALL_GROUP:
+            out[day.isoformat()] = small_values.day_values(suite, check.column, day, g.n)
+    return out
 
 
 def _day_aggregate(suite: Any, column: str, day: Any) -> stats.Moments:
@@ -189,27 +185,18 @@ class DayAnova(Check):
         }
         label = f"{col} across reference + last {self.days} days"
         extra = {"reference_snapshot_id": prep.reference.id, "unreadable_days": inputs.unreadable}
-        return anova_outcome(
-            label, named, None, prep, omega_threshold(self, prep.min_effect), extra, self.test
-        )
+        raw = small_values.Raw({
+            "reference": (prep.sample or {}).get(col), **inputs.raw,
+            ctx.window.day.isoformat(): self.today_values(ctx, today.n),
+        })  # fmt: skip
+        threshold = omega_threshold(self, prep.min_effect)
+        return anova_outcome(label, named, raw, prep, threshold, extra, self.test, self.check_name)
 
+    def today_values(self, ctx: CheckContext, n: int) -> Any:
+        """The partition's values when it is small (Welch's ANOVA: ADR 0125), else None."""
+        from datavigil.checks.distribution import raw_values
 
-def group_raw(ctx: Any, column: str, by: str) -> _Groups | None:
-    """The finite values of each group, for a small partition (a bounded sample query)."""
-    if ctx.fetch is None:
-        return None
-    sample = m.Sample((by, column), RAW_CAP + 1, where=m.Not(m.IsNull(column)))
-    got = ctx.fetch([sample]).data.get(sample)
-    if not isinstance(got, list) or len(got) > RAW_CAP:
-        return None
-    out = _Groups()
-    by_key: dict[str, list[float]] = {}
-    for key, value in got:
-        by_key.setdefault("(NULL)" if key is None else str(key), []).append(float(value))
-    for key, values in by_key.items():
-        x = np.asarray(values, dtype=np.float64)
-        out.add(key, x[np.isfinite(x)])
-    return out
+        return raw_values(ctx, self.column, n, SMALL_GROUP) if self.test == "welch" else None
 
 
 @dataclass(frozen=True)
@@ -260,7 +247,11 @@ class GroupAnova(Check):
         largest = sorted(named_all.items(), key=lambda kv: -kv[1].n)[:MAX_GROUPS]
         label = f"{self.column} by {self.by}"
         extra = {"groups_total": len(named_all)}
-        raw = group_raw(ctx, self.column, self.by) if self.test == "kruskal" else None
+        raw = (
+            small_values.group_raw(ctx, self.column, self.by, RAW_CAP)
+            if self.wants_raw(largest)
+            else None
+        )
         if self.test == "kruskal" and raw is None:
             return Outcome(
                 Status.ERROR,
@@ -268,4 +259,14 @@ class GroupAnova(Check):
                 f"{RAW_CAP} of them: use test='welch'",
             )
         threshold = omega_threshold(self, prep.min_effect)
-        return anova_outcome(label, dict(sorted(largest)), raw, prep, threshold, extra, self.test)
+        return anova_outcome(
+            label, dict(sorted(largest)), raw, prep, threshold, extra, self.test, self.check_name
+        )
+
+    def wants_raw(self, groups: list[tuple[Any, stats.Moments]]) -> bool:
+        """Raw values (one bounded query) for Kruskal-Wallis, or for Welch's ANOVA when a group
+        is small and the partition holds at most RAW_CAP values (ADR 0125)."""
+        if self.test == "kruskal":
+            return True
+        ns = [g.n for _, g in groups]
+        return self.test == "welch" and bool(ns) and min(ns) <= SMALL_GROUP and sum(ns) <= RAW_CAP

@@ -36,6 +36,7 @@ from datavigil.checks.windowed import window_problems
 from datavigil.core.outcome import Outcome, Status
 from datavigil.engine import metrics as m
 from datavigil.engine.profile import ColumnProfile
+from datavigil.stats import permutation
 from datavigil.stats import sufficient as stats
 
 RAW_CAP = 5_000  # raw values kept from the partition (only small samples need them)
@@ -77,11 +78,12 @@ def profile_of(column: str, g: Any) -> ColumnProfile:
     )  # fmt: skip
 
 
-def raw_values(ctx: Any, column: str, n: int) -> Any:
-    """The finite values of a small partition (only small samples need them), or None."""
-    if n > RAW_CAP or ctx.fetch is None:
+def raw_values(ctx: Any, column: str, n: int, cap: int = RAW_CAP) -> Any:
+    """The finite values of a partition of at most ``cap`` finite values, or None: a bounded
+    sample query, asked only when the partition is that small."""
+    if n > cap or ctx.fetch is None:
         return None
-    sample = m.Sample((column,), RAW_CAP + 1, where=m.Not(m.IsNull(column)))
+    sample = m.Sample((column,), cap + 1, where=m.Not(m.IsNull(column)))
     got = ctx.fetch([sample]).data.get(sample)
     if not isinstance(got, list):
         return None
@@ -100,8 +102,9 @@ def compare(
     ref_raw = (prep.sample or {}).get(check.column)
     pair = (raw, ref_raw) if raw is not None and ref_raw is not None else None
     choice = procedures.two_sample(
-        cur, ref, test=check.test, alpha=prep.alpha, min_effect=prep.min_effect, raw=pair
-    )
+        cur, ref, test=check.test, alpha=prep.alpha, min_effect=prep.min_effect, raw=pair,
+        key=check.check_name,
+    )  # fmt: skip
     what = "mean" if getattr(check, "window", None) is None else f"{check.window} window mean"
     versus = "reference" if prep.reference is not None else prep.label
     headline = (
@@ -155,7 +158,7 @@ class MeanShift(Check):
         return out + override_problems(self) + unknown_columns([self.column], columns)
 
     def prepare(self, env: Any) -> Prepared:
-        sample = [self.column] if self.test == "mann_whitney" else []
+        sample = [self.column] if self.test in ("mann_whitney", "welch") else []
         return prepare_reference(env, self, sample)
 
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
@@ -178,5 +181,14 @@ class MeanShift(Check):
         bad = unusable(prof, label) or incomparable(prof.moments, ref, label)
         if bad is not None:
             return bad
-        raw = raw_values(ctx, col, prof.moments.n) if self.test == "mann_whitney" else None
-        return compare(self, prof, ref, raw, prep)
+        return compare(self, prof, ref, self.raw(ctx, prof.moments.n), prep)
+
+    def raw(self, ctx: CheckContext, n: int) -> Any:
+        """The partition's values: for the rank test, or for Welch's t when the partition is
+        small (a permutation p-value, ADR 0125); never for a window (its earlier days are
+        moments)."""
+        if self.test == "mann_whitney":
+            return raw_values(ctx, self.column, n)
+        if self.test == "welch" and self.window is None:
+            return raw_values(ctx, self.column, n, permutation.SMALL_GROUP)
+        return None

@@ -119,8 +119,10 @@ def prepare_snapshot(env: Any, check: Any, columns: list[str], prep: Prepared) -
     if "schema" not in memo:
         memo["schema"] = source_schema(suite, env.window)
     prep.problem = schema_problem(ref, memo["schema"])
-    if prep.problem is None and ref.sample_rows and columns:  # raw values: rank tests only
-        frame = snapshots.load_sample(env.store, ref.id)
+    if prep.problem is None and ref.sample_rows and columns:  # raw values (small groups)
+        if ("sample", ref.id) not in memo:  # one read per run
+            memo[("sample", ref.id)] = snapshots.load_sample(env.store, ref.id)
+        frame = memo[("sample", ref.id)]
         if frame is not None:
             prep.sample = {c: _finite(frame[c]) for c in columns if c in frame.columns}
     return prep

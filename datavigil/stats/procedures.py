@@ -120,12 +120,64 @@ def two_sample(
     min_effect: float = 0.2,
     raw: tuple[Any, Any] | None = None,
     level: float = 0.95,
+    key: str = "",
 ) -> Choice:
-    """Current vs reference. ``test``: welch (default) | student | mann_whitney (raw values)."""
+    """Current vs reference. ``test``: welch (default) | student | mann_whitney (raw values).
+    Welch's t takes a permutation p-value when a side is small and ``raw`` holds its values
+    (ADR 0125); ``key`` (the check's name) seeds the permutations."""
     if test not in TWO_SAMPLE:
         raise ValueError(f"test must be one of {', '.join(TWO_SAMPLE)}, got {test!r}")
     groups = {"current": cur, "reference": ref}
     base = _base(groups, alpha, min_effect)
+    problem = _two_problem(cur, ref, test, raw)
+    if problem is not None:
+        return Choice(**base, problem=problem)
+    raw_map = None if raw is None else {"current": raw[0], "reference": raw[1]}
+    res, effect, why, kind = _run_two(cur, ref, test, raw, level)
+    extra: dict[str, Any] = {}
+    if test == "welch":
+        res, why, extra = _small(groups, raw_map, key, res, why)
+    return Choice(
+        **{**base, "test": res, "why": why, "effect": effect},
+        power={"power_kind": kind, "n_a": cur.n, "n_b": ref.n, "power_target": POWER_TARGET},
+        diagnostics=_diagnostics(groups, raw_map),
+        problem=_not_finite(res, effect),
+        extra=extra,
+    )
+
+
+def _small(
+    groups: Mapping[str, Moments],
+    raw: Mapping[str, Any] | None,
+    key: str,
+    res: TestResult,
+    why: str,
+) -> tuple[TestResult, str, dict[str, Any]]:
+    """Welch's statistic with the larger of its permutation and t/F p-values when a group is
+    small and the raw values are at hand; else Welch's test as it was, with the reason recorded
+    (ADR 0125)."""
+    from datavigil.stats import permutation
+
+    samples, reason = permutation.samples_for(groups, raw)
+    if samples is None:
+        return res, why, ({"permutation": {"skipped": reason}} if reason else {})
+    if res.test == "welch_t":  # two_sample's (a k_sample of two groups stays an ANOVA)
+        perm, used = permutation.welch_t(samples[0], samples[1], key)
+    else:
+        perm, used = permutation.welch_anova(samples, key)
+    p, rule = permutation.combined(perm.p_value, res.p_value)
+    note = permutation.note(used, samples, list(groups), res.p_value, rule, perm.p_value)
+    res = TestResult(perm.test, res.statistic, res.df, p)
+    why = (
+        f"{why.split(':')[0]} with a permutation p-value (no pretest): a group has at most "
+        f"{permutation.SMALL_GROUP} values, where the t/F distribution's p-value does not hold "
+        f"its level for skewed data; {rule} (ADR 0125)"
+    )
+    return res, why, note
+
+
+def _two_problem(cur: Moments, ref: Moments, test: str, raw: Any) -> Problem | None:
+    groups = {"current": cur, "reference": ref}
     few = [f"{g} has {m.n} finite value(s)" for g, m in groups.items() if m.n < 2]
     problem = _screen(groups)
     if few:
@@ -138,16 +190,7 @@ def two_sample(
         )
     if problem is None and test == "mann_whitney" and raw is None:
         problem = Problem(Status.ERROR, "mann_whitney needs raw values, none were given")
-    if problem is not None:
-        return Choice(**base, problem=problem)
-    raw_map = None if raw is None else {"current": raw[0], "reference": raw[1]}
-    res, effect, why, kind = _run_two(cur, ref, test, raw, level)
-    return Choice(
-        **{**base, "test": res, "why": why, "effect": effect},
-        power={"power_kind": kind, "n_a": cur.n, "n_b": ref.n, "power_target": POWER_TARGET},
-        diagnostics=_diagnostics(groups, raw_map),
-        problem=_not_finite(res, effect),
-    )
+    return problem
 
 
 def _run_two(
@@ -192,8 +235,10 @@ def k_sample(
     min_effect: float = 0.01,
     raw: Mapping[str, Any] | None = None,
     level: float = 0.95,
+    key: str = "",
 ) -> Choice:
-    """k groups. ``test``: welch (default) | classic | kruskal (raw values)."""
+    """k groups. ``test``: welch (default) | classic | kruskal (raw values). Welch's ANOVA
+    takes a permutation p-value when a group is small and ``raw`` holds the values (ADR 0125)."""
     if test not in K_SAMPLE:
         raise ValueError(f"test must be one of {', '.join(K_SAMPLE)}, got {test!r}")
     base = _base(groups, alpha, min_effect)
@@ -209,6 +254,9 @@ def k_sample(
     if problem is not None:
         return Choice(**base, dropped=dropped, problem=problem)
     res, effect, why = _run_k(keep, test, raw, level)
+    extra: dict[str, Any] = {}
+    if test == "welch":
+        res, why, extra = _small(keep, raw, key, res, why)
     n = sum(m.n for m in keep.values())
     return Choice(
         **{**base, "test": res, "why": why, "effect": effect},
@@ -216,6 +264,7 @@ def k_sample(
         dropped=dropped,
         diagnostics=_diagnostics(keep, raw),
         problem=_not_finite(res, effect),
+        extra=extra,
     )
 
 

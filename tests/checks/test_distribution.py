@@ -106,11 +106,13 @@ def test_a_rank_test_runs_when_asked_with_its_own_effect_size(tmp_path):
     assert d["effect_name"] != "hedges_g"  # the effect of the test that ran
 
 
-def test_the_default_never_pulls_rows_for_a_rank_test(tmp_path):
+def test_the_default_never_switches_to_a_rank_test(tmp_path):
+    """A small skewed partition keeps Welch's statistic and Hedges' g; only its p-value comes
+    from permutations (ADR 0125), never a rank test chosen from the data."""
     skewed = np.r_[np.full(18, 10.0), [40.0, 80.0]] + np.arange(20) * 0.01
     suite, st = setup(tmp_path, [MeanShift("x")], shifted={DAY: {"n": 20, "x": skewed}})
     d = distdata.run(suite, st, DAY)["distribution.x"].outcome.details
-    assert d["test"] == "welch_t"
+    assert d["test"] == "welch_t_permutation" and d["effect_name"] == "hedges_g"
 
 
 def _all(value, n=400):

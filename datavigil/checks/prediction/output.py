@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from datavigil.checks.base import CheckContext, metric_error, number_problem, override_problems
-from datavigil.checks.prediction import contract
+from datavigil.checks.prediction import contract, score_values
 from datavigil.checks.prediction.base import (
     PredictionCheck,
     days_problem,
@@ -39,6 +39,7 @@ class Reference:
     alpha: float
     min_effect: float
     shape_min_effect: float
+    scores: Any = None  # the period's raw scores when few (ScoreShift, ADR 0125)
 
     @property
     def label(self) -> str:
@@ -112,7 +113,8 @@ class ScoreShift(PredictionCheck):
         return [m.RowCount(), m.Moments(self.col("score")), *bins]
 
     def prepare(self, env: Any) -> Reference:
-        return reference_of(self, env, self.min_effect)
+        ref = reference_of(self, env, self.min_effect)
+        return replace(ref, scores=score_values.reference_scores(env, self, ref.values))
 
     def names(self) -> tuple[str, str]:
         prefix = self.name or "scores"
@@ -138,7 +140,10 @@ class ScoreShift(PredictionCheck):
 
         cur_g = values.get(m.Moments(self.col("score")))[None]
         cur, base = cur_g.moments, ref.values.get(m.Moments(self.col("score")))[None].moments
-        choice = procedures.two_sample(cur, base, alpha=ref.alpha, min_effect=ref.min_effect)
+        raw = score_values.pair(ctx, self.col("score"), cur.n, ref.scores)
+        choice = procedures.two_sample(
+            cur, base, alpha=ref.alpha, min_effect=ref.min_effect, raw=raw, key=self.names()[0]
+        )
         headline = (
             f"{self.col('score')}: mean {cur.mean:.4g} (sd {cur.sd:.3g}, n={cur.n}) vs reference "
             f"{ref.label} {base.mean:.4g} (sd {base.sd:.3g}, n={base.n})"
