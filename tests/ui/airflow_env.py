@@ -4,9 +4,14 @@ editable install made before pyproject.toml declared it)."""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 TARGET = "datavigil.airflow.plugin:DatavigilPlugin"
 OURS = "datavigil-plugin-entry-point"
@@ -44,3 +49,25 @@ def register_in_process(root: Path) -> None:
     for value in vars(plugins_manager).values():
         if callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
+
+
+@contextmanager
+def airflow_app(root: Path, env: dict[str, str]) -> Iterator[TestClient]:
+    """Airflow's real API app (in process) with the datavigil plugin and ``env`` set, restored
+    afterwards; the next app is built from the configuration again (auth manager, users)."""
+    from airflow.api_fastapi.app import create_app, purge_cached_app
+
+    from datavigil.airflow import plugin
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    register_in_process(root / "entry-point")
+    purge_cached_app()
+    plugin._cached = None
+    try:
+        yield TestClient(create_app())
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        purge_cached_app()
+        plugin._cached = None

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from datavigil.store import Store
 from tests.ui import builders as b
-from tests.ui.airflow_env import register_in_process
+from tests.ui.airflow_env import airflow_app
 
 pytestmark = pytest.mark.airflow
 RUN = "cli:flights:2013-02-08"
@@ -34,21 +34,10 @@ def airflow(airflow_db: None, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root = tmp_path_factory.mktemp("plugin")
     url = f"sqlite:///{root / 'results.db'}"
     b.blizzard(Store(url))
-    saved = {k: os.environ.get(k) for k in ("DATAVIGIL_RESULTS_URL", USERS)}
-    os.environ.update({"DATAVIGIL_RESULTS_URL": url, USERS: "admin:admin,ann:viewer"})
-    register_in_process(root / "entry-point")
-    from airflow.api_fastapi.app import create_app, purge_cached_app
-
-    purge_cached_app()
-    from datavigil.airflow import plugin
-
-    plugin._cached = None
-    try:
-        yield TestClient(create_app())
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-        plugin._cached = None
+    with airflow_app(
+        root, {"DATAVIGIL_RESULTS_URL": url, USERS: "admin:admin,ann:viewer"}
+    ) as client:
+        yield client
 
 
 USERS = "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"

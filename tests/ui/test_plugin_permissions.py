@@ -4,14 +4,13 @@ any page or list, and gets 403 on each payroll page; admin sees both suites."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from datavigil.store import Store
-from tests.ui.airflow_env import register_in_process
+from tests.ui.airflow_env import airflow_app
 from tests.ui.permissions import ALLOWED_PAGES, DENIED_PAGES, traces, two_suites
 from tests.ui.test_plugin import USERS, token
 
@@ -26,28 +25,13 @@ def airflow(airflow_db: None, tmp_path_factory: pytest.TempPathFactory) -> Itera
     store = Store(url)
     store.upgrade()
     two_suites(store)
-    saved = {k: os.environ.get(k) for k in ("DATAVIGIL_RESULTS_URL", USERS, MANAGER)}
-    os.environ.update(
-        {
-            "DATAVIGIL_RESULTS_URL": url,
-            USERS: "admin:admin,ann:viewer",
-            MANAGER: "tests.ui.deny_auth.DenyOneDag",
-        }
-    )
-    register_in_process(root / "entry-point")
-    from airflow.api_fastapi.app import create_app, purge_cached_app
-
-    from datavigil.airflow import plugin
-
-    purge_cached_app()
-    plugin._cached = None
-    try:
-        yield TestClient(create_app())
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-        purge_cached_app()  # the next app gets the configured auth manager again
-        plugin._cached = None
+    env = {
+        "DATAVIGIL_RESULTS_URL": url,
+        USERS: "admin:admin,ann:viewer",
+        MANAGER: "tests.ui.deny_auth.DenyOneDag",
+    }
+    with airflow_app(root, env) as client:
+        yield client
 
 
 def get(client: TestClient, page: str, user: str) -> tuple[int, str]:
