@@ -19,6 +19,7 @@ from datavigil.checks import (
     Latency,
     ModelVersion,
     NullRate,
+    OutputContract,
     PositiveRate,
     Range,
     RowCount,
@@ -78,6 +79,9 @@ suite = Suite(
         DecisionThreshold(expected=0.5),
         # latency_ms is simulated (no serving system in the demo): a fixed SLO, p99 <= 50 ms
         Latency(max_ms=50, percentile=0.99),
+        # the log's output contract (scores in [0, 1], classes and labels 0/1, no label before
+        # its prediction): every violating row counted and named, the run failed (ADR 0123)
+        OutputContract(),
         # Output drift vs the 28 days before. The model's inputs carry the weather (departure
         # delays), so its outputs move with it. Measured by these checks on every day of
         # Mar-Dec 2013 (docs/adr/0107): Hedges' g of the mean score SD 0.30, 95th percentile

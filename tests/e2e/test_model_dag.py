@@ -42,7 +42,7 @@ def test_an_ordinary_day_succeeds(airflow_db, demo_predictions, results_url):
     assert run.state == "success", states
     assert states["compare_distributions"] == "success"
     rows = results(results_url, "2013-06-15")
-    assert {"serving.version", "labels.accuracy", "label_rates.recall"} <= set(rows)
+    assert {"serving.version", "predictions.contract", "labels.accuracy"} <= set(rows)
     assert {name: r["status"] for name, r in rows.items() if r["status"] != "pass"} == {}
     assert rows["labels.accuracy"]["details"]["judged_day"] == "2013-06-11"
     assert accuracy_history(results_url)["2013-06-11"] == pytest.approx(0.9122, abs=1e-4)
@@ -62,6 +62,9 @@ def test_the_labels_of_the_snow_day_fail_the_run(airflow_db, demo_predictions, r
     assert acc["details"]["reference_value"] == pytest.approx(0.8787, abs=1e-4)
     assert rows["labels.brier"]["status"] == "fail"
     assert rows["serving.version"]["status"] == "pass"
+    # the model's output keeps its contract on the snow day too: the labels, not the log, fail
+    contract = rows["predictions.contract"]
+    assert contract["status"] == "pass" and set(contract["details"]["invalid"].values()) == {0}
     assert accuracy_history(results_url)["2013-12-14"] == pytest.approx(0.6331, abs=1e-4)
     # the README's chart query, on what the DAG run stored
     (sql,) = [s for _, s in examples() if "the model's accuracy per judged day" in s]
