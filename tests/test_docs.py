@@ -240,3 +240,10 @@ def anchors(page: Path) -> set[str]:
 def test_readme_is_short() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 260
+
+
+def test_every_decision_record_is_listed() -> None:
+    """ADRs are not in the nav: decisions.md is the only way to reach them, so each has a row."""
+    listed = (ROOT / "docs" / "explanation" / "decisions.md").read_text(encoding="utf-8")
+    missing = [p.name for p in sorted((ROOT / "docs" / "adr").glob("*.md")) if p.name not in listed]
+    assert not missing, f"docs/explanation/decisions.md does not list {missing}"
