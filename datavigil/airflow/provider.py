@@ -2,9 +2,14 @@
 
 ``pyproject.toml`` declares ``[project.entry-points.apache_airflow_provider] provider_info``,
 so an installed datavigil is a provider: ``airflow providers list`` and the UI's Providers page
-show it, and ``airflow providers plugins`` lists its plugin. The dictionary follows Airflow's
-runtime schema (``airflow/provider_info.schema.json``, tests/test_wheel_provider.py). Airflow
-reads it when it discovers providers, so this module imports nothing.
+show it, ``airflow providers plugins`` lists its plugin and ``airflow providers behaviours`` /
+the docs tooling find its operator module. The dictionary follows Airflow's runtime schema
+(``airflow/provider_info.schema.json``, tests/test_wheel_provider.py). Airflow reads it when it
+discovers providers, so this module imports nothing of datavigil or Airflow.
+
+The plugin is declared twice, here and as an ``airflow.plugins`` entry point, as Airflow's own
+providers (OpenLineage) do: Airflow loads providers' plugins only when
+``[core] lazy_discover_providers`` is False, entry-point plugins always (docs/adr/0130).
 
 Not declared, because datavigil has none: connection types (the results store is an ordinary
 ``postgres`` connection, ``datavigil_results``) and notifiers (a suite's alerts go through
@@ -39,6 +44,10 @@ def get_provider_info() -> dict[str, Any]:
         "name": "datavigil",
         "description": DESCRIPTION,
         "versions": [installed_version()],
+        "integrations": [{"integration-name": "datavigil", "tags": ["software"]}],
+        "operators": [
+            {"integration-name": "datavigil", "python-modules": ["datavigil.airflow.operator"]}
+        ],
         "plugins": [
             {"name": "datavigil", "plugin-class": "datavigil.airflow.plugin.DatavigilPlugin"},
         ],
