@@ -242,3 +242,15 @@ def test_airflow_providers_list_shows_datavigil(installed, tmp_path):
     rows = {row["package_name"]: row for row in json.loads(listed.stdout)}
     assert rows["datavigil"]["version"] == "0.1.0"
     assert rows["datavigil"]["description"].startswith("Scheduled data validation")
+
+
+def test_an_installed_datavigil_without_its_home_names_the_setting(installed, tmp_path):
+    """Installed, datavigil has no checkout to fall back on: a one-line error naming it."""
+    _, _, python = installed
+    env = user_project(tmp_path)
+    del env["DATAVIGIL_HOME"]
+    cli = [str(python.parent / "datavigil"), "validate", "orders", "--date", "2024-05-01"]
+    done = subprocess.run(cli, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("datavigil: ") and "DATAVIGIL_HOME is not set" in line, line
