@@ -11,10 +11,9 @@ RUN mkdir -p /opt/airflow/logs /opt/airflow/datavigil /opt/airflow/auth /opt/dat
  && chmod -R g+rwX /opt/airflow/logs /opt/airflow/datavigil /opt/airflow/auth
 USER airflow
 
-# Only what the package needs: the datavigil and schemas packages (the results-store
-# migrations are package data of datavigil). dags/ and schemas/ are also mounted at run time.
+# Only what the package needs: the datavigil package (the results-store migrations are its
+# package data). dags/ and the suites (schemas/) are user files, mounted at run time.
 COPY --chown=airflow:0 pyproject.toml README.md /opt/datavigil-src/
 COPY --chown=airflow:0 datavigil /opt/datavigil-src/datavigil
-COPY --chown=airflow:0 schemas /opt/datavigil-src/schemas
 RUN pip install --no-cache-dir "apache-airflow==3.3.2" /opt/datavigil-src \
  && rm -rf /opt/datavigil-src/build

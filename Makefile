@@ -10,7 +10,7 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 
-.PHONY: install demo airflow dag-test test lint bench install-check docs docs-build clean
+.PHONY: install demo airflow dag-test test lint bench install-check dist docs docs-build clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: install
 # <project>` as the Dockerfile does, no constraints; then imports and a dags/ parse. ~8 min here.
 install-check: install
 	@DATAVIGIL_INSTALL_CHECK=1 $(BIN)/python -m pytest -q -m slow_install tests/test_deploy.py
+
+# The sdist and the wheel (built from the sdist) into dist/: `pip install dist/datavigil-*.whl`
+# into an existing Airflow (docs/how-to/install.md). tests/test_wheel.py builds them in `make test`.
+dist: install
+	@rm -rf dist && $(BIN)/python -m build --outdir dist .
 
 lint: install
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports

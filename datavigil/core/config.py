@@ -10,6 +10,10 @@ from typing import Any
 from datavigil.core.errors import SettingError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Run from its checkout (editable install, PYTHONPATH), datavigil keeps its files in the checkout
+# and finds the demo's suites in schemas/. Installed from the wheel, PROJECT_ROOT is site-packages:
+# DATAVIGIL_HOME and DATAVIGIL_SCHEMAS_DIR must be set (docs/adr/0130).
+CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 RESULTS_CONN_ID = "datavigil_results"
 
 
@@ -18,9 +22,12 @@ class ConnectionMissing(SettingError):
 
 
 def home() -> Path:
-    """DATAVIGIL_HOME (default: the project root). Never the task's working directory."""
+    """DATAVIGIL_HOME (default: the checkout; required when installed). Never the task's working
+    directory."""
     value = os.environ.get("DATAVIGIL_HOME")
     if not value:
+        if not CHECKOUT:
+            raise _unset("DATAVIGIL_HOME", "the folder where datavigil keeps its files")
         return PROJECT_ROOT
     path = Path(value).expanduser()
     if not path.is_absolute():
@@ -29,14 +36,24 @@ def home() -> Path:
 
 
 def schemas_dir() -> Path:
-    """Where suites are discovered: DATAVIGIL_SCHEMAS_DIR, else <project>/schemas."""
+    """Where suites are discovered: DATAVIGIL_SCHEMAS_DIR, else the checkout's schemas/ (the
+    demo's suites; required when installed)."""
     value = os.environ.get("DATAVIGIL_SCHEMAS_DIR")
     if not value:
+        if not CHECKOUT:
+            raise _unset("DATAVIGIL_SCHEMAS_DIR", "the folder of your suite modules")
         return PROJECT_ROOT / "schemas"
     path = Path(value).expanduser().resolve()
     if not path.is_dir():
         raise SettingError(f"DATAVIGIL_SCHEMAS_DIR: '{value}' is not a directory")
     return path
+
+
+def _unset(variable: str, what: str) -> SettingError:
+    return SettingError(
+        f"{variable} is not set: datavigil is installed as a package, not run from its "
+        f"checkout, so set {variable} to {what} (an absolute path)"
+    )
 
 
 @functools.lru_cache(maxsize=64)
