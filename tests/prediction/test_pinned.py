@@ -4,14 +4,14 @@ both kinds side by side in one suite, each recorded in its rows."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 
-from datavigil import Period, Rolling
+from datavigil import Period, Rolling, SqlSource
 from datavigil.checks import ClassShift, PositiveRate, ScoreShift
 from datavigil.core.errors import SuiteError
-from datavigil import SqlSource
 from tests.prediction.logdata import Day, build, history, suite, validate, write_sql
 
 SRC = SqlSource(table="predictions", url="sqlite:///unused.db")  # never read: load only
@@ -86,3 +86,21 @@ def test_two_checks_of_one_kind_need_distinct_names() -> None:
     pinned = Period("2013-03-01", "2013-03-07")
     with pytest.raises(SuiteError, match="scores"):
         suite(SRC, [ScoreShift(), ScoreShift(reference=pinned)])
+
+
+def test_the_run_page_shows_each_checks_reference(tmp_path, results_url) -> None:
+    from fastapi.testclient import TestClient
+
+    from datavigil.ui.app import create_app
+
+    src = shifted_log(f"sqlite:///{tmp_path / 'log.db'}")
+    run = validate(suite(src, checks()), SHIFT + timedelta(days=8), results_url)
+    client = TestClient(create_app(url=lambda: results_url))
+    html = client.get("/run", params={"run_id": run.report.run.run_id}).text
+    shown = {
+        "scores_validation.mean": "period reference: period 2013-03-01..2013-03-07",
+        "scores_recent.mean": "rolling reference: 2013-03-16..2013-03-22",
+    }
+    for name, label in shown.items():
+        row = re.search(rf'<tr class="row-\w+" data-check="{re.escape(name)}">.*?</tr>', html, re.S)
+        assert row and f"against {label}" in re.sub(r"<[^>]+>", "", row.group(0)), name
