@@ -107,3 +107,22 @@ def test_a_slice_that_fails_while_the_whole_passes_is_named(tmp_path, results_ur
     assert [s["slice"] for s in d["slices"] if s["verdict"] == "fail"] == ["WN"]
     assert d["skipped_slices"] == ["XX"] and d["family_size"] == 6
     assert d["judged_period"] == ["2013-03-15", "2013-03-21"]
+
+
+def test_label_quality_against_a_pinned_period(tmp_path, results_url) -> None:
+    from datavigil import Period
+
+    rows = build(history(date(2013, 3, 1), date(2013, 3, 24), Day(n=100, noise=0.1)))
+    src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
+    pinned = LabelQuality(name="labels_validation", metrics=("accuracy",), window="7d",
+                          reference=Period("2013-03-01", "2013-03-07"))  # fmt: skip
+    run = validate(suite(src, [pinned]), date(2013, 3, 24), results_url)
+    got = run.details("labels_validation.accuracy")
+    assert got["reference"]["kind"] == "period" and got["reference_n"] == 700
+    assert got["reference_period"] == ["2013-03-01", "2013-03-07"]
+    msg = run.results["labels_validation.accuracy"]["message"]
+    assert "vs reference period 2013-03-01..2013-03-07" in msg
+    late = LabelQuality(metrics=("accuracy",), reference=Period("2013-03-01", "2013-03-21"))
+    run = validate(suite(src, [late]), date(2013, 3, 24), results_url)
+    assert run.status("labels.accuracy") == "skipped"
+    assert "does not end before 2013-03-21" in run.results["labels.accuracy"]["message"]

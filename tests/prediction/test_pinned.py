@@ -104,3 +104,35 @@ def test_the_run_page_shows_each_checks_reference(tmp_path, results_url) -> None
     for name, label in shown.items():
         row = re.search(rf'<tr class="row-\w+" data-check="{re.escape(name)}">.*?</tr>', html, re.S)
         assert row and f"against {label}" in re.sub(r"<[^>]+>", "", row.group(0)), name
+
+
+def test_a_captured_snapshot_pins_its_days_and_a_rewritten_log_is_an_error(
+    tmp_path, results_url
+) -> None:
+    import sqlalchemy as sa
+
+    from datavigil.runner.snapshot import capture
+    from datavigil.store import Store
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    src = shifted_log(url)
+    store = Store(results_url)
+    try:
+        snap = capture(suite(src, []), *VALIDATED, store)
+    finally:
+        store.engine.dispose()
+    s = suite(src, [ScoreShift(name="scores_snap", reference="active"),
+                    ScoreShift(name="scores_period", reference=Period(*VALIDATED))])  # fmt: skip
+    run = validate(s, SHIFT + timedelta(days=8), results_url)
+    got = run.details("scores_snap.mean")
+    assert run.status("scores_snap.mean") == "fail" and got["reference_snapshot_id"] == snap.id
+    assert got["reference"]["kind"] == "snapshot" and got["reference"]["days"] == 7
+    assert got["mean"] == run.details("scores_period.mean")["mean"]
+    assert got["reference_mean"] == run.details("scores_period.mean")["reference_mean"]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the validated days rewritten after the capture
+        conn.execute(sa.text("DELETE FROM predictions WHERE predicted_at < '2013-03-02'"))
+    engine.dispose()
+    run = validate(s, SHIFT + timedelta(days=8), results_url)
+    assert run.status("scores_snap.mean") == "error"
+    assert "the log was rewritten" in run.results["scores_snap.mean"]["message"]
