@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -32,16 +32,20 @@ def accuracy(rows: list[dict]) -> float:
 def test_a_weekly_suite_judges_the_seven_days_its_window_and_delay_give(
     tmp_path, results_url
 ) -> None:
-    rows = build(history(date(2013, 3, 1), date(2013, 3, 24), Day(n=100, noise=0.1)))
+    late = Day(n=100, noise=0.1, arrive=timedelta(days=4, hours=12))  # after the week's end
+    days = history(
+        date(2013, 3, 1), date(2013, 3, 24), Day(n=100, noise=0.1), **{"2013_03_21": late}
+    )
+    rows = build(days)
     src = write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows)
-    s = suite(src, [LabelQuality(metrics=("accuracy",), reference_days=14)],
-              partition_unit="week", schedule="@weekly")  # fmt: skip
+    check = LabelQuality(metrics=("accuracy",), reference_days=14, min_arrived=0.8)
+    s = suite(src, [check], partition_unit="week", schedule="@weekly")
     run = validate(s, WEEK, results_url, Window.for_week(WEEK, s.timezone))
     got = run.details("labels.accuracy")
     assert got["judged_period"] == ["2013-03-15", "2013-03-21"]
     assert got["reference_period"] == ["2013-03-01", "2013-03-14"]
-    week = labelled(rows, date(2013, 3, 15), date(2013, 3, 21))
-    assert got["n"] == len(week) == 700
+    week = labelled(rows, date(2013, 3, 15), date(2013, 3, 21))  # arrived before 03-25 00:00
+    assert got["n"] == len(week) == 600 and got["rows"] == 700  # 03-21's labels came later
     assert got["value"] == pytest.approx(accuracy(week), abs=1e-12)
     assert "accuracy of 2013-03-15..2013-03-21" in run.results["labels.accuracy"]["message"]
 
