@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from datavigil.core.outcome import Severity, Status
+from datavigil.declare.period import Period
 from datavigil.declare.prediction_log import PredictionLog
 from datavigil.declare.rolling import Rolling
 from datavigil.declare.suite import Partition, Suite
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FileSource",
     "Partition",
+    "Period",
     "PredictionLog",
     "Rolling",
     "Severity",

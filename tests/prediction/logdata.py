@@ -131,11 +131,11 @@ class Run:
         return self.results[name]["details"]
 
 
-def validate(s: Suite, day: date, store_url: str) -> Run:
-    """run_suite for ``day``, and what the store holds for that run."""
+def validate(s: Suite, day: date, store_url: str, window: Window | None = None) -> Run:
+    """run_suite for ``day`` (or ``window``), and what the store holds for that run."""
     store = Store(store_url)
     try:
-        report = run_suite(s, Window.for_day(day, s.timezone), store=store)
+        report = run_suite(s, window or Window.for_day(day, s.timezone), store=store)
     finally:
         store.engine.dispose()
     rid = report.run.run_id

@@ -119,6 +119,11 @@ def empty_values(metrics: list[Any]) -> Any:
 
 def span_values(env: Any, day: date, days: int, metrics: list[Any]) -> tuple[Any, Window]:
     first, last = reference_span(day, days)
+    return period_values(env, first, last, metrics)
+
+
+def period_values(env: Any, first: date, last: date, metrics: list[Any]) -> tuple[Any, Window]:
+    """The metrics over the local days ``first``..``last`` (one scan, shared through the memo)."""
     window = Window.span(first, last, env.suite.timezone)
     return scan_values(env, window, metrics), window
 

@@ -43,7 +43,7 @@ def broken_outcome(metric: str, inputs: Any, o: Outcome, log: Any) -> Outcome:
     if not bad.total:
         return replace(o, message=message, details=details)
     head = (
-        f"{metric} of {inputs.judged}: the output contract is broken by {bad.total} labelled "
+        f"{metric} of {inputs.label}: the output contract is broken by {bad.total} labelled "
         f"prediction(s) ({bad.text()}), left out of the {metric}; "
     )
     return replace(

@@ -11,7 +11,7 @@ from typing import Any
 from datavigil.checks.base import CheckContext, metric_error, override_problems
 from datavigil.checks.categorical_shift import current_counts
 from datavigil.checks.prediction.base import PredictionCheck, days_problem, rows
-from datavigil.checks.prediction.output import Reference, reference_of, warm_up
+from datavigil.checks.prediction.pinned import Reference, reference_of, reference_problems, warm_up
 from datavigil.core.outcome import Outcome
 from datavigil.engine import metrics as m
 
@@ -27,6 +27,7 @@ class ClassShift(PredictionCheck):
     reference_days: int = 28
     alpha: float | None = None
     min_effect: float | None = None
+    reference: Any = None  # None/Rolling/Period/"active"/snapshot id (checks.prediction.pinned)
 
     check_type = "prediction.class_shift"
     phase = "distribution"
@@ -37,7 +38,8 @@ class ClassShift(PredictionCheck):
         return "predictions.classes"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        return days_problem(self.reference_days) + override_problems(self)
+        out = days_problem(self.reference_days) + override_problems(self)
+        return out + reference_problems(self.reference, self.reference_days)
 
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
         col = self.col("predicted")
@@ -53,7 +55,7 @@ class ClassShift(PredictionCheck):
         from datavigil.stats import categorical
 
         ref: Reference = ctx.prepared
-        bad = metric_error(values, self.metrics({})) or metric_error(ref.values, self.metrics({}))
+        bad = metric_error(values, self.metrics({})) or ref.gate(self.metrics({}))
         if bad is not None:
             return bad
         gate = warm_up(ref, int(ref.values.get(m.RowCount())))
@@ -68,8 +70,7 @@ class ClassShift(PredictionCheck):
         )
         headline = f"{col}: classes {_shares(cur)} vs reference {ref.label} {_shares(base)}"
         o = choice.outcome(headline, rows_checked=sum(cur.values()) + nulls)
-        extra = {"reference_period": [str(ref.first), str(ref.last)], "classes": cur,
-                 "reference_classes": base}  # fmt: skip
+        extra = {**ref.details(), "classes": cur, "reference_classes": base}
         found = {".cramers_v": o.effect_size}
         metrics = rows(self.name or "predictions.classes", col, ctx.window.label, found)
         return replace(o, details={**o.details, **extra}, metrics=metrics)

@@ -13,7 +13,6 @@ bounded by ``max_rows`` (above it, AUC and Brier are ``error`` naming the cap).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from datavigil.checks.base import CheckContext, number_problem
@@ -23,12 +22,15 @@ from datavigil.checks.prediction.base import (
     arrival_zone,
     days_problem,
     level_problem,
+    period_values,
     scan_values,
-    span_values,
 )
 from datavigil.checks.prediction.broken import broken_outcome, take_out
+from datavigil.checks.prediction.judged import judged_span, label_problems
+from datavigil.checks.prediction.pinned import reference_problems, resolve
 from datavigil.checks.prediction.quality import PROPORTIONS, RANKED, Counts, pairs_of
 from datavigil.checks.prediction.report import LabelInputs, Side, metric_outcome, skipped
+from datavigil.checks.prediction.slices import slice_outcome, slices_of
 from datavigil.core.outcome import CheckResult, Outcome
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
@@ -62,7 +64,22 @@ def label_metrics(check: LabelQuality, cutoff: Any, zone: str, day_end: Any = No
         out["pairs"] = m.Sample((log.score, log.label), check.max_rows + 1, where=where)
     if day_end is not None and log.label_at is not None:
         out["early"] = contract.early_sample(log, day_end, zone, arrived, check.max_rows)
+    if check.by is not None:
+        out["slices"] = _slice_sample(check, arrived, preds)
     return out
+
+
+def _slice_sample(check: LabelQuality, arrived: Any, preds: dict[str, Any]) -> m.Sample:
+    """(by, label[, predicted][, score]) of the arrived rows within the output contract."""
+    log, cols, where = check.log, [check.by, check.log.label], [arrived]
+    where += contract.valid(preds, (*contract.CLASS_KINDS, *contract.SCORE_KINDS))
+    if set(check.metrics) & set(PROPORTIONS):
+        cols.append(log.predicted)
+        where.append(m.Not(m.IsNull(log.predicted)))
+    if set(check.metrics) & set(RANKED):
+        cols.append(log.score)
+        where.append(m.Not(m.IsNull(log.score)))
+    return m.Sample(tuple(cols), check.max_rows + 1, where=m.And(tuple(where)))
 
 
 def _cells(log: Any, arrived: Any, ok: list[Any]) -> dict[str, Any]:
@@ -109,7 +126,21 @@ def side_of(values: Any, named: dict[str, Any], check: LabelQuality, zone: str) 
             )
         else:
             take_out(side, contract.early_rows(check.log, named["early"], got, zone), check.log)
+    if "slices" in named:
+        _read_slices(side, values.get(named["slices"]), check)
     return side
+
+
+def _read_slices(side: Side, got: list[Any], check: LabelQuality) -> None:
+    if len(got) > check.max_rows:
+        side.problem = side.problem or (
+            f"more than max_rows={check.max_rows} labelled rows: slices by {check.by} need "
+            "every labelled row; raise max_rows or shorten the reference"
+        )
+        return
+    chosen = set(check.metrics)
+    side.slices = slices_of(got, check.log.positive, bool(chosen & set(PROPORTIONS)),
+                            bool(chosen & set(RANKED)))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -126,6 +157,10 @@ class LabelQuality(PredictionCheck):
     min_arrived: float = 1.0
     alpha: float | None = None
     max_rows: int = MAX_ROWS
+    window: str | int | None = None  # the judged days ("7d"); None: the run's own days
+    reference: Any = None  # None/Rolling/Period/"active"/snapshot id (checks.prediction.pinned)
+    by: str | None = None  # a column: each of its values (a slice) judged too
+    min_slice: int = 100  # labelled rows a slice needs on each side to be judged
 
     check_type = "prediction.labels"
     needs_scan = False  # judged from prepare(): J and its reference, not the run's partition
@@ -147,6 +182,7 @@ class LabelQuality(PredictionCheck):
         cap = self.max_rows
         if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
             out.append(f"max_rows must be an integer >= 1, got {cap!r}")
+        out += label_problems(self) + reference_problems(self.reference, self.reference_days)
         return out
 
     def needed(self) -> tuple[str, ...]:
@@ -156,43 +192,64 @@ class LabelQuality(PredictionCheck):
 
     def log_problems(self, suite: Any) -> list[str]:
         out = super().log_problems(suite)
-        if suite.partition_unit != "day":
-            out.append(f"judges whole days: use it in a daily suite, not partition_unit="
-                       f"{suite.partition_unit!r}")  # fmt: skip
+        if suite.partition_unit not in ("day", "week"):
+            out.append(f"judges whole days: use it in a daily or weekly suite, not "
+                       f"partition_unit={suite.partition_unit!r}")  # fmt: skip
         return out
 
     def metric_names(self) -> list[str]:
         prefix = self.name or "labels"
-        return [f"{prefix}.{x}" for x in self.metrics]
+        whole = [f"{prefix}.{x}" for x in self.metrics]
+        return whole + ([f"{prefix}.{x}.by_{self.by}" for x in self.metrics] if self.by else [])
 
     def prepare(self, env: Any) -> LabelInputs:
         suite, window = env.suite, env.window
-        judged = window.day - timedelta(days=self.log.delay_days)
-        zone, day_window = arrival_zone(suite), Window.for_day(judged, suite.timezone)
+        first, judged = judged_span(self, window)
+        zone, day_window = arrival_zone(suite), Window.span(first, judged, suite.timezone)
         named = label_metrics(self, window.end, zone)
         day_named = label_metrics(self, window.end, zone, day_window.end)
         day = scan_values(env, day_window, list(day_named.values()))
-        ref, span = span_values(env, judged, self.reference_days, list(named.values()))
+        period = resolve(self, env, first)
         alpha = self.alpha if self.alpha is not None else suite.alpha
-        inputs = LabelInputs(judged, window.end, span.first or span.day, span.day, 1 - alpha)
-        inputs.prefix = self.name or "labels"
+        inputs = LabelInputs(judged, window.end, period.first, period.last, 1 - alpha)
+        inputs.prefix, inputs.judged_first = self.name or "labels", first
+        inputs.ref_details, inputs.ref_label = period.details(), period.label
+        inputs.problem = period.problem
+        if period.problem is not None:
+            return inputs
+        ref, _ = period_values(env, period.first, period.last, list(named.values()))
         try:
             inputs.day = side_of(day, day_named, self, zone)
             inputs.reference = side_of(ref, named, self, zone)
         except m.MetricError as exc:  # a metric the source cannot compute: every row's error
             inputs.error = str(exc)
+            return inputs
+        inputs.problem = period.stale(inputs.reference.rows)
         return inputs
 
     def results(self, values: Any, ctx: CheckContext) -> list[CheckResult]:
         inputs: LabelInputs = ctx.prepared
-        gate = skipped(inputs, self.min_arrived, self.reference_days)
+        gate = skipped(inputs, self.min_arrived)
         out = []
-        for i, (metric, name) in enumerate(zip(self.metrics, self.metric_names(), strict=True)):
+        for i, (metric, name) in enumerate(zip(self.metrics, self.metric_names(), strict=False)):
             if gate is not None:
                 outcome = gate if i == 0 else replace(gate, metrics=())  # the rows once
             else:
                 outcome = metric_outcome(metric, inputs, self.min_effect, first=i == 0)
             outcome = broken_outcome(metric, inputs, outcome, self.log)
+            out.append(self.result(outcome, name=name))
+        if self.by is not None:
+            out += self._slice_results(inputs, gate)
+        return out
+
+    def _slice_results(self, inputs: LabelInputs, gate: Outcome | None) -> list[CheckResult]:
+        names = self.metric_names()[len(self.metrics) :]
+        out = []
+        for metric, name in zip(self.metrics, names, strict=True):
+            if gate is not None:
+                outcome = replace(gate, metrics=())
+            else:
+                outcome = slice_outcome(metric, inputs, self)
             out.append(self.result(outcome, name=name))
         return out
 

@@ -18,54 +18,12 @@ from typing import Any
 
 from datavigil.checks.base import CheckContext, metric_error, number_problem, override_problems
 from datavigil.checks.prediction import contract, score_values
-from datavigil.checks.prediction.base import (
-    PredictionCheck,
-    days_problem,
-    level_problem,
-    rows,
-    span_values,
-)
+from datavigil.checks.prediction.base import PredictionCheck, days_problem, level_problem, rows
 from datavigil.checks.prediction.broken import rate_broken
+from datavigil.checks.prediction.pinned import Reference, reference_of, reference_problems, warm_up
 from datavigil.core.outcome import CheckResult, Outcome, Status
 from datavigil.engine import metrics as m
 from datavigil.stats import classification as cl
-
-
-@dataclass
-class Reference:
-    values: Any  # engine Values over the reference period
-    first: Any
-    last: Any
-    alpha: float
-    min_effect: float
-    shape_min_effect: float
-    scores: Any = None  # the period's raw scores when few (ScoreShift, ADR 0125)
-
-    @property
-    def label(self) -> str:
-        return f"{self.first}..{self.last}"
-
-
-def reference_of(check: Any, env: Any, min_effect: float | None = None) -> Reference:
-    suite = env.suite
-    values, span = span_values(env, env.window.day, check.reference_days, check.metrics({}))
-    alpha = check.alpha if check.alpha is not None else suite.alpha
-    shape = getattr(check, "shape_min_effect", None)
-    return Reference(
-        values, span.first, span.day, alpha,
-        min_effect if min_effect is not None else suite.min_effect,
-        shape if shape is not None else suite.category_min_effect,
-    )  # fmt: skip
-
-
-def warm_up(ref: Reference, rows_: int) -> Outcome | None:
-    if rows_ > 0:
-        return None
-    return Outcome(
-        Status.SKIPPED,
-        f"skipped (warm-up): no predictions in the reference period {ref.label}",
-        details={"reference_period": [str(ref.first), str(ref.last)]},
-    )
 
 
 @dataclass(frozen=True)
@@ -79,6 +37,7 @@ class ScoreShift(PredictionCheck):
     alpha: float | None = None
     min_effect: float | None = None
     shape_min_effect: float | None = None
+    reference: Any = None  # None/Rolling/Period/"active"/snapshot id (checks.prediction.pinned)
 
     check_type = "prediction.score_shift"
     phase = "distribution"
@@ -90,6 +49,7 @@ class ScoreShift(PredictionCheck):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         out = days_problem(self.reference_days) + override_problems(self)
+        out += reference_problems(self.reference, self.reference_days)
         ok = (
             isinstance(self.bins, int) and not isinstance(self.bins, bool) and 2 <= self.bins <= 100
         )
@@ -114,7 +74,9 @@ class ScoreShift(PredictionCheck):
 
     def prepare(self, env: Any) -> Reference:
         ref = reference_of(self, env, self.min_effect)
-        return replace(ref, scores=score_values.reference_scores(env, self, ref.values))
+        if ref.values is None:
+            return ref
+        return replace(ref, scores=score_values.reference_scores(env, self, ref))
 
     def names(self) -> tuple[str, str]:
         prefix = self.name or "scores"
@@ -122,7 +84,7 @@ class ScoreShift(PredictionCheck):
 
     def results(self, values: Any, ctx: CheckContext) -> list[CheckResult]:
         ref: Reference = ctx.prepared
-        gate = metric_error(values, self.metrics({})) or metric_error(ref.values, self.metrics({}))
+        gate = metric_error(values, self.metrics({})) or ref.gate(self.metrics({}))
         if gate is None and ctx.rows == 0:
             gate = Outcome(Status.SKIPPED, "partition is empty: nothing to check (see row_count)")
         gate = gate or warm_up(ref, int(ref.values.get(m.RowCount())))
@@ -149,8 +111,7 @@ class ScoreShift(PredictionCheck):
             f"{ref.label} {base.mean:.4g} (sd {base.sd:.3g}, n={base.n})"
         )
         o = choice.outcome(headline, rows_checked=cur_g.rows)
-        extra = {"reference_period": [str(ref.first), str(ref.last)], "mean": cur.mean,
-                 "reference_mean": base.mean}  # fmt: skip
+        extra = {**ref.details(), "mean": cur.mean, "reference_mean": base.mean}
         day = ctx.window.label
         found = {"": cur.mean, ".reference": base.mean, ".hedges_g": o.effect_size}
         return replace(
@@ -176,8 +137,7 @@ class ScoreShift(PredictionCheck):
             f"{ref.label} ({sum(base.values())})" + (f"; PSI {psi:.3g}" if psi is not None else "")
         )
         o = choice.outcome(headline, rows_checked=sum(cur.values()) + nulls.null)
-        extra = {"reference_period": [str(ref.first), str(ref.last)], "psi": psi, "bins": cur,
-                 "reference_bins": base}  # fmt: skip
+        extra = {**ref.details(), "psi": psi, "bins": cur, "reference_bins": base}
         found = {".psi": psi, ".cramers_v": o.effect_size}
         day = ctx.window.label
         return replace(
@@ -196,6 +156,7 @@ class PositiveRate(PredictionCheck):
     tolerance: float = 0.05
     reference_days: int = 28
     alpha: float | None = None
+    reference: Any = None  # None/Rolling/Period/"active"/snapshot id (checks.prediction.pinned)
 
     check_type = "prediction.positive_rate"
     needs = ("predicted",)
@@ -206,6 +167,7 @@ class PositiveRate(PredictionCheck):
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
         out = number_problem("tolerance", self.tolerance, 0, 1)
+        out += reference_problems(self.reference, self.reference_days)
         return out + days_problem(self.reference_days) + level_problem(self.alpha)
 
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
@@ -220,7 +182,7 @@ class PositiveRate(PredictionCheck):
 
     def judge(self, values: Any, ctx: CheckContext) -> Outcome:
         ref: Reference = ctx.prepared
-        bad = metric_error(values, self.metrics({})) or metric_error(ref.values, self.metrics({}))
+        bad = metric_error(values, self.metrics({})) or ref.gate(self.metrics({}))
         if bad is not None:
             return bad
         total, null, k, out = self._counts(values)
@@ -258,12 +220,12 @@ class PositiveRate(PredictionCheck):
         details = {"rate": cur.value, "rate_ci": list(cur.ci), "reference_rate": base.value,
                    "reference_ci": list(base.ci), "difference": diff, "difference_ci": [lo, hi],
                    "n": n, "reference_n": r_n, "tolerance": self.tolerance, "level": level,
-                   "reference_period": [str(ref.first), str(ref.last)]}  # fmt: skip
+                   **ref.details()}  # fmt: skip
         found = {"": cur.value, ".reference": base.value, ".difference": diff}
         return Outcome(
             Status.PASS if ok else Status.FAIL, message, observed_value=diff,
             threshold=f"|rate - reference rate| <= {self.tolerance:g}", rows_checked=n,
             effect_size=diff, details=details,
-            metrics=rows("predictions.positive_rate", self.col("predicted"), ctx.window.label,
-                         found),
+            metrics=rows(self.name or "predictions.positive_rate", self.col("predicted"),
+                         ctx.window.label, found),
         )  # fmt: skip

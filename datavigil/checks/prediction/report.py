@@ -29,6 +29,7 @@ class Side:
     pairs: Any  # prediction_quality.Pairs | None
     problem: str | None = None  # the pairs could not be read (over the cap)
     bad: dict[str, int] = field(default_factory=dict)  # rows per contract kind (ADR 0123)
+    slices: dict[str, Any] | None = None  # slice value -> slices.Slice (``by=``)
 
 
 @dataclass
@@ -42,6 +43,16 @@ class LabelInputs:
     reference: Side | None = None
     error: str | None = None
     prefix: str = "labels"  # the check's name: its rows and run_metrics are <prefix>.<metric>
+    judged_first: date | None = None  # the judged period's first day (None: ``judged`` alone)
+    ref_details: dict[str, Any] = field(default_factory=dict)  # pinned.RefPeriod.details()
+    ref_label: str = ""  # the reference as messages name it
+    problem: Outcome | None = None  # the pinned reference cannot be used (every row's outcome)
+
+    @property
+    def label(self) -> str:
+        """The judged period: ``2013-03-10`` or ``2013-03-04..2013-03-10``."""
+        first = self.judged_first or self.judged
+        return self.judged.isoformat() if first == self.judged else f"{first}..{self.judged}"
 
     @property
     def change_level(self) -> float:
@@ -54,7 +65,10 @@ class LabelInputs:
         assert d is not None and r is not None
         out: dict[str, Any] = {
             "judged_day": self.judged.isoformat(), "labels_before": self.cutoff.isoformat(),
+            "judged_period": [(self.judged_first or self.judged).isoformat(),
+                              self.judged.isoformat()],
             "reference_period": [self.first.isoformat(), self.last.isoformat()],
+            **self.ref_details,
             "rows": d.rows, "arrived": d.arrived,
             "share_arrived": d.arrived / d.rows if d.rows else None,
             "reference_rows": r.rows, "reference_arrived": r.arrived, "level": self.level,
@@ -71,22 +85,24 @@ class LabelInputs:
                                   ".share_arrived": c["share_arrived"]}  # fmt: skip
         for k, v in c.get("counts", {}).items():
             values[f".{k}"] = v
-        return rows(self.prefix, None, self.judged.isoformat(), values)
+        return rows(self.prefix, None, self.label, values)
 
 
 def vars_of(counts: Counts) -> dict[str, int]:
     return {"tp": counts.tp, "fp": counts.fp, "tn": counts.tn, "fn": counts.fn}
 
 
-def skipped(inputs: LabelInputs, min_arrived: float, days: int) -> Outcome | None:
+def skipped(inputs: LabelInputs, min_arrived: float) -> Outcome | None:
     """The outcome of every metric when the day cannot be judged, or None."""
+    if inputs.problem is not None:
+        return inputs.problem
     if inputs.error is not None:
-        return Outcome(Status.ERROR, f"labels of {inputs.judged}: {inputs.error}")
-    d, r, j = inputs.day, inputs.reference, inputs.judged
+        return Outcome(Status.ERROR, f"labels of {inputs.label}: {inputs.error}")
+    d, r, j = inputs.day, inputs.reference, inputs.label
     assert d is not None and r is not None
     details, metrics = inputs.common(), inputs.day_rows()
     if d.rows == 0:
-        why = f"no predictions on {j} (the day whose labels are due): nothing to judge"
+        why = f"no predictions on {j} (the days whose labels are due): nothing to judge"
         return Outcome(Status.SKIPPED, why, rows_checked=0, details=details, metrics=metrics)
     share = d.arrived / d.rows
     if share < min_arrived:
@@ -99,8 +115,8 @@ def skipped(inputs: LabelInputs, min_arrived: float, days: int) -> Outcome | Non
                        rows_checked=d.rows, details=details, metrics=metrics)  # fmt: skip
     if r.arrived == 0:
         why = (
-            f"skipped (warm-up): no labelled predictions in the reference period {inputs.first}"
-            f"..{inputs.last} ({days} days before {j}, {r.rows} rows)"
+            f"skipped (warm-up): no labelled predictions in the reference {inputs.ref_label} "
+            f"({r.rows} rows; judged: {j})"
         )
         return Outcome(Status.SKIPPED, why, rows_checked=d.rows, details=details, metrics=metrics)
     return None
@@ -111,7 +127,7 @@ def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: b
     assert d is not None and r is not None
     details = {**inputs.common(), "metric": metric, "min_effect": min_effect}
     extra = inputs.day_rows() if first else ()
-    label = f"{metric} of {inputs.judged}"
+    label = f"{metric} of {inputs.label}"
     problem = None if metric in PROPORTIONS else (d.problem or r.problem)
     if problem is not None:
         return Outcome(Status.ERROR, f"{label}: {problem}", details=details, metrics=extra)
@@ -132,7 +148,7 @@ def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: b
     pct, alpha = f"{100 * inputs.level:.4g}%", f"{1 - inputs.level:.4g}"
     message = (
         f"{label}: {cur.value:.4g} [{cur.ci[0]:.4g}, {cur.ci[1]:.4g}] (n={cur.n}) vs reference "
-        f"{inputs.first}..{inputs.last} {ref.value:.4g} [{ref.ci[0]:.4g}, {ref.ci[1]:.4g}] "
+        f"{inputs.ref_label} {ref.value:.4g} [{ref.ci[0]:.4g}, {ref.ci[1]:.4g}] "
         f"(n={ref.n}), {pct} CIs; change: {100 * inputs.change_level:.4g}% CI, each end a "
         f"one-sided test at alpha {alpha}: {v.status}: {v.why}"
     )
@@ -142,7 +158,7 @@ def metric_outcome(metric: str, inputs: LabelInputs, min_effect: float, first: b
         Status(v.status), message, observed_value=cur.value,
         threshold=f"{'rise' if metric == 'brier' else 'drop'}: its CI's upper end < {min_effect:g}",
         rows_checked=cur.n, effect_size=cur.value - ref.value, details=details,
-        metrics=extra + rows(f"{inputs.prefix}.{metric}", None, inputs.judged.isoformat(), values),
+        metrics=extra + rows(f"{inputs.prefix}.{metric}", None, inputs.label, values),
     )  # fmt: skip
 
 

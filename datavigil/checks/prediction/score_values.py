@@ -20,16 +20,16 @@ def sample_of(column: str, cap: int) -> m.Sample:
     return m.Sample((column,), cap + 1, where=m.Not(m.IsNull(column)))
 
 
-def reference_scores(env: Any, check: Any, aggregates: Any) -> Any:
-    """The reference period's finite scores when its ``aggregates`` (engine Values) count at
-    most POOL_CAP of them, else None."""
-    from datavigil.checks.prediction.base import span_values
+def reference_scores(env: Any, check: Any, ref: Any) -> Any:
+    """The reference period's finite scores when its aggregates (``ref.values``, engine Values)
+    count at most POOL_CAP of them, else None."""
+    from datavigil.checks.prediction.base import period_values
 
-    got = aggregates.data.get(m.Moments(check.col("score")))
+    got = ref.values.data.get(m.Moments(check.col("score")))
     if not isinstance(got, dict) or None not in got or got[None].moments.n > POOL_CAP:
         return None
     wanted = [sample_of(check.col("score"), POOL_CAP)]
-    values, _ = span_values(env, env.window.day, check.reference_days, wanted)
+    values, _ = period_values(env, ref.first, ref.last, wanted)
     return finite_of(values.data.get(wanted[0]))
 
 
