@@ -16,7 +16,7 @@ from typing import Any
 from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from datavigil.airflow.assets import publish_task, schedule_of
+from datavigil.airflow.assets import gate_tasks, schedule_of
 from datavigil.airflow.notify import on_failure
 from datavigil.core import redact
 from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
@@ -120,7 +120,7 @@ def build_dag(info: SuiteInfo) -> DAG:
         gate = _phase_task(info.name, *GATE)
         checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
         gate >> checks
-        checks >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
+        gate_tasks(info, [gate, *checks])  # validated or failed Asset event (docs/adr/0128)
 
     return validation()
 
