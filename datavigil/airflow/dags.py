@@ -17,6 +17,7 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_conte
 from airflow.sdk.exceptions import AirflowFailException
 
 from datavigil.airflow.assets import gate_tasks, schedule_of
+from datavigil.airflow.deadline import deadline_of
 from datavigil.airflow.notify import on_failure
 from datavigil.core import redact
 from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
@@ -115,7 +116,7 @@ INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)} 
 
 
 def build_dag(info: SuiteInfo) -> DAG:
-    @dag(**_dag_arguments(info))
+    @dag(**_dag_arguments(info), deadline=deadline_of(info.name, info.finish_within))
     def validation() -> None:
         gate = _phase_task(info.name, *GATE)
         checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
