@@ -95,7 +95,7 @@ class Suite:
     assets: tuple[str, ...] = ()
     # the gate (docs/adr/0128): True withholds `datavigil://validated/<dataset>` also when a
     # warn-severity check did not pass; `finish_within` ("3h"): a Deadline Alert to on_failure
-    # when a run has not finished that long after its logical date
+    # when a run of the DAG has not finished that long after it was queued
     warnings_block_validated: bool = False
     finish_within: str | None = None
     # alerts (docs/adr/0091): airflow.sdk.BaseNotifier instances called when a task of the
