@@ -21,7 +21,8 @@ def deadline_of(suite: str, finish_within: str | None) -> Any:
     """The ``deadline=`` of suite ``suite``'s DAG: a DeadlineAlert, or None."""
     if not finish_within:
         return None
-    from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
+    from airflow.sdk.definitions.callback import AsyncCallback
+    from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
     from datavigil.core.durations import parse_duration
 
