@@ -1,10 +1,10 @@
 """Quality-gated Assets (issue 19 item 1, docs/adr/0128): a validate_<suite> run emits
 ``datavigil://validated/<dataset>`` only when it passed (warnings allowed unless the suite sets
 ``warnings_block_validated=True``) and ``datavigil://failed/<dataset>`` otherwise. Through
-``dag.test()`` and through Airflow's own scheduler code (``SchedulerJobRunner``'s DAG-run
-creation, in process, on the test session's SQLite metadata database): a downstream DAG
-scheduled on ``validated("shop.orders")`` gets a run after a passing night, none after a
-failing one."""
+``dag.test()``, and through a real ``airflow scheduler --num-runs 1`` process on the test
+session's SQLite metadata database after each night: a downstream DAG scheduled on
+``validated("shop.orders")`` gets a run after a passing night, none after a failing one (about
+40 s on two busy cores: two scheduler start-ups)."""
 
 from __future__ import annotations
 
@@ -41,13 +41,14 @@ from airflow.sdk import DAG, task
 
 from datavigil.airflow import failed, validated
 
+# the tasks wait in a pool that does not exist: the scheduler creates the runs, no worker starts
 with DAG("train_on_orders", schedule=validated("shop.orders"), start_date=datetime(2024, 1, 1),
          is_paused_upon_creation=False):
-    task(lambda: None, task_id="train")()
+    task(lambda: None, task_id="train", pool="not_here")()
 
 with DAG("quarantine_orders", schedule=failed("shop.orders"), start_date=datetime(2024, 1, 1),
          is_paused_upon_creation=False):
-    task(lambda: None, task_id="quarantine")()
+    task(lambda: None, task_id="quarantine", pool="not_here")()
 """
 
 GOOD = [(i, 10.0 * i) for i in range(1, 11)]
@@ -89,18 +90,43 @@ def night(project: Path, dag_id: str, when: datetime):
 
 
 def scheduler_creates_runs() -> dict[str, int]:
-    """Let Airflow's scheduler create the DAG runs that are due (its own loop step), then count
-    the asset-triggered runs per DAG."""
+    """Run one loop of a real ``airflow scheduler`` process on the session's metadata database
+    (bounded: ``--num-runs 1``, a timeout), then count the asset-triggered runs per DAG."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ,
+        AIRFLOW__CORE__PARALLELISM="1",
+        AIRFLOW__CORE__EXECUTOR="LocalExecutor",
+        AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
+    )
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    done = subprocess.run(
+        [airflow, "scheduler", "--num-runs", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return asset_triggered_runs()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def asset_triggered_runs() -> dict[str, int]:
     import sqlalchemy as sa
-    from airflow.jobs.job import Job
-    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
-    from airflow.utils.sqlalchemy import prohibit_commit
 
-    runner = SchedulerJobRunner(job=Job(), num_runs=1, executors=[])
-    with create_session() as session, prohibit_commit(session) as guard:
-        runner._create_dagruns_for_dags(guard, session)
     with create_session() as session:
         rows = session.execute(
             sa.select(DagRun.dag_id, sa.func.count())
@@ -197,7 +223,7 @@ def test_a_warning_passes_unless_the_suite_blocks_on_warnings(airflow_db, projec
 
 
 def test_the_scheduler_runs_the_downstream_dag_only_after_a_passing_night(airflow_db, project):
-    before = scheduler_creates_runs()
+    before = asset_triggered_runs()
     night(project, "validate_gated", PASSING_NIGHT)
     after_pass = scheduler_creates_runs()
     assert after_pass.get("train_on_orders", 0) == before.get("train_on_orders", 0) + 1
