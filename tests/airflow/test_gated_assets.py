@@ -102,9 +102,8 @@ def scheduler_creates_runs() -> dict[str, int]:
         AIRFLOW__CORE__EXECUTOR="LocalExecutor",
         AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
     )
-    airflow = str(Path(sys.executable).with_name("airflow"))
     done = subprocess.run(
-        [airflow, "scheduler", "--num-runs", "1"],
+        [sys.executable, "-m", "airflow", "scheduler", "--num-runs", "1"],
         env=env,
         capture_output=True,
         text=True,
