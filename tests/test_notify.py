@@ -159,7 +159,7 @@ def test_the_alert_lists_failing_checks_and_links_the_report(env, results_url):
     assert failure.line().startswith(
         "nulls.amount (error fail): observed 0.5 vs threshold <= 0.2: amount: missing rate 0.5"
     )
-    assert alert.url == f"{BASE}/datavigil/runs/cli%3Aalerted%3A2024-05-02"
+    assert alert.url == f"{BASE}/datavigil/run?run_id=cli%3Aalerted%3A2024-05-02"
     assert alert.url in alert.text and f'href="{alert.url}"' in alert.html
 
 
@@ -204,7 +204,7 @@ def test_a_failed_task_alerts_once_and_a_green_one_never(airflow_env):
     assert dag_run.state == "failed"
     (alert,) = alerts(airflow_env)
     run_id = f"airflow:shop_alerted:{dag_run.run_id}:validate_alerted"
-    assert alert["url"].startswith(f"{BASE}/datavigil/runs/airflow%3Ashop_alerted%3A")
+    assert alert["url"].startswith(f"{BASE}/datavigil/run?run_id=airflow%3Ashop_alerted%3A")
     assert alert["text"].splitlines()[0] == (
         "datavigil: suite alerted 2024-05-02: FAIL: 1 error-severity check(s) did not pass"
     )
@@ -213,7 +213,7 @@ def test_a_failed_task_alerts_once_and_a_green_one_never(airflow_env):
     assert [f["check_name"] for f in alert["failures"]] == ["nulls.amount"]
     from urllib.parse import unquote
 
-    assert unquote(alert["url"].rsplit("/", 1)[1]) == run_id
+    assert unquote(alert["url"].split("?run_id=", 1)[1]) == run_id
 
 
 @pytest.mark.airflow
@@ -281,4 +281,4 @@ def test_smtp_notifier_mails_the_alert(env, results_url, monkeypatch):
     (part,) = [p for p in mail.walk() if p.get_content_type() == "text/html"]
     body = part.get_payload(decode=True).decode()
     assert "nulls.amount (error fail): observed 0.5 vs threshold &lt;= 0.2" in body
-    assert f'href="{BASE}/datavigil/runs/cli%3Aalerted%3A2024-05-02"' in body
+    assert f'href="{BASE}/datavigil/run?run_id=cli%3Aalerted%3A2024-05-02"' in body

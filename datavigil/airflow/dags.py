@@ -16,7 +16,8 @@ from typing import Any
 from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from datavigil.airflow.assets import publish_task, schedule_of
+from datavigil.airflow.assets import gate_tasks, schedule_of
+from datavigil.airflow.deadline import deadline_of
 from datavigil.airflow.notify import on_failure
 from datavigil.core import redact
 from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
@@ -115,12 +116,12 @@ INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)} 
 
 
 def build_dag(info: SuiteInfo) -> DAG:
-    @dag(**_dag_arguments(info))
+    @dag(**_dag_arguments(info), deadline=deadline_of(info.name, info.finish_within))
     def validation() -> None:
         gate = _phase_task(info.name, *GATE)
         checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
         gate >> checks
-        checks >> publish_task(info)  # Asset event with the run's summary (docs/adr/0020)
+        gate_tasks(info, [gate, *checks])  # validated or failed Asset event (docs/adr/0128)
 
     return validation()
 

@@ -6,8 +6,8 @@ failure has none), ``OnFailure`` reads the run's failing rows back from the resu
 calls each notifier with the Airflow context plus:
 
   ``datavigil_subject``, ``datavigil_text``, ``datavigil_html``  the message
-  ``datavigil_report_url``  ``{base url}/datavigil/runs/{run_id}`` (the run's page in the UI
-                            plugin: the same as /datavigil/run?run_id=, tests/ui/test_alert_link.py)
+  ``datavigil_report_url``  ``{base url}/datavigil/run?run_id={run_id}`` (the run's page in
+                            the UI plugin, tests/ui/test_alert_link.py)
   ``datavigil_failures``    one dict per failing check (observed vs threshold)
 
 A notifier's ``subject`` / ``html_content`` / ``text`` / ``message`` template field that is left
@@ -30,7 +30,8 @@ from urllib.parse import quote
 
 log = logging.getLogger("datavigil")
 
-REPORT_ROUTE = "/datavigil/runs/"  # datavigil/ui/app.py answers /runs/{run_id:path}
+REPORT_ROUTE = "/datavigil/run?run_id="  # datavigil/ui/app.py: the run's report
+SUITE_ROUTE = "/datavigil/suite?name="  # the suite's page: its recent runs
 # unset template field of a notifier -> the context variable it receives
 FILLED = {
     "subject": "{{ datavigil_subject }}",
@@ -52,6 +53,10 @@ def base_url() -> str:
 
 def report_url(run_id: str) -> str:
     return base_url() + REPORT_ROUTE + quote(run_id, safe="")
+
+
+def suite_url(suite: str) -> str:
+    return base_url() + SUITE_ROUTE + quote(suite, safe="")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from datavigil.core.errors import SuiteError
 from datavigil.core.outcome import Severity
+from datavigil.declare.gate import gate_problems
 from datavigil.declare.window import UNITS, zone
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -92,6 +93,11 @@ class Suite:
     # sources; `assets`: upstream Airflow Asset URIs that trigger the DAG instead of `schedule`
     dependencies: tuple[Any, ...] | list[Any] = ()  # checks.freshness.Freshness
     assets: tuple[str, ...] = ()
+    # the gate (docs/adr/0128): True withholds `datavigil://validated/<dataset>` also when a
+    # warn-severity check did not pass; `finish_within` ("3h"): a Deadline Alert to on_failure
+    # when a run of the DAG has not finished that long after it was queued
+    warnings_block_validated: bool = False
+    finish_within: str | None = None
     # alerts (docs/adr/0091): airflow.sdk.BaseNotifier instances called when a task of the
     # suite finally fails (datavigil/airflow/notify.py); the CLI does not call them
     on_failure: tuple[Any, ...] | list[Any] = ()
@@ -203,6 +209,8 @@ class Suite:
         for uri in self.assets:
             if not isinstance(uri, str) or not uri.strip():
                 raise self.fail("assets", f"must be Asset URIs (strings), got {uri!r}")
+        for fld, problem in gate_problems(self.warnings_block_validated, self.finish_within):
+            raise self.fail(fld, problem)
 
     def _dependency(self, i: int, dep: Any, names: set[str]) -> Any:
         """A dependency checked, with what it inherits from the suite (its partition's column

@@ -15,6 +15,7 @@ from typing import Any
 
 from datavigil.core import config
 from datavigil.core.errors import DatavigilError, SuiteError, UnknownSuiteError
+from datavigil.declare.gate import gate_problems
 from datavigil.declare.suite import NAME_RE, _valid_cron
 from datavigil.declare.window import zone
 
@@ -29,6 +30,8 @@ LIGHT_FIELDS = (
     "description",
     "assets",
     "partition_unit",
+    "warnings_block_validated",
+    "finish_within",
 )
 DEFAULTS: dict[str, Any] = {
     "schedule": "0 0 * * *",
@@ -39,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "description": "",
     "assets": (),
     "partition_unit": "day",
+    "warnings_block_validated": False,
+    "finish_within": None,
 }
 
 
@@ -57,6 +62,8 @@ class SuiteInfo:
     description: str
     assets: tuple[str, ...] = ()  # upstream Asset URIs that schedule the DAG instead of cron
     partition_unit: str = "day"  # hour | day | week: the DAG's data interval (docs/adr/0097)
+    warnings_block_validated: bool = False  # the Asset gate and the deadline (docs/adr/0128)
+    finish_within: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +161,7 @@ def _light_problems(f: dict[str, Any]) -> list[tuple[str, str]]:
     for fld in ("tags", "assets"):
         if not _strings(f[fld]):
             out.append((fld, f"must be a list of non-empty strings, got {f[fld]!r}"))
-    return out
+    return out + gate_problems(f["warnings_block_validated"], f["finish_within"])
 
 
 def _iso_day(value: Any) -> bool:

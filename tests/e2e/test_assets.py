@@ -1,6 +1,6 @@
 """Airflow Assets of a validation DAG (datavigil/airflow/assets.py): a suite may be scheduled on
-upstream Assets instead of cron, and every DAG ends with a teardown `publish` task whose outlet
-is the validated dataset's Asset."""
+upstream Assets instead of cron, and every DAG ends with a gated `publish` task whose outlet is
+the validated dataset's Asset and a teardown `publish_failed` whose outlet is the failed one."""
 
 from __future__ import annotations
 
@@ -45,15 +45,21 @@ def test_without_assets_the_cron_schedule_stays():
     assert type(dag.timetable).__name__ == "CronTriggerTimetable"
 
 
-def test_publish_is_a_teardown_emitting_the_validated_dataset():
+def test_the_run_ends_with_a_gated_publish_and_a_failed_teardown():
+    """publish (all_success) emits the validated dataset; publish_failed, a teardown after it and
+    every check, emits the failed one (docs/adr/0128)."""
     from datavigil.airflow.dags import build_dag
 
     dag = build_dag(info())
-    publish = dag.get_task("publish")
-    assert publish.is_teardown
-    assert publish.upstream_task_ids == {"validate", "compare_distributions"}
+    publish, failed = dag.get_task("publish"), dag.get_task("publish_failed")
+    assert not publish.is_teardown and publish.trigger_rule == "all_success"
+    checks = {"check_freshness", "validate", "compare_distributions"}
+    assert publish.upstream_task_ids == checks
     assert [a.uri for a in publish.outlets] == ["datavigil://validated/shop.orders"]
-    assert not publish.on_failure_fail_dagrun  # the run's state is the validation's
+    assert failed.is_teardown
+    assert failed.upstream_task_ids == checks | {"publish"}
+    assert [a.uri for a in failed.outlets] == ["datavigil://failed/shop.orders"]
+    assert not failed.on_failure_fail_dagrun  # the run's state is the validation's
 
 
 def test_assets_are_read_without_importing_the_suite(tmp_path: Path):

@@ -1,7 +1,8 @@
 """validate_flights through Airflow (dag.test), issue 4: on 2013-12-31 the weather dependency is
 stale (it ends 2013-12-30 23:00 UTC), so check_freshness fails without retry, the tasks that need
-the data end upstream_failed, the freshness rows are in the results table, and the publish task
-still emits the dataset's Asset event with the run's summary. 2013-06-15 passes freshness."""
+the data end upstream_failed, the freshness rows are in the results table, and the publish_failed
+teardown emits the dataset's failed Asset event with the run's summary (not the validated one).
+2013-06-15 passes freshness."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_stale_weather_fails_freshness_and_stops_the_run(airflow_db, demo_wareho
     assert states["check_freshness"] == "failed"
     assert states["validate"] == "upstream_failed"
     assert states["compare_distributions"] == "upstream_failed"
-    assert states["publish"] == "success"  # teardown: runs anyway, does not decide the state
+    assert states["publish"] == "upstream_failed"  # the gate: no validated event (adr 0128)
+    assert states["publish_failed"] == "success"  # teardown: runs anyway, does not decide the state
 
     rows = freshness_rows(results_url, f"airflow:validate_flights:{run.run_id}")
     severity, status, lag, threshold, message = rows["freshness.weather"]
@@ -65,8 +67,9 @@ def test_stale_weather_fails_freshness_and_stops_the_run(airflow_db, demo_wareho
     assert rows["freshness.flights"][:3] == ("error", "pass", 3600.0)
 
     (event,) = asset_events(run)
-    assert event["uri"] == "datavigil://validated/nycflights13.flights"
+    assert event["uri"] == "datavigil://failed/nycflights13.flights"
     assert event["status"] == "fail" and event["partition"] == "2013-12-31"
+    assert event["tasks"]["check_freshness"] == "failed"
     assert "freshness.weather" in event["failed"]
 
 
