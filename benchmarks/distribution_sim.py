@@ -302,17 +302,20 @@ def misses(rows: list[dict]) -> list[str]:
 
 WHY_MISSES = (
     "Where it misses: a group of at most 200 values (datavigil.stats.permutation.SMALL_GROUP) "
-    "with its raw values takes the larger of a permutation p-value of Welch's statistic and the "
-    "t/F approximation's (ADR 0125): valid when the groups share one distribution or their "
-    "means are near normal. Lognormal 10 vs 1,000 and 8 groups of 10 or 30 are at alpha where "
-    "Welch alone gave 2-3 x alpha. What remains: the Behrens-Fisher problem with skewed data "
-    "(equal means, spreads 1 to 3, lognormal, 5-30 values per group) stays at Welch's 2-3 x "
-    "alpha: no test of a mean holds its level there for every distribution (Bahadur and Savage "
-    "1956), and those groups' distributions do differ, in spread. Small equal groups of skewed "
-    "or heavy-tailed data stay conservative (where Welch is, the larger of two p-values is too), "
-    "and so does 10 vs 1,000 when the small group is the less spread one. Groups larger than "
-    "200 keep Welch's approximation; every lognormal cell with n = 10,000 is within Monte Carlo "
-    "error of the band."
+    "with its raw values takes the larger of a studentized permutation p-value (Welch's "
+    "statistic recomputed on each permutation; every split of the pool when two samples have "
+    "at most 20,000 splits) and the t/F approximation's (ADR 0125). When the smallest group has "
+    "at most 30 values and the values, standardized within each group and pooled, have a "
+    "skewness beyond +-1, the procedure says inconclusive instead (ADR 0133): the 'problems' "
+    "column, counted as no alarm in the fail rates; 'judged' is the rate among the other "
+    "nights (higher, as they are the nights the skewed group drew none of its rare large "
+    "values). What remains: lognormal groups of 5 with unequal spreads (2-3 x alpha), where "
+    "5 values cannot show a skewness beyond about 1, and lognormal groups of 10 with unequal "
+    "spreads at alpha 0.01 (about 2 x): no test of a mean holds its level there for every "
+    "distribution (Bahadur and Savage 1956); docs/explanation/statistics.md lists them. Small "
+    "equal normal groups (5 vs 5) stay conservative at 0.01: the exact permutation p-value's "
+    "smallest steps and Welch's are both above it. Groups larger than 200 keep Welch's "
+    "approximation."
 )
 
 
