@@ -13,8 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from datavigil import Partition, SqlSource, Suite
-from datavigil.core.outcome import Status
 from datavigil.checks import DayAnova, GroupAnova, MeanShift, ScoreShift
+from datavigil.core.outcome import Status
 from datavigil.declare.window import Window
 from datavigil.runner import snapshot
 from datavigil.runner.run import run_suite

@@ -10,11 +10,12 @@ which holds its level when either assumption holds.
 
 Deterministic and bounded: the random permutations come from a generator seeded with ``key``
 (the check's name) and the sorted values themselves, so a re-run on the same data gives the same
-p-value, and at most ``PERMUTATIONS`` permutations are drawn. Two samples with at most
-``EXACT_LIMIT`` ways to split the pool (5 vs 5: 252; 8 vs 8: 12,870) take every split: the
-exact p-value, as scipy's ``permutation_test`` computes it, without Monte Carlo error (ADR 0133). The draw stops early once
+p-value, and at most ``PERMUTATIONS`` permutations are drawn. The draw stops early once
 ``STOP_AFTER`` permuted statistics reach the observed one (Besag and Clifford 1991: the p-value
 is then STOP_AFTER / draws, still valid), so an unremarkable night costs a few hundred.
+Two samples with at most ``EXACT_LIMIT`` ways to split the pool (5 vs 5: 252; 8 vs 8: 12,870)
+take every split: the exact p-value, as scipy's ``permutation_test`` computes it, without Monte
+Carlo error (ADR 0133).
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ nominal 0.05. No test of a mean is both valid and useful over all distributions 
 Savage 1956), so there the procedure says ``inconclusive`` instead: when the smallest group has
 at most ``SKEW_GROUP`` values and the values, centred and scaled within each group and then
 pooled, have a sample skewness beyond ``SKEW_LIMIT`` in magnitude and a quantile (Kelly's)
-skewness beyond ``KELLY_LIMIT`` on the same side (a heavy but symmetric tail is not skew). The pooled skewness is used,
-not each small group's own: a skewed group's false alarms come from the nights it drew none of
-its rare large values, the very nights its own skewness looks normal (a per-group rule kept
-those nights and alarmed at 0.10 among them at 10 vs 1,000).
+skewness beyond ``KELLY_LIMIT`` on the same side (a heavy but symmetric tail is not skew).
+The pooled skewness is used, not each small group's own: a skewed group's false alarms come
+from the nights it drew none of its rare large values, the very nights its own skewness looks
+normal (a per-group rule kept those nights and alarmed at 0.10 among them at 10 vs 1,000).
 """
 
 from __future__ import annotations
