@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from datavigil import Partition, SqlSource, Suite
 from datavigil.checks import DayAnova, GroupAnova, MeanShift, ScoreShift
+from datavigil.core.outcome import Status
 from datavigil.declare.window import Window
 from datavigil.runner import snapshot
 from datavigil.runner.run import run_suite
@@ -53,8 +54,8 @@ def _stored(st: Store, run_id: str) -> dict[str, tuple]:
 
 def test_mean_shift_of_twelve_skewed_values_against_a_snapshot(tmp_path):
     rng = np.random.default_rng(7)
-    ref = _frame(REF_DAY, rng.lognormal(0, 1, 1000), ["a"] * 1000)
-    cur = _frame(DAY, rng.lognormal(0, 1, 12), ["a"] * 12)
+    ref = _frame(REF_DAY, rng.gamma(9, 1, 1000), ["a"] * 1000)  # skewness 2/3
+    cur = _frame(DAY, rng.gamma(9, 1, 12), ["a"] * 12)
     suite, st = _suite(tmp_path, [MeanShift("v")], [ref, cur])
     snapshot.capture(suite, REF_DAY, REF_DAY, st)
     window = Window.for_day(DAY, suite.timezone)
@@ -69,9 +70,23 @@ def test_mean_shift_of_twelve_skewed_values_against_a_snapshot(tmp_path):
     assert p1 == max(perm["p_value"], perm["approximate_p_value"]) and "larger" in perm["rule"]
 
 
+def test_mean_shift_of_twelve_strongly_skewed_values_is_inconclusive(tmp_path):
+    """ADR 0133: lognormal values, 12 against 1,000: no pass or fail, the reason in one line."""
+    rng = np.random.default_rng(7)
+    ref = _frame(REF_DAY, rng.lognormal(0, 1, 1000), ["a"] * 1000)
+    cur = _frame(DAY, rng.lognormal(0, 1, 12), ["a"] * 12)
+    suite, st = _suite(tmp_path, [MeanShift("v")], [ref, cur])
+    snapshot.capture(suite, REF_DAY, REF_DAY, st)
+    report = run_suite(suite, Window.for_day(DAY, suite.timezone), store=st)
+    (out,) = [r.outcome for r in report.results if r.check_name == "distribution.v"]
+    assert out.status is Status.INCONCLUSIVE, out.message
+    assert "current has 12 values and the data are strongly skewed (skewness" in out.message
+    assert "skewness" in out.details["permutation"]
+
+
 def test_group_anova_of_groups_of_ten(tmp_path):
     rng = np.random.default_rng(8)
-    values = rng.lognormal(0, 1, 40)
+    values = rng.gamma(9, 1, 40)
     cur = _frame(DAY, values, [f"g{i // 10}" for i in range(40)])
     suite, st = _suite(tmp_path, [GroupAnova("v", by="g")], [cur])
     report = run_suite(suite, Window.for_day(DAY, suite.timezone), store=st)

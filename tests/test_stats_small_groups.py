@@ -1,8 +1,9 @@
-"""Small groups of skewed data (issue 17, item 7; ADR 0125): with a group of at most
+"""Small groups of skewed data (issue 17, item 7; ADR 0125, 0133): with a group of at most
 ``SMALL_GROUP`` values and its raw values at hand, Welch's t and Welch's ANOVA report the larger
-of the permutation p-value and the t/F approximation's, which holds its level where the
-approximation alone gave 2-3 x alpha (lognormal 10 vs 1,000; 8 groups of 10 or 30). A bounded
-simulation of the product's procedures (benchmarks/distribution_sim.py) with a fixed seed."""
+of the permutation p-value and the t/F approximation's, and strongly skewed groups of at most 30
+are inconclusive: no cell alarms above alpha where the approximation alone gave 2-3 x alpha
+(lognormal 10 vs 1,000; 8 groups of 10 or 30). A bounded simulation of the product's
+procedures (benchmarks/distribution_sim.py) with a fixed seed."""
 
 from __future__ import annotations
 
@@ -22,18 +23,18 @@ NIGHTS = 500  # Monte Carlo SE of a 5% rate: 0.0097; the band below is about +-2
         Cell("null", "lognormal", (10, 1000)),
         Cell("null", "lognormal", (10,) * 8),
         Cell("null", "lognormal", (30,) * 8),
+        Cell("null", "t3", (10, 1000)),
     ],
-    ids=["ln_10_vs_1000", "ln_k8_n10", "ln_k8_n30"],
+    ids=["ln_10_vs_1000", "ln_k8_n10", "ln_k8_n30", "t3_10_vs_1000"],
 )
-def test_skewed_small_groups_alarm_at_about_alpha(cell):
+def test_skewed_small_groups_never_alarm_above_alpha(cell):
     r = run_cell((cell, NIGHTS, 17))
-    assert 0.03 <= r["p05"] <= 0.07, r
-    assert r["p01"] <= 0.02 and r["problem"] == 0, r
+    assert r["p05"] <= 0.07 and r["p01"] <= 0.02, r
 
 
 def _groups(seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return rng.lognormal(0, 1, 12), rng.lognormal(0, 1, 800)
+    return rng.gamma(9, 1, 12), rng.gamma(9, 1, 800)  # skewness 2/3: judged
 
 
 def test_the_permutation_test_is_deterministic_and_says_so():
@@ -75,7 +76,7 @@ def test_a_clear_shift_in_a_small_group_is_significant():
 
 def test_huge_values_do_not_overflow_the_permutations():
     rng = np.random.default_rng(4)
-    a, b = 1e200 * rng.lognormal(0, 1, 8), 1e200 * rng.lognormal(0, 1, 9)
+    a, b = 1e200 * rng.gamma(9, 1, 8), 1e200 * rng.gamma(9, 1, 9)
     small = procedures.two_sample(Moments.of(a), Moments.of(b), raw=(a, b), key="big")
     base = procedures.two_sample(Moments.of(a / 1e200), Moments.of(b / 1e200),
                                  raw=(a / 1e200, b / 1e200), key="big")  # fmt: skip

@@ -24,6 +24,7 @@ from datavigil.stats import effects
 from datavigil.stats import significance as stats
 from datavigil.stats.choice import Choice, Dropped, Problem
 from datavigil.stats.significance import TestResult
+from datavigil.stats.small import small
 from datavigil.stats.sufficient import Moments
 
 TWO_SAMPLE = ("welch", "student", "mann_whitney")
@@ -136,44 +137,14 @@ def two_sample(
     res, effect, why, kind = _run_two(cur, ref, test, raw, level)
     extra: dict[str, Any] = {}
     if test == "welch":
-        res, why, extra = _small(groups, raw_map, key, res, why)
+        res, why, extra, problem = small(groups, raw_map, key, res, why)
     return Choice(
         **{**base, "test": res, "why": why, "effect": effect},
         power={"power_kind": kind, "n_a": cur.n, "n_b": ref.n, "power_target": POWER_TARGET},
         diagnostics=_diagnostics(groups, raw_map),
-        problem=_not_finite(res, effect),
+        problem=_not_finite(res, effect) or problem,
         extra=extra,
     )
-
-
-def _small(
-    groups: Mapping[str, Moments],
-    raw: Mapping[str, Any] | None,
-    key: str,
-    res: TestResult,
-    why: str,
-) -> tuple[TestResult, str, dict[str, Any]]:
-    """Welch's statistic with the larger of its permutation and t/F p-values when a group is
-    small and the raw values are at hand; else Welch's test as it was, with the reason recorded
-    (ADR 0125)."""
-    from datavigil.stats import permutation
-
-    samples, reason = permutation.samples_for(groups, raw)
-    if samples is None:
-        return res, why, ({"permutation": {"skipped": reason}} if reason else {})
-    if res.test == "welch_t":  # two_sample's (a k_sample of two groups stays an ANOVA)
-        perm, used = permutation.welch_t(samples[0], samples[1], key)
-    else:
-        perm, used = permutation.welch_anova(samples, key)
-    p, rule = permutation.combined(perm.p_value, res.p_value)
-    note = permutation.note(used, samples, list(groups), res.p_value, rule, perm.p_value)
-    res = TestResult(perm.test, res.statistic, res.df, p)
-    why = (
-        f"{why.split(':')[0]} with a permutation p-value (no pretest): a group has at most "
-        f"{permutation.SMALL_GROUP} values, where the t/F distribution's p-value does not hold "
-        f"its level for skewed data; {rule} (ADR 0125)"
-    )
-    return res, why, note
 
 
 def _two_problem(cur: Moments, ref: Moments, test: str, raw: Any) -> Problem | None:
@@ -256,14 +227,14 @@ def k_sample(
     res, effect, why = _run_k(keep, test, raw, level)
     extra: dict[str, Any] = {}
     if test == "welch":
-        res, why, extra = _small(keep, raw, key, res, why)
+        res, why, extra, problem = small(keep, raw, key, res, why)
     n = sum(m.n for m in keep.values())
     return Choice(
         **{**base, "test": res, "why": why, "effect": effect},
         power={"power_kind": "f", "k": len(keep), "n": n, "power_target": POWER_TARGET},
         dropped=dropped,
         diagnostics=_diagnostics(keep, raw),
-        problem=_not_finite(res, effect),
+        problem=_not_finite(res, effect) or problem,
         extra=extra,
     )
 
