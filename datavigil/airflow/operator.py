@@ -24,12 +24,14 @@ from airflow.sdk import BaseOperator, get_current_context, task
 
 from datavigil.airflow.assets import validated_asset
 from datavigil.airflow.dags import decide, reference_instant, retryable_or_fail
+from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import OnFailure
 from datavigil.runner.registry import find
 
 log = logging.getLogger("datavigil")
 
 PHASES = ("freshness", "validate", "distribution")  # datavigil.runner.PHASES, import-free
+Keep = Callable[[Any, Any], None]
 
 
 def task_run_id(dag_id: str, dag_run_id: str, task_id: str) -> str:
@@ -58,9 +60,9 @@ def _task_key() -> type:
     return TaskRunKey
 
 
-def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
+def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> tuple[Any, Any]:
     """Load the suite and run ``phases`` for the run's data interval through the public API;
-    returns its ValidationReport."""
+    returns the suite and its ValidationReport."""
     from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
@@ -77,18 +79,24 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
             logical_date=context.get("logical_date"),
             task_id=ti.task_id,
         )
-        return api.validate_window(suite, window, key=key, phases=phases)
+        return suite, api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
         raise retryable_or_fail(exc) from None
 
 
-def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> dict[str, Any]:
-    """The body shared by the operator and the decorator: run, decide, attach the run's summary
-    to the Asset event (emitted by Airflow only when the task succeeds)."""
+def validate_in_task(
+    suite_name: str, phases: tuple[str, ...], asset: Any, keep: Keep | None = None
+) -> dict[str, Any]:
+    """The body shared by the operator and the decorator: run, hand the suite and its report to
+    ``keep`` (the operator's OpenLineage facets), decide, attach the run's summary to the Asset
+    event (emitted by Airflow only when the task succeeds)."""
     from datavigil.store import Store, history
 
     context = get_current_context()
-    result = decide(suite_name, _run(suite_name, phases, context))
+    suite, report = _run(suite_name, phases, context)
+    if keep is not None:
+        keep(suite, report)  # before deciding: a failed task reports its assertions too
+    result = decide(suite_name, report)
     extra = history.run_summary(Store(), result["run_id"])
     context["outlet_events"][asset].extra = extra
     return result
@@ -105,13 +113,14 @@ def _callbacks(suite: str, given: Any) -> list[Callable[..., Any]]:
     return [*_listed(given), OnFailure(suite, run_id_of=run_id_of)]
 
 
-class DatavigilOperator(BaseOperator):
+class DatavigilOperator(LineageMixin, BaseOperator):
     """Run suite ``suite`` for the DAG run's data interval (all phases by default).
 
     ``DatavigilOperator(suite="orders")`` after the task that loads the data and before the
     ones that use it. ``task_id`` defaults to ``validate_<suite>``; ``phases`` narrows the run
     (``("validate",)``). The suite is found at parse time by reading ``schemas/`` (no import),
-    so an unknown suite is a DAG import error naming it.
+    so an unknown suite is a DAG import error naming it. With Airflow's OpenLineage provider
+    configured, its events carry the run's data-quality facets (datavigil/airflow/lineage.py).
     """
 
     ui_color = "#e8f4ea"
@@ -127,7 +136,7 @@ class DatavigilOperator(BaseOperator):
         self.phases = tuple(phases)
 
     def execute(self, context: Any) -> dict[str, Any]:
-        return validate_in_task(self.suite, self.phases, self.asset)
+        return validate_in_task(self.suite, self.phases, self.asset, self.keep_for_lineage)
 
 
 def datavigil_task(
