@@ -52,13 +52,23 @@ class LineageMixin:
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         kept = getattr(self, "_datavigil_lineage", None)
         if kept is None:  # the task ended before a run (nothing to validate, a broken suite)
-            return None
+            return _nothing()
         suite, report = kept
         try:
             return operator_lineage(suite, report)
         except Exception as exc:  # lineage never fails a task
             log.warning("datavigil: no OpenLineage facets for suite %s: %s", suite.name, _line(exc))
-            return None
+            return _nothing()
+
+
+def _nothing() -> Any:
+    """An empty OperatorLineage (the provider then reads the task's outlets), or None without
+    the provider."""
+    try:
+        from airflow.providers.openlineage.extractors import OperatorLineage
+    except ImportError:
+        return None
+    return OperatorLineage()
 
 
 def operator_lineage(suite: Any, report: Any) -> Any:
