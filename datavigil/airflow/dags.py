@@ -10,19 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import (
-    DAG,
-    BaseOperator,
-    CronTriggerTimetable,
-    Param,
-    dag,
-    get_current_context,
-    task,
-)
+from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk.bases.operator import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from datavigil.airflow.assets import publish_task, schedule_of
@@ -45,12 +37,10 @@ def reference_instant(context: Any) -> datetime:
     return end if end is not None else context["dag_run"].run_after
 
 
-def run_phase(
-    suite_name: str, phases: tuple[str, ...], keep: Callable[[Any, Any], None] | None = None
-) -> dict[str, Any]:
+def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
     """Body of a validation task: load, evaluate ``phases``, save, log the summary, hand the
-    suite and report to ``keep`` (OpenLineage facets), decide (through the public API, as the
-    CLI and DatavigilOperator)."""
+    suite and report to the task (its OpenLineage facets), decide (through the public API, as
+    the CLI and DatavigilOperator)."""
     from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
@@ -74,7 +64,7 @@ def run_phase(
         report = api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
         raise retryable_or_fail(exc) from None
-    if keep is not None:
+    if keep := getattr(context.get("task"), "keep_for_lineage", None):
         keep(suite, report)
     return decide(suite_name, report)
 
@@ -125,7 +115,7 @@ class PhaseTask(LineageMixin, BaseOperator):
         self.suite, self.phase = suite, phase
 
     def execute(self, context: Any) -> dict[str, Any]:
-        return run_phase(self.suite, (self.phase,), self.keep_for_lineage)
+        return run_phase(self.suite, (self.phase,))
 
 
 def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:

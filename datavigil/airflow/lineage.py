@@ -124,7 +124,9 @@ def metrics_facet(report: Any) -> Any:
     try:
         rows = stored_metrics(report.run_id, report.phases)
     except Exception as exc:
-        log.warning("datavigil: OpenLineage metrics of run %s left out: %s", report.run_id, _line(exc))
+        log.warning(
+            "datavigil: OpenLineage metrics of run %s left out: %s", report.run_id, _line(exc)
+        )
         rows = []
     columns = column_metrics(rows)
     if report.rows_checked is None and not columns:

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from airflow.sdk import BaseOperator, get_current_context, task
+from airflow.sdk import BaseOperator, get_current_context
+from airflow.sdk.bases.decorator import task_decorator_factory
 
 from datavigil.airflow.assets import validated_asset
 from datavigil.airflow.dags import decide, reference_instant, retryable_or_fail
@@ -31,7 +32,6 @@ from datavigil.runner.registry import find
 log = logging.getLogger("datavigil")
 
 PHASES = ("freshness", "validate", "distribution")  # datavigil.runner.PHASES, import-free
-Keep = Callable[[Any, Any], None]
 
 
 def task_run_id(dag_id: str, dag_run_id: str, task_id: str) -> str:
@@ -84,16 +84,15 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> tuple[Any, A
         raise retryable_or_fail(exc) from None
 
 
-def validate_in_task(
-    suite_name: str, phases: tuple[str, ...], asset: Any, keep: Keep | None = None
-) -> dict[str, Any]:
+def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> dict[str, Any]:
     """The body shared by the operator and the decorator: run, hand the suite and its report to
-    ``keep`` (the operator's OpenLineage facets), decide, attach the run's summary to the Asset
-    event (emitted by Airflow only when the task succeeds)."""
+    the task (its OpenLineage facets: LineageMixin), decide, attach the run's summary to the
+    Asset event (emitted by Airflow only when the task succeeds)."""
     from datavigil.store import Store, history
 
     context = get_current_context()
     suite, report = _run(suite_name, phases, context)
+    keep = getattr(context.get("task"), "keep_for_lineage", None)
     if keep is not None:
         keep(suite, report)  # before deciding: a failed task reports its assertions too
     result = decide(suite_name, report)
@@ -136,7 +135,7 @@ class DatavigilOperator(LineageMixin, BaseOperator):
         self.phases = tuple(phases)
 
     def execute(self, context: Any) -> dict[str, Any]:
-        return validate_in_task(self.suite, self.phases, self.asset, self.keep_for_lineage)
+        return validate_in_task(self.suite, self.phases, self.asset)
 
 
 def datavigil_task(
@@ -158,6 +157,18 @@ def datavigil_task(
         options = dict(task_kwargs)
         options["outlets"] = [*_listed(options.get("outlets")), asset]
         options["on_failure_callback"] = _callbacks(suite, options.get("on_failure_callback"))
-        return task(body, **options)
+        return task_decorator_factory(body, decorated_operator_class=_lineage_task(), **options)
 
     return wrap
+
+
+@functools.cache
+def _lineage_task() -> type:
+    """@task's operator with the OpenLineage facets of LineageMixin (imported when a DAG uses
+    ``@datavigil_task``, as ``@task`` imports it)."""
+    from airflow.providers.standard.decorators.python import _PythonDecoratedOperator
+
+    class DatavigilTaskOperator(LineageMixin, _PythonDecoratedOperator):
+        custom_operator_name = "@datavigil_task"
+
+    return DatavigilTaskOperator

@@ -1,8 +1,9 @@
-"""OpenLineage end to end (issue 19 item 2, docs/how-to/openlineage.md): real dag.test() runs of a
-generated validation DAG and of a user's DAG with DatavigilOperator, with Airflow's OpenLineage
-provider configured only through AIRFLOW__OPENLINEAGE__TRANSPORT. The file transport's events
-are validated against the OpenLineage JSON schemas (tests/airflow/openlineage_spec/), and their
-assertions are the run's stored results. A transport that is down changes no task state."""
+"""OpenLineage end to end (issue 19 item 2, docs/how-to/openlineage.md): real dag.test() runs of
+a generated validation DAG and of user DAGs (DatavigilOperator, @datavigil_task), with Airflow's
+OpenLineage provider configured only through AIRFLOW__OPENLINEAGE__TRANSPORT. The file
+transport's events are validated against the OpenLineage JSON schemas
+(tests/airflow/openlineage_spec/), and their assertions are the run's stored results. A transport
+that is down changes no task state."""
 
 from __future__ import annotations
 
@@ -47,18 +48,32 @@ from datetime import datetime
 from airflow.sdk import DAG
 
 from datavigil.airflow.dags import build_all
-from datavigil.airflow.operator import DatavigilOperator
+from datavigil.airflow.operator import DatavigilOperator, datavigil_task
 
 globals().update(build_all())  # validate_orders, capture_reference_orders
 
-with DAG("lineage_shop", schedule=None, start_date=datetime(2024, 1, 1), default_args={"retries": 0}):
-    DatavigilOperator(suite="orders")
+with DAG("lineage_shop", schedule=None, start_date=datetime(2024, 1, 1)):
+    DatavigilOperator(suite="orders", retries=0)
+
+with DAG("lineage_decorated", schedule=None, start_date=datetime(2024, 1, 1)):
+
+    @datavigil_task(suite="orders", retries=0)
+    def load_and_check():
+        return 42
+
+    load_and_check()
 """
 
 GOOD = [(i, 10.0 * i) for i in range(1, 11)]
 BAD = [(i, None if i % 2 else 5.0) for i in range(1, 11)]  # half NULL: nulls.amount fails
 # the run whose data interval ends on 2024-05-<day> validates the day before
-RUNS = [["lineage_shop", 2], ["lineage_shop", 3], ["validate_orders", 2], ["validate_orders", 3]]
+RUNS = [
+    ["lineage_shop", 2],
+    ["lineage_shop", 3],
+    ["validate_orders", 2],
+    ["validate_orders", 3],
+    ["lineage_decorated", 3],
+]
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +99,9 @@ def run_dags(
         "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(transport),
     }
+    args = [str(project / "dags"), json.dumps(runs or RUNS)]
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.airflow.lineage_run", str(project / "dags"), json.dumps(runs or RUNS)],
+        [sys.executable, "-m", "tests.airflow.lineage_run", *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     log = proc.stdout + proc.stderr
@@ -96,7 +112,11 @@ def run_dags(
 
 def verdicts(states: dict) -> dict[str, tuple[str, str]]:
     """Per run: the DAG run's state and its validation task's."""
-    task = {"lineage_shop": "validate_orders", "validate_orders": "validate"}
+    task = {
+        "lineage_shop": "validate_orders",
+        "validate_orders": "validate",
+        "lineage_decorated": "load_and_check",
+    }
     return {k: (v["state"], v["tasks"][task[k.split("/")[0]]]) for k, v in states.items()}
 
 
@@ -105,6 +125,7 @@ EXPECTED = {
     "lineage_shop/3": ("failed", "failed"),
     "validate_orders/2": ("success", "success"),
     "validate_orders/3": ("failed", "failed"),
+    "lineage_decorated/3": ("failed", "failed"),
 }
 
 
@@ -158,6 +179,13 @@ CASES = [  # dag, task, day, event type, the run's store run_id (from the DAG ru
     ("lineage_shop", "validate_orders", 3, "FAIL", "airflow:lineage_shop:{}:validate_orders"),
     ("validate_orders", "validate", 2, "COMPLETE", "airflow:validate_orders:{}"),
     ("validate_orders", "validate", 3, "FAIL", "airflow:validate_orders:{}"),
+    (
+        "lineage_decorated",
+        "load_and_check",
+        3,
+        "FAIL",
+        "airflow:lineage_decorated:{}:load_and_check",
+    ),
 ]
 # what the run measured on each day (GOOD: amount 10..100; BAD: five NULL, five 5.0)
 COLUMNS = {
@@ -175,12 +203,16 @@ def test_every_validation_task_emits_schema_valid_data_quality_facets(
     result (name, success, column, severity, type) and the run's measured metrics."""
     from openlineage.client.facet_v2 import (
         data_quality_assertions_dataset as dqa,
+    )
+    from openlineage.client.facet_v2 import (
         data_quality_metrics_input_dataset as dqm,
     )
 
     results = f"sqlite:///{tmp_path / 'results.db'}"
     file = tmp_path / "events.jsonl"
-    states, _ = run_dags(project, results, {"type": "file", "log_file_path": str(file), "append": True})
+    states, _ = run_dags(
+        project, results, {"type": "file", "log_file_path": str(file), "append": True}
+    )
     assert verdicts(states) == EXPECTED
     events = [json.loads(line) for line in file.read_text().splitlines()]
     registry = schema_registry()
@@ -195,7 +227,8 @@ def test_every_validation_task_emits_schema_valid_data_quality_facets(
         assert event["eventType"] == kind
         (source,) = event["inputs"]
         assert (source["namespace"], source["name"]) == (
-            f"sqlite://{project / 'warehouse.db'}", "orders"
+            f"sqlite://{project / 'warehouse.db'}",
+            "orders",
         )
         facets = source["inputFacets"]
         assert set(facets) == set(facet_schemas)

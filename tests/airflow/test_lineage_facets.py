@@ -33,7 +33,11 @@ def suite_of(source, dataset: str = "shop.orders") -> SimpleNamespace:
             "sales",
             ("postgres://db.example:6543", "shop.sales.orders"),
         ),
-        ("mysql://bob:pw@mysql.example:3307/shop", None, ("mysql://mysql.example:3307", "shop.orders")),
+        (
+            "mysql://bob:pw@mysql.example:3307/shop",
+            None,
+            ("mysql://mysql.example:3307", "shop.orders"),
+        ),
     ],
 )
 def test_a_table_is_named_by_its_database_and_never_by_its_credentials(url, schema, expected):
@@ -116,7 +120,10 @@ def test_one_assertion_per_result_success_unless_it_failed_or_errored():
     ]
     first = facet.assertions[0]
     assert (first.assertion, first.column, first.expected, first.actual) == (
-        "nulls", "amount", "<= 0.2", "0.5"
+        "nulls",
+        "amount",
+        "<= 0.2",
+        "0.5",
     )
 
 
