@@ -138,7 +138,7 @@ def gate_tasks(info: SuiteInfo, checks: list[Any]) -> Any:
     """``checks >> publish >> publish_failed`` (the teardown also waits for every validation
     task, ``checks``, whose end states its event reports)."""
     good, bad = validated(info.dataset), failed(info.dataset)
-    ids = [c.operator.task_id for c in checks]
+    ids = [getattr(c, "operator", c).task_id for c in checks]  # an XComArg or an operator
 
     @task(task_id="publish", outlets=[good], trigger_rule="all_success")
     def publish() -> dict[str, Any]:

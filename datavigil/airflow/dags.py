@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk.bases.operator import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from datavigil.airflow.assets import gate_tasks, schedule_of
 from datavigil.airflow.deadline import deadline_of
+from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import on_failure
 from datavigil.core import redact
 from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
@@ -37,8 +39,9 @@ def reference_instant(context: Any) -> datetime:
 
 
 def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
-    """Body of a validation task: load, evaluate ``phases``, save, log the summary, decide
-    (through the public API, as the CLI and DatavigilOperator)."""
+    """Body of a validation task: load, evaluate ``phases``, save, log the summary, hand the
+    suite and report to the task (its OpenLineage facets), decide (through the public API, as
+    the CLI and DatavigilOperator)."""
     from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
@@ -62,6 +65,8 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
         report = api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
         raise retryable_or_fail(exc) from None
+    if keep := getattr(context.get("task"), "keep_for_lineage", None):
+        keep(suite, report)
     return decide(suite_name, report)
 
 
@@ -103,12 +108,19 @@ GATE = ("freshness", "check_freshness")
 TASKS = (("validate", "validate"), ("distribution", "compare_distributions"))
 
 
-def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
-    @task(task_id=task_id)
-    def phase_task() -> dict[str, Any]:
-        return run_phase(suite_name, (phase,))
+class PhaseTask(LineageMixin, BaseOperator):
+    """One phase of a suite's DAG; its OpenLineage facets: datavigil/airflow/lineage.py."""
 
-    return phase_task()
+    def __init__(self, *, suite: str, phase: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite, self.phase = suite, phase
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        return run_phase(self.suite, (self.phase,))
+
+
+def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
+    return PhaseTask(task_id=task_id, suite=suite_name, phase=phase)
 
 
 DAY = timedelta(days=1)

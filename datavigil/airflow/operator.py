@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from airflow.sdk import BaseOperator, get_current_context, task
+from airflow.sdk import BaseOperator, get_current_context
+from airflow.sdk.bases.decorator import task_decorator_factory
 
 from datavigil.airflow.assets import validated_asset
 from datavigil.airflow.dags import decide, reference_instant, retryable_or_fail
+from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import OnFailure
 from datavigil.runner.registry import find
 
@@ -58,9 +60,9 @@ def _task_key() -> type:
     return TaskRunKey
 
 
-def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
+def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> tuple[Any, Any]:
     """Load the suite and run ``phases`` for the run's data interval through the public API;
-    returns its ValidationReport."""
+    returns the suite and its ValidationReport."""
     from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
@@ -77,18 +79,23 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> Any:
             logical_date=context.get("logical_date"),
             task_id=ti.task_id,
         )
-        return api.validate_window(suite, window, key=key, phases=phases)
+        return suite, api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
         raise retryable_or_fail(exc) from None
 
 
 def validate_in_task(suite_name: str, phases: tuple[str, ...], asset: Any) -> dict[str, Any]:
-    """The body shared by the operator and the decorator: run, decide, attach the run's summary
-    to the Asset event (emitted by Airflow only when the task succeeds)."""
+    """The body shared by the operator and the decorator: run, hand the suite and its report to
+    the task (its OpenLineage facets: LineageMixin), decide, attach the run's summary to the
+    Asset event (emitted by Airflow only when the task succeeds)."""
     from datavigil.store import Store, history
 
     context = get_current_context()
-    result = decide(suite_name, _run(suite_name, phases, context))
+    suite, report = _run(suite_name, phases, context)
+    keep = getattr(context.get("task"), "keep_for_lineage", None)
+    if keep is not None:
+        keep(suite, report)  # before deciding: a failed task reports its assertions too
+    result = decide(suite_name, report)
     extra = history.run_summary(Store(), result["run_id"])
     context["outlet_events"][asset].extra = extra
     return result
@@ -105,13 +112,14 @@ def _callbacks(suite: str, given: Any) -> list[Callable[..., Any]]:
     return [*_listed(given), OnFailure(suite, run_id_of=run_id_of)]
 
 
-class DatavigilOperator(BaseOperator):
+class DatavigilOperator(LineageMixin, BaseOperator):
     """Run suite ``suite`` for the DAG run's data interval (all phases by default).
 
     ``DatavigilOperator(suite="orders")`` after the task that loads the data and before the
     ones that use it. ``task_id`` defaults to ``validate_<suite>``; ``phases`` narrows the run
     (``("validate",)``). The suite is found at parse time by reading ``schemas/`` (no import),
-    so an unknown suite is a DAG import error naming it.
+    so an unknown suite is a DAG import error naming it. With Airflow's OpenLineage provider
+    configured, its events carry the run's data-quality facets (datavigil/airflow/lineage.py).
     """
 
     ui_color = "#e8f4ea"
@@ -149,6 +157,18 @@ def datavigil_task(
         options = dict(task_kwargs)
         options["outlets"] = [*_listed(options.get("outlets")), asset]
         options["on_failure_callback"] = _callbacks(suite, options.get("on_failure_callback"))
-        return task(body, **options)
+        return task_decorator_factory(body, decorated_operator_class=_lineage_task(), **options)
 
     return wrap
+
+
+@functools.cache
+def _lineage_task() -> type:
+    """@task's operator with the OpenLineage facets of LineageMixin (imported when a DAG uses
+    ``@datavigil_task``, as ``@task`` imports it)."""
+    from airflow.providers.standard.decorators.python import _PythonDecoratedOperator
+
+    class DatavigilTaskOperator(LineageMixin, _PythonDecoratedOperator):
+        custom_operator_name = "@datavigil_task"
+
+    return DatavigilTaskOperator
