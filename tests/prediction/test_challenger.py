@@ -134,3 +134,16 @@ def test_config_problems(tmp_path, kw, words) -> None:
     src = write_sql(f"sqlite:///{tmp_path / 'c.db'}", [])
     with pytest.raises(SuiteError, match=words):
         suite(src, [check(**kw)], log=LOG)
+
+
+def test_the_run_summary_has_a_shadow_section(tmp_path, results_url) -> None:
+    from datavigil.runner.report import summary
+
+    src = write_sql(f"sqlite:///{tmp_path / 'w.db'}", log_rows(J, J, n=400, worse=0.3))
+    run = validate(suite(src, [check()], log=LOG), D, results_url)
+    text = summary(run.report)
+    assert "shadow (challenger vs champion, the same inputs):" in text
+    acc = run.details("challenger.accuracy")
+    line = next(x for x in text.splitlines() if x.startswith("  shadow challenger.accuracy"))
+    assert f"v2 {acc['challenger_value']:.4g} vs v1 {acc['champion_value']:.4g}" in line
+    assert "on 400 labelled pairs of 2013-03-09" in line and line.endswith(": fail")

@@ -235,3 +235,21 @@ def _outcome(p: Paired, metric: str, est: tuple, ci: tuple, v: Any, test_text: s
         p_value=test.p_value, effect_size=diff, details=details,
         metrics=rows(f"{p.prefix}.{metric}", None, p.last, values),
     )  # fmt: skip
+
+
+def summary_lines(results: list[Any]) -> list[str]:
+    """The run summary's shadow section: one line per Challenger comparison that was judged."""
+    out = []
+    for r in results:
+        d = r.outcome.details
+        if r.check_type != "prediction.challenger" or "difference_ci" not in d:
+            continue
+        lo, hi = d["difference_ci"]
+        agree = "" if d.get("agreement") is None else f", agreement {d['agreement']:.4g}"
+        out.append(
+            f"  shadow {r.check_name}: {d['challenger']} {d['challenger_value']:.4g} vs "
+            f"{d['champion']} {d['champion_value']:.4g} on {d['n']} labelled pairs of "
+            f"{'..'.join(dict.fromkeys(d['period']))}, difference {d['difference']:+.4g} "
+            f"[{lo:.4g}, {hi:.4g}]{agree}: {r.status.value}"
+        )
+    return (["shadow (challenger vs champion, the same inputs):"] + out) if out else []
