@@ -154,8 +154,9 @@ def main() -> None:
     for i, cell in enumerate(cells(args.quick)):
         rows.append(run_cell(cell, args.nights, 1000 + i))
         r = rows[-1]
-        print(f"{r['metric']} {r['base']} rho {r['rho']} n {r['n']}: fail0 {r['fail0']:.4f} "
-              f"gated {r['gated']:.4f} power {r['power']:.3f} ({r['seconds']:.1f}s)", flush=True)  # fmt: skip
+        head = f"{r['metric']} {r['base']} rho {r['rho']} n {r['n']}"
+        rates = f"fail0 {r['fail0']:.4f} gated {r['gated']:.4f} power {r['power']:.3f}"
+        print(f"{head}: {rates} ({r['seconds']:.1f}s)", flush=True)
     command = "python benchmarks/challenger_sim.py" + (" --quick" if args.quick else "")
     command += f" --nights {args.nights}"
     args.out.write_text(report(rows, command))

@@ -266,7 +266,8 @@ def metric_columns(metric: Any) -> set[str]:
         where = getattr(metric, "where", None)
         return set(metric.columns) | (columns_of(where) if where else set())
     if isinstance(metric, PairedKeys | PairedSample):
-        preds = (*metric.flags, *([metric.where] if getattr(metric, "where", None) else []))
+        where = getattr(metric, "where", None)
+        preds = (*metric.flags, *([where] if where is not None else []))
         named = {metric.key, metric.version, getattr(metric, "column", metric.key)}
         return named.union(*(columns_of(p) for p in preds))
     if isinstance(metric, Moments):
