@@ -17,7 +17,10 @@ should be within [0.8, 1.2] x alpha. The gated column judges with the default mi
 (0.02), which can only lower it. Power: the challenger worse by 1.5 x min_effect (accuracy
 0.03 lower; AUC 0.03 lower), judged with the default min_effect: the share of nights that fail.
 
-    python benchmarks/challenger_sim.py [--nights 4000] [--out FILE] [--quick]
+    python benchmarks/challenger_sim.py [--nights 4000] [--metric all|accuracy|auc] [--out FILE]
+        [--quick]
+
+(AUC cells: at most 1,000 nights, 400 at 3,000 pairs, 200 at 10,000: DeLong's cost.)
 """
 
 from __future__ import annotations
@@ -79,10 +82,12 @@ def rate(statuses: list[str], status: str = "fail") -> float:
     return sum(s == status for s in statuses) / len(statuses)
 
 
-def cells(quick: bool) -> list[dict[str, Any]]:
+def cells(quick: bool, only: str = "all") -> list[dict[str, Any]]:
     sizes = SIZES[:3] if quick else SIZES
     out = []
     for metric, base in (("accuracy", 0.8), ("accuracy", 0.95), ("auc", 0.8), ("auc", 0.9)):
+        if only not in ("all", metric):
+            continue
         for rho in (0.3, 0.7):
             for n in sizes:
                 out.append({"metric": metric, "base": base, "rho": rho, "n": n})
@@ -100,7 +105,7 @@ def run_cell(cell: dict[str, Any], nights: int, seed: int) -> dict[str, Any]:
             return accuracy_night(rng, n, alt_p if alt else null_p, eff)
     else:
         d0, d1 = delta_for(base), delta_for(worse)
-        nights = min(nights, 2000 if n <= 3000 else 500)
+        nights = min(nights, 1000 if n <= 1000 else 400 if n <= 3000 else 200)  # DeLong's cost
 
         def night(alt: bool, eff: float) -> str:
             return auc_night(rng, n, (d0, d1 if alt else d0), rho, eff)
@@ -149,17 +154,18 @@ def main() -> None:
     ap.add_argument("--nights", type=int, default=4000)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--metric", choices=("all", "accuracy", "auc"), default="all")
     args = ap.parse_args()
+    command = "python benchmarks/challenger_sim.py" + (" --quick" if args.quick else "")
+    command += f" --nights {args.nights} --metric {args.metric}"
     rows = []
-    for i, cell in enumerate(cells(args.quick)):
+    for i, cell in enumerate(cells(args.quick, args.metric)):
         rows.append(run_cell(cell, args.nights, 1000 + i))
         r = rows[-1]
         head = f"{r['metric']} {r['base']} rho {r['rho']} n {r['n']}"
         rates = f"fail0 {r['fail0']:.4f} gated {r['gated']:.4f} power {r['power']:.3f}"
         print(f"{head}: {rates} ({r['seconds']:.1f}s)", flush=True)
-    command = "python benchmarks/challenger_sim.py" + (" --quick" if args.quick else "")
-    command += f" --nights {args.nights}"
-    args.out.write_text(report(rows, command))
+        args.out.write_text(report(rows, command))  # after every cell: a long run keeps its rows
     print(f"wrote {args.out}")
 
 

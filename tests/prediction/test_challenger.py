@@ -147,3 +147,19 @@ def test_the_run_summary_has_a_shadow_section(tmp_path, results_url) -> None:
     line = next(x for x in text.splitlines() if x.startswith("  shadow challenger.accuracy"))
     assert f"v2 {acc['challenger_value']:.4g} vs v1 {acc['champion_value']:.4g}" in line
     assert "on 400 labelled pairs of 2013-03-09" in line and line.endswith(": fail")
+
+
+def test_a_weekly_suite_judges_the_week_before_its_labels_are_due(tmp_path) -> None:
+    from datavigil.declare.window import Window
+    from datavigil.runner.run import run_suite
+    from datavigil.store import Store
+
+    # the run of ISO week 2013-W11 (Mar 11..17), label_delay 3d: Mar 8..14
+    rows = log_rows(date(2013, 3, 4), date(2013, 3, 17), n=20)
+    src = write_sql(f"sqlite:///{tmp_path / 'w.db'}", rows)
+    s = suite(src, [check()], log=LOG, partition_unit="week", schedule="@weekly")
+    report = run_suite(s, Window.for_week(date(2013, 3, 11), "UTC"),
+                       store=Store(f"sqlite:///{tmp_path / 'r.db'}"))  # fmt: skip
+    acc = next(r for r in report.results if r.check_name == "challenger.accuracy").outcome
+    assert acc.details["period"] == ["2013-03-08", "2013-03-14"]
+    assert acc.details["paired_keys"] == 7 * 20
