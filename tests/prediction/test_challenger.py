@@ -1,6 +1,6 @@
 """Challenger through run_suite and a real Store (issue 20 item 4, ADR 0134): the paired counts
 and statistics equal an independent computation from the rows, the verdicts, the gates (nothing
-paired, the cap), config errors, SQLite and Parquet (DuckDB) alike."""
+paired, the cap), config errors, SQLite, PostgreSQL and Parquet (DuckDB) alike."""
 
 from __future__ import annotations
 
@@ -41,11 +41,16 @@ def by_hand(rows: list[dict], first: date, last: date) -> dict:
     return {"table": table, "scores": (s1, s2, y), "agree": float((pred[0] == pred[1]).mean())}
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "parquet"])
-def test_paired_statistics_equal_an_independent_computation(tmp_path, results_url, kind) -> None:
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "parquet"])
+def test_paired_statistics_equal_an_independent_computation(
+    tmp_path, results_url, kind, request
+) -> None:
     rows = log_rows(date(2013, 3, 7), D, n=150, worse=0.15)
-    src = (write_sql(f"sqlite:///{tmp_path / 'log.db'}", rows) if kind == "sqlite"
-           else write_parquet(tmp_path / "log.parquet", rows))  # fmt: skip
+    if kind == "parquet":
+        src = write_parquet(tmp_path / "log.parquet", rows)
+    else:
+        url = request.getfixturevalue("pg_url") if kind == "postgresql" else None
+        src = write_sql(url or f"sqlite:///{tmp_path / 'log.db'}", rows)
     run = validate(suite(src, [check(days=2)], log=LOG), D, results_url)
     want = by_hand(rows, date(2013, 3, 8), J)
     acc, auc = run.details("challenger.accuracy"), run.details("challenger.auc")
