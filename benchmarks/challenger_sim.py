@@ -18,7 +18,7 @@ should be within [0.8, 1.2] x alpha. The gated column judges with the default mi
 0.03 lower; AUC 0.03 lower), judged with the default min_effect: the share of nights that fail.
 
     python benchmarks/challenger_sim.py [--nights 4000] [--metric all|accuracy|auc] [--out FILE]
-        [--quick]
+        [--quick] [--null-only] [--sizes N ...]
 
 (AUC cells: at most 1,000 nights, 400 at 3,000 pairs, 200 at 10,000: DeLong's cost.)
 """
@@ -94,7 +94,7 @@ def cells(quick: bool, only: str = "all") -> list[dict[str, Any]]:
     return out
 
 
-def run_cell(cell: dict[str, Any], nights: int, seed: int) -> dict[str, Any]:
+def run_cell(cell: dict[str, Any], nights: int, seed: int, null_only: bool = False) -> dict:
     rng = np.random.default_rng(seed)
     metric, base, rho, n = cell["metric"], cell["base"], cell["rho"], cell["n"]
     worse = base - 1.5 * MIN_EFFECT
@@ -105,18 +105,25 @@ def run_cell(cell: dict[str, Any], nights: int, seed: int) -> dict[str, Any]:
             return accuracy_night(rng, n, alt_p if alt else null_p, eff)
     else:
         d0, d1 = delta_for(base), delta_for(worse)
-        nights = min(nights, 1000 if n <= 1000 else 400 if n <= 3000 else 200)  # DeLong's cost
+        if not null_only:  # DeLong's cost; --null-only runs every night asked
+            nights = min(nights, 1000 if n <= 1000 else 400 if n <= 3000 else 200)
 
         def night(alt: bool, eff: float) -> str:
             return auc_night(rng, n, (d0, d1 if alt else d0), rho, eff)
 
     t0 = time.monotonic()
     calib = [night(False, 0.0) for _ in range(nights)]
-    gated = [night(False, MIN_EFFECT) for _ in range(nights)]
-    power = [night(True, MIN_EFFECT) for _ in range(nights)]
-    return {**cell, "nights": nights, "fail0": rate(calib), "gated": rate(gated),
-            "power": rate(power), "inconclusive": rate(power, "inconclusive"),
-            "seconds": time.monotonic() - t0}  # fmt: skip
+    out = {**cell, "nights": nights, "fail0": rate(calib), "gated": None, "power": None,
+           "inconclusive": None}  # fmt: skip
+    if not null_only:
+        gated = [night(False, MIN_EFFECT) for _ in range(nights)]
+        power = [night(True, MIN_EFFECT) for _ in range(nights)]
+        out.update(gated=rate(gated), power=rate(power), inconclusive=rate(power, "inconclusive"))
+    return {**out, "seconds": time.monotonic() - t0}
+
+
+def fmt(value: float | None, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def band(value: float, nights: int) -> str:
@@ -143,8 +150,8 @@ def report(rows: list[dict[str, Any]], command: str) -> str:
     for r in rows:
         out.append(
             f"| {r['metric']} | {r['base']} | {r['rho']} | {r['n']} | {r['nights']} | "
-            f"{r['fail0']:.4f} | {band(r['fail0'], r['nights'])} | {r['gated']:.4f} | "
-            f"{r['power']:.3f} | {r['inconclusive']:.3f} |"
+            f"{r['fail0']:.4f} | {band(r['fail0'], r['nights'])} | {fmt(r['gated'], 4)} | "
+            f"{fmt(r['power'], 3)} | {fmt(r['inconclusive'], 3)} |"
         )
     return "\n".join(out) + "\n"
 
@@ -155,15 +162,22 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--metric", choices=("all", "accuracy", "auc"), default="all")
+    ap.add_argument("--null-only", action="store_true", help="the calibration column only")
+    ap.add_argument("--sizes", type=int, nargs="*", help="only these numbers of pairs")
     args = ap.parse_args()
     command = "python benchmarks/challenger_sim.py" + (" --quick" if args.quick else "")
     command += f" --nights {args.nights} --metric {args.metric}"
+    command += (" --null-only" if args.null_only else "") + (
+        f" --sizes {' '.join(map(str, args.sizes))}" if args.sizes else ""
+    )
     rows = []
     for i, cell in enumerate(cells(args.quick, args.metric)):
-        rows.append(run_cell(cell, args.nights, 1000 + i))
+        if args.sizes and cell["n"] not in args.sizes:
+            continue
+        rows.append(run_cell(cell, args.nights, 1000 + i, args.null_only))
         r = rows[-1]
         head = f"{r['metric']} {r['base']} rho {r['rho']} n {r['n']}"
-        rates = f"fail0 {r['fail0']:.4f} gated {r['gated']:.4f} power {r['power']:.3f}"
+        rates = f"fail0 {r['fail0']:.4f} gated {fmt(r['gated'], 4)} power {fmt(r['power'], 3)}"
         print(f"{head}: {rates} ({r['seconds']:.1f}s)", flush=True)
         args.out.write_text(report(rows, command))  # after every cell: a long run keeps its rows
     print(f"wrote {args.out}")
