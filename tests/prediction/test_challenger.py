@@ -168,3 +168,10 @@ def test_a_weekly_suite_judges_the_week_before_its_labels_are_due(tmp_path) -> N
     acc = next(r for r in report.results if r.check_name == "challenger.accuracy").outcome
     assert acc.details["period"] == ["2013-03-08", "2013-03-14"]
     assert acc.details["paired_keys"] == 7 * 20
+
+
+def test_a_key_column_the_source_lacks_is_an_error_naming_it(tmp_path, results_url) -> None:
+    src = write_sql(f"sqlite:///{tmp_path / 'k.db'}", log_rows(J, J, n=10))
+    run = validate(suite(src, [check(key="session_id")], log=LOG), D, results_url)
+    assert run.status("challenger.accuracy") == "error"
+    assert "session_id" in run.results["challenger.accuracy"]["message"]
