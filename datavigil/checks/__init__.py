@@ -15,6 +15,7 @@ from datavigil.checks.distribution import MeanShift
 from datavigil.checks.freshness import Freshness
 from datavigil.checks.nulls import NullRate
 from datavigil.checks.prediction import (
+    Challenger,
     ClassShift,
     DecisionThreshold,
     LabelQuality,
@@ -33,6 +34,7 @@ from datavigil.checks.volume import Volume
 
 __all__ = [
     "CategoryShift",
+    "Challenger",
     "ClassShift",
     "Coverage",
     "DayAnova",

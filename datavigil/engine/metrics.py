@@ -209,6 +209,37 @@ class Sample:
     name = "sample"
 
 
+@dataclass(frozen=True, slots=True)
+class PairedKeys:
+    """The rows of ``version`` = ``first`` or ``second`` grouped by ``key`` (NULL keys left
+    out; datavigil.engine.paired): per key, its rows of each version (capped at 2) and, for each
+    predicate of ``flags``, whether a row of each version meets it; the keys counted per
+    combination: {(n_first, n_second, f0_first, f0_second, f1_first, ...): keys}."""
+
+    key: str
+    version: str
+    first: Any
+    second: Any
+    flags: tuple[Any, ...] = ()
+    name = "paired_keys"
+
+
+@dataclass(frozen=True, slots=True)
+class PairedSample:
+    """At most ``n`` keys with exactly one row of each version where ``where`` holds, in key
+    order: (``column`` of first, of second, then each flag of first and of second as 0/1)."""
+
+    key: str
+    version: str
+    first: Any
+    second: Any
+    column: str
+    n: int
+    flags: tuple[Any, ...] = ()
+    where: Any = None
+    name = "paired_sample"
+
+
 Metric = (
     RowCount
     | NullCount
@@ -222,6 +253,8 @@ Metric = (
     | Frequencies
     | Sample
     | RepeatedKeys
+    | PairedKeys
+    | PairedSample
 )
 
 
@@ -232,6 +265,11 @@ def metric_columns(metric: Any) -> set[str]:
     if isinstance(metric, DuplicateKeys | Sample | RepeatedKeys):
         where = getattr(metric, "where", None)
         return set(metric.columns) | (columns_of(where) if where else set())
+    if isinstance(metric, PairedKeys | PairedSample):
+        where = getattr(metric, "where", None)
+        preds = (*metric.flags, *([where] if where is not None else []))
+        named = {metric.key, metric.version, getattr(metric, "column", metric.key)}
+        return named.union(*(columns_of(p) for p in preds))
     if isinstance(metric, Moments):
         return {metric.column} | ({metric.by} if metric.by else set())
     col = getattr(metric, "column", None)

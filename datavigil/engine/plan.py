@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from datavigil.core.errors import first_line
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
-from datavigil.engine import row_queries
+from datavigil.engine import paired, row_queries
 from datavigil.engine.moments import moments_query
 from datavigil.engine.values import Runner, Values, py_value
 
@@ -61,6 +61,8 @@ def compute(
         m.Frequencies: row_queries.frequencies,
         m.RepeatedKeys: row_queries.repeated,
         m.Sample: row_queries.sample,
+        m.PairedKeys: paired.keys,
+        m.PairedSample: paired.sample,
     }
     for x in ready:
         one = single.get(type(x))

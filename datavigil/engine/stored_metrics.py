@@ -41,7 +41,8 @@ def profile(values: Values) -> list[Row]:
     """The run's metrics as (metric, column, group, value) rows for the results store."""
     out: list[Row] = []
     for x, v in values.data.items():
-        if isinstance(v, m.MetricError) or isinstance(x, m.Sample | m.RepeatedKeys):
+        rowwise = m.Sample | m.RepeatedKeys | m.PairedKeys | m.PairedSample
+        if isinstance(v, m.MetricError) or isinstance(x, rowwise):
             continue
         if isinstance(x, m.InfCount):
             out.append(("pos_inf_count" if x.sign > 0 else "neg_inf_count", x.column, None, v))

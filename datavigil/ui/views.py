@@ -95,6 +95,7 @@ def run_context(
         "snapshot": snapshot,
         "snapshot_linked": linked,
         "distribution_tests": dist,
+        "shadow": [c for c in checks if c["check_type"] == "prediction.challenger"],
         "distribution_plots": distribution_plots,
         "frequency_plots": _frequency_plots(snapshot, conn, run["run_id"]),
         "trends": plots.trends(recent, queries.history(conn, ids), run["run_id"]),

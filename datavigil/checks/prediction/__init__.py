@@ -4,6 +4,7 @@
 arrived (LabelQuality). Each lives in its own module; this one is where a suite imports them
 from (or from ``checks``)."""
 
+from datavigil.checks.prediction.challenger import Challenger
 from datavigil.checks.prediction.classes import ClassShift
 from datavigil.checks.prediction.labels import LabelQuality
 from datavigil.checks.prediction.output import PositiveRate, ScoreShift
@@ -11,6 +12,7 @@ from datavigil.checks.prediction.serving import DecisionThreshold, Latency, Mode
 from datavigil.checks.prediction.valid import OutputContract
 
 __all__ = [
+    "Challenger",
     "ClassShift",
     "DecisionThreshold",
     "LabelQuality",

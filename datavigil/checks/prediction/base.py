@@ -103,15 +103,17 @@ def no_day_file(source: Any, window: Window) -> bool:
 
 def empty_values(metrics: list[Any]) -> Any:
     """What a scan of no rows returns for the metrics the prediction checks use."""
-    from datavigil.engine.values import GroupStats, Values
+    from datavigil.engine.values import Freq, GroupStats, Values
     from datavigil.stats.sufficient import Moments
 
     out = Values()
     for x in metrics:
         if isinstance(x, m.Moments):
             out.data[x] = {None: GroupStats(Moments(), 0, 0, 0, 0, 0)}
-        elif isinstance(x, m.Sample):
+        elif isinstance(x, m.Sample | m.PairedSample):
             out.data[x] = []
+        elif isinstance(x, m.PairedKeys | m.Frequencies):
+            out.data[x] = {} if isinstance(x, m.PairedKeys) else Freq({}, 0)
         else:
             out.data[x] = 0  # RowCount, NullCount, CountWhere
     return out
