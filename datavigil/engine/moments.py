@@ -55,14 +55,13 @@ def moments_query(scope: c.Scope, ms: list[m.Moments], run: Runner, values: Valu
 def _moments_base(scope: c.Scope, cols: list[str], by: str | None) -> Any:
     proj = [] if by is None else [scope.col(by).label("g")]
     for j, name in enumerate(cols):
-        finite = sa.cast(c.finite_value(scope, name), sa.Float(53))  # int columns too
+        finite = sa.cast(c.finite_value(scope, name), c.double(scope.caps))  # int columns too
         proj += [scope.col(name).label(f"r{j}"), finite.label(f"x{j}")]
     return scope.select(*proj).subquery("b")
 
 
 def _first_pass(scope: c.Scope, cols: list[str], by: str | None, base: Any) -> Any:
-    inf = sa.bindparam(None, math.inf, type_=sa.Float, unique=True)
-    ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
+    inf, ninf = c.special(scope.caps, math.inf), c.special(scope.caps, -math.inf)
     first = [] if by is None else [base.c.g]
     for j, name in enumerate(cols):
         raw, x = base.c[f"r{j}"], base.c[f"x{j}"]

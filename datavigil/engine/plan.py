@@ -18,15 +18,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.core.errors import first_line
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
 from datavigil.engine import row_queries
+from datavigil.engine.dialects import driver_message
 from datavigil.engine.moments import moments_query
 from datavigil.engine.values import Runner, Values, py_value
 
@@ -100,7 +101,7 @@ class _Batch:
             if self.is_infra(exc):
                 raise
             if len(ms) == 1:
-                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {first_line(exc)}")
+                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {driver_message(exc)}")
                 return
         half = len(ms) // 2  # halves: a statement too large for the backend is split until it
         self(ms[:half], query)  # fits, and a metric it cannot compute is isolated in log2(n)
@@ -115,11 +116,17 @@ def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) ->
     values.queries += 1
     for i, x in enumerate(ms):
         v = row[i]
-        values.data[x] = _extreme(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+        if isinstance(x, m.Min | m.Max):
+            values.data[x] = _extreme(v, scope.columns[x.column].family == "datetime_tz")
+        else:
+            values.data[x] = int(v or 0)
 
 
-def _extreme(value: Any) -> Any:
+def _extreme(value: Any, instant: bool = False) -> Any:
     """A min/max as a plain Python value: a Decimal (PostgreSQL numeric, DuckDB DECIMAL) as
-    a float, like every other number the engine returns (it was dropped from the profile)."""
+    a float, like every other number the engine returns (it was dropped from the profile); an
+    instant the driver returns naive (Spark's TIMESTAMP, read in the session's UTC) as UTC."""
     value = py_value(value)
+    if instant and isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
     return float(value) if isinstance(value, Decimal) else value

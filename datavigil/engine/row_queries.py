@@ -29,11 +29,12 @@ def duplicates(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) 
 def frequencies(scope: c.Scope, x: m.Frequencies, run: Runner, values: Values) -> None:
     col = scope.col(x.column)
     n = sa.func.count()
+    # ordered by the labels: Spark rejects `ORDER BY count(*)` beside `sum(count(*)) OVER ()`
     stmt = (
-        scope.select(col, n, sa.func.sum(n).over())
+        scope.select(col.label("freq_value"), n.label("freq_n"), sa.func.sum(n).over())
         .where(col.is_not(None))
         .group_by(col)
-        .order_by(n.desc(), col)
+        .order_by(sa.desc("freq_n"), "freq_value")
         .limit(x.top)
     )
     rows = run(stmt)
