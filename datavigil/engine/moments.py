@@ -90,7 +90,9 @@ def _scale(mean: Any, lo: Any, hi: Any) -> float:
 
 
 def _bound(value: Any) -> Any:
-    return sa.bindparam(None, None if value is None else float(value), sa.Float, unique=True)
+    """A per-group mean or scale: a 64-bit float (SQLAlchemy casts a Float divisor to FLOAT,
+    which Spark and DuckDB read as 32 bits: Spark's moments were off by 1e-7)."""
+    return sa.bindparam(None, None if value is None else float(value), sa.Double, unique=True)
 
 
 def _per_group(base: Any, by: str | None, first: list[Any], pick: Callable[[Any], Any]) -> Any:

@@ -55,8 +55,8 @@ def sample(scope: c.Scope, x: m.Sample, run: Runner, values: Values) -> None:
     stmt = scope.select(*[scope.col(k) for k in x.columns])
     if x.where is not None:
         stmt = stmt.where(c.predicate(scope, x.where))
-    if x.distinct:  # the smallest distinct values: the same sample however the data is laid out
-        stmt = stmt.distinct().order_by(*[scope.col(k) for k in x.columns])
+    if x.distinct:  # the smallest distinct values, NULL last on every backend: the same sample
+        stmt = stmt.distinct().order_by(*[scope.col(k).nulls_last() for k in x.columns])
     if x.random:
         stmt = stmt.order_by(sa.func.random())
     rows = run(stmt.limit(x.n))
