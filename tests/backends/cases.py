@@ -91,3 +91,42 @@ CASES = [
     Case("day.max.timestamp", m.Max("ts"), day=True),
     Case("day.frequencies", m.Frequencies("g"), day=True),
 ]
+
+
+def checks() -> list[Any]:
+    """The built-in checks a single run judges (the others judge these metrics over days or a
+    reference: moments and frequencies above), and a pandera model of built-in checks."""
+    from datavigil.checks import NullRate, Range, RowCount, SchemaCheck, Unique
+
+    return [
+        RowCount(min_rows=1),
+        NullRate("x", max_fraction=0.1),
+        NullRate("x", max_fraction=0.5, count_inf=True, name="nulls.x.inf"),
+        NullRate("s", max_fraction=0.2),
+        Range("x", min=-5, max=5),
+        Range("k", min=1, max=6, max_inclusive=False),
+        Range("x", min=0, min_inclusive=False, name="range.x.positive"),
+        Unique(("k",)),
+        Unique(("k", "g"), name="unique.pair"),
+        SchemaCheck(model=_Model),
+    ]
+
+
+class _Model:
+    """A pandera model of built-in checks (SchemaCheck reads ``to_schema()``)."""
+
+    @staticmethod
+    def to_schema() -> Any:
+        import pandera.pandas as pa
+
+        text = [pa.Check.str_matches(r"[a-z]"), pa.Check.str_contains("a"),
+                pa.Check.str_startswith("a"), pa.Check.str_endswith("a"),
+                pa.Check.str_length(1, 3), pa.Check.isin(["a", "é", "日本語"])]  # fmt: skip
+        return pa.DataFrameSchema(
+            {
+                "k": pa.Column(int, [pa.Check.ge(2), pa.Check.lt(10)], nullable=True, unique=True),
+                "x": pa.Column(float, [pa.Check.in_range(-5, 5), pa.Check.ne(0.0)], nullable=True),
+                "s": pa.Column(str, text, nullable=True),
+                "g": pa.Column(str, [pa.Check.notin(["r"]), pa.Check.eq("p")], nullable=True),
+            }
+        )

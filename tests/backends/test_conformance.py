@@ -21,6 +21,7 @@ from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.sources import FrameSource
 from tests.backends import data
+from tests.backends import cases
 from tests.backends.cases import CASES, TOLERANCE, Case
 
 BACKENDS = list(TOLERANCE)
@@ -28,14 +29,10 @@ DAY = Window.for_day(date(2013, 3, 10), "America/New_York")
 PARTITION = Partition("ts", column_timezone="UTC")
 
 
-def _wanted(case: Case) -> Any:
-    """The metric computed; a ``subset`` case's reference is every matching row."""
-    return case.metric
-
-
-def compute_all(source: Any) -> dict[str, Any]:
-    """Every case's value (or its MetricError) on ``source``: two scans."""
-    out: dict[str, Any] = {}
+def compute_all(source: Any, tmp: Path) -> dict[str, Any]:
+    """Every case's value (or its MetricError) on ``source``: two scans; and every built-in
+    check's outcome, from one run of a suite (a private results store)."""
+    out: dict[str, Any] = {"checks": _checks(source, tmp)}
     for day in (False, True):
         cases = [x for x in CASES if x.day == day]
         window, part = (DAY, PARTITION) if day else (None, None)
@@ -48,6 +45,20 @@ def compute_all(source: Any) -> dict[str, Any]:
             if x.compare == "subset":
                 out[x.id + "/all"] = values.data.get(_everything(x.metric))
     return out
+
+
+def _checks(source: Any, tmp: Path) -> dict[str, Any]:
+    from datavigil import Suite
+    from datavigil.runner.run import run_suite
+    from datavigil.store import Store
+
+    suite = Suite(name="conformance", source=source, checks=cases.checks())
+    store = Store(f"sqlite:///{tmp / 'results.db'}")
+    report = run_suite(suite, DAY, store=store)
+    return {
+        r.check_name: (r.status.value, r.outcome.observed_value, r.outcome.failing_rows)
+        for r in report.results
+    }
 
 
 def _everything(sample: m.Sample) -> m.Sample:
@@ -78,7 +89,7 @@ def backend(request: pytest.FixtureRequest, results: dict, tmp_path_factory: Any
         tmp = tmp_path_factory.mktemp(name)
         source = _source(name, tmp, request)
         try:
-            results[name] = compute_all(source)
+            results[name] = compute_all(source, tmp)
         finally:
             if name == "spark-thrift":
                 data.drop_spark_table(source.url, source.table)
@@ -86,15 +97,15 @@ def backend(request: pytest.FixtureRequest, results: dict, tmp_path_factory: Any
 
 
 @pytest.fixture(scope="module")
-def reference() -> dict[str, dict[str, Any]]:
+def reference(tmp_path_factory: Any) -> dict[str, dict[str, Any]]:
     import pyarrow.compute as pc
 
     table = data.arrow()
     x = table.column("x")
     without_nan = table.set_column(1, "x", pc.if_else(pc.is_nan(x), None, x))
     return {
-        "nan": compute_all(FrameSource(table)),
-        "no-nan": compute_all(FrameSource(without_nan)),
+        "nan": compute_all(FrameSource(table), tmp_path_factory.mktemp("ref")),
+        "no-nan": compute_all(FrameSource(without_nan), tmp_path_factory.mktemp("ref-sqlite")),
     }
 
 
@@ -140,3 +151,19 @@ def _same_moments(got: dict, want: dict, rel: float) -> None:
         assert (a.n, a.min, a.max) == (b.n, b.min, b.max)
         for field in ("mean", "m2", "m3", "m4"):
             assert getattr(a, field) == pytest.approx(getattr(b, field), rel=rel, abs=1e-300)
+
+
+CHECK_NAMES = ["row_count", "nulls.x", "nulls.x.inf", "nulls.s", "ranges.x", "ranges.k", "range.x.positive",
+               "unique.k", "unique.pair", "schema"]  # fmt: skip
+
+
+@pytest.mark.parametrize("check", CHECK_NAMES)
+def test_builtin_check_agrees(backend: str, check: str, results: dict, reference: dict) -> None:
+    """Status, observed value and failing rows of every built-in check (and of every pandera
+    built-in check of the model: ``schema.*``) equal the reference's."""
+    ref = reference["no-nan" if backend == "sqlite" else "nan"]["checks"]
+    got = results[backend]["checks"]
+    names = sorted(n for n in ref if n == check or n.startswith(check + "."))
+    assert names and sorted(n for n in got if n in names or n.startswith(check + ".")) == names
+    for name in names:
+        assert got[name] == ref[name], name
