@@ -67,13 +67,21 @@ def is_infra(exc: BaseException) -> bool:
     return isinstance(exc, INFRA)
 
 
+# Spark's error classes about the source, not the statement: a file of the table that cannot be
+# read, a table or path gone while the run reads it (retryable, as DuckDB's unreadable file)
+SPARK_SOURCE = ("FAILED_READ_FILE", "TABLE_OR_VIEW_NOT_FOUND", "PATH_NOT_FOUND")
+
+
 def _server_rejected(orig: Any) -> bool:
     """PyHive raises OperationalError for every statement the server answered with an error
     (a function Spark lacks, a regex it cannot compile, an unresolved column): the Thrift
     response carries the server's status. A lost connection raises Thrift's or the socket's
     own errors instead (``transport_error``)."""
     status = getattr(orig.args[0], "status", None) if getattr(orig, "args", None) else None
-    return type(orig).__module__.startswith("pyhive") and bool(getattr(status, "errorMessage", ""))
+    message = str(getattr(status, "errorMessage", None) or "")
+    if not type(orig).__module__.startswith("pyhive") or not message:
+        return False
+    return not any(word in message for word in SPARK_SOURCE)
 
 
 def transport_error(exc: BaseException) -> bool:

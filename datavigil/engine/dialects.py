@@ -1,7 +1,7 @@
 """What the engine knows of each dialect: its capabilities (``Caps``: how NaN and infinity are
 written, how a regular expression is matched, which text functions it has), a SQLAlchemy or DuckDB
-type's family (bool, int, float, str, date, datetime, datetime_tz, other), the driver's message of
-a failed statement, and the in-memory DuckDB engine every file, Arrow and pandas scan runs on.
+type's family (bool, int, float, str, date, datetime, datetime_tz, other), and the in-memory
+DuckDB engine every file, Arrow and pandas scan runs on.
 
 May import: SQLAlchemy. Used by ``compile``, ``backends`` and ``sources``, so it imports none.
 """
@@ -78,16 +78,6 @@ def _local_timestamp() -> Any:
     from pyhive.sqlalchemy_hive import HiveTimestamp
 
     return type("SparkLocalTimestamp", (HiveTimestamp,), {"cache_ok": True})
-
-
-def driver_message(exc: BaseException) -> str:
-    """The first line of a failed statement's message. PyHive raises its errors with the
-    Thrift response as the argument, whose text is hundreds of characters of repr: the
-    server's own message (``status.errorMessage``) is taken from it."""
-    orig = getattr(exc, "orig", None) or exc
-    status = getattr(orig.args[0], "status", None) if orig.args else None
-    text = str(getattr(status, "errorMessage", None) or orig).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def sql_family(t: Any) -> str:

@@ -24,10 +24,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from datavigil.core.errors import first_line
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
 from datavigil.engine import row_queries
-from datavigil.engine.dialects import driver_message
 from datavigil.engine.moments import moments_query
 from datavigil.engine.values import Runner, Values, py_value
 
@@ -101,7 +101,7 @@ class _Batch:
             if self.is_infra(exc):
                 raise
             if len(ms) == 1:
-                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {driver_message(exc)}")
+                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {first_line(exc)}")
                 return
         half = len(ms) // 2  # halves: a statement too large for the backend is split until it
         self(ms[:half], query)  # fits, and a metric it cannot compute is isolated in log2(n)
