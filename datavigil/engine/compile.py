@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -207,7 +207,7 @@ def _before(scope: Scope, p: m.Before) -> Any:
 
     col, family = scope.col(p.column), scope.columns[p.column].family
     if family == "datetime_tz":
-        return col < sa.bindparam(None, p.instant.astimezone(timezone.utc), unique=True)
+        return col < sa.bindparam(None, p.instant.astimezone(UTC), unique=True)
     naive = p.instant.astimezone(ZoneInfo(p.column_timezone)).replace(tzinfo=None)
     if scope.caps.name == "sqlite":
         bound = sa.bindparam(None, f"{naive:%Y-%m-%d %H:%M:%S}", type_=sa.String, unique=True)

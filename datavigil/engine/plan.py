@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -128,5 +128,5 @@ def _extreme(value: Any, instant: bool = False) -> Any:
     instant the driver returns naive (Spark's TIMESTAMP, read in the session's UTC) as UTC."""
     value = py_value(value)
     if instant and isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return float(value) if isinstance(value, Decimal) else value

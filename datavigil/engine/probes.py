@@ -102,7 +102,6 @@ def sql_latest(
     """The newest update before ``window.end``, max overall and count(*): one aggregate query.
     A timestamp counts when it is strictly before the end (the partition's [start, end), so the
     next day's midnight row is the next day's); a date or day key when it is at most the day."""
-    import sqlalchemy as sa
 
     with _connected(source, where) as conn:
         col, from_ = _column(conn, source, column, where)

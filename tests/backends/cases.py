@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from datavigil.engine import metrics as m
-
 from tests.backends.data import INF, NAN
 
 # the relative tolerance of moments per backend (docs/reference/backends.md states the same)

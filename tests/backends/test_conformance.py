@@ -20,8 +20,7 @@ from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.sources import FrameSource
-from tests.backends import data
-from tests.backends import cases
+from tests.backends import cases, data
 from tests.backends.cases import CASES, TOLERANCE, Case
 
 BACKENDS = list(TOLERANCE)
@@ -153,8 +152,8 @@ def _same_moments(got: dict, want: dict, rel: float) -> None:
             assert getattr(a, field) == pytest.approx(getattr(b, field), rel=rel, abs=1e-300)
 
 
-CHECK_NAMES = ["row_count", "nulls.x", "nulls.x.inf", "nulls.s", "ranges.x", "ranges.k", "range.x.positive",
-               "unique.k", "unique.pair", "schema"]  # fmt: skip
+CHECK_NAMES = ["row_count", "nulls.x", "nulls.x.inf", "nulls.s", "ranges.x", "ranges.k",
+               "range.x.positive", "unique.k", "unique.pair", "schema"]  # fmt: skip
 
 
 @pytest.mark.parametrize("check", CHECK_NAMES)

@@ -41,7 +41,9 @@ def test_a_spark_server_that_is_down_is_a_source_error_without_the_password(
 
 
 def test_a_missing_spark_table_is_named(spark_url: str, tmp_path: Path) -> None:
-    suite = Suite(name="s", source=SqlSource(table="no_such_table", url=spark_url), checks=[RowCount()])
+    suite = Suite(
+        name="s", source=SqlSource(table="no_such_table", url=spark_url), checks=[RowCount()]
+    )
     message = assert_source_error(validate(suite, tmp_path))
     assert message == "suite 's': source table 'no_such_table' not found"
 

@@ -71,7 +71,9 @@ def test_flights_suite_on_spark_fails_the_same_checks_as_on_sqlite(
     frame = flights_frame.copy()
     frame["time_hour"] = frame["time_hour"].dt.tz_localize(None)  # SQLite: naive UTC, as the demo
     frame.to_sql("flights", sa.create_engine(f"sqlite:///{lite}"), index=False)
-    on_sqlite = _verdicts(SqlSource(table="flights", url=f"sqlite:///{lite}"), _store(tmp_path, "a"))
+    on_sqlite = _verdicts(
+        SqlSource(table="flights", url=f"sqlite:///{lite}"), _store(tmp_path, "a")
+    )
 
     folder = tmp_path / "spark-flights"
     folder.mkdir()
