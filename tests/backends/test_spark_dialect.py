@@ -15,8 +15,10 @@ from datavigil.engine import metrics as m
 from datavigil.engine import row_queries
 from datavigil.engine.backends import is_infra
 from datavigil.engine.values import Values
+from tests.conftest import IN_CI
 
-pytest.importorskip("pyhive")
+if not IN_CI:  # in CI the client extra is installed: a missing PyHive fails, never skips
+    pytest.importorskip("pyhive")
 
 
 def _scope() -> c.Scope:
