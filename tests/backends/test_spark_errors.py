@@ -6,6 +6,7 @@ rows of the checks that asked for them, naming the dialect, while every other ch
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from pathlib import Path
@@ -40,6 +41,21 @@ def test_a_spark_server_that_is_down_is_a_source_error_without_the_password(
     assert_source_error(report, "table 'events'")
     assert not [r for r in caplog.records if SECRET in r.getMessage()]
     assert SECRET not in str([r.outcome.message for r in report.results])
+
+
+def test_a_url_from_an_airflow_connection_leaves_no_password_in_any_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"hive://dv:{SECRET}@127.0.0.1:{_closed_port()}/default?auth=LDAP"
+    extra = {"sqlalchemy_url": url}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SPARK_DOWN", json.dumps({"conn_type": "generic", "extra": extra})
+    )
+    source = SqlSource(table="events", conn_id="spark_down")
+    with caplog.at_level(logging.DEBUG):
+        report = validate(Suite(name="s", source=source, checks=[RowCount()]), tmp_path)
+    assert_source_error(report, "table 'events'", "could not be reached")
+    assert not [r for r in caplog.records if SECRET in r.getMessage()]
 
 
 def test_a_missing_spark_table_is_named(spark_url: str, tmp_path: Path) -> None:
