@@ -101,11 +101,19 @@ class _Batch:
             if self.is_infra(exc):
                 raise
             if len(ms) == 1:
-                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {first_line(exc)}")
+                self.values.data[ms[0]] = m.MetricError(
+                    f"{self.backend}: {first_line(exc)} ({_what(ms[0])})"
+                )
                 return
         half = len(ms) // 2  # halves: a statement too large for the backend is split until it
         self(ms[:half], query)  # fits, and a metric it cannot compute is isolated in log2(n)
         self(ms[half:], query)
+
+
+def _what(metric: Any) -> str:
+    """The metric a backend could not compute, for its error: its name and columns."""
+    columns = ", ".join(sorted(m.metric_columns(metric)))
+    return f"metric {metric.name} of {columns}" if columns else f"metric {metric.name}"
 
 
 def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) -> None:

@@ -83,6 +83,7 @@ def test_what_spark_cannot_run_is_that_check_s_error(spark_url: str, tmp_path: P
     regex = got["matches.s"]
     assert regex.status.value == "error" and regex.message.startswith("spark: "), regex.message
     assert "\n" not in regex.message and len(regex.message) < 400, regex.message
+    assert "PatternSyntaxException" in regex.message and "count_where of s" in regex.message
     assert got["nulls.not_on_spark"].status.value == "error"
     assert "not_on_spark" in got["nulls.not_on_spark"].message
     assert got["nulls.x"].status.value == "pass" and got["ranges.k"].status.value == "pass"
