@@ -78,6 +78,9 @@ class ValidationFailed(DatavigilError):
 
 def first_line(exc: BaseException) -> str:
     """The first line of an error's text (a SQLAlchemy error's: of the driver's error under it),
-    or the class's name when there is no text."""
-    text = str(getattr(exc, "orig", None) or exc).strip()
+    or the class's name when there is no text. PyHive raises with the server's Thrift response as
+    the argument (hundreds of characters of repr): its ``status.errorMessage`` is the text."""
+    orig = getattr(exc, "orig", None) or exc
+    status = getattr(orig.args[0], "status", None) if orig.args else None
+    text = str(getattr(status, "errorMessage", None) or orig).strip()
     return text.splitlines()[0] if text else type(exc).__name__

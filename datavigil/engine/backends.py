@@ -57,12 +57,38 @@ def is_infra(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
     orig = getattr(exc, "orig", None)
+    if _server_rejected(orig):
+        return False
     if type(orig).__module__ == "sqlite3" and any(w in str(orig).lower() for w in SQLITE_STATEMENT):
         return False
     code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
     if code.startswith(PG_STATEMENT_CLASS):
         return False
     return isinstance(exc, INFRA)
+
+
+# Spark's error classes about the source, not the statement: a file of the table that cannot be
+# read, a table or path gone while the run reads it (retryable, as DuckDB's unreadable file)
+SPARK_SOURCE = ("FAILED_READ_FILE", "TABLE_OR_VIEW_NOT_FOUND", "PATH_NOT_FOUND")
+
+
+def _server_rejected(orig: Any) -> bool:
+    """PyHive raises OperationalError for every statement the server answered with an error
+    (a function Spark lacks, a regex it cannot compile, an unresolved column): the Thrift
+    response carries the server's status. A lost connection raises Thrift's or the socket's
+    own errors instead (``transport_error``)."""
+    status = getattr(orig.args[0], "status", None) if getattr(orig, "args", None) else None
+    message = str(getattr(status, "errorMessage", None) or "")
+    if not type(orig).__module__.startswith("pyhive") or not message:
+        return False
+    return not any(word in message for word in SPARK_SOURCE)
+
+
+def transport_error(exc: BaseException) -> bool:
+    """A failure to reach the server that the driver raises unwrapped (PyHive lets Thrift's
+    TTransportException for a refused or reset socket through): infrastructure."""
+    module = type(exc).__module__
+    return module.startswith(("thrift.", "thrift_sasl")) or isinstance(exc, ConnectionError)
 
 
 def duck_read_error(exc: BaseException) -> bool:
@@ -102,7 +128,9 @@ class Scan:
     def compute(self, metrics: Any) -> Values:
         try:
             return plan.compute(self.scope, metrics, self._run_isolated, self._is_infra)
-        except sa.exc.SQLAlchemyError as exc:
+        except Exception as exc:
+            if not isinstance(exc, sa.exc.SQLAlchemyError) and not transport_error(exc):
+                raise
             raise SourceUnavailable(
                 f"suite '{self.suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
@@ -158,6 +186,12 @@ def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
         ) from None
     except ModuleNotFoundError as exc:
         raise SuiteError(suite, "source", f"database driver missing: {exc}") from None
+    except Exception as exc:
+        if not transport_error(exc):
+            raise
+        raise SourceUnavailable(
+            f"suite '{suite}': source {label} could not be reached: {first_line(exc)}"
+        ) from None
     finally:  # the scan's own engine: close its pooled connection, or every run leaves one
         if engine is not None:
             engine.dispose()

@@ -1,7 +1,8 @@
 """Metrics and predicates to SQLAlchemy Core: one compiler for every backend.
 
-The dialect quotes identifiers and binds parameters; what differs between databases (NaN,
-regular expressions, text functions) is a ``Caps`` record chosen by the dialect's name. Float
+The dialect quotes identifiers and binds parameters; what differs between databases (NaN and
+infinity literals, regular expressions, text functions) is a ``Caps`` record
+(datavigil.engine.dialects) chosen by the dialect's name. Float
 columns exclude NaN from every comparison, so "NULL and NaN never match" holds everywhere.
 """
 
@@ -10,12 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import Grouping
 
 from datavigil.engine import metrics as m
+from datavigil.engine.dialects import Caps, caps_for
+
+__all__ = ["Caps", "Column", "Scope", "caps_for", "predicate", "scalar"]
 
 NUMERIC = ("int", "float")
 
@@ -27,32 +32,6 @@ class Column:
     name: str
     family: str  # int | float | str | bool | date | datetime | datetime_tz | other
     type_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Caps:
-    """What a dialect supports, and how."""
-
-    name: str
-    nan: bool  # float columns can hold NaN (PostgreSQL, DuckDB; not SQLite)
-    regex: str  # "op": col ~ pattern (PostgreSQL) | "func": regexp_matches | "sqlite"
-    contains: str  # the substring-position function: strpos | instr
-    nan_test: str = "eq"  # "eq": x = 'NaN' (PostgreSQL) | "isnan": isnan(x) (DuckDB)
-    # scalar metrics in one SELECT: SQLite allows 2,000 result columns, PostgreSQL 1,664
-    per_statement: int = 500
-
-
-def caps_for(dialect_name: str) -> Caps:
-    if dialect_name == "sqlite":
-        return Caps("sqlite", nan=False, regex="sqlite", contains="instr")
-    if dialect_name == "duckdb":
-        # DuckDB's `x = 'NaN'` is false for the NaNs read from Parquet: isnan() is reliable
-        return Caps("duckdb", nan=True, regex="func", contains="strpos", nan_test="isnan")
-    if dialect_name == "postgresql":
-        return Caps("postgresql", nan=True, regex="op", contains="strpos")
-    # other dialects: the PostgreSQL-like defaults; a missing function fails at run time and is
-    # reported as an error naming the dialect (datavigil.engine.backends)
-    return Caps(dialect_name, nan=True, regex="op", contains="strpos")
 
 
 @dataclass(frozen=True)
@@ -77,8 +56,25 @@ def _float(scope: Scope, name: str) -> bool:
     return scope.columns[name].family == "float" and scope.caps.nan
 
 
-def nan_param() -> Any:
-    return sa.bindparam(None, math.nan, type_=sa.Float, unique=True)
+def special(caps: Caps, value: float) -> Any:
+    """NaN or an infinity as the dialect can read it: a bound parameter, or a typed literal
+    (``CAST('NaN' AS DOUBLE)``) where the driver would write a bare ``nan``/``inf``."""
+    if caps.specials == "cast":
+        word = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return sa.literal_column(f"CAST('{word}' AS {caps.double})", sa.Float)
+    return sa.bindparam(None, value, type_=sa.Float, unique=True)
+
+
+def double(caps: Caps) -> Any:
+    """The 64-bit float type of a CAST."""
+    return sa.Double() if caps.double == "DOUBLE" else sa.Float(53)
+
+
+def lit(caps: Caps, v: Any) -> Any:
+    """A value compared with a column: NaN and infinities as ``special``, others bound."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return special(caps, v)
+    return v
 
 
 def is_nan(scope: Scope, name: str, col: Any = None) -> Any:
@@ -89,7 +85,7 @@ def is_nan(scope: Scope, name: str, col: Any = None) -> Any:
         return sa.false()
     if scope.caps.nan_test == "isnan":
         return sa.func.isnan(col)
-    return col == nan_param()
+    return col == special(scope.caps, math.nan)
 
 
 def not_nan(scope: Scope, name: str) -> Any:
@@ -101,9 +97,7 @@ def not_nan(scope: Scope, name: str) -> Any:
 def finite_value(scope: Scope, name: str) -> Any:
     """The value where it is finite, else NULL."""
     col = scope.col(name)
-    inf = sa.bindparam(None, math.inf, type_=sa.Float, unique=True)
-    ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
-    cond = [col != inf, col != ninf]
+    cond = [col != special(scope.caps, math.inf), col != special(scope.caps, -math.inf)]
     if _float(scope, name):
         cond.append(not_nan(scope, name))
     return sa.case((sa.and_(*cond), col))
@@ -126,33 +120,35 @@ def _cmp(scope: Scope, p: m.Cmp) -> Any:
     }
     if p.op not in ops:
         raise m.MetricError(f"unknown comparison {p.op!r}")
-    expr = ops[p.op](p.value)
+    expr = ops[p.op](lit(scope.caps, p.value))
     return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
 
 
 def _regex(scope: Scope, p: m.Regex) -> Any:
     pattern = p.pattern if not p.anchored or p.pattern.startswith("^") else "^(?:" + p.pattern + ")"
-    text = _text(scope, p.column)
+    text, pattern = _text(scope, p.column), lit(scope.caps, pattern)
     if scope.caps.regex == "func":
         return sa.func.regexp_matches(text, pattern)
+    if scope.caps.regex == "rlike":  # Java regex, search semantics like Python's re.search
+        return text.op("RLIKE", is_comparison=True)(pattern)
     return text.regexp_match(pattern)
 
 
 def _text_test(scope: Scope, p: m.TextTest) -> Any:
-    text = _text(scope, p.column)
+    text, v = _text(scope, p.column), lit(scope.caps, p.value)
     n = len(p.value)
     if p.kind == "startswith":
-        return sa.func.substr(text, 1, n) == p.value
+        return sa.func.substr(text, 1, n) == v
     if p.kind == "endswith":
         start = sa.func.length(text) - n + 1
-        return sa.and_(sa.func.length(text) >= n, sa.func.substr(text, start, n) == p.value)
+        return sa.and_(sa.func.length(text) >= n, sa.func.substr(text, start, n) == v)
     if p.kind == "contains":
-        return getattr(sa.func, scope.caps.contains)(text, p.value) > 0
+        return getattr(sa.func, scope.caps.contains)(text, v) > 0
     raise m.MetricError(f"unknown text test {p.kind!r}")
 
 
 def _isin(scope: Scope, p: m.IsIn) -> Any:
-    expr = scope.col(p.column).in_(list(p.values))
+    expr = scope.col(p.column).in_([lit(scope.caps, v) for v in p.values])
     expr = sa.not_(expr) if p.negate else expr
     return sa.and_(expr, not_nan(scope, p.column)) if _float(scope, p.column) else expr
 
@@ -211,7 +207,7 @@ def _before(scope: Scope, p: m.Before) -> Any:
 
     col, family = scope.col(p.column), scope.columns[p.column].family
     if family == "datetime_tz":
-        return col < sa.bindparam(None, p.instant, unique=True)
+        return col < sa.bindparam(None, p.instant.astimezone(UTC), unique=True)
     naive = p.instant.astimezone(ZoneInfo(p.column_timezone)).replace(tzinfo=None)
     if scope.caps.name == "sqlite":
         bound = sa.bindparam(None, f"{naive:%Y-%m-%d %H:%M:%S}", type_=sa.String, unique=True)
@@ -252,8 +248,7 @@ def scalar(scope: Scope, metric: Any) -> Any:
     if isinstance(metric, m.InfCount):
         if scope.columns[metric.column].family != "float":
             return sa.literal(0)
-        value = math.inf if metric.sign > 0 else -math.inf
-        return count_if(col == sa.bindparam(None, value, type_=sa.Float, unique=True))
+        return count_if(col == special(scope.caps, math.inf * metric.sign))
     if isinstance(metric, m.Min | m.Max):
         expr = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
         return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(expr)

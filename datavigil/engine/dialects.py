@@ -1,20 +1,92 @@
-"""What the engine knows of each dialect's types and of its embedded DuckDB: a SQLAlchemy or
-DuckDB type's family (bool, int, float, str, date, datetime, datetime_tz, other) and the in-memory
+"""What the engine knows of each dialect: its capabilities (``Caps``: how NaN and infinity are
+written, how a regular expression is matched, which text functions it has), a SQLAlchemy or DuckDB
+type's family (bool, int, float, str, date, datetime, datetime_tz, other), and the in-memory
 DuckDB engine every file, Arrow and pandas scan runs on.
 
-May import: SQLAlchemy. Used by ``backends`` and ``sources`` (which ``backends`` reads), so it
-imports neither.
+May import: SQLAlchemy. Used by ``compile``, ``backends`` and ``sources``, so it imports none.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """What a dialect supports, and how."""
+
+    name: str
+    nan: bool  # float columns can hold NaN (PostgreSQL, DuckDB, Spark; not SQLite)
+    regex: str  # "op": col ~ pattern (PostgreSQL) | "func": regexp_matches | "sqlite" | "rlike"
+    contains: str  # the substring-position function: strpos | instr
+    nan_test: str = "eq"  # "eq": x = 'NaN' (PostgreSQL) | "isnan": isnan(x) (DuckDB, Spark)
+    # scalar metrics in one SELECT: SQLite allows 2,000 result columns, PostgreSQL 1,664
+    per_statement: int = 500
+    # "bind": NaN and infinities are bound parameters | "cast": typed literals, CAST('NaN' AS
+    # DOUBLE) (PyHive writes a float parameter as bare `nan`/`inf`: Spark reads a column name)
+    specials: str = "bind"
+    double: str = "FLOAT(53)"  # the 64-bit float type as the dialect spells it in a CAST
+
+
+SPARK = Caps(
+    "spark", nan=True, regex="rlike", contains="instr", nan_test="isnan", specials="cast",
+    double="DOUBLE",
+)  # fmt: skip  # Spark SQL through the Thrift server (PyHive's `hive` dialect), Databricks
+
+
+def caps_for(dialect_name: str) -> Caps:
+    if dialect_name == "sqlite":
+        return Caps("sqlite", nan=False, regex="sqlite", contains="instr")
+    if dialect_name == "duckdb":
+        # DuckDB's `x = 'NaN'` is false for the NaNs read from Parquet: isnan() is reliable
+        return Caps("duckdb", nan=True, regex="func", contains="strpos", nan_test="isnan")
+    if dialect_name == "postgresql":
+        return Caps("postgresql", nan=True, regex="op", contains="strpos")
+    if dialect_name in SPARK_DIALECTS:
+        return SPARK
+    # other dialects: the PostgreSQL-like defaults; a missing function fails at run time and is
+    # reported as an error naming the dialect (datavigil.engine.plan)
+    return Caps(dialect_name, nan=True, regex="op", contains="strpos")
+
+
+SPARK_DIALECTS = ("hive", "databricks", "spark")
+
+
+def prepare_spark(engine: sa.Engine) -> None:
+    """A Spark engine as the compiler expects it: every session in UTC (``SET
+    spark.sql.session.timeZone``), so a TIMESTAMP (an instant) is written and read as UTC wall
+    time; and PyHive taught Spark's ``timestamp_ntz`` (a naive timestamp, else unrecognized)."""
+    from pyhive import sqlalchemy_hive
+
+    sqlalchemy_hive._type_map.setdefault("timestamp_ntz", _local_timestamp())
+
+    @sa.event.listens_for(engine, "connect")
+    def _utc(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SET spark.sql.session.timeZone=UTC")
+        cursor.close()
+
+
+@functools.cache
+def _local_timestamp() -> Any:
+    """Spark's TIMESTAMP_NTZ (a naive timestamp), read from the server's text as PyHive reads
+    a TIMESTAMP."""
+    from pyhive.sqlalchemy_hive import HiveTimestamp
+
+    return type("SparkLocalTimestamp", (HiveTimestamp,), {"cache_ok": True})
+
+
 def sql_family(t: Any) -> str:
-    """A SQLAlchemy type's family."""
+    """A SQLAlchemy type's family (a TypeDecorator's, such as PyHive's DATE and TIMESTAMP
+    that parse the server's text: of the type it decorates)."""
+    if type(t).__name__ == "HiveTimestamp":  # Spark's TIMESTAMP: an instant, read in UTC
+        return "datetime_tz"
+    if isinstance(t, sa.types.TypeDecorator):
+        t = t.impl_instance
     if isinstance(t, sa.Boolean):
         return "bool"
     if isinstance(t, sa.Integer):

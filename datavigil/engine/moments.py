@@ -55,14 +55,13 @@ def moments_query(scope: c.Scope, ms: list[m.Moments], run: Runner, values: Valu
 def _moments_base(scope: c.Scope, cols: list[str], by: str | None) -> Any:
     proj = [] if by is None else [scope.col(by).label("g")]
     for j, name in enumerate(cols):
-        finite = sa.cast(c.finite_value(scope, name), sa.Float(53))  # int columns too
+        finite = sa.cast(c.finite_value(scope, name), c.double(scope.caps))  # int columns too
         proj += [scope.col(name).label(f"r{j}"), finite.label(f"x{j}")]
     return scope.select(*proj).subquery("b")
 
 
 def _first_pass(scope: c.Scope, cols: list[str], by: str | None, base: Any) -> Any:
-    inf = sa.bindparam(None, math.inf, type_=sa.Float, unique=True)
-    ninf = sa.bindparam(None, -math.inf, type_=sa.Float, unique=True)
+    inf, ninf = c.special(scope.caps, math.inf), c.special(scope.caps, -math.inf)
     first = [] if by is None else [base.c.g]
     for j, name in enumerate(cols):
         raw, x = base.c[f"r{j}"], base.c[f"x{j}"]
@@ -91,7 +90,9 @@ def _scale(mean: Any, lo: Any, hi: Any) -> float:
 
 
 def _bound(value: Any) -> Any:
-    return sa.bindparam(None, None if value is None else float(value), sa.Float, unique=True)
+    """A per-group mean or scale: a 64-bit float (SQLAlchemy casts a Float divisor to FLOAT,
+    which Spark and DuckDB read as 32 bits: Spark's moments were off by 1e-7)."""
+    return sa.bindparam(None, None if value is None else float(value), sa.Double, unique=True)
 
 
 def _per_group(base: Any, by: str | None, first: list[Any], pick: Callable[[Any], Any]) -> Any:

@@ -8,6 +8,7 @@ stored in (``Partition.column_timezone``), so DST days keep their 23 or 25 hours
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,8 +22,9 @@ def _bind(value: Any, text: bool = False) -> Any:
 
 
 def _time_filter(col: Any, family: str, window: Any, partition: Any) -> list[Any]:
-    if family == "datetime_tz":
-        return [col >= _bind(window.start), col < _bind(window.end)]
+    if family == "datetime_tz":  # in UTC: a driver that writes the wall time (PyHive) is right
+        start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+        return [col >= _bind(start), col < _bind(end)]
     start, end = window.bounds_in(partition.column_timezone)
     return [col >= _bind(start), col < _bind(end)]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -102,11 +103,19 @@ class _Batch:
             if self.is_infra(exc):
                 raise
             if len(ms) == 1:
-                self.values.data[ms[0]] = m.MetricError(f"{self.backend}: {first_line(exc)}")
+                self.values.data[ms[0]] = m.MetricError(
+                    f"{self.backend}: {first_line(exc)} ({_what(ms[0])})"
+                )
                 return
         half = len(ms) // 2  # halves: a statement too large for the backend is split until it
         self(ms[:half], query)  # fits, and a metric it cannot compute is isolated in log2(n)
         self(ms[half:], query)
+
+
+def _what(metric: Any) -> str:
+    """The metric a backend could not compute, for its error: its name and columns."""
+    columns = ", ".join(sorted(m.metric_columns(metric)))
+    return f"metric {metric.name} of {columns}" if columns else f"metric {metric.name}"
 
 
 def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) -> None:
@@ -117,11 +126,17 @@ def _scalar_query(scope: c.Scope, ms: list[Any], run: Runner, values: Values) ->
     values.queries += 1
     for i, x in enumerate(ms):
         v = row[i]
-        values.data[x] = _extreme(v) if isinstance(x, m.Min | m.Max) else int(v or 0)
+        if isinstance(x, m.Min | m.Max):
+            values.data[x] = _extreme(v, scope.columns[x.column].family == "datetime_tz")
+        else:
+            values.data[x] = int(v or 0)
 
 
-def _extreme(value: Any) -> Any:
+def _extreme(value: Any, instant: bool = False) -> Any:
     """A min/max as a plain Python value: a Decimal (PostgreSQL numeric, DuckDB DECIMAL) as
-    a float, like every other number the engine returns (it was dropped from the profile)."""
+    a float, like every other number the engine returns (it was dropped from the profile); an
+    instant the driver returns naive (Spark's TIMESTAMP, read in the session's UTC) as UTC."""
     value = py_value(value)
+    if instant and isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
     return float(value) if isinstance(value, Decimal) else value

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window, zone
+from datavigil.engine.dialects import sql_family
 from datavigil.engine.sources.files import FileSource
 from datavigil.engine.sources.sql import SqlSource, day_filter
 
@@ -90,8 +91,8 @@ def _as_utc(value: Any, aware: bool, column_timezone: str, where: Where) -> date
         raise where.misconfigured(
             f"timestamp column holds {type(value).__name__} values ({value!r}), not timestamps"
         )
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone(column_timezone))
+    if value.tzinfo is None:  # an instant the driver returns naive (Spark's, in UTC): UTC
+        value = value.replace(tzinfo=UTC if aware else zone(column_timezone))
     return value.astimezone(UTC)
 
 
@@ -101,13 +102,13 @@ def sql_latest(
     """The newest update before ``window.end``, max overall and count(*): one aggregate query.
     A timestamp counts when it is strictly before the end (the partition's [start, end), so the
     next day's midnight row is the next day's); a date or day key when it is at most the day."""
-    import sqlalchemy as sa
 
     with _connected(source, where) as conn:
         col, from_ = _column(conn, source, column, where)
-        if isinstance(col.type, sa.DateTime):
+        family = sql_family(col.type)  # PyHive's types decorate a string: by their family
+        if family in ("datetime", "datetime_tz"):
             return _latest_timestamp(conn, col, from_, window, column_timezone, where)
-        if isinstance(col.type, sa.Date | sa.String):
+        if family in ("date", "str"):
             return _latest_day(conn, col, from_, window, where)
         raise where.misconfigured(
             f"column '{column}' is {col.type}, not a timestamp or a date "
@@ -130,12 +131,13 @@ def _latest_timestamp(
 ) -> Latest:
     import sqlalchemy as sa
 
-    aware = bool(col.type.timezone)
-    end = window.end if aware else window.bounds_in(column_timezone)[1]
+    aware = sql_family(col.type) == "datetime_tz"  # timestamptz, Spark's TIMESTAMP
+    end = window.end.astimezone(UTC) if aware else window.bounds_in(column_timezone)[1]
     if not aware and conn.dialect.name == "sqlite":  # text timestamps, with or without fraction
         bound = sa.bindparam("as_of", f"{end:%Y-%m-%d %H:%M:%S}", type_=sa.String())
-    else:
-        bound = sa.bindparam("as_of", end, type_=col.type)
+    else:  # PyHive's types only read (their bind raises): the value's own type there
+        typed = not isinstance(col.type, sa.types.TypeDecorator)
+        bound = sa.bindparam("as_of", end, type_=col.type if typed else None)
     value, newest, rows = _aggregate(conn, col, from_, bound, strict=True)
     return Latest(
         value=_as_utc(value, aware, column_timezone, where),

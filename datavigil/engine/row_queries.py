@@ -29,11 +29,12 @@ def duplicates(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) 
 def frequencies(scope: c.Scope, x: m.Frequencies, run: Runner, values: Values) -> None:
     col = scope.col(x.column)
     n = sa.func.count()
+    # ordered by the labels: Spark rejects `ORDER BY count(*)` beside `sum(count(*)) OVER ()`
     stmt = (
-        scope.select(col, n, sa.func.sum(n).over())
+        scope.select(col.label("freq_value"), n.label("freq_n"), sa.func.sum(n).over())
         .where(col.is_not(None))
         .group_by(col)
-        .order_by(n.desc(), col)
+        .order_by(sa.desc("freq_n"), "freq_value")
         .limit(x.top)
     )
     rows = run(stmt)
@@ -54,8 +55,8 @@ def sample(scope: c.Scope, x: m.Sample, run: Runner, values: Values) -> None:
     stmt = scope.select(*[scope.col(k) for k in x.columns])
     if x.where is not None:
         stmt = stmt.where(c.predicate(scope, x.where))
-    if x.distinct:  # the smallest distinct values: the same sample however the data is laid out
-        stmt = stmt.distinct().order_by(*[scope.col(k) for k in x.columns])
+    if x.distinct:  # the smallest distinct values, NULL last on every backend: the same sample
+        stmt = stmt.distinct().order_by(*[scope.col(k).nulls_last() for k in x.columns])
     if x.random:
         stmt = stmt.order_by(sa.func.random())
     rows = run(stmt.limit(x.n))

@@ -21,6 +21,7 @@ PG_OIDS = {
     16: "bool", 20: "int", 21: "int", 23: "int", 700: "float", 701: "float", 1700: "float",
     25: "str", 1043: "str", 1042: "str", 1082: "date", 1114: "datetime", 1184: "datetime_tz",
 }  # fmt: skip  # PostgreSQL type OIDs of a query's columns
+SPARK_NOT_FOUND = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND")  # Spark's error classes
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,12 @@ class SqlSource:
             raise SourceUnavailable(
                 f"suite '{suite}': source table '{self.table}' not found"
             ) from None
+        except sa.exc.OperationalError as exc:  # PyHive on Spark: DESCRIBE of a missing table
+            if not any(w in str(exc.orig) for w in SPARK_NOT_FOUND):
+                raise
+            raise SourceUnavailable(
+                f"suite '{suite}': source table '{self.table}' not found"
+            ) from None
 
     def engine(self, suite: str = "?") -> sa.Engine:
         """An engine for the source; an SQLite file is opened read-only and must exist, so a
@@ -87,7 +94,12 @@ class SqlSource:
             if not path.is_file():
                 raise SourceUnavailable(f"suite '{suite}': source database {path} not found")
             url = url.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
-        return sa.create_engine(url, pool_pre_ping=True)
+        from datavigil.engine.dialects import SPARK_DIALECTS, prepare_spark
+
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        if url.get_backend_name() in SPARK_DIALECTS:
+            prepare_spark(engine)
+        return engine
 
     def from_clause(self, conn: sa.Connection, suite: str) -> tuple[Any, dict[str, Any]]:
         """The FROM clause (the table, or the query as a subquery) and its columns."""

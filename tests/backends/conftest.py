@@ -1,0 +1,27 @@
+"""Fixtures of the backend-conformance suite: the local S3 server (tests/engine/s3.py) and the
+Spark Thrift server (scripts/start-spark.sh; its URL in DATAVIGIL_TEST_SPARK_URL). Outside CI a
+missing Spark server skips the Spark tests; in CI (CI=true) it fails them, never skips."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.engine.s3 import s3, s3_server  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(scope="session")
+def spark_url() -> str:
+    url = os.environ.get("DATAVIGIL_TEST_SPARK_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail(
+                "CI=true but DATAVIGIL_TEST_SPARK_URL is not set: .ci/run must start Spark "
+                "(scripts/start-spark.sh)"
+            )
+        pytest.skip("no Spark: run scripts/start-spark.sh and set DATAVIGIL_TEST_SPARK_URL")
+    if not IN_CI:  # in CI the client extra is installed (make test): a missing PyHive fails
+        pytest.importorskip("pyhive", reason="the client extra: pip install 'datavigil[spark]'")
+    return url
