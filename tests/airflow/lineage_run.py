@@ -1,7 +1,7 @@
 """Run DAGs with dag.test() in a process of their own, so Airflow's OpenLineage provider reads
 the transport given in this process's environment (its configuration is read once per process).
 
-    python -m tests.airflow.lineage_run DAGS_FOLDER '[["dag_id", day], ...]'
+    python tests/airflow/lineage_run.py DAGS_FOLDER '[["dag_id", day], ...]'
 
 Prints one line ``RESULT {json}``: per run, the DAG run's state and each task's state.
 """

@@ -87,13 +87,26 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
+def code_only(project: Path) -> Path:
+    """A folder holding only a link to this checkout's ``datavigil`` package. The checkout itself
+    must not be on the path: ``pip install -e`` leaves ``datavigil.egg-info`` there, Airflow then
+    sees the datavigil distribution twice, and the Task SDK's plugin loader stops at the second
+    ``datavigil`` plugin (``return`` where its core twin says ``continue``): every entry-point
+    plugin after it, OpenLineage's included, is never loaded and no task event is sent."""
+    folder = project / "code"
+    if not folder.exists():
+        folder.mkdir()
+        (folder / "datavigil").symlink_to(ROOT / "datavigil", target_is_directory=True)
+    return folder
+
+
 def run_dags(
     project: Path, results: str, transport: dict, runs: list | None = None
 ) -> tuple[dict, str]:
     """RUNS through dag.test() in a fresh process whose provider uses ``transport``; returns
     each run's states and the process's log."""
     env = os.environ | {
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(code_only(project)),
         "DATAVIGIL_SCHEMAS_DIR": str(project / "schemas"),
         "DATAVIGIL_RESULTS_URL": results,
         "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
@@ -101,8 +114,8 @@ def run_dags(
     }
     args = [str(project / "dags"), json.dumps(runs or RUNS)]
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.airflow.lineage_run", *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [sys.executable, str(Path(__file__).with_name("lineage_run.py")), *args],
+        env=env, cwd=project, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     log = proc.stdout + proc.stderr
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
