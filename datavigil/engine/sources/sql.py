@@ -12,6 +12,7 @@ from datavigil.core import config
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window
+from datavigil.engine import reuse
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -87,7 +88,8 @@ class SqlSource:
             if not path.is_file():
                 raise SourceUnavailable(f"suite '{suite}': source database {path} not found")
             url = url.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
-        return sa.create_engine(url, pool_pre_ping=True)
+        key = url.render_as_string(hide_password=False)  # a backfill's runs share one
+        return reuse.engine_for(key, lambda: sa.create_engine(url, pool_pre_ping=True))
 
     def from_clause(self, conn: sa.Connection, suite: str) -> tuple[Any, dict[str, Any]]:
         """The FROM clause (the table, or the query as a subquery) and its columns."""
@@ -133,7 +135,7 @@ class SqlSource:
                 f"suite '{suite}': source {self.label}: {first_line(exc)}"
             ) from None
         finally:  # no pooled connection left behind
-            engine.dispose()
+            reuse.dispose(engine)
 
 
 def day_filter(col: Any, window: Window, partition: Partition, conn: Any = None) -> list[Any]:
