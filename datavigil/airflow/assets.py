@@ -48,7 +48,7 @@ def publish_summary(info: SuiteInfo, asset: Asset) -> dict[str, Any]:
 def publish_task(info: SuiteInfo) -> Any:
     asset = validated_asset(info)
 
-    @task(task_id="publish", outlets=[asset])
+    @task(task_id="publish", outlets=[asset], multiple_outputs=True)
     def publish() -> dict[str, Any]:
         return publish_summary(info, asset)
 
