@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from datavigil.cli import progress
 from datavigil.cli.main import main
 from datavigil.store import Store
 
@@ -227,6 +226,8 @@ class Tty(io.StringIO):
 
 
 def test_progress_only_on_a_terminal_and_not_under_airflow(monkeypatch):
+    from datavigil.cli import progress
+
     monkeypatch.delenv("AIRFLOW_CTX_DAG_ID", raising=False)
     assert progress.wanted(Tty(), Tty())
     assert not progress.wanted(io.StringIO(), Tty())  # piped
@@ -235,6 +236,8 @@ def test_progress_only_on_a_terminal_and_not_under_airflow(monkeypatch):
 
 
 def test_progress_line_says_done_failed_and_rate():
+    from datavigil.cli import progress
+
     err = Tty()
     bar = progress.Progress(30, "events", err, clock=0.0)
     bar.done, bar.failed = 10, 2

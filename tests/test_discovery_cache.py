@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from datavigil.runner import discovery_cache, registry
+from datavigil.runner import registry
 
 SUITE = 'from datavigil import Suite\nsuite = Suite(name="{name}", schedule="{cron}")\n'
 
@@ -42,7 +42,7 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parses: list[str])
     parses.clear()
     again = registry.scan(tmp_path)
     assert parses == [] and again == first
-    assert (tmp_path / "__pycache__" / discovery_cache.NAME).is_file()
+    assert (tmp_path / "__pycache__" / "datavigil-discovery.json").is_file()
 
 
 def test_an_edit_is_seen_even_with_the_same_modification_time(tmp_path: Path, parses):
@@ -78,9 +78,9 @@ def test_added_removed_and_broken_files(tmp_path: Path, parses):
 def test_a_corrupt_or_unwritable_cache_is_ignored(tmp_path: Path, parses):
     write(tmp_path, "a")
     (tmp_path / "__pycache__").mkdir()
-    (tmp_path / "__pycache__" / discovery_cache.NAME).write_text("{not json")
+    (tmp_path / "__pycache__" / "datavigil-discovery.json").write_text("{not json")
     assert [i.name for i in registry.scan(tmp_path).suites] == ["a"]
-    (tmp_path / "__pycache__" / discovery_cache.NAME).unlink()
+    (tmp_path / "__pycache__" / "datavigil-discovery.json").unlink()
     (tmp_path / "__pycache__").chmod(0o500)
     try:
         assert [i.name for i in registry.scan(tmp_path).suites] == ["a"]
