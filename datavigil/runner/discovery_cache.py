@@ -1,26 +1,27 @@
 """What discovery found in each suite file, kept between parses (docs/adr/0131).
 
-Airflow parses the DAG file again and again, each time in a fresh process; reading 200 suite
-files with ``ast`` took most of that parse. The cache is one JSON file,
-``<schemas>/__pycache__/datavigil-discovery.json`` (beside Python's own bytecode cache), mapping
-each file to the BLAKE2 digest of its bytes and the ``SuiteInfo`` read from them: a file whose
-bytes are unchanged is not parsed again, whatever its modification time says; an edited,
-added or removed file is (its entry replaced or dropped). A file with a broken suite is never
-cached, so its error is always the fresh one. A cache that cannot be read is ignored and one that
-cannot be written is not written: discovery never fails because of it. The datavigil version
-is part of the cache, so an upgrade that reads suites differently starts afresh.
+Airflow parses the DAG file again and again, each time in a fresh process, and discovery read
+every suite file with ``ast`` each time. The cache is one JSON file beside Python's own bytecode
+cache, ``<schemas>/__pycache__/datavigil-discovery.json``: for each file, the BLAKE2 digest of
+its bytes and the ``SuiteInfo`` fields read from them. A file whose bytes are unchanged is not
+parsed again, whatever its modification time says; an edited, added or removed file is (its
+entry replaced or dropped). A file with a broken suite is never cached, so its error is always
+the fresh one. A cache that cannot be read is ignored, one that cannot be written is not written:
+discovery never fails because of it. The datavigil version is part of the cache, so an upgrade
+that reads suites differently starts afresh.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from datavigil import __version__
-from datavigil.runner.registry import SuiteInfo
 
 NAME = "datavigil-discovery.json"
 FORMAT = 1
@@ -31,28 +32,37 @@ def digest(data: bytes) -> str:
 
 
 class DiscoveryCache:
-    """The entries of one schemas directory; ``save`` writes them back when they changed."""
+    """The entries of one schemas directory; ``save`` writes them back when they changed.
+    ``build`` makes a SuiteInfo (a dataclass with ``path``) of its fields."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, build: Callable[..., Any]) -> None:
+        self.build = build
         self.path = directory / "__pycache__" / NAME
         self.entries: dict[str, dict[str, Any]] = _read(self.path)
         self.seen: set[str] = set()
         self.changed = False
 
-    def get(self, path: Path, data: bytes) -> list[SuiteInfo] | None:
+    def get(self, path: Path, data: bytes) -> list[Any] | None:
         """The suites of ``path`` when its bytes are the cached ones, else None."""
         self.seen.add(path.name)
         entry = self.entries.get(path.name)
         if entry is None or entry.get("digest") != digest(data):
             return None
-        try:
-            return [_info(fields, path) for fields in entry["suites"]]
-        except (KeyError, TypeError, ValueError):
+        try:  # JSON has lists where the SuiteInfo has tuples (tags, assets)
+            return [
+                self.build(path=path, **{k: tuple(v) if isinstance(v, list) else v for k, v in f})
+                for f in (suite.items() for suite in entry["suites"])
+            ]
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def put(self, path: Path, data: bytes, infos: list[SuiteInfo]) -> None:
+    def put(self, path: Path, data: bytes, infos: list[Any]) -> None:
         self.seen.add(path.name)
-        self.entries[path.name] = {"digest": digest(data), "suites": [_fields(i) for i in infos]}
+        suites = [
+            {f.name: getattr(i, f.name) for f in dataclasses.fields(i) if f.name != "path"}
+            for i in infos
+        ]
+        self.entries[path.name] = {"digest": digest(data), "suites": suites}
         self.changed = True
 
     def save(self) -> None:
@@ -81,13 +91,3 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
     if not ok or data.get("version") != __version__ or not isinstance(data.get("files"), dict):
         return {}
     return {k: v for k, v in data["files"].items() if isinstance(v, dict)}
-
-
-def _fields(info: SuiteInfo) -> dict[str, Any]:
-    names = [f for f in SuiteInfo.__slots__ if f != "path"]  # type: ignore[attr-defined]
-    return {name: getattr(info, name) for name in names}
-
-
-def _info(fields: dict[str, Any], path: Path) -> SuiteInfo:
-    tuples = {"tags": tuple(fields["tags"]), "assets": tuple(fields["assets"])}
-    return SuiteInfo(path=path, **{**fields, **tuples})

@@ -232,7 +232,7 @@ def scan(directory: Path | None = None) -> Scan:
     from datavigil.runner.discovery_cache import DiscoveryCache
 
     directory = directory or config.schemas_dir()
-    scanner, cache = _Scanner(), DiscoveryCache(directory)
+    scanner, cache = _Scanner(), DiscoveryCache(directory, SuiteInfo)
     for path in sorted(directory.glob("*.py")):
         if not path.name.startswith("_"):
             scanner.file(path, cache)
