@@ -247,3 +247,23 @@ def test_progress_line_says_done_failed_and_rate():
     bar.step(failed=True)
     bar.clear()
     assert err.getvalue().endswith("\r\x1b[2K")
+
+
+def test_the_range_shares_one_source_engine(project, monkeypatch, capsys):
+    """Ten partitions, one engine for the source database (each nightly run makes its own)."""
+    import sqlalchemy
+
+    made: list[str] = []
+    real = sqlalchemy.create_engine
+
+    def counting(url, *args, **kw):
+        made.append(str(url))
+        return real(url, *args, **kw)
+
+    monkeypatch.setattr(sqlalchemy, "create_engine", counting)
+    use_store(monkeypatch, project / "results.db")
+    assert main(["-q", "validate", "events", "--from", days()[0], "--to", days()[9]]) == 0
+    assert sum("warehouse.db" in url for url in made) == 1, made
+    made.clear()
+    main(["-q", "validate", "events", "--date", days()[0]])
+    assert sum("warehouse.db" in url for url in made) >= 1  # its own (the schema's, the scan's)
