@@ -267,3 +267,28 @@ def test_the_range_shares_one_source_engine(project, monkeypatch, capsys):
     made.clear()
     main(["-q", "validate", "events", "--date", days()[0]])
     assert sum("warehouse.db" in url for url in made) >= 1  # its own (the schema's, the scan's)
+
+
+@pytest.mark.parametrize(
+    ("unit", "first", "last", "labels"),
+    [
+        ("day", date(2013, 11, 2), date(2013, 11, 4), 3),
+        ("hour", date(2013, 11, 3), date(2013, 11, 3), 25),  # fall back: 01:00 twice
+        ("hour", date(2013, 3, 10), date(2013, 3, 10), 23),  # spring forward: no 02:00
+        ("week", date(2013, 11, 3), date(2013, 11, 12), 3),  # Sun of W44, W45, Tue of W46
+    ],
+)
+def test_partitions_of_a_range(unit, first, last, labels):
+    from datavigil import Partition, SqlSource, Suite
+    from datavigil.runner.backfill import partitions
+
+    suite = Suite(
+        name="p",
+        source=SqlSource(table="t", url="sqlite:///x.db"),
+        partition=Partition("ts"),
+        partition_unit=unit,
+        timezone="America/New_York",
+    )
+    windows = partitions(suite, first, last)
+    assert len(windows) == labels == len({w.label for w in windows})
+    assert all(a.end == b.start for a, b in zip(windows, windows[1:], strict=False))
