@@ -62,9 +62,8 @@ def run_range(name: str, args: argparse.Namespace, first: date, last: date) -> i
     suite = api.load_suite(name)
     windows = partitions(suite, first, last)
     store = api.store_for(None)
-    bar = progress.Progress(
-        len(windows), f"{suite.name}", sys.stderr if progress.wanted() else None
-    )
+    shown = progress.wanted() and not getattr(args, "quiet", False)  # -q: no progress output
+    bar = progress.Progress(len(windows), suite.name, sys.stderr if shown else None)
     statuses: Counter[str] = Counter()
 
     def done(step: object) -> None:
