@@ -71,9 +71,12 @@ def run_range(name: str, args: argparse.Namespace, first: date, last: date) -> i
         statuses[_print_step(step, args.verbose)] += 1
         bar.step(failed=getattr(step, "code", 0) != 0)
 
-    with _quiet_runs(args.verbose):
-        outcome = backfill(suite, windows, store, done)
-    bar.clear()
+    bar.draw()  # 0/N while the range is checked for rows and the first partition runs
+    try:
+        with _quiet_runs(args.verbose):
+            outcome = backfill(suite, windows, store, done)
+    finally:
+        bar.clear()
     tally = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
     print(
         f"backfill of {suite.name} {first}..{last}: {len(outcome.codes)} of {len(windows)} "
