@@ -86,3 +86,22 @@ def test_a_corrupt_or_unwritable_cache_is_ignored(tmp_path: Path, parses):
         assert [i.name for i in registry.scan(tmp_path).suites] == ["a"]
     finally:
         (tmp_path / "__pycache__").chmod(0o700)
+
+
+def test_a_read_only_schemas_folder_caches_in_a_private_temporary_folder(
+    tmp_path: Path, parses, monkeypatch: pytest.MonkeyPatch
+):
+    import tempfile
+
+    from datavigil.runner import discovery_cache
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    schemas = tmp_path / "schemas"
+    write(schemas.mkdir() or schemas, "a")
+    (schemas / "__pycache__").write_text("a file where the folder would be: cannot write there")
+    registry.scan(schemas)
+    parses.clear()
+    assert [i.name for i in registry.scan(schemas).suites] == ["a"] and parses == []
+    private = discovery_cache.places(schemas)[1]
+    assert private.is_file() and private.parent.stat().st_mode & 0o077 == 0

@@ -2,7 +2,8 @@
 
 Airflow parses the DAG file again and again, each time in a fresh process, and discovery read
 every suite file with ``ast`` each time. The cache is one JSON file beside Python's own bytecode
-cache, ``<schemas>/__pycache__/datavigil-discovery.json``: for each file, the BLAKE2 digest of
+cache, ``<schemas>/__pycache__/datavigil-discovery.json`` (for a read-only schemas folder, in a
+private folder of the user under the temporary directory): for each file, the BLAKE2 digest of
 its bytes and the ``SuiteInfo`` fields read from them. A file whose bytes are unchanged is not
 parsed again, whatever its modification time says; an edited, added or removed file is (its
 entry replaced or dropped). A file with a broken suite is never cached, so its error is always
@@ -13,10 +14,12 @@ that reads suites differently starts afresh.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,8 +40,9 @@ class DiscoveryCache:
 
     def __init__(self, directory: Path, build: Callable[..., Any]) -> None:
         self.build = build
-        self.path = directory / "__pycache__" / NAME
-        self.entries: dict[str, dict[str, Any]] = _read(self.path)
+        self.places = places(directory)
+        found = (_read(p) for p in self.places if _ours(p))
+        self.entries: dict[str, dict[str, Any]] = next((e for e in found if e is not None), {})
         self.seen: set[str] = set()
         self.changed = False
 
@@ -73,21 +77,50 @@ class DiscoveryCache:
         if not self.changed:
             return
         text = json.dumps({"format": FORMAT, "version": __version__, "files": self.entries})
-        tmp = self.path.with_name(f"{NAME}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, self.path)  # atomic: a parse running beside this one reads a whole file
-        except OSError:  # a read-only schemas folder (an image): parse every time, as before
+        for path in self.places:
+            if _write(path, text):
+                return
+
+
+def places(directory: Path) -> list[Path]:
+    """Where the cache of ``directory`` may be: beside the suites; for a read-only folder (a
+    volume mounted read-only), a private folder of this user in the temporary directory."""
+    key = digest(str(directory.resolve()).encode())
+    private = Path(tempfile.gettempdir()) / f"datavigil-{os.getuid()}"
+    return [directory / "__pycache__" / NAME, private / f"discovery-{key}.json"]
+
+
+def _ours(path: Path) -> bool:
+    """The private folder is read only when this user made it (no one else's entries)."""
+    if path.parent.name == "__pycache__":
+        return True
+    try:
+        return path.parent.stat().st_uid == os.getuid()
+    except OSError:
+        return False
+
+
+def _write(path: Path, text: str) -> bool:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        if not _ours(path):
+            return False
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a parse running beside this one reads a whole file
+    except OSError:  # not writable here: the next place, or parse every time as before
+        with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
-def _read(path: Path) -> dict[str, dict[str, Any]]:
+def _read(path: Path) -> dict[str, dict[str, Any]] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return None
     ok = isinstance(data, dict) and data.get("format") == FORMAT
     if not ok or data.get("version") != __version__ or not isinstance(data.get("files"), dict):
-        return {}
+        return None
     return {k: v for k, v in data["files"].items() if isinstance(v, dict)}
