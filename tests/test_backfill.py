@@ -193,7 +193,8 @@ def test_rerunning_the_range_adds_nothing(project, monkeypatch, capsys):
     ("argv", "words"),
     [
         (["--from", "2024-03-10", "--to", "2024-03-01"], ["--from 2024-03-10", "after --to"]),
-        (["--from", "2024-03-01"], ["--from needs --to"]),
+        (["--from", "2024-03-01"], ["--from needs --to (the last day"]),
+        (["--to", "2024-03-01"], ["--to needs --from (the first day"]),
         (["--from", "2024-3-1", "--to", "2024-03-02"], ["--from", "YYYY-MM-DD"]),
         (["--from", "2000-01-01", "--to", "2024-03-02"], ["over ten years", "--yes"]),
         (["--from", "2025-01-01", "--to", "2025-01-31"], ["events", "no rows", "2025-01-01"]),

@@ -29,8 +29,8 @@ def range_of(args: argparse.Namespace) -> tuple[date, date]:
     if args.date is not None or args.hour is not None:
         raise UsageError("validate: --from/--to is a range: give it without --date or --hour")
     if args.from_ is None or args.to is None:
-        given, missing = ("--from", "--to") if args.to is None else ("--to", "--from")
-        raise UsageError(f"validate: {given} needs {missing} (the last day of the range)")
+        need = "--from needs --to (the last" if args.to is None else "--to needs --from (the first"
+        raise UsageError(f"validate: {need} day of the range)")
     first, last = parse_day(args.from_, "--from"), parse_day(args.to, "--to")
     check_range(first, last, args.yes)
     return first, last
