@@ -1,11 +1,14 @@
-"""How long Airflow takes to parse dags/ with 20 suites, against a 1 s budget (reported).
+"""How Airflow's parse of dags/ scales with the number of suites: 1, 50, 200 and 1,000 by default.
 
-    python benchmarks/dag_parse_bench.py [--runs 5] [--suites 20] [--strict]
+    python benchmarks/dag_parse_bench.py [--runs 3] [--suites 1,50,200,1000] [--strict]
 
-Each run is a fresh process (cold imports, as a DAG processor parses a file): the time of
-``DagBag(dag_folder=dags/)`` is measured inside it. The median over the runs is compared with the
-budget; over budget prints OVER BUDGET and, only with --strict, exits 1 (the unit test
-tests/e2e/test_dagbag.py checks the imports, not the time: a shared machine makes timing flaky).
+Each parse is a fresh process (cold imports, as a DAG processor parses a file): the time of
+``DagBag(dag_folder=dags/)`` is measured inside it, Airflow's own import apart. The first parse
+after the suites are written is "cold" (discovery reads every file with ``ast`` and fills its
+cache, docs/adr/0131); the median of the next ``--runs`` is "warm", what a DAG processor sees
+parse after parse. Targets (reported; only with --strict a miss exits 1): 200 suites warm in at
+most 2x one suite, and 20 suites within 1 s (tests/e2e/test_dagbag.py checks the imports, not the
+time: a shared machine makes timing flaky).
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ print(json.dumps({"import_s": t1 - t0, "parse_s": t2 - t1, "dags": len(bag.dag_i
 def write_suites(directory: Path, count: int) -> None:
     template = (ROOT / "schemas" / "flights.py").read_text()
     for i in range(count):
-        text = template.replace('name="flights"', f'name="flights_{i:02d}"')
-        (directory / f"flights_{i:02d}.py").write_text(text)
+        text = template.replace('name="flights"', f'name="flights_{i:04d}"')
+        (directory / f"flights_{i:04d}.py").write_text(text)
 
 
 def one_parse(schemas: Path) -> dict:
@@ -50,37 +53,70 @@ def one_parse(schemas: Path) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
-        check=True,
+        timeout=900,
     )
+    if out.returncode != 0:
+        raise SystemExit(f"dag parse of {schemas} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     return result | {"process_s": time.perf_counter() - t0}
 
 
+def measure(count: int, runs: int) -> dict:
+    """Cold parse, then ``runs`` warm ones, of ``count`` suites in a fresh schemas folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_suites(Path(tmp), count)
+        cold = one_parse(Path(tmp))
+        warm = [one_parse(Path(tmp)) for _ in range(runs)]
+    parse = [r["parse_s"] for r in warm]
+    bad = [r for r in (cold, *warm) if r["errors"] or r["dags"] < count]
+    return {
+        "suites": count,
+        "cold": cold["parse_s"],
+        "warm": statistics.median(parse),
+        "min": min(parse),
+        "max": max(parse),
+        "process": statistics.median(r["process_s"] for r in warm),
+        "bad": len(bad),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--suites", type=int, default=20)
-    ap.add_argument("--strict", action="store_true", help="exit 1 when over budget")
+    ap.add_argument("--runs", type=int, default=3, help="warm parses per size (after a cold one)")
+    ap.add_argument("--suites", default="1,50,200,1000", help="comma list of suite counts")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        write_suites(Path(tmp), args.suites)
-        runs = []
-        for i in range(args.runs):
-            runs.append(one_parse(Path(tmp)))
-            print(f"  run {i + 1}/{args.runs}: parse {runs[-1]['parse_s']:.3f} s", flush=True)
-    parse = statistics.median(r["parse_s"] for r in runs)
-    bad = [r for r in runs if r["errors"] or r["dags"] < args.suites]
-    verdict = "within budget" if parse <= BUDGET_S else "OVER BUDGET"
-    print(
-        f"dag parse: {args.suites} suites, median {parse:.3f} s over {args.runs} runs "
-        f"(min {min(r['parse_s'] for r in runs):.3f}, max {max(r['parse_s'] for r in runs):.3f}; "
-        f"airflow import {statistics.median(r['import_s'] for r in runs):.2f} s): "
-        f"{verdict} ({BUDGET_S:.1f} s)"
-    )
+    rows = []
+    print("| suites | cold parse s | warm parse s (min-max) | x 1 suite | whole process s |")
+    print("|---|---|---|---|---|")
+    for count in [int(n) for n in args.suites.split(",")]:
+        r = measure(count, args.runs)
+        rows.append(r)
+        ratio = r["warm"] / rows[0]["warm"]
+        print(
+            f"| {count:,} | {r['cold']:.3f} | {r['warm']:.3f} ({r['min']:.3f}-{r['max']:.3f}) "
+            f"| {ratio:.1f} | {r['process']:.2f} |",
+            flush=True,
+        )
+    return report(rows, args.strict)
+
+
+def report(rows: list[dict], strict: bool) -> int:
+    by = {r["suites"]: r for r in rows}
+    missed = []
+    if 1 in by and 200 in by:
+        ratio = by[200]["warm"] / by[1]["warm"]
+        verdict = "met" if ratio <= 2 else "MISSED"
+        print(f"dag parse: 200 suites take {ratio:.1f}x one suite (target <= 2x): {verdict}")
+        missed += [] if ratio <= 2 else ["200 suites"]
+    if 20 in by:
+        warm, verdict = by[20]["warm"], "met" if by[20]["warm"] <= BUDGET_S else "MISSED"
+        print(f"dag parse: 20 suites in {warm:.3f} s (budget {BUDGET_S:.1f} s): {verdict}")
+        missed += [] if by[20]["warm"] <= BUDGET_S else ["20 suites"]
+    bad = sum(r["bad"] for r in rows)
     if bad:
-        print(f"dag parse: {len(bad)} run(s) with import errors or missing DAGs")
-    return 1 if bad or (args.strict and parse > BUDGET_S) else 0
+        print(f"dag parse: {bad} parse(s) with import errors or missing DAGs")
+    return 1 if bad or (strict and missed) else 0
 
 
 if __name__ == "__main__":

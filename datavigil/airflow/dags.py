@@ -211,7 +211,7 @@ def build_capture_dag(info: SuiteInfo) -> DAG:
         default_args={"retries": int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))},
     )
     def capture() -> None:
-        @task(task_id="capture_reference")
+        @task(task_id="capture_reference", multiple_outputs=True)
         def capture_task() -> dict[str, Any]:
             return capture_reference(info.name)
 

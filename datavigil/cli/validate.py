@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from datavigil import api
+from datavigil.cli import backfill
 from datavigil.cli.args import parse_date
 from datavigil.cli.console import first_line
 from datavigil.core.errors import DatavigilError, UsageError
@@ -23,6 +24,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     needs a person, an unreachable store a retry, a data violation a look; docs/adr/0111)."""
     from datavigil.core import config
 
+    ranged = args.from_ is not None or args.to is not None
+    if ranged:
+        first, last = backfill.range_of(args)  # checked before anything is read or written
     if args.date is not None:
         parse_date(args.date)  # strictly YYYY-MM-DD ("" is not "yesterday"), before anything
     names = args.suite if isinstance(args.suite, list) else [args.suite]
@@ -32,6 +36,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         config.results_url()  # a malformed store URL is configuration: found before any read
     except DatavigilError as exc:
         raise exc.in_suite(names[0]) from None
+    if ranged:
+        return backfill.run_ranges(names, args, first, last)
     if len(names) == 1:
         return _validate_one(names[0], args)
     codes = []
@@ -72,5 +78,8 @@ def add_parser(sub: Any) -> None:
     v.add_argument(
         "--hour", help="hourly suites: the local hour 0..23 of --date (1+ = a repeated hour)"
     )
+    v.add_argument("--from", dest="from_", help="backfill: first day YYYY-MM-DD of a range")
+    v.add_argument("--to", help="backfill: last day YYYY-MM-DD (each day its own run, in order)")
+    v.add_argument("--yes", action="store_true", help="backfill: allow a range over ten years")
     v.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
     v.set_defaults(func=cmd_validate)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.engine import compile as c
-from datavigil.engine import plan
+from datavigil.engine import plan, reuse
 from datavigil.engine.dialects import duck_engine, duck_family
 from datavigil.engine.partition import duck_filter, sql_filter
 from datavigil.engine.values import Values
@@ -194,7 +194,7 @@ def _sql_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
         ) from None
     finally:  # the scan's own engine: close its pooled connection, or every run leaves one
         if engine is not None:
-            engine.dispose()
+            reuse.dispose(engine)  # unless a backfill shares it (datavigil.engine.reuse)
 
 
 @contextmanager

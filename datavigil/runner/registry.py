@@ -11,13 +11,16 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datavigil.core import config
 from datavigil.core.errors import DatavigilError, SuiteError, UnknownSuiteError
 from datavigil.declare.gate import gate_problems
 from datavigil.declare.suite import NAME_RE, _valid_cron
 from datavigil.declare.window import zone
+
+if TYPE_CHECKING:
+    from datavigil.runner.discovery_cache import DiscoveryCache
 
 LIGHT_FIELDS = (
     "name",
@@ -182,21 +185,34 @@ class _Scanner:
         self.broken: list[BrokenSuite] = []
         self.files: dict[str, list[Path]] = {}
 
-    def file(self, path: Path) -> None:
+    def file(self, path: Path, cache: DiscoveryCache | None = None) -> None:
+        """The suites of one file: from ``cache`` when its bytes are the ones seen before."""
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            data = path.read_bytes()
+            known = cache.get(path, data) if cache is not None else None
+            if known is not None:
+                self.add(known)
+                return
+            tree = ast.parse(data.decode("utf-8"), filename=str(path))
         except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as exc:
             where = f" line {exc.lineno}" if isinstance(exc, SyntaxError) else ""
             problem = f"{path.name}{where}: {getattr(exc, 'msg', None) or exc}"
             self.broken.append(BrokenSuite(stem_name(path), path, _error(path, "module", problem)))
             return
+        infos, broken = [], []
         for call in _suite_calls(tree):
             try:
-                info = _info(call, path)
+                infos.append(_info(call, path))
             except SuiteError as exc:
-                self.broken.append(BrokenSuite(exc.suite, path, exc))
-                continue
-            self.files.setdefault(info.name, []).append(path)
+                broken.append(BrokenSuite(exc.suite, path, exc))
+        self.broken += broken
+        self.add(infos)
+        if cache is not None and not broken:  # a broken file is parsed again: its error exact
+            cache.put(path, data, infos)
+
+    def add(self, infos: list[SuiteInfo]) -> None:
+        for info in infos:
+            self.files.setdefault(info.name, []).append(info.path)
             self.found[info.name] = info
 
     def result(self) -> Scan:
@@ -220,11 +236,14 @@ def scan(directory: Path | None = None) -> Scan:
     """Every suite declared in the schemas directory, and the ones that cannot be discovered
     (a syntax error, a non-literal or malformed field, a name declared twice), sorted by name.
     A broken file costs only its own suites."""
+    from datavigil.runner.discovery_cache import DiscoveryCache
+
     directory = directory or config.schemas_dir()
-    scanner = _Scanner()
+    scanner, cache = _Scanner(), DiscoveryCache(directory, SuiteInfo)
     for path in sorted(directory.glob("*.py")):
         if not path.name.startswith("_"):
-            scanner.file(path)
+            scanner.file(path, cache)
+    cache.save()
     return scanner.result()
 
 

@@ -12,6 +12,7 @@ from datavigil.core import config
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window
+from datavigil.engine import reuse
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -94,12 +95,8 @@ class SqlSource:
             if not path.is_file():
                 raise SourceUnavailable(f"suite '{suite}': source database {path} not found")
             url = url.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
-        from datavigil.engine.dialects import SPARK_DIALECTS, prepare_spark
-
-        engine = sa.create_engine(url, pool_pre_ping=True)
-        if url.get_backend_name() in SPARK_DIALECTS:
-            prepare_spark(engine)
-        return engine
+        key = url.render_as_string(hide_password=False)  # a backfill's runs share one
+        return reuse.engine_for(key, lambda: _new_engine(url))
 
     def from_clause(self, conn: sa.Connection, suite: str) -> tuple[Any, dict[str, Any]]:
         """The FROM clause (the table, or the query as a subquery) and its columns."""
@@ -145,7 +142,7 @@ class SqlSource:
                 f"suite '{suite}': source {self.label}: {first_line(exc)}"
             ) from None
         finally:  # no pooled connection left behind
-            engine.dispose()
+            reuse.dispose(engine)
 
 
 def day_filter(col: Any, window: Window, partition: Partition, conn: Any = None) -> list[Any]:
@@ -181,3 +178,15 @@ def _naive_bounds(conn: Any, window: Window, partition: Partition) -> tuple[Any,
     if conn is not None and conn.dialect.name == "sqlite":
         return _bind(f"{start:%Y-%m-%d %H:%M:%S}", f"{end:%Y-%m-%d %H:%M:%S}")
     return _bind(start, end)
+
+
+def _new_engine(url: sa.URL) -> sa.Engine:
+    """The source's engine; a Spark session is set to UTC on connect (docs/adr/0127)."""
+    import sqlalchemy as sa
+
+    from datavigil.engine.dialects import SPARK_DIALECTS, prepare_spark
+
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    if url.get_backend_name() in SPARK_DIALECTS:
+        prepare_spark(engine)
+    return engine
