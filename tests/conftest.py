@@ -21,6 +21,10 @@ for var in ("DATAVIGIL_RESULTS_URL", "DATAVIGIL_SCHEMAS_DIR", "AIRFLOW_CONN_DATA
 
 import pytest  # noqa: E402
 
+# one moto S3 server per session, shared by tests/engine and tests/backends: a second one would
+# find the first one's authentication switched on in moto's process-wide settings
+from tests.engine.s3 import s3, s3_server  # noqa: E402, F401  (fixtures)
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

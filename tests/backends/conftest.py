@@ -1,6 +1,6 @@
-"""Fixtures of the backend-conformance suite: the local S3 server (tests/engine/s3.py) and the
-Spark Thrift server (scripts/start-spark.sh; its URL in DATAVIGIL_TEST_SPARK_URL). Outside CI a
-missing Spark server skips the Spark tests; in CI (CI=true) it fails them, never skips."""
+"""Fixtures of the backend-conformance suite: the Spark Thrift server (scripts/start-spark.sh;
+its URL in DATAVIGIL_TEST_SPARK_URL). Outside CI a missing Spark server skips the Spark tests;
+in CI (CI=true) it fails them, never skips. The S3 server is the session's (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 import pytest
 
 from tests.conftest import IN_CI
-from tests.engine.s3 import s3, s3_server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session")
