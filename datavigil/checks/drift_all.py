@@ -94,7 +94,7 @@ class DriftAllCheck(Check):
         numeric = [c for c, e in ref.columns.items() if e.get("kind") == "numeric"]
         sample = prepare_snapshot(env, self, numeric, Prepared()).sample or {}
         plan = Plan()
-        for column, entry in ref.columns.items():
+        for column, entry in sorted(ref.columns.items()):  # jsonb keeps no order
             reason = self.untested(column, entry, sample.get(column), ref.label)
             if reason is None:
                 plan.tested.append((column, entry.get("kind")))
