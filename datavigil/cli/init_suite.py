@@ -203,7 +203,5 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sample", type=int, default=SAMPLE_ROWS, help="rows to sample (100000)")
     p.add_argument("--out", help="where to write (default: <schemas dir>/SUITE.py)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
-    p.add_argument(
-        "--drift-all", action="store_true", help="a drift test on every column but the keys (DriftAll)"
-    )
+    p.add_argument("--drift-all", action="store_true", help="drift tests on all columns but keys")
     p.set_defaults(func=cmd_init)
