@@ -166,3 +166,15 @@ def test_false_alarms_across_the_family_stay_at_or_below_alpha(tmp_path):
         tested += 1
         alarms += any(r.status is Status.FAIL for r in family)
     assert tested == 40 and alarms <= 0.05 * tested, alarms
+
+
+def test_the_plan_is_the_same_with_a_postgresql_results_store(tmp_path, pg_url):
+    """The snapshot's columns come back from jsonb in another order: the plan is sorted."""
+    url = warehouse(tmp_path, shift_day=DAY)
+    suite = distdata.suite(url, [], drift="all")
+    st = distdata.store(pg_url)
+    snapshot.capture(suite, FIRST, REF_LAST, st)
+    got = distdata.run(suite, st, DAY)
+    assert got["drift.x"].status is Status.FAIL
+    assert got["drift"].outcome.details["tested"] == ["grp", "late", "x", "y"]
+    assert list(got["drift"].outcome.details["untested"]) == ["const", "order_id", "ref", "ts"]
