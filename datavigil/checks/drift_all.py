@@ -208,3 +208,16 @@ def expand_drift(checks: list[Check], env: Any) -> list[Check]:
     for check in checks:
         out += check.expand(env) if isinstance(check, DriftAllCheck) else [check]
     return out
+
+
+def untested_lines(results: list[Any]) -> list[str]:
+    """The run summary's line naming the columns drift="all" left untested (its row ``drift``
+    passes, so it is hidden without --verbose)."""
+    out = []
+    for r in results:
+        planned = r.check_type == DriftPlanned.check_type
+        left = r.outcome.details.get("untested") if planned else None
+        if left:
+            names = "; ".join(f"{c} ({why})" for c, why in left.items())
+            out.append(f"  drift: {len(left)} column(s) left untested: {names}")
+    return out
