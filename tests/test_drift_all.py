@@ -178,3 +178,19 @@ def test_the_plan_is_the_same_with_a_postgresql_results_store(tmp_path, pg_url):
     assert got["drift.x"].status is Status.FAIL
     assert got["drift"].outcome.details["tested"] == ["grp", "late", "x", "y"]
     assert list(got["drift"].outcome.details["untested"]) == ["const", "order_id", "ref", "ts"]
+
+
+def test_the_generated_tests_cost_what_the_same_checks_written_by_hand_cost(tmp_path, caplog):
+    """Same metrics, same number of queries: the plan reads only the snapshot."""
+    from datavigil.checks import CategoryShift
+
+    by_hand = [MeanShift("x"), MeanShift("y"), CategoryShift("grp"), CategoryShift("late")]
+    suite, st = setup(tmp_path)
+    costs = []
+    for s in (suite, distdata.suite(suite.source.url, by_hand)):
+        caplog.clear()
+        with caplog.at_level("INFO", logger="datavigil"):
+            distdata.run(s, st, DAY)
+        said = [m for m in caplog.messages if " metrics in " in m]
+        costs += [m.split(" rows, ")[1].split(" (")[0] for m in said]
+    assert costs == ["7 metrics in 5 queries"] * 2
