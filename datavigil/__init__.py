@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from datavigil.core.outcome import Severity, Status
+from datavigil.declare.drift import DriftAll
 from datavigil.declare.period import Period
 from datavigil.declare.prediction_log import PredictionLog
 from datavigil.declare.rolling import Rolling
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = [
+    "DriftAll",
     "FileSource",
     "Partition",
     "Period",

@@ -17,6 +17,13 @@ SAMPLE_ROWS = 100_000
 DAY_IN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+DRIFT_NOTES = (
+    "drift: none (--drift-all adds a drift test on every column but the keys)",
+    "drift: DriftAll tests every column but the keys against a reference snapshot: "
+    "datavigil snapshot capture {suite} --from YYYY-MM-DD --to YYYY-MM-DD",
+)
+
+
 class InitError(DatavigilError):
     exit_code = 2
 
@@ -82,8 +89,8 @@ def file_template(path: Path) -> str:
     return str(path.with_name(name))
 
 
-def render(draft: Draft, file_source: bool) -> str:
-    """The suite module's text."""
+def render(draft: Draft, file_source: bool, drift: bool = False) -> str:
+    """The suite module's text; ``drift``: with ``drift="all"`` (docs/adr/0136)."""
     model = "".join(w.capitalize() for w in draft.suite.split("_"))
     families = sorted({c.split("(")[0] for c in draft.checks})
     partition = ""
@@ -91,18 +98,26 @@ def render(draft: Draft, file_source: bool) -> str:
         partition = f'    partition=Partition(column="{draft.partition}", column_timezone="UTC"),\n'
     checks = "".join(f"        {c},\n" for c in draft.checks)
     start = f'    start_date="{draft.start_date}",\n' if draft.start_date else ""
+    start += drift_line(draft) if drift else ""
     return (
         f'"""Drafted by `datavigil init {draft.suite}`: review types, ranges, tolerances."""\n\n'
         "import pandera.pandas as pa\n"
         "from pandera.typing import Series\n\n"
         f"from datavigil.checks import {', '.join(families)}\n"
-        "from datavigil import FileSource, Partition, SqlSource, Suite\n\n\n"
+        f"from datavigil import {'DriftAll, ' * drift}FileSource, Partition, SqlSource, Suite\n\n\n"
         f"class {model}(pa.DataFrameModel):\n" + "\n".join(draft.fields) + "\n\n"
         "    class Config:\n        coerce = True\n        strict = False\n\n\n"
         f'suite = Suite(\n    name="{draft.suite}",\n    source={draft.source},\n'
         f'{partition}    model={model},\n    timezone="UTC",\n{start}'
         f"    checks=[\n{checks}    ],\n)\n"
     )
+
+
+def drift_line(draft: Draft) -> str:
+    """``drift=DriftAll(...)``: every column tested, but the keys init found (all distinct: an
+    ID drifts every day by construction)."""
+    keys = [c.split('"')[1] for c in draft.checks if c.startswith("Unique((")]
+    return f"    drift=DriftAll(exclude={keys!r}),  # a drift test on every other column\n"
 
 
 def portable_url(url: str) -> str:
@@ -163,7 +178,8 @@ def cmd_init(args: Any) -> int:
     if out.exists() and not args.force:
         raise InitError(f"init: {out} exists (--force replaces it)")
     draft, file_source = draft_suite(args)
-    text = render(draft, file_source)
+    text = render(draft, file_source, args.drift_all)
+    draft.note(DRIFT_NOTES[bool(args.drift_all)].format(suite=args.suite))
     compile(text, str(out), "exec")  # a draft that does not parse is a bug, not a file
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -187,4 +203,5 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sample", type=int, default=SAMPLE_ROWS, help="rows to sample (100000)")
     p.add_argument("--out", help="where to write (default: <schemas dir>/SUITE.py)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--drift-all", action="store_true", help="drift tests on all columns but keys")
     p.set_defaults(func=cmd_init)

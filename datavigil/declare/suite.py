@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from datavigil.core.errors import SuiteError
 from datavigil.core.outcome import Severity
+from datavigil.declare.drift import validate_drift
 from datavigil.declare.gate import gate_problems
 from datavigil.declare.window import UNITS, zone
 
@@ -104,6 +105,8 @@ class Suite:
     # a model's prediction log (docs/adr/0100): the columns the checks of
     # datavigil/checks/prediction/ read; a datavigil.declare.prediction_log.PredictionLog, or None
     prediction_log: Any = None
+    # drift on every column no distribution check names (docs/adr/0136): "all" or a DriftAll
+    drift: Any = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -118,6 +121,7 @@ class Suite:
         self._validate_dependencies()
         self._validate_notifiers()
         self._validate_prediction_log()
+        validate_drift(self)
         from datavigil.stats import inconclusive
 
         inconclusive.warn_unreachable(self)  # logged, never an error (docs/adr/0088)

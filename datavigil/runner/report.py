@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from datavigil.checks.drift_all import untested_lines
 from datavigil.checks.prediction.shadow import summary_lines
 from datavigil.core.outcome import CheckResult, Status
 from datavigil.runner.run import RunReport
@@ -67,6 +68,7 @@ def summary(report: RunReport, verbose: bool = False) -> str:
         lines.append(f"  ({counts['pass']} checks passed; --verbose lists them)")
     note = inconclusive.summary_line(report.results)  # always, whatever on_inconclusive says
     lines += [f"  {note}"] if note else []
+    lines += [] if verbose else untested_lines(report.results)  # drift="all" (ADR 0136)
     lines += table_lines(report.results)  # distribution tests (docs/explanation/statistics.md)
     lines += summary_lines(report.results)  # Challenger's comparisons (ADR 0134)
     lines.append(f"run_id {run.run_id}")

@@ -15,6 +15,7 @@ from typing import Any
 
 from datavigil import __version__
 from datavigil.checks.base import Check, CheckContext
+from datavigil.checks.drift_all import DriftAllCheck, expand_drift
 from datavigil.checks.row_count import RowCount
 from datavigil.checks.schema import SchemaCheck
 from datavigil.core.errors import DatavigilError, SourceUnavailable, StoreUnavailable
@@ -85,7 +86,8 @@ PHASES = ("freshness", "validate", "distribution")  # the DAG's tasks, in order
 def checks_of(suite: Suite, phases: tuple[str, ...] = PHASES) -> list[Check]:
     """The suite's checks of ``phases`` plus the implicit ones: the pandera model, and a row
     count >= 1 when the suite declares none (an empty partition never passes)."""
-    declared = [c for c in (*suite.dependencies, *suite.checks) if isinstance(c, Check)]
+    drift = DriftAllCheck.of(suite)  # drift on every column (docs/adr/0136)
+    declared = [c for c in (*suite.dependencies, *suite.checks, drift) if isinstance(c, Check)]
     implicit: list[Check] = []
     if suite.model is not None:
         implicit.append(SchemaCheck(model=suite.model, severity=suite.schema_severity))
@@ -182,7 +184,7 @@ def evaluate(
     """Plan every check's metrics of ``phases``, compute them where the data is (one scan
     context: the source database, or DuckDB for files), judge. Rows: None when no check of
     these phases needed the partition (freshness), so the run does not claim "0 rows"."""
-    checks = checks_of(suite, phases)
+    checks = expand_drift(checks_of(suite, phases), env)  # one check per column (ADR 0136)
     errors: dict[int, str] = {}
     raised: list[DatavigilError] = []
     prepared = _prepare(checks, env, errors, raised)
@@ -250,11 +252,8 @@ def run_suite(
     started = datetime.now(UTC)  # metadata only; no check ever sees the clock
     log.info(
         "%s: validating %s (%s .. %s UTC)",
-        suite.name,
-        window.day,
-        window.start.isoformat(),
-        window.end.isoformat(),
-    )
+        suite.name, window.day, window.start.isoformat(), window.end.isoformat(),
+    )  # fmt: skip
     run_id = key.run_id(suite.name, window)
     env = RunEnv(suite=suite, window=window, store=store, run_id=run_id)
     ev = evaluate(suite, window, phases, env)
