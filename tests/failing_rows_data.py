@@ -1,6 +1,7 @@
 """A small warehouse for the failing-rows tests: per day, 100 rows ``id`` 0..99 with ``x`` =
 ``id`` (NULL where ``id`` is a multiple of 10) and a timestamp ``ts`` in that UTC day. Range
-max 89 fails on ids 91..99 (9 rows); NullRate fails on the 10 NULLs."""
+max 89 fails on ids 91..99 (9 rows); NullRate fails on the 10 NULLs; ``code`` is "nope" on the
+15 multiples of 7, else "ok"."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from datavigil.runner.run import RunKey, RunReport, run_suite
 from datavigil.store import Store
 
 DAYS = [date(2024, 3, d) for d in (1, 2, 3, 4)]
-OUT_OF_RANGE, NULLS = 9, 10
+OUT_OF_RANGE, NULLS, BAD_CODES = 9, 10, 15
 
 
 def frame(day: date) -> pd.DataFrame:
@@ -28,6 +29,7 @@ def frame(day: date) -> pd.DataFrame:
             "ts": [start + timedelta(minutes=i) for i in ids],
             "id": ids,
             "x": [None if i % 10 == 0 else float(i) for i in ids],
+            "code": ["nope" if i % 7 == 0 else "ok" for i in ids],
         }
     )
 

@@ -5,10 +5,12 @@ PostgreSQL (written by the source database: INSERT ... SELECT) and DuckDB over P
 from __future__ import annotations
 
 import duckdb
+import pandera.pandas as pa
 import pytest
+from pandera.typing import Series
 
 from datavigil import FileSource, SqlSource
-from datavigil.checks import NullRate, Range
+from datavigil.checks import NullRate, Range, Unique
 from datavigil.core.outcome import Status
 from tests import failing_rows_data as d
 
@@ -20,6 +22,13 @@ def source_url(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'warehouse.db'}"
     if request.param == "postgres":
         url = request.getfixturevalue("pg_url")
+    d.write_sql(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_source(tmp_path):
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
     d.write_sql(url)
     return url
 
@@ -93,3 +102,36 @@ def test_duckdb_retention_and_cap(tmp_path, results, monkeypatch):
     assert got["ranges.x"].outcome.details["failures"]["capped"] is True
     kept = sorted(p.name for p in (tmp_path / "failures" / "m").iterdir())
     assert kept == ["cli_m_2024-03-02", "cli_m_2024-03-03"]
+
+
+class Model(pa.DataFrameModel):
+    """Allowed values and a regex on ``code``, ``x`` not nullable: built-ins compiled to
+    predicates, so their failing rows are stored."""
+
+    x: Series[float] = pa.Field(nullable=False)
+    code: Series[str] = pa.Field(isin=["ok"], str_matches=r"o")
+
+
+@pytest.mark.parametrize("where", ["sql", "files"])
+def test_pandera_built_ins_store_their_failing_rows(where, tmp_path, results, sqlite_source):
+    if where == "sql":
+        source = SqlSource(table="m", url=sqlite_source)
+    else:
+        source = FileSource(d.write_parquet(tmp_path / "data"))
+    s = d.suite(source, [], model=Model, store_failures=True)
+    got = d.by_name(d.run(s, d.DAYS[0], results))
+    expected = {"schema.code.isin": d.BAD_CODES, "schema.code.str_matches": d.BAD_CODES,
+                "schema.x.not_nullable": d.NULLS}  # fmt: skip
+    for name, n in expected.items():
+        assert got[name].outcome.failing_rows == n
+        assert got[name].outcome.details["failures"]["rows"] == n, name
+    assert "failures" not in got["schema"].outcome.details  # the summary row stores nothing
+    if where == "sql":
+        assert d.count(sqlite_source, TABLE, "WHERE dv_check = 'schema.code.isin'") == 15
+
+
+def test_a_check_that_is_not_row_level_says_so(results, sqlite_source):
+    s = d.suite(SqlSource(table="m", url=sqlite_source), [Unique(("code",), store_failures=True)])
+    got = d.by_name(d.run(s, d.DAYS[0], results))["unique.code"]
+    assert got.status is Status.FAIL
+    assert "cannot store failing rows" in got.outcome.details["failures"]["error"]

@@ -117,12 +117,13 @@ class Check:
         """The predicate of a failing row, for ``store_failures`` (None: not a row-level check)."""
         return None
 
-    def kept(self, outcome: Outcome, ctx: CheckContext) -> Outcome:
-        """The outcome with its failing rows stored where the data is, when asked."""
+    def kept(self, outcome: Outcome, ctx: CheckContext, rows_of: Any = None) -> Outcome:
+        """The outcome with its failing rows stored where the data is, when asked; ``rows_of``:
+        what names them and gives their predicate (default: this check)."""
         wanted = self.store_failures
         if wanted is None:
             wanted = bool(getattr(ctx.settings, "store_failures", False))
-        return ctx.keep(self, outcome) if wanted and ctx.keep is not None else outcome
+        return ctx.keep(rows_of or self, outcome) if wanted and ctx.keep is not None else outcome
 
     def with_sample(self, outcome: Outcome, ctx: CheckContext) -> Outcome:
         wanted = self.samples(ctx)

@@ -34,7 +34,9 @@ def keep_parquet(conn: Any, scope: c.Scope, directory: Path, target: Target, whe
         sa.literal(target.run_id).label(RUN),
         sa.literal(target.check).label(CHECK),
     ).where(c.predicate(scope, where))
-    compiled = rows.limit(target.settings.cap).compile(dialect=conn.dialect)
+    compiled = rows.limit(target.settings.cap).compile(
+        dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+    )  # $n parameters, IN lists expanded: positiontup is their order
     params = [compiled.params[k] for k in (compiled.positiontup or [])]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     quoted = str(tmp).replace("'", "''")
@@ -44,7 +46,8 @@ def keep_parquet(conn: Any, scope: c.Scope, directory: Path, target: Target, whe
         (n,) = raw.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp)]).fetchone()
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp.is_file():  # a write that failed midway leaves nothing behind
+            tmp.unlink()
     _retain(path.parent.parent, target.settings.keep_runs)
     return {"rows": int(n), "path": str(path)}
 

@@ -26,9 +26,10 @@ RUN, CHECK, AT = "dv_run_id", "dv_check", "dv_stored_at"  # the columns added to
 
 @dataclass(frozen=True)
 class Settings:
-    """DATAVIGIL_FAILURES_CAP (rows per check, default 1,000,000), DATAVIGIL_FAILURES_KEEP_RUNS
-    (runs kept per suite, default 30), DATAVIGIL_FAILURES_TABLE (``{suite}`` replaced, default
-    ``datavigil_failures_{suite}``), DATAVIGIL_FAILURES_DIR (default ``<DATAVIGIL_HOME>/failures``)."""
+    """DATAVIGIL_FAILURES_CAP (rows per check, default 1,000,000),
+    DATAVIGIL_FAILURES_KEEP_RUNS (runs kept per suite, default 30), DATAVIGIL_FAILURES_TABLE
+    (``{suite}`` replaced, default ``datavigil_failures_{suite}``) and DATAVIGIL_FAILURES_DIR
+    (default ``<DATAVIGIL_HOME>/failures``)."""
 
     cap: int = 1_000_000
     keep_runs: int = 30
@@ -104,10 +105,14 @@ def _table(conn: sa.Connection, scope: c.Scope, name: str, schema: str | None) -
     table = sa.table(name, *[sa.column(n) for n in columns], schema=schema)
     if not sa.inspect(conn).has_table(name, schema=schema):
         text = sa.String(255)
-        shape = sa.select(
-            *[scope.col(n) for n in scope.columns],
-            *[sa.cast(sa.null(), text).label(n) for n in (RUN, CHECK, AT)],
-        ).select_from(scope.frm).where(sa.false())
+        shape = (
+            sa.select(
+                *[scope.col(n) for n in scope.columns],
+                *[sa.cast(sa.null(), text).label(n) for n in (RUN, CHECK, AT)],
+            )
+            .select_from(scope.frm)
+            .where(sa.false())
+        )
         quoted = conn.dialect.identifier_preparer.format_table(table)
         compiled = shape.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
         conn.exec_driver_sql(f"CREATE TABLE {quoted} AS {compiled}")
@@ -127,9 +132,15 @@ def _insert(scope: c.Scope, table: sa.TableClause, target: Target, where: Any) -
 def _retain(conn: sa.Connection, table: sa.TableClause, keep: int) -> None:
     """Delete the rows of every run but the ``keep`` last stored."""
     last = sa.func.max(table.c[AT])
-    runs = conn.execute(
-        sa.select(table.c[RUN]).group_by(table.c[RUN]).order_by(last.desc(), table.c[RUN].desc())
-    ).scalars().all()
+    runs = (
+        conn.execute(
+            sa.select(table.c[RUN])
+            .group_by(table.c[RUN])
+            .order_by(last.desc(), table.c[RUN].desc())
+        )
+        .scalars()
+        .all()
+    )
     old = list(runs[keep:])
     if old:
         conn.execute(sa.delete(table).where(table.c[RUN].in_(old)))

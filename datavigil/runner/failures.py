@@ -62,12 +62,14 @@ class Keeper:
     def _store(self, check: str, where: Any) -> dict[str, Any]:
         target = Target(self.env.suite.name, self.env.run_id, check, self.settings)
         source, scope = self.env.suite.source, self.scan.scope
+        place = f"table {target.table}" if self.scan.kind == "sql" else "Parquet"
         try:
             if self.scan.kind == "sql":
                 return keep_sql(source.resolved_url(), source.db_schema, scope, target, where)
             return keep_parquet(self.scan.conn, scope, self._directory(), target, where)
         except Exception as exc:  # any failure to store: one line, the verdict unchanged
-            message = redact_text(f"failing rows of check '{check}' were not stored: {first_line(exc)}")
+            reason = first_line(exc)
+            message = redact_text(f"failing rows of check '{check}' not stored ({place}): {reason}")
             log.warning("suite '%s': %s", target.suite, message)
             return {"error": message}
 
