@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandera.pandas as pa
 import pytest
+import sqlalchemy as sa
 from pandera.typing import Series
 
 from datavigil import FileSource, SqlSource
@@ -126,6 +127,7 @@ def test_pandera_built_ins_store_their_failing_rows(where, tmp_path, results, sq
         assert got[name].outcome.failing_rows == n
         assert got[name].outcome.details["failures"]["rows"] == n, name
     assert "failures" not in got["schema"].outcome.details  # the summary row stores nothing
+    assert "failures" not in got["row_count"].outcome.details  # the default: row-level only
     if where == "sql":
         assert d.count(sqlite_source, TABLE, "WHERE dv_check = 'schema.code.isin'") == 15
 
@@ -135,3 +137,19 @@ def test_a_check_that_is_not_row_level_says_so(results, sqlite_source):
     got = d.by_name(d.run(s, d.DAYS[0], results))["unique.code"]
     assert got.status is Status.FAIL
     assert "cannot store failing rows" in got.outcome.details["failures"]["error"]
+
+
+def test_a_passing_check_creates_no_table_and_a_passing_rerun_deletes_its_rows(source_url, results):
+    passing = d.suite(
+        SqlSource(table="m", url=source_url), [Range("x", max=1000)], store_failures=True
+    )
+    got = d.by_name(d.run(passing, d.DAYS[0], results))["ranges.x"]
+    assert got.status is Status.PASS and "failures" not in got.outcome.details
+    engine = sa.create_engine(source_url)
+    assert not sa.inspect(engine).has_table(TABLE)
+    engine.dispose()
+    failing = d.suite(passing.source, [Range("x", max=89)], store_failures=True)
+    d.run(failing, d.DAYS[0], results)
+    assert d.count(source_url, TABLE) == d.OUT_OF_RANGE
+    d.run(passing, d.DAYS[0], results)  # the data was fixed: the run's rows go
+    assert d.count(source_url, TABLE) == 0

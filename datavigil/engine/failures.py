@@ -85,9 +85,12 @@ def keep_sql(url: str, schema: str | None, scope: c.Scope, target: Target, where
     """Write the failing rows of ``target`` (``where``: the failing predicate, None to only
     delete this check's rows of the run) into the failures table of the source's database."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    name = f"{schema}.{target.table}" if schema else target.table
     try:
         with engine.begin() as conn:
-            table = _table(conn, scope, target.table, schema)
+            table = _table(conn, scope, target.table, schema, create=where is not None)
+            if table is None:  # nothing failed and nothing was ever stored: no table made
+                return {"rows": 0, "table": name}
             mine = sa.and_(table.c[RUN] == target.run_id, table.c[CHECK] == target.check)
             conn.execute(sa.delete(table).where(mine))
             if where is not None:
@@ -96,26 +99,30 @@ def keep_sql(url: str, schema: str | None, scope: c.Scope, target: Target, where
             _retain(conn, table, target.settings.keep_runs)
     finally:
         engine.dispose()
-    name = f"{schema}.{target.table}" if schema else target.table
     return {"rows": int(n or 0), "table": name}
 
 
-def _table(conn: sa.Connection, scope: c.Scope, name: str, schema: str | None) -> sa.TableClause:
+def _table(
+    conn: sa.Connection, scope: c.Scope, name: str, schema: str | None, create: bool
+) -> sa.TableClause | None:
     columns = [*scope.columns, RUN, CHECK, AT]
     table = sa.table(name, *[sa.column(n) for n in columns], schema=schema)
-    if not sa.inspect(conn).has_table(name, schema=schema):
-        text = sa.String(255)
-        shape = (
-            sa.select(
-                *[scope.col(n) for n in scope.columns],
-                *[sa.cast(sa.null(), text).label(n) for n in (RUN, CHECK, AT)],
-            )
-            .select_from(scope.frm)
-            .where(sa.false())
+    if sa.inspect(conn).has_table(name, schema=schema):
+        return table
+    if not create:
+        return None
+    text = sa.String(255)
+    shape = (
+        sa.select(
+            *[scope.col(n) for n in scope.columns],
+            *[sa.cast(sa.null(), text).label(n) for n in (RUN, CHECK, AT)],
         )
-        quoted = conn.dialect.identifier_preparer.format_table(table)
-        compiled = shape.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
-        conn.exec_driver_sql(f"CREATE TABLE {quoted} AS {compiled}")
+        .select_from(scope.frm)
+        .where(sa.false())
+    )
+    quoted = conn.dialect.identifier_preparer.format_table(table)
+    compiled = shape.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    conn.exec_driver_sql(f"CREATE TABLE {quoted} AS {compiled}")
     return table
 
 

@@ -46,6 +46,8 @@ class Keeper:
         if outcome.status not in (Status.FAIL, Status.PASS):
             return outcome
         where = check.failing_predicate()
+        if where is None and getattr(check, "store_failures", None) is not True:
+            return outcome  # the suite's default applies to row-level checks only
         if where is None:
             info: dict[str, Any] = {
                 "error": f"check '{check.check_name}' cannot store failing rows "
