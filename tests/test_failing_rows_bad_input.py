@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from datavigil import FileSource, SqlSource
 from datavigil.checks import NullRate, Range
-from datavigil.core.errors import SettingError
+from datavigil.core.errors import SettingError, SuiteError
 from datavigil.core.outcome import Status
 from tests import failing_rows_data as d
 
@@ -95,4 +95,18 @@ def test_a_bad_setting_names_the_variable(tmp_path, results, monkeypatch, variab
         FileSource(d.write_parquet(tmp_path / "data")), [Range("x", max=89)], store_failures=True
     )
     with pytest.raises(SettingError, match=variable):
+        d.run(s, d.DAYS[0], results)
+
+
+@pytest.mark.parametrize("where", ["suite", "check"])
+def test_a_flag_that_is_not_a_boolean_names_the_suite_and_field(tmp_path, results, where):
+    source = FileSource(d.write_parquet(tmp_path / "data"))
+    if where == "suite":
+        s, field = d.suite(source, [Range("x", max=89)], store_failures="yes"), "store_failures"
+    else:
+        s, field = (
+            d.suite(source, [Range("x", max=89, store_failures=1)]),
+            "ranges.x: store_failures",
+        )
+    with pytest.raises(SuiteError, match=f"suite 'm': {field}: must be True or False, got"):
         d.run(s, d.DAYS[0], results)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from datavigil.core import config
-from datavigil.core.errors import first_line
+from datavigil.core.errors import SuiteError, first_line
 from datavigil.core.outcome import Outcome, Status
 from datavigil.core.redact import redact_text
 from datavigil.engine.failure_files import keep_parquet
@@ -30,9 +30,15 @@ def context(ctx: Any, scan: Any, env: Any, rows: int) -> Any:
 
 
 def _wanted(suite: Any) -> bool:
+    """Whether a check of ``suite`` stores its failing rows; a flag that is not True, False
+    (or None on a check: the suite's) is the suite's error, named."""
     checks = [*getattr(suite, "checks", ()), *getattr(suite, "dependencies", ())]
-    default = bool(getattr(suite, "store_failures", False))
-    return default or any(getattr(ch, "store_failures", None) for ch in checks)
+    flags = {"store_failures": getattr(suite, "store_failures", False)}
+    flags |= {f"{ch.check_name}: store_failures": ch.store_failures for ch in checks}
+    for where, flag in flags.items():
+        if not isinstance(flag, bool) and (flag is not None or where == "store_failures"):
+            raise SuiteError(suite.name, where, f"must be True or False, got {flag!r}")
+    return any(flags.values())
 
 
 class Keeper:
