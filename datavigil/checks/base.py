@@ -39,6 +39,7 @@ class CheckContext:
     prepared: Any = None
     fetch: Callable[[list[Any]], Any] | None = None  # samples for a failed check
     settings: Any = None  # the Suite
+    keep: Callable[[Any, Outcome], Outcome] | None = None  # stores failing rows (docs/adr/0135)
 
 
 class Gathered:
@@ -58,6 +59,7 @@ class Check:
 
     severity: Severity | str = Severity.ERROR
     name: str | None = None
+    store_failures: bool | None = None  # keep the failing rows in full (None: the suite's)
 
     check_type: ClassVar[str] = "check"
     phase: ClassVar[str] = "validate"  # the Airflow task that evaluates it
@@ -108,7 +110,20 @@ class Check:
             outcome = self.judge(values, ctx)
             if outcome.status is Status.FAIL:
                 outcome = self.with_sample(outcome, ctx)
+            outcome = self.kept(outcome, ctx)
         return [self.result(outcome)]
+
+    def failing_predicate(self) -> Any:
+        """The predicate of a failing row, for ``store_failures`` (None: not a row-level check)."""
+        return None
+
+    def kept(self, outcome: Outcome, ctx: CheckContext, rows_of: Any = None) -> Outcome:
+        """The outcome with its failing rows stored where the data is, when asked; ``rows_of``:
+        what names them and gives their predicate (default: this check)."""
+        wanted = self.store_failures
+        if wanted is None:
+            wanted = bool(getattr(ctx.settings, "store_failures", False))
+        return ctx.keep(rows_of or self, outcome) if wanted and ctx.keep is not None else outcome
 
     def with_sample(self, outcome: Outcome, ctx: CheckContext) -> Outcome:
         wanted = self.samples(ctx)

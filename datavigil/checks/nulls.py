@@ -46,6 +46,12 @@ class NullRate(Check):
         c = self.column
         return [m.RowCount(), m.NullCount(c), m.NanCount(c), m.InfCount(c, 1), m.InfCount(c, -1)]
 
+    def failing_predicate(self) -> Any:
+        """A NULL or NaN (and +/-inf with ``count_inf``): the rows the rate counts."""
+        c = self.column
+        inf = [m.Cmp(c, "==", float("inf")), m.Cmp(c, "==", float("-inf"))]
+        return m.Or((m.IsNull(c), m.IsNan(c), *(inf if self.count_inf else [])))
+
     def judge(self, values: Any, ctx: CheckContext) -> Outcome:
         if ctx.columns and self.column not in ctx.columns:
             return missing_column(self.column)

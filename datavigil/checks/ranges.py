@@ -118,6 +118,9 @@ class Range(Check):
     def samples(self, ctx: CheckContext) -> list[Any]:
         return [m.Sample((self.column,), SAMPLE_LIMIT, where=self.outside)]
 
+    def failing_predicate(self) -> Any:
+        return self.outside
+
 
 def _py(value: Any) -> Any:
     if value is None or isinstance(value, int | float | str):

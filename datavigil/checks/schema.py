@@ -55,6 +55,8 @@ class SchemaCheck(Check):
                 if isinstance(got, list):
                     sample = tuple(r[0] for r in got[:SAMPLE_LIMIT])
                     outcome = _with(outcome, failure_sample=sample)
+            if isinstance(rule.metric, m.CountWhere):  # a built-in compiled to a predicate
+                outcome = self.kept(outcome, ctx, RuleRows(rule.name, rule.metric.predicate))
             failing = max(failing, outcome.failing_rows or 0)
             rows.append(self.result(outcome, name=rule.name, column=rule.column))
         rows += [
@@ -63,6 +65,17 @@ class SchemaCheck(Check):
         ]
         union = compiled.union_failing(values)
         return [self.result(_summary(rows, ctx.rows, union, compiled.scope))] + rows
+
+
+@dataclass(frozen=True)
+class RuleRows:
+    """The failing rows of one compiled pandera check, for ``store_failures``."""
+
+    check_name: str
+    predicate: Any
+
+    def failing_predicate(self) -> Any:
+        return self.predicate
 
 
 def _with(outcome: Outcome, **changes: Any) -> Outcome:

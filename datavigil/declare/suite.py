@@ -90,6 +90,7 @@ class Suite:
     correction: str = "holm"
     # "fail": an inconclusive distribution test fails with its severity (docs/adr/0087)
     on_inconclusive: str = "pass"
+    store_failures: bool = False  # keep row-level checks' failing rows (docs/adr/0135)
     # data dependencies (docs/adr/0020): Freshness checks of the dataset itself and of upstream
     # sources; `assets`: upstream Airflow Asset URIs that trigger the DAG instead of `schedule`
     dependencies: tuple[Any, ...] | list[Any] = ()  # checks.freshness.Freshness

@@ -26,7 +26,7 @@ from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.stored_metrics import profile
 from datavigil.engine.values import Values
-from datavigil.runner.attempts import save_or_record
+from datavigil.runner import attempts, failures
 from datavigil.stats import inconclusive
 from datavigil.stats.multitest import adjust_run
 from datavigil.store import RunRecord, Store, status_of
@@ -204,7 +204,7 @@ def evaluate(
                 "%s: %d rows, %d metrics in %d queries (%.2fs)",
                 suite.name, rows, len(set(wanted)), values.queries, time.monotonic() - t0,
             )  # fmt: skip
-            ctx = replace(ctx, rows=rows, columns=scan.columns, fetch=scan.compute)
+            ctx = failures.context(ctx, scan, env, rows)  # and its failing rows' keeper
             results = _judge_all(checks, values, ctx, prepared, errors)
     except SourceUnavailable as exc:
         return Evaluation([_source_error(str(exc))], None, exc, [])
@@ -265,7 +265,7 @@ def run_suite(
         # it is recorded in run_attempts (exit 3, retried) and the stored run stays as it was
         store.record_attempt(run, error, saved_phases)
         return RunReport(run=run, results=results, error=error, phases=phases)
-    run = save_or_record(store, run, results, saved_phases, ev.metrics)  # attempt kept if it fails
+    run = attempts.save_or_record(store, run, results, saved_phases, ev.metrics)  # kept if fails
     return RunReport(run=run, results=results, error=error, phases=phases)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.ui import plots, queries
+from datavigil.ui import failures, plots, queries
 from datavigil.ui.access import Readable, check, dag_of, everyone
 from datavigil.ui.queries import RunFilter
 
@@ -74,6 +74,7 @@ def run_context(
     """What a run's page shows (every part of the run's own suite; the link to its reference
     snapshot only when the user may read the snapshot's suite)."""
     checks = queries.checks(conn, run["run_id"])
+    failures.attach(checks, run)  # the first stored failing rows, read where they are
     snap_id = run.get("reference_snapshot_id") or _snapshot_of(checks)
     snapshot = queries.snapshot(conn, snap_id) if snap_id else None
     linked = snapshot is not None and snapshot["suite"] in readable([snapshot["suite"]])
