@@ -86,9 +86,8 @@ def auc(scores: Any) -> Estimated | None:
 def hanley_mcneil(a: float, n_pos: float, n_neg: float) -> float:
     """Hanley and McNeil's (1982) SE of an AUC ``a`` from ``n_pos`` and ``n_neg`` cases."""
     q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
-    var = (a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)) / (
-        n_pos * n_neg
-    )
+    spread = a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)
+    var = spread / (n_pos * n_neg)
     return math.sqrt(max(var, 0.0))
 
 

@@ -131,8 +131,9 @@ class EstimatedQuality(PredictionCheck):
         first = last - timedelta(days=len(days) - 1)
         matured = scan_values(env, Window.span(first, last, suite.timezone), [scores, labelled])
         try:
-            problem = period.stale(int(ref.get(m.RowCount()))) or self._capped(
-                judged.get(scores), ref.get(labelled), label, period.label)
+            problem = period.stale(int(ref.get(m.RowCount())))
+            problem = problem or self._capped(judged.get(scores), ref.get(labelled), label,
+                                              period.label)  # fmt: skip
             if problem is not None:
                 return EstimatedInputs(problem=replace(problem, details=period.details()))
             judged_scores = pairs_of([(r[0], 1) for r in judged.get(scores)], 1).scores
@@ -140,9 +141,10 @@ class EstimatedQuality(PredictionCheck):
             mat = self._matured(matured.get(scores), matured.get(labelled))
         except m.MetricError as exc:  # a metric the source cannot compute: every row's error
             return EstimatedInputs(problem=Outcome(Status.ERROR, f"{label}: {exc}"))
+        details = {**period.details(), "judged_period": [str(days[0]), str(days[-1])]}
+        span = f"{first}" if first == last else f"{first}..{last}"
         sides = Sides(judged_scores, ref_pairs.scores, ref_pairs.positive, label, period.label,
-                      mat, f"{first}" if first == last else f"{first}..{last}",
-                      {**period.details(), "judged_period": [str(days[0]), str(days[-1])]})  # fmt: skip
+                      mat, span, details)  # fmt: skip
         return EstimatedInputs(sides, self.settings(suite.alpha), self._empty(sides))
 
     def _capped(self, judged: list, ref: list, label: str, ref_label: str) -> Outcome | None:

@@ -81,25 +81,15 @@ def judge(metric: str, sides: Sides, s: Settings) -> Outcome:
     est = estimate_of(metric, sides.scores, s.threshold)
     ref = realized_of(metric, sides.ref_scores, sides.ref_positive, s.threshold)
     name = f"estimated {metric} of {sides.label}"
-    details: dict[str, Any] = {**sides.details, "metric": metric, "min_effect": s.min_effect,
-                               "calibration": _cal_details(cal, state, s)}  # fmt: skip
-    extra = _matured_rows(metric, sides, s)
-    details.update(extra[1])
-    values: dict[str, Any] = {}
-    if est is not None:
-        ci = _ci(est.value, est.se, s.level)
-        details.update(value=est.value, ci=list(ci), se=est.se, n=est.n)
-        values = {"": est.value, ".ci_low": ci[0], ".ci_high": ci[1]}
-    if ref is not None:
-        details.update(reference_value=ref.value, reference_n=ref.n, reference_se=ref.se)
-        values[".reference"] = ref.value
-    metrics = rows(f"{s.prefix}.{metric}", None, sides.label, values) + extra[0]
+    details, metrics, matured = _recorded(metric, sides, s, est, ref)
+    details["calibration"] = _cal_details(cal, state, s)
     if est is None or ref is None:
         why = (f"no expected positives or negatives among {len(sides.scores)} scores"
                if ref is not None else "undefined in the reference period (too few labels of "
                f"each class: {MIN_CLASS} needed)")  # fmt: skip
         return Outcome(Status.INCONCLUSIVE, f"{name}: {why}", details={**details, "problem": why},
                        metrics=metrics)  # fmt: skip
+    ci = details["ci"]
     shown = f"{est.value:.4g} [{ci[0]:.4g}, {ci[1]:.4g}] (n={est.n})"
     if state != "calibrated":
         why = _unreliable(cal, state, s)
@@ -115,11 +105,30 @@ def judge(metric: str, sides: Sides, s: Settings) -> Outcome:
     message = (
         f"{name}: {shown} from the scores alone vs the reference {sides.ref_label}'s realized "
         f"{ref.value:.4g} (n={ref.n}); change: {100 * change:.4g}% CI, each end a one-sided "
-        f"test at alpha {1 - s.level:.4g}: {v.status}: {v.why}{extra[2]}"
+        f"test at alpha {1 - s.level:.4g}: {v.status}: {v.why}{matured}"
     )
     return Outcome(Status(v.status), message, observed_value=est.value,
                    threshold=f"drop: its CI's upper end < {s.min_effect:g}", rows_checked=est.n,
                    effect_size=diff, details=details, metrics=metrics)  # fmt: skip
+
+
+def _recorded(
+    metric: str, sides: Sides, s: Settings, est: cbpe.Estimated | None, ref: Estimate | None
+) -> tuple[dict[str, Any], tuple, str]:
+    """The details and run_metrics rows of the estimate, the reference's realized value and
+    the matured period's realized value beside its estimate; the latter as a sentence."""
+    details: dict[str, Any] = {**sides.details, "metric": metric, "min_effect": s.min_effect}
+    extra = _matured_rows(metric, sides, s)
+    details.update(extra[1])
+    values: dict[str, Any] = {}
+    if est is not None:
+        ci = _ci(est.value, est.se, s.level)
+        details.update(value=est.value, ci=list(ci), se=est.se, n=est.n)
+        values = {"": est.value, ".ci_low": ci[0], ".ci_high": ci[1]}
+    if ref is not None:
+        details.update(reference_value=ref.value, reference_n=ref.n, reference_se=ref.se)
+        values[".reference"] = ref.value
+    return details, rows(f"{s.prefix}.{metric}", None, sides.label, values) + extra[0], extra[2]
 
 
 def _cal_details(cal: cbpe.Calibration, state: str, s: Settings) -> dict[str, Any]:
