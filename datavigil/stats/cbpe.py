@@ -14,8 +14,13 @@ sum (1 - p_i) as expected false positives (CBPE's expected confusion matrix); it
 counted one half, is sum over score values u of P_u (N_below(u) + N_u / 2) / (P N) with
 P_u = sum of p over the rows scoring u, N_u = sum of 1 - p, P and N the totals. Its standard
 error is Hanley and McNeil's (1982) with the expected class counts P and N: an approximation
-(the realized AUC's variance given the scores is smaller; the measured coverage is in
-docs/how-to/model-monitoring.md).
+(the measured coverage is in docs/how-to/model-monitoring.md).
+
+To compare periods, the estimate is one of the metric over the population the rows are drawn
+from: accuracy's SE is then sd(q) / sqrt(n); AUC = u / (pi nu), u = U / n^2, pi = P / n,
+nu = N / n, is a ratio of V-statistics and its SE the delta method's, sqrt(sum IF_i^2) / n with
+the influence IF_i = 2 (g_i - u) / (pi nu) - AUC ((p_i - pi) / pi + (1 - p_i - nu) / nu),
+g_i = (p_i N_lower(i) + (1 - p_i) P_higher(i)) / (2 n) (ties one half).
 
 Calibration on the reference: reliability bins of equal width over [0, 1]; in bin b, n_b rows,
 mean score s_b, share of positive labels y_b, d_b = y_b - s_b; ECE = sum (n_b / n) |d_b|.
@@ -34,11 +39,14 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Estimated:
-    """An estimated metric, its standard error and the number of scores it rests on."""
+    """An estimated metric; ``se``: the standard error of the period's realized value around
+    it (what the labels of these rows will show); ``se_mean``: its standard error as an estimate
+    of the metric over the population the rows are drawn from (to compare periods)."""
 
     value: float
     se: float
     n: int
+    se_mean: float
 
 
 def correct_probability(scores: Any, threshold: float = 0.5) -> Any:
@@ -50,12 +58,14 @@ def correct_probability(scores: Any, threshold: float = 0.5) -> Any:
 
 
 def accuracy(scores: Any, threshold: float = 0.5) -> Estimated:
-    """CBPE's accuracy: mean(q), SE sqrt(sum q (1 - q)) / n (the Bernoulli sum); n > 0."""
+    """CBPE's accuracy: mean(q); SE sqrt(sum q (1 - q)) / n (the Bernoulli sum) for the
+    realized value, sd(q) / sqrt(n) for the population's; n > 0."""
     import numpy as np
 
     q = correct_probability(scores, threshold)
     n = len(q)
-    return Estimated(float(q.mean()), float(math.sqrt(float(np.sum(q * (1 - q))))) / n, n)
+    spread = float(q.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+    return Estimated(float(q.mean()), math.sqrt(float(np.sum(q * (1 - q)))) / n, n, spread)
 
 
 def realized_accuracy(scores: Any, positive: Any, threshold: float = 0.5) -> float:
@@ -78,9 +88,15 @@ def auc(scores: Any) -> Estimated | None:
     p_total, n_total = float(pos.sum()), float(neg.sum())
     if p_total <= 0 or n_total <= 0:
         return None
-    below = np.cumsum(neg) - neg  # expected negatives scoring strictly lower
-    a = float(np.sum(pos * (below + neg / 2)) / (p_total * n_total))
-    return Estimated(a, hanley_mcneil(a, p_total, n_total), len(s))
+    lower = np.cumsum(neg) - neg / 2  # expected negatives scoring lower, ties one half
+    higher = p_total - np.cumsum(pos) + pos / 2  # expected positives scoring higher
+    a = float(np.sum(pos * lower) / (p_total * n_total))
+    g = s * lower[inverse] + (1 - s) * higher[inverse]  # row i's share of the pairs, x 2n
+    n = len(s)
+    pi, nu = p_total / n, n_total / n
+    influence = (g / n - 2 * a * pi * nu) / (pi * nu) - a * ((s - pi) / pi + (1 - s - nu) / nu)
+    spread = math.sqrt(float(np.sum(influence * influence))) / n
+    return Estimated(a, hanley_mcneil(a, p_total, n_total), n, spread)
 
 
 def hanley_mcneil(a: float, n_pos: float, n_neg: float) -> float:

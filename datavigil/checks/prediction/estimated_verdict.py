@@ -5,9 +5,11 @@ its error rates through ``judge`` itself.
 * the reference's calibration (datavigil.stats.cbpe.calibration) must be shown: the upper end
   of its ECE interval <= ``max_ece``; else the estimate is ``inconclusive`` (unreliable), never
   pass or fail: CBPE's estimate is only as good as the calibration;
-* the estimate (CBPE) is compared with the reference's realized value: the CI of estimate -
-  reference is normal (the estimate's SE from the Bernoulli sum or Hanley-McNeil, the
-  reference's binomial or DeLong SE), two-sided at 1 - 2 alpha so that each end is a one-sided
+* the estimate's interval is for the period's realized value (the Bernoulli sum; for AUC
+  Hanley-McNeil); the estimate is compared with the reference's realized value as two
+  estimates of the metric over their populations: the CI of estimate - reference is normal
+  (the estimate's population SE, cbpe.Estimated.se_mean; the reference's binomial or DeLong),
+  two-sided at 1 - 2 alpha so that each end is a one-sided
   test at alpha; fail, pass and inconclusive as LabelQuality's (quality.verdict).
 """
 
@@ -98,7 +100,7 @@ def judge(metric: str, sides: Sides, s: Settings) -> Outcome:
                        details={**details, "unreliable": why}, metrics=metrics)  # fmt: skip
     change = max(0.0, 2 * s.level - 1)
     diff = est.value - ref.value
-    dci = _ci(diff, math.hypot(est.se, ref.se or 0.0), change)
+    dci = _ci(diff, math.hypot(est.se_mean, ref.se or 0.0), change)
     v = verdict(metric, est, ref, dci, s.min_effect)  # type: ignore[arg-type]
     details.update(difference=diff, difference_ci=list(dci), worse=v.worse,
                    worse_ci=list(v.worse_ci), verdict=v.status, change_level=change)  # fmt: skip
@@ -123,7 +125,7 @@ def _recorded(
     values: dict[str, Any] = {}
     if est is not None:
         ci = _ci(est.value, est.se, s.level)
-        details.update(value=est.value, ci=list(ci), se=est.se, n=est.n)
+        details.update(value=est.value, ci=list(ci), se=est.se, se_mean=est.se_mean, n=est.n)
         values = {"": est.value, ".ci_low": ci[0], ".ci_high": ci[1]}
     if ref is not None:
         details.update(reference_value=ref.value, reference_n=ref.n, reference_se=ref.se)
