@@ -150,3 +150,40 @@ def test_postgres(pg_url, results_url) -> None:
     src = log(pg_url, Day(n=600, a=8, b=8, arrive=None))
     run = validate(suite(src, [estimated()]), D, results_url)
     assert run.status("estimated.accuracy") == "fail"
+
+
+def test_population_standard_errors_match_the_spread_of_the_estimates() -> None:
+    """se_mean, what the comparison uses, against the SD of 400 estimates (fixed seed)."""
+    rng = np.random.default_rng(3)
+    got = [(cbpe.accuracy(x), cbpe.auc(x)) for x in rng.beta(2, 3, (400, 300))]
+    for i in (0, 1):
+        values = np.asarray([g[i].value for g in got])
+        mean_se = float(np.mean([g[i].se_mean for g in got]))
+        assert 0.85 < mean_se / float(values.std()) < 1.15
+
+
+def test_too_few_reference_labels_leave_calibration_unknown(tmp_path, results_url) -> None:
+    src = log(f"sqlite:///{tmp_path / 'log.db'}", Day(n=600, a=8, b=8, arrive=None))
+    run = validate(suite(src, [EstimatedQuality(reference=Period("2013-03-01", "2013-03-02"))]),
+                   D, results_url)  # fmt: skip
+    assert run.status("estimated.accuracy") == "inconclusive"
+    assert run.details("estimated.accuracy")["calibration"]["state"] == "unknown"
+    assert "too few labels to tell" in run.results["estimated.accuracy"]["message"]
+
+
+def test_the_run_page_draws_estimated_and_realized_by_day(tmp_path, results_url) -> None:
+    from fastapi.testclient import TestClient
+
+    from datavigil.ui.app import create_app
+
+    src = log(f"sqlite:///{tmp_path / 'log.db'}", Day(n=600, arrive=None))
+    for day in (D - timedelta(days=1), D):
+        run = validate(suite(src, [estimated()]), day, results_url)
+    page = TestClient(create_app(url=lambda: results_url)).get(
+        "/run", params={"run_id": run.report.run.run_id}
+    )
+    html = page.text
+    assert "estimated.accuracy by judged day" in html
+    plot = html[html.index("estimated.realized.accuracy by judged day") :]
+    assert plot[: plot.index("</svg>")].count("<circle") == 2  # J - 1 and J, their labels in
+    assert "whose labels arrived: realized" in html
