@@ -187,3 +187,25 @@ def test_the_run_page_draws_estimated_and_realized_by_day(tmp_path, results_url)
     plot = html[html.index("estimated.realized.accuracy by judged day") :]
     assert plot[: plot.index("</svg>")].count("<circle") == 2  # J - 1 and J, their labels in
     assert "whose labels arrived: realized" in html
+
+
+def test_a_weekly_suite_estimates_its_week_and_an_hourly_one_is_refused(
+    tmp_path, results_url
+) -> None:
+    from datavigil.declare.window import Window
+
+    src = log(f"sqlite:///{tmp_path / 'log.db'}", Day(n=600, arrive=None))
+    week = date(2013, 3, 25)  # Monday: the week 03-25..03-31
+    check = EstimatedQuality(reference=Period("2013-03-01", "2013-03-21"))  # before the week
+    s = suite(src, [check], partition_unit="week", schedule="@weekly")
+    run = validate(s, week, results_url, Window.for_week(week, s.timezone))
+    got = run.details("estimated.accuracy")
+    assert got["judged_period"] == ["2013-03-25", "2013-03-31"]
+    assert got["matured_period"] == "2013-03-22..2013-03-28"  # the week shifted by the delay
+    scores = np.asarray([r["score"] for i in range(24, 31)
+                         for r in day_rows(date(2013, 3, 1) + timedelta(days=i),
+                                           Day(n=600, arrive=None) if i == 30 else Day(n=300),
+                                           100 + i)])  # fmt: skip
+    assert got["n"] == len(scores) and abs(got["value"] - expected_accuracy(scores, 0.5)) < 1e-9
+    with pytest.raises(SuiteError, match="daily or weekly suite"):
+        suite(src, [estimated()], partition_unit="hour", schedule="@hourly")

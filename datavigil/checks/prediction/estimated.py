@@ -90,6 +90,9 @@ class EstimatedQuality(PredictionCheck):
 
     def log_problems(self, suite: Any) -> list[str]:
         out = super().log_problems(suite)
+        if suite.partition_unit not in ("day", "week"):
+            out.append(f"judges whole days: use it in a daily or weekly suite, not "
+                       f"partition_unit={suite.partition_unit!r}")  # fmt: skip
         log = suite.prediction_log
         if log is not None and log.score_range is not None and tuple(log.score_range) != (0, 1):
             out.append("EstimatedQuality needs probabilities: prediction_log.score_range must be "
