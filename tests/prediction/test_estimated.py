@@ -50,8 +50,7 @@ def test_cbpe_equals_an_independent_implementation_on_calibrated_data() -> None:
         assert abs(cbpe.accuracy(p, t).value - expected_accuracy(p, t)) < 1e-9
     assert abs(cbpe.auc(p).value - expected_roc_auc(p)) < 1e-9
     est = cbpe.accuracy(p)
-    assert abs(est.se - np.sqrt(np.sum(np.where(p >= 0.5, p * (1 - p), p * (1 - p))))
-               / 5000) < 1e-12  # fmt: skip
+    assert abs(est.se - np.sqrt(np.sum(p * (1 - p))) / 5000) < 1e-12  # q (1 - q) = p (1 - p)
     assert abs(est.value - cbpe.realized_accuracy(p, y)) < 3 * est.se  # the labels agree
     cal = cbpe.calibration(p, y, 10, 0.95)
     assert cal.state(0.05) == "calibrated" and cal.low <= cal.ece <= cal.high
