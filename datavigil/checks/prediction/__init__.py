@@ -6,6 +6,7 @@ from (or from ``checks``)."""
 
 from datavigil.checks.prediction.challenger import Challenger
 from datavigil.checks.prediction.classes import ClassShift
+from datavigil.checks.prediction.estimated import EstimatedQuality
 from datavigil.checks.prediction.labels import LabelQuality
 from datavigil.checks.prediction.output import PositiveRate, ScoreShift
 from datavigil.checks.prediction.serving import DecisionThreshold, Latency, ModelVersion
@@ -15,6 +16,7 @@ __all__ = [
     "Challenger",
     "ClassShift",
     "DecisionThreshold",
+    "EstimatedQuality",
     "LabelQuality",
     "Latency",
     "ModelVersion",
