@@ -46,7 +46,10 @@ alerted = Suite(
     name="alerted",
     source=SqlSource(table="orders", url="{url}"),
     partition=Partition(column="ts"),
-    checks=[NullRate("amount", max_fraction=0.2), Range("amount", min=0, max=1000)],
+    checks=[
+        NullRate("amount", max_fraction=0.2, store_failures=True),
+        Range("amount", min=0, max=1000),
+    ],
     on_failure=[Recorder("{log}")],
 )
 alerted_down = Suite(
@@ -159,6 +162,8 @@ def test_the_alert_lists_failing_checks_and_links_the_report(env, results_url):
     assert failure.line().startswith(
         "nulls.amount (error fail): observed 0.5 vs threshold <= 0.2: amount: missing rate 0.5"
     )
+    # where the failing rows were kept (store_failures): the source database's own table
+    assert failure.line().endswith("(5 failing rows stored in datavigil_failures_alerted)")
     assert alert.url == f"{BASE}/datavigil/run?run_id=cli%3Aalerted%3A2024-05-02"
     assert alert.url in alert.text and f'href="{alert.url}"' in alert.html
 

@@ -67,13 +67,24 @@ class Failure:
     observed_value: float | None
     threshold: str | None
     message: str
+    stored: str = ""  # where its failing rows were kept (store_failures, docs/adr/0135)
 
     def line(self) -> str:
         observed = "-" if self.observed_value is None else f"{self.observed_value:.6g}"
+        kept = f" ({self.stored})" if self.stored else ""
         return (
             f"{self.check_name} ({self.severity} {self.status}): observed {observed} "
-            f"vs threshold {self.threshold or '-'}: {self.message}"
+            f"vs threshold {self.threshold or '-'}: {self.message}{kept}"
         )
+
+
+def stored_text(details: Any) -> str:
+    """ "N failing rows stored in <table or file>" from a result's ``details["failures"]``."""
+    kept = details.get("failures") if isinstance(details, dict) else None
+    if not isinstance(kept, dict) or "rows" not in kept:
+        return ""
+    capped = ", capped" if kept.get("capped") else ""
+    return f"{kept['rows']} failing rows stored{capped} in {kept.get('table') or kept.get('path')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +143,9 @@ def _failures(store: Any, run_id: str) -> tuple[str, str, list[Failure]]:
 
     runs = sa.select(r.partition_date, r.status).where(r.run_id == run_id)
     rows = (
-        sa.select(c.check_name, c.severity, c.status, c.observed_value, c.threshold, c.message)
+        sa.select(
+            c.check_name, c.severity, c.status, c.observed_value, c.threshold, c.message, c.details
+        )
         .where(c.run_id == run_id, c.status.in_(("fail", "error")))
         .order_by(c.severity, c.check_name)  # 'error' sorts before 'warn'
     )
@@ -140,7 +153,7 @@ def _failures(store: Any, run_id: str) -> tuple[str, str, list[Failure]]:
     try:
         with store.engine.connect() as conn:
             run = conn.execute(runs).first()
-            found = [Failure(*row) for row in conn.execute(rows)]
+            found = [Failure(*row[:6], stored_text(row[6])) for row in conn.execute(rows)]
     except sa.exc.SQLAlchemyError as exc:
         raise store._fail("read", exc) from None
     if run is None:
