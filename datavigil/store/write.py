@@ -43,7 +43,7 @@ def delete_phases(
     conn.execute(stale)
 
 
-def _try_insert(conn: sa.Connection, table: type, rows: list[dict[str, Any]]) -> str | None:
+def _try_insert(conn: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> str | None:
     """Insert ``rows`` inside a savepoint; the reason when the database refused them."""
     try:
         with conn.begin_nested():
@@ -57,7 +57,7 @@ def _try_insert(conn: sa.Connection, table: type, rows: list[dict[str, Any]]) ->
 
 
 def _insert_rows(
-    conn: sa.Connection, table: type, rows: list[dict[str, Any]]
+    conn: sa.Connection, table: Any, rows: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], str]]:
     """All rows at once; when refused, one by one: the rows refused, each with its reason."""
     if not rows or _try_insert(conn, table, rows) is None:
