@@ -17,7 +17,8 @@ from datavigil.store import Store
 from tests.conftest import ROOT
 from tests.helpers import write_orders_db
 
-HEAVY = ("pandas", "pandera", "scipy", "numpy", "pyarrow", "duckdb", "alembic", "sqlalchemy.orm")
+HEAVY = ("pandas", "pandera", "scipy", "numpy", "pyarrow", "duckdb", "alembic", "sqlalchemy.orm",
+         "sqlalchemy.dialects.postgresql")  # fmt: skip
 NOT_FOR_A_CLI_RUN = ("datavigil.ui", "jinja2")  # the report command: only its parser
 SUITE = """\
 from datavigil import Partition, SqlSource, Suite
