@@ -4,7 +4,7 @@
 
 BENCH_SIZES (1e6,5e6; add 2e7 for 20M rows), BENCH_ROUNDS (3), BENCH_TOOLS
 (floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_ONLY (a comma list
-of selfcheck, engine, pg, dag_parse, backfill, distribution, distribution_sim). Exit 0 only
+of selfcheck, engine, pg, dag_parse, startup, backfill, distribution, distribution_sim). Exit 0 only
 when every step exited 0.
 """
 
@@ -40,6 +40,7 @@ def steps() -> dict[str, list[str]]:
             env("BENCH_ROUNDS", "3"),
         ],
         "dag_parse": ["dag_parse_bench.py"],
+        "startup": ["startup_bench.py", "--rounds", env("BENCH_ROUNDS", "3")],
         "backfill": ["backfill_bench.py"],
         "distribution": ["distribution_bench.py"],
         "distribution_sim": ["distribution_sim.py"],

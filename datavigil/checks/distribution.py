@@ -13,9 +13,7 @@ reference it compares against is prepared by datavigil.checks.reference.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from datavigil.checks.base import (
     Check,
@@ -38,6 +36,11 @@ from datavigil.engine import metrics as m
 from datavigil.engine.profile import ColumnProfile
 from datavigil.stats import permutation
 from datavigil.stats import sufficient as stats
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported at the first use (ADR 0138)
+    from datavigil.core.lazy import numpy as np
 
 RAW_CAP = 5_000  # raw values kept from the partition (only small samples need them)
 HOMOGENEITY_ALPHA = 0.05

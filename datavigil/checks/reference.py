@@ -10,15 +10,17 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from datavigil.core.errors import DatavigilError, SourceUnavailable, StoreUnavailable
 from datavigil.core.outcome import Outcome, Status
 from datavigil.engine.profile import source_schema
 from datavigil.stats import sufficient as stats
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from datavigil.store.snapshots import Reference
+else:  # imported at the first use (ADR 0138)
+    from datavigil.core.lazy import numpy as np
 
 
 @dataclass

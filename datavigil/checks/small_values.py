@@ -8,14 +8,17 @@ a large group is represented by its moments or, for a snapshot, by its stored sa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.stats import sufficient as stats
 from datavigil.stats.permutation import SMALL_GROUP
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported at the first use (ADR 0138)
+    from datavigil.core.lazy import numpy as np
 
 
 class Raw:

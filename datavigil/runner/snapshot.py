@@ -14,7 +14,6 @@ from datavigil.core.errors import UsageError
 from datavigil.declare.window import Window
 from datavigil.engine.profile import kept, quantiles, source_schema
 from datavigil.store import snapshots
-from datavigil.store.models import ReferenceSnapshot
 
 if TYPE_CHECKING:
     from datavigil.declare.suite import Suite
@@ -169,7 +168,7 @@ def capture(
             f"suite '{suite.name}': no rows between {first} and {last}: nothing to snapshot"
         )
     columns = {n: p | {"quantiles": quantiles(sample, n)} for n, p in profiles.items()}
-    row = ReferenceSnapshot(
+    row = dict(  # a row of ReferenceSnapshot
         suite=suite.name,
         dataset=suite.dataset,
         window_start=first,

@@ -24,12 +24,15 @@ import hashlib
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from datavigil.stats.significance import TestResult
 from datavigil.stats.sufficient import Moments
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported at the first use (ADR 0138)
+    from datavigil.core.lazy import numpy as np
 
 SMALL_GROUP = 200  # a group of at most this many values is small: its raw values decide the test
 POOL_CAP = 5_000  # values of one large side used in the pool (a stratified subsample beyond)

@@ -20,15 +20,18 @@ normal (a per-group rule kept those nights and alarmed at 0.10 among them at 10 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from datavigil.core.outcome import Status
 from datavigil.stats import permutation
 from datavigil.stats.choice import Problem
 from datavigil.stats.significance import TestResult
 from datavigil.stats.sufficient import Moments
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported at the first use (ADR 0138)
+    from datavigil.core.lazy import numpy as np
 
 SKEW_GROUP = 30  # a group of at most this many values cannot carry a mean test of skewed data
 SKEW_LIMIT = 1.0  # |skewness| of the pooled within-group standardized values: strongly skewed

@@ -1,179 +1,202 @@
 """The results store's tables (public interface: users' SQL depends on them; change them only
-with an Alembic migration and a README note)."""
+with an Alembic migration and a README note).
+
+SQLAlchemy Core only: a run never imports the ORM (ADR 0138). Each table is a name whose
+attributes are its columns (``ValidationRun.run_id``) and which SQLAlchemy takes wherever it takes
+a table (``sa.insert(ValidationRun)``); ``ValidationRun.__table__`` is the ``sa.Table``.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class NestedJSON(sa.types.TypeDecorator[Any]):
+    """JSON, and JSONB on PostgreSQL (migration 0006); PostgreSQL's dialect is imported only
+    when a PostgreSQL store is used (its import costs a SQLite run about 0.05 s)."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
 
 # Every string the engine writes is TEXT (migration 0004): a real failure is never lost to a
 # length limit. Only values the store itself validates against a closed set stay sized.
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")  # nested JSON (migration 0006)
+JSON = NestedJSON()  # nested JSON (migration 0006)
+BIG_ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
+metadata = sa.MetaData()
 
 
-class Base(DeclarativeBase):
-    pass
+class Columns:
+    """A table as its columns: ``T.name`` is ``T.__table__.c.name``; usable as the table."""
+
+    def __init__(self, table: sa.Table) -> None:
+        self.__table__ = table
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__table__.c[name]
+        except KeyError:
+            raise AttributeError(f"table {self.__table__.name} has no column {name}") from None
+
+    def __clause_element__(self) -> Any:  # the sa.Table (typed Any: SQLAlchemy's protocols)
+        return self.__table__
 
 
-class ValidationRun(Base):
-    __tablename__ = "validation_runs"
-
-    run_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
-    suite: Mapped[str] = mapped_column(sa.Text, index=True)
-    dataset: Mapped[str] = mapped_column(sa.Text)
-    partition_date: Mapped[date] = mapped_column(sa.Date, index=True)
-    logical_date: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    data_interval_start: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    data_interval_end: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(sa.String(16))
-    rows_checked: Mapped[int | None] = mapped_column(sa.BigInteger)
-    reference_snapshot_id: Mapped[int | None] = mapped_column(sa.Integer)
-    origin: Mapped[str] = mapped_column(sa.Text)  # cli | airflow
-    dag_id: Mapped[str | None] = mapped_column(sa.Text)
-    dag_run_id: Mapped[str | None] = mapped_column(sa.Text)
-    try_number: Mapped[int | None] = mapped_column(sa.Integer)
-    datavigil_version: Mapped[str] = mapped_column(sa.Text)
+def req(name: str, kind: Any, *args: Any, **kw: Any) -> sa.Column[Any]:
+    """A NOT NULL column."""
+    return sa.Column(name, kind, *args, nullable=False, **kw)
 
 
-class CheckResultRow(Base):
-    __tablename__ = "check_results"
-
-    run_id: Mapped[str] = mapped_column(
-        sa.Text,
-        sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"),
-        primary_key=True,
-    )
-    check_name: Mapped[str] = mapped_column(sa.Text, primary_key=True)
-    phase: Mapped[str] = mapped_column(sa.Text)  # the task that wrote it: validate, ...
-    check_type: Mapped[str] = mapped_column(sa.Text)
-    column_name: Mapped[str | None] = mapped_column(sa.Text)
-    severity: Mapped[str] = mapped_column(sa.String(8))  # validated: error | warn
-    status: Mapped[str] = mapped_column(sa.String(16), index=True)  # validated: Status
-    observed_value: Mapped[float | None] = mapped_column(sa.Float)
-    threshold: Mapped[str | None] = mapped_column(sa.Text)
-    statistic: Mapped[float | None] = mapped_column(sa.Float)
-    p_value: Mapped[float | None] = mapped_column(sa.Float)
-    p_adjusted: Mapped[float | None] = mapped_column(sa.Float)
-    effect_size: Mapped[float | None] = mapped_column(sa.Float)
-    rows_checked: Mapped[int | None] = mapped_column(sa.BigInteger)
-    failing_rows: Mapped[int | None] = mapped_column(sa.BigInteger)
-    failure_sample: Mapped[Any] = mapped_column(JSON)
-    message: Mapped[str] = mapped_column(sa.Text)
-    details: Mapped[Any] = mapped_column(JSON)
+def opt(name: str, kind: Any, *args: Any, **kw: Any) -> sa.Column[Any]:
+    """A column that may be NULL."""
+    return sa.Column(name, kind, *args, nullable=True, **kw)
 
 
-class ReferenceSnapshot(Base):
-    """A reference for distribution checks: per-column sufficient statistics of a window of
-    days of a suite's source (migration 0002). At most one active snapshot per dataset."""
-
-    __tablename__ = "reference_snapshots"
-    __table_args__ = (
-        sa.Index(
-            "uq_reference_snapshots_active",
-            "dataset",
-            unique=True,
-            sqlite_where=sa.text("active"),
-            postgresql_where=sa.text("active"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    suite: Mapped[str] = mapped_column(sa.Text, index=True)
-    dataset: Mapped[str] = mapped_column(sa.Text)
-    window_start: Mapped[date] = mapped_column(sa.Date)
-    window_end: Mapped[date] = mapped_column(sa.Date)
-    timezone: Mapped[str] = mapped_column(sa.Text)
-    row_count: Mapped[int] = mapped_column(sa.BigInteger)
-    schema_fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    schema: Mapped[Any] = mapped_column(sa.JSON)  # column -> source type
-    columns: Mapped[Any] = mapped_column(sa.JSON)  # column -> statistics
-    sample_rows: Mapped[int] = mapped_column(sa.Integer)
-    source: Mapped[str] = mapped_column(sa.Text)
-    captured_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    active: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+def _run_fk() -> sa.ForeignKey:
+    return sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE")
 
 
-class ReferenceSample(Base):
-    """The bounded raw sample of a snapshot (numeric columns, Parquet bytes)."""
+ValidationRun = Columns(sa.Table(
+    "validation_runs", metadata,
+    req("run_id", sa.Text, primary_key=True),
+    req("suite", sa.Text, index=True),
+    req("dataset", sa.Text),
+    req("partition_date", sa.Date, index=True),
+    opt("logical_date", sa.DateTime(timezone=True)),
+    req("data_interval_start", sa.DateTime(timezone=True)),
+    req("data_interval_end", sa.DateTime(timezone=True)),
+    req("started_at", sa.DateTime(timezone=True)),
+    req("finished_at", sa.DateTime(timezone=True)),
+    req("status", sa.String(16)),
+    opt("rows_checked", sa.BigInteger),
+    opt("reference_snapshot_id", sa.Integer),
+    req("origin", sa.Text),  # cli | airflow
+    opt("dag_id", sa.Text),
+    opt("dag_run_id", sa.Text),
+    opt("try_number", sa.Integer),
+    req("datavigil_version", sa.Text),
+))  # fmt: skip
 
-    __tablename__ = "reference_samples"
+CheckResultRow = Columns(sa.Table(
+    "check_results", metadata,
+    req("run_id", sa.Text, _run_fk(), primary_key=True),
+    req("check_name", sa.Text, primary_key=True),
+    req("phase", sa.Text),  # the task that wrote it: validate, ...
+    req("check_type", sa.Text),
+    opt("column_name", sa.Text),
+    req("severity", sa.String(8)),  # validated: error | warn
+    req("status", sa.String(16), index=True),  # validated: Status
+    opt("observed_value", sa.Float),
+    opt("threshold", sa.Text),
+    opt("statistic", sa.Float),
+    opt("p_value", sa.Float),
+    opt("p_adjusted", sa.Float),
+    opt("effect_size", sa.Float),
+    opt("rows_checked", sa.BigInteger),
+    opt("failing_rows", sa.BigInteger),
+    req("failure_sample", JSON),
+    req("message", sa.Text),
+    req("details", JSON),
+))  # fmt: skip
 
-    snapshot_id: Mapped[int] = mapped_column(
-        sa.Integer,
-        sa.ForeignKey("reference_snapshots.id", ondelete="CASCADE"),
-        primary_key=True,
-    )
-    format: Mapped[str] = mapped_column(sa.String(16))
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+# A reference for distribution checks: per-column sufficient statistics of a window of days of a
+# suite's source (migration 0002). At most one active snapshot per dataset.
+ReferenceSnapshot = Columns(sa.Table(
+    "reference_snapshots", metadata,
+    req("id", sa.Integer, primary_key=True, autoincrement=True),
+    req("suite", sa.Text, index=True),
+    req("dataset", sa.Text),
+    req("window_start", sa.Date),
+    req("window_end", sa.Date),
+    req("timezone", sa.Text),
+    req("row_count", sa.BigInteger),
+    req("schema_fingerprint", sa.String(64)),
+    req("schema", sa.JSON),  # column -> source type
+    req("columns", sa.JSON),  # column -> statistics
+    req("sample_rows", sa.Integer),
+    req("source", sa.Text),
+    req("captured_at", sa.DateTime(timezone=True)),
+    req("active", sa.Boolean, default=False),
+))  # fmt: skip
+
+# The bounded raw sample of a snapshot (numeric columns, Parquet bytes).
+ReferenceSample = Columns(sa.Table(
+    "reference_samples", metadata,
+    req("snapshot_id", sa.Integer, sa.ForeignKey("reference_snapshots.id", ondelete="CASCADE"),
+        primary_key=True),
+    req("format", sa.String(16)),
+    req("data", sa.LargeBinary),
+))  # fmt: skip
+
+# One number a run computed: its profile (migration 0003). ``metric`` is the engine's metric name
+# (``row_count``, ``null_count``, ``mean``, ``m2``, ...), ``column_name`` and ``group_key`` are
+# NULL when the metric has none. History-based checks and the UI's trends read this table, never
+# the source.
+RunMetric = Columns(sa.Table(
+    "run_metrics", metadata,
+    req("id", BIG_ID, primary_key=True, autoincrement=True),
+    req("run_id", sa.Text, _run_fk(), index=True),
+    req("phase", sa.Text),
+    req("metric", sa.Text),
+    opt("column_name", sa.Text),
+    opt("group_key", sa.Text),
+    opt("value", sa.Float),
+    sa.Index("ix_run_metrics_metric", "metric", "column_name"),
+))  # fmt: skip
+
+# Every attempt at a run (migration 0005): a save, or an attempt that ended in an infrastructure
+# error (``Store.record_attempt``), which leaves the run's last complete rows in place. No foreign
+# key: a first attempt that failed has no run row, and that is visible here.
+RunAttempt = Columns(sa.Table(
+    "run_attempts", metadata,
+    req("id", BIG_ID, primary_key=True, autoincrement=True),
+    req("run_id", sa.Text, index=True),
+    req("attempt", sa.Integer),  # 1, 2, ... per run_id
+    req("phases", sa.Text),  # comma-separated, or "all"
+    opt("try_number", sa.Integer),
+    req("started_at", sa.DateTime(timezone=True)),
+    req("finished_at", sa.DateTime(timezone=True)),
+    req("status", sa.Text),  # the run's status after a save | infra_error
+    req("saved", sa.Boolean),  # its rows became the run's rows
+    opt("error", sa.Text),
+    sa.UniqueConstraint("run_id", "attempt", name="uq_run_attempts_attempt"),
+))  # fmt: skip
+
+# A source's schema accepted as the baseline of SchemaChange (migration 0010), written by
+# `datavigil schema accept SUITE`. The newest row per (suite, check_name) is the baseline;
+# without one, the fingerprint first recorded in check_results is.
+SchemaAccept = Columns(sa.Table(
+    "schema_accepts", metadata,
+    req("id", sa.Integer, primary_key=True, autoincrement=True),
+    req("suite", sa.String(63)),
+    req("check_name", sa.String(250)),  # schema_change.<source>
+    req("source_name", sa.String(250)),  # the suite or the dependency
+    req("fingerprint", sa.String(64)),
+    req("columns", sa.JSON),  # column -> source type
+    opt("previous_fingerprint", sa.String(64)),
+    req("accepted_at", sa.DateTime(timezone=True)),
+    opt("accepted_by", sa.String(250)),
+    opt("note", sa.Text),
+    sa.Index("ix_schema_accepts_suite_check", "suite", "check_name"),
+))  # fmt: skip
 
 
-class RunMetric(Base):
-    """One number a run computed: its profile (migration 0003). ``metric`` is the engine's
-    metric name (``row_count``, ``null_count``, ``mean``, ``m2``, ...), ``column_name`` and
-    ``group_key`` are NULL when the metric has none. History-based checks and the UI's trends
-    read this table, never the source."""
-
-    __tablename__ = "run_metrics"
-    __table_args__ = (sa.Index("ix_run_metrics_metric", "metric", "column_name"),)
-
-    id: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    run_id: Mapped[str] = mapped_column(
-        sa.Text,
-        sa.ForeignKey("validation_runs.run_id", ondelete="CASCADE"),
-        index=True,
-    )
-    phase: Mapped[str] = mapped_column(sa.Text)
-    metric: Mapped[str] = mapped_column(sa.Text)
-    column_name: Mapped[str | None] = mapped_column(sa.Text)
-    group_key: Mapped[str | None] = mapped_column(sa.Text)
-    value: Mapped[float | None] = mapped_column(sa.Float)
-
-
-class RunAttempt(Base):
-    """Every attempt at a run (migration 0005): a save, or an attempt that ended in an
-    infrastructure error (``Store.record_attempt``), which leaves the run's last complete rows in
-    place. No foreign key: a first attempt that failed has no run row, and that is visible here."""
-
-    __tablename__ = "run_attempts"
-    __table_args__ = (sa.UniqueConstraint("run_id", "attempt", name="uq_run_attempts_attempt"),)
-
-    id: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    run_id: Mapped[str] = mapped_column(sa.Text, index=True)
-    attempt: Mapped[int] = mapped_column(sa.Integer)  # 1, 2, ... per run_id
-    phases: Mapped[str] = mapped_column(sa.Text)  # comma-separated, or "all"
-    try_number: Mapped[int | None] = mapped_column(sa.Integer)
-    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(sa.Text)  # the run's status after a save | infra_error
-    saved: Mapped[bool] = mapped_column(sa.Boolean)  # its rows became the run's rows
-    error: Mapped[str | None] = mapped_column(sa.Text)
-
-
-class SchemaAccept(Base):
-    """A source's schema accepted as the baseline of SchemaChange (migration 0010), written by
-    `datavigil schema accept SUITE`. The newest row per (suite, check_name) is the baseline;
-    without one, the fingerprint first recorded in check_results is."""
-
-    __tablename__ = "schema_accepts"
-    __table_args__ = (sa.Index("ix_schema_accepts_suite_check", "suite", "check_name"),)
-
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    suite: Mapped[str] = mapped_column(sa.String(63))
-    check_name: Mapped[str] = mapped_column(sa.String(250))  # schema_change.<source>
-    source_name: Mapped[str] = mapped_column(sa.String(250))  # the suite or the dependency
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    columns: Mapped[Any] = mapped_column(sa.JSON)  # column -> source type
-    previous_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
-    accepted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    accepted_by: Mapped[str | None] = mapped_column(sa.String(250))
-    note: Mapped[str | None] = mapped_column(sa.Text)
+def ddl_metadata() -> sa.MetaData:
+    """The metadata with the partial unique index of one active snapshot per dataset (migration
+    0002), for DDL (Alembic's env.py). Declared here rather than with its table: its
+    ``postgresql_where`` imports PostgreSQL's dialect, which a run on SQLite never needs."""
+    table = ReferenceSnapshot.__table__
+    if not any(ix.name == "uq_reference_snapshots_active" for ix in table.indexes):
+        sa.Index("uq_reference_snapshots_active", table.c.dataset, unique=True,
+                 sqlite_where=sa.text("active"), postgresql_where=sa.text("active"))  # fmt: skip
+    return metadata

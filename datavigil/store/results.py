@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm
 
 from datavigil.store.models import CheckResultRow, ValidationRun
 
@@ -70,7 +69,7 @@ def _joined(limit: int) -> Any:
 def _no_later_run() -> Any:
     """No run of the same (suite, partition day) finished later."""
     r = ValidationRun
-    later = sa.orm.aliased(r)
+    later = r.__table__.alias("later").c
     return ~sa.exists().where(
         later.suite == r.suite,
         later.partition_date == r.partition_date,

@@ -73,18 +73,18 @@ def _parquet(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def insert(store: Store, row: ReferenceSnapshot, sample: pd.DataFrame | None) -> int:
-    """The snapshot and its sample, in one transaction; returns the new id."""
+def insert(store: Store, row: dict[str, Any], sample: pd.DataFrame | None) -> int:
+    """The snapshot (a row of ReferenceSnapshot) and its sample, in one transaction; returns the
+    new id."""
     store.ensure_ready()
-    with store.transaction() as conn, sa.orm.Session(bind=conn) as session:
-        session.add(row)
-        session.flush()
+    with store.transaction() as conn:
+        made = conn.execute(sa.insert(ReferenceSnapshot).values(row))
+        snapshot_id = int(made.inserted_primary_key[0])  # type: ignore[index]
         if sample is not None:
-            session.add(
-                ReferenceSample(snapshot_id=row.id, format="parquet", data=_parquet(sample))
-            )
-        session.flush()
-        return int(row.id)
+            data = _parquet(sample)
+            values = {"snapshot_id": snapshot_id, "format": "parquet", "data": data}
+            conn.execute(sa.insert(ReferenceSample).values(values))
+        return snapshot_id
 
 
 def _reference(row: Any) -> Reference:

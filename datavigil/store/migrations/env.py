@@ -2,12 +2,12 @@
 
 from alembic import context
 
-from datavigil.store.models import Base
+from datavigil.store.models import ddl_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=ddl_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():

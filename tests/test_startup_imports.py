@@ -1,0 +1,100 @@
+"""A fast start (issue 21 item 3, ADR 0138): `datavigil validate` imports only what the suite
+needs. A suite without a pandera model and without a statistical test runs to its verdict
+without pandas, pandera, scipy, numpy, SQLAlchemy's ORM or Alembic (the store is migrated
+beforehand), and without the report or UI modules. How long the start takes is measured in
+benchmarks/startup_bench.py, not here."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from datavigil.store import Store
+from tests.conftest import ROOT
+from tests.helpers import write_orders_db
+
+HEAVY = ("pandas", "pandera", "scipy", "numpy", "pyarrow", "duckdb", "alembic", "sqlalchemy.orm",
+         "sqlalchemy.dialects.postgresql")  # fmt: skip
+NOT_FOR_A_CLI_RUN = ("datavigil.ui", "jinja2")  # the report command: only its parser
+SUITE = """\
+from datavigil import Partition, SqlSource, Suite
+from datavigil.checks import NullRate, Range, RowCount, Unique
+
+suite = Suite(
+    name="orders",
+    dataset="shop.orders",
+    source=SqlSource(table="orders", url="{url}"),
+    partition=Partition("ts"),
+    checks=[NullRate("amount", max_fraction=0.5), Range("amount", min=0), RowCount(),
+            Unique("id")],
+)
+"""
+PROBE = """\
+import json, sys
+from datavigil.cli.main import main
+code = main(["validate", "orders", "--date", "2024-05-01"])
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.argv[1:] if m in sys.modules)}))
+"""
+# Every module a `validate` run may import; heavy libraries only inside the functions using them.
+LIGHT_PACKAGES = ("api", "checks", "cli", "core", "declare", "engine", "runner", "stats", "store")
+
+
+def test_a_suite_without_a_model_validates_without_the_heavy_libraries(tmp_path: Path) -> None:
+    url = write_orders_db(tmp_path / "warehouse.db", {"2024-05-01": [(1, 10.0), (2, None)]})
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "orders.py").write_text(SUITE.format(url=url), encoding="utf-8")
+    results_url = f"sqlite:///{tmp_path / 'results.db'}"
+    Store(results_url).upgrade()  # migrating is the one time Alembic is imported
+    env = dict(os.environ, DATAVIGIL_HOME=str(tmp_path), DATAVIGIL_RESULTS_URL=results_url,
+               DATAVIGIL_SCHEMAS_DIR=str(tmp_path / "schemas"), PYTHONPATH=str(ROOT))  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *HEAVY, *NOT_FOR_A_CLI_RUN],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"code": 0, "loaded": []}, done.stderr
+
+
+def _top_level_heavy_imports(path: Path) -> list[str]:
+    """``import x`` / ``from x import y`` of a heavy library run when the module is imported
+    (outside functions and outside ``if TYPE_CHECKING:``)."""
+    found: list[str] = []
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                visit(node.orelse)
+                continue
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            heavy = [n for n in names if any(n == h or n.startswith(h + ".") for h in HEAVY)]
+            found.extend(f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in heavy[:1])
+            if isinstance(node, ast.If | ast.Try | ast.With):
+                visit(node.body)
+                visit(getattr(node, "orelse", []))
+
+    visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    return found
+
+
+def test_no_module_on_the_validate_path_imports_a_heavy_library_at_import_time() -> None:
+    """The lazy-import rule of ADR 0138, kept by reading the source: pandas, pandera, scipy,
+    numpy, pyarrow, duckdb, Alembic and SQLAlchemy's ORM are imported inside the functions that
+    use them (or through ``datavigil.core.lazy``), never at the top of a module a run imports."""
+    modules = [
+        p
+        for package in LIGHT_PACKAGES
+        for p in sorted((ROOT / "datavigil" / package).rglob("*.py"))
+        if "migrations" not in p.parts
+    ]
+    assert len(modules) > 50
+    found = [hit for p in modules for hit in _top_level_heavy_imports(p)]
+    assert found == [], "move these imports into the functions using them:\n" + "\n".join(found)
