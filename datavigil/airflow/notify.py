@@ -134,6 +134,12 @@ class Alert:
         }
 
 
+def _failure(name: str, severity: str, status: str, observed: Any, threshold: Any, message: str,
+             details: Any) -> Failure:  # fmt: skip
+    """A stored failing result: its six columns, then where its failing rows were kept."""
+    return Failure(name, severity, status, observed, threshold, message, stored_text(details))
+
+
 def _failures(store: Any, run_id: str) -> tuple[str, str, list[Failure]]:
     """(partition, run status, failing rows: error severity first) of a stored run."""
     import sqlalchemy as sa
@@ -153,7 +159,7 @@ def _failures(store: Any, run_id: str) -> tuple[str, str, list[Failure]]:
     try:
         with store.engine.connect() as conn:
             run = conn.execute(runs).first()
-            found = [Failure(*row[:6], stored_text(row[6])) for row in conn.execute(rows)]
+            found = [_failure(*row) for row in conn.execute(rows)]
     except sa.exc.SQLAlchemyError as exc:
         raise store._fail("read", exc) from None
     if run is None:
