@@ -181,6 +181,8 @@ def child_validate(log_path: str, argv: list[str]) -> int:
 
 def classify(rec: dict, cur_t: str, ref_t: str) -> str:
     sql = rec["sql"]
+    if re.match(r"\s*(DESCRIBE|SHOW|SET)\b", sql, re.I):  # metadata: column names and types
+        return "catalogue"
     if not re.search(rf"\b({cur_t}|{ref_t})\b", sql, re.I):
         return "catalogue"
     if rows_out.LIMIT.search(sql):
