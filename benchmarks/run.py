@@ -3,9 +3,10 @@
     python benchmarks/run.py            # settings from the environment (the Makefile passes them)
 
 BENCH_SIZES (1e6,5e6; add 2e7 for 20M rows), BENCH_ROUNDS (3), BENCH_TOOLS
-(floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_ONLY (a comma list
-of selfcheck, engine, pg, dag_parse, startup, backfill, distribution, distribution_sim). Exit 0 only
-when every step exited 0.
+(floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_SPARK_ROWS (1e6;
+needs a Spark Thrift server at BENCH_SPARK_URL, hive://127.0.0.1:10000/default), BENCH_ONLY (a
+comma list of selfcheck, engine, pg, spark, dag_parse, startup, backfill, distribution,
+distribution_sim). Exit 0 only when every step exited 0.
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ def steps() -> dict[str, list[str]]:
             env("BENCH_PG_ROWS", "5e6"),
             "--rounds",
             env("BENCH_ROUNDS", "3"),
+        ],
+        "spark": [
+            "spark_bench.py",
+            "--rows",
+            env("BENCH_SPARK_ROWS", "1e6"),
+            "--rounds",
+            env("BENCH_ROUNDS", "3"),
+            "--url",
+            env("BENCH_SPARK_URL", "hive://127.0.0.1:10000/default"),
         ],
         "dag_parse": ["dag_parse_bench.py"],
         "startup": ["startup_bench.py", "--rounds", env("BENCH_ROUNDS", "3")],
