@@ -397,8 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         register(args.url, paths, names)
     except Exception as exc:  # noqa: BLE001 - any failure to reach Spark: one line
-        print(f"spark bench: cannot register the tables at {args.url} (is a Spark Thrift server "
-              f"running? scripts/start-spark.sh starts one): {str(exc).splitlines()[0][:300]}")
+        print(
+            f"spark bench: cannot register the tables at {args.url} (is a Spark Thrift server "
+            f"running? scripts/start-spark.sh starts one): {str(exc).splitlines()[0][:300]}"
+        )
         return 1
     warm = run_query(args, names)  # the first query on a server pays its planning warm-up
     log(f"  warm-up query: {warm.get('error') or format(warm['wall_s'], '.2f')} s")
