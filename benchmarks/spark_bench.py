@@ -7,11 +7,11 @@ made and the rows that left Spark.
 Needs a running Spark Thrift server (scripts/start-spark.sh starts one on 127.0.0.1:10000; this
 script never starts or stops it) and ``datavigil[spark]`` (PyHive). The Parquet files come from
 benchmarks/gen.py (generated once); they are registered as tables ``dvbench_<N>`` and
-``dvbench_<N>_reference`` (``CREATE TABLE ... USING parquet LOCATION``; dropped and made again on
-every run, the files stay). Each round runs, as whole processes: the hand-written query (this
-script, ``--child query``: one aggregate statement for every number plus ``DESCRIBE`` for the
-schema) and ``datavigil validate`` of the suites of benchmarks/peers/suite_modules.py over the
-tables (this script, ``--child validate``: datavigil's CLI with a SQLAlchemy
+``dvbench_<N>_reference`` (``CREATE TABLE ... USING parquet LOCATION``; made at the start of a run
+and dropped at its end, the files stay). Each round runs, as whole processes: the hand-written
+query (this script, ``--child query``: one aggregate statement for every number plus ``DESCRIBE``
+for the schema) and ``datavigil validate`` of the suites of benchmarks/peers/suite_modules.py over
+the tables (this script, ``--child validate``: datavigil's CLI with a SQLAlchemy
 ``before_cursor_execute`` hook and a count of the rows PyHive fetched per statement). Full scans:
 the statements that read the current table, and the ``FileScan`` nodes of their plans
 (``EXPLAIN``). Both tools must agree exactly on counts and to 1e-9 on statistics.
@@ -404,7 +404,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     warm = run_query(args, names)  # the first query on a server pays its planning warm-up
     log(f"  warm-up query: {warm.get('error') or format(warm['wall_s'], '.2f')} s")
-    rounds = [one_round(i + 1, args, names) for i in range(args.rounds)]
+    try:
+        rounds = [one_round(i + 1, args, names) for i in range(args.rounds)]
+    finally:  # leave the server's catalogue as found; the Parquet files stay
+        cur = connect(args.url)
+        for name in names:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
     lines, problems = summary_lines(rounds, args, names), problems_of(rounds)
     print("\n".join(lines + [""] + problems))
     args.out.mkdir(parents=True, exist_ok=True)
