@@ -79,7 +79,8 @@ def accepted_texts(days: list[date]) -> list[str]:
     times = ["00:00:00", "00:00", "04:59:59", "05:00:00.000001", "12:00", "23:59:59.999", "24:00"]
     times += ["03:30", "24:59:59"]
     zones = ["", "Z", "+14:59", "-14:59", "+05:00", "-05:00", " +00:00"]
-    written = [d.isoformat() for d in days] + [f"2013-{m:02d}-{d}" for m in (2, 3) for d in (30, 31)]
+    invalid = [f"2013-02-{d}" for d in (29, 30, 31)]  # read as early March by some builds
+    written = [d.isoformat() for d in days] + invalid
     out = list(written)
     for day in written:
         for sep in (" ", "T", "  T"):
