@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from datavigil.core.errors import SuiteError
 from datavigil.engine import compile as c
+from datavigil.engine.sargable import sargable_range
 
 
 def _bind(value: Any, text: bool = False) -> Any:
@@ -46,7 +47,7 @@ def _sqlite_filter(col: Any, window: Any, partition: Any) -> list[Any]:
         ts >= _bind(f"{start:%Y-%m-%d %H:%M:%S}", text=True),
         ts < _bind(f"{end:%Y-%m-%d %H:%M:%S}", text=True),
     )
-    return [sa.or_(as_date, as_time)]
+    return [sargable_range(col, window, start, end), sa.or_(as_date, as_time)]
 
 
 def _filter(scope: c.Scope, window: Any, partition: Any, sqlite: bool) -> list[Any]:
