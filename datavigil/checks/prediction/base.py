@@ -62,6 +62,14 @@ def days_problem(value: Any) -> list[str]:
     return [] if ok else [f"reference_days must be an integer in [1, 366], got {value!r}"]
 
 
+def metrics_problem(value: Any, allowed: Any) -> list[str]:
+    """``metrics=``: distinct names among ``allowed`` (at least one)."""
+    chosen = tuple(value) if isinstance(value, list | tuple) else ()
+    if chosen and set(chosen) <= set(allowed) and len(set(chosen)) == len(chosen):
+        return []
+    return [f"metrics must be distinct names among {', '.join(allowed)}, got {value!r}"]
+
+
 def level_problem(alpha: Any) -> list[str]:
     out = number_problem("alpha", alpha, 0, 1, optional=True)
     if not out and alpha in (0, 1):

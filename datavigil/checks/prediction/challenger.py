@@ -26,6 +26,7 @@ from datavigil.checks.prediction.base import (
     arrival_zone,
     days_problem,
     level_problem,
+    metrics_problem,
     scan_values,
 )
 from datavigil.core.outcome import CheckResult, Outcome
@@ -89,9 +90,7 @@ class Challenger(PredictionCheck):
             out.append(f"champion and challenger must be version names, got {names!r}")
         elif str(self.champion) == str(self.challenger):
             out.append(f"champion and challenger must differ, both are {self.champion!r}")
-        chosen = tuple(self.metrics) if isinstance(self.metrics, list | tuple) else ()
-        if not chosen or not set(chosen) <= set(METRICS) or len(set(chosen)) != len(chosen):
-            out.append(f"metrics must be distinct names among accuracy, auc, got {self.metrics!r}")
+        out += metrics_problem(self.metrics, METRICS)
         out += number_problem("min_effect", self.min_effect, 0, 1) + level_problem(self.alpha)
         out += [] if self.days is None else days_problem(self.days)
         cap = self.max_rows

@@ -23,6 +23,7 @@ from datavigil.checks.prediction.base import (
     arrival_zone,
     days_problem,
     level_problem,
+    metrics_problem,
     period_values,
     scan_values,
 )
@@ -71,10 +72,7 @@ class EstimatedQuality(PredictionCheck):
         return "estimated"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        chosen = tuple(self.metrics) if isinstance(self.metrics, list | tuple) else ()
-        out = []
-        if not chosen or not set(chosen) <= set(METRICS) or len(set(chosen)) != len(chosen):
-            out.append(f"metrics must be distinct names among accuracy, auc, got {self.metrics!r}")
+        out = metrics_problem(self.metrics, METRICS)
         out += days_problem(self.reference_days) + level_problem(self.alpha)
         out += number_problem("min_effect", self.min_effect, 0, 1)
         out += number_problem("max_ece", self.max_ece, 0, 1)

@@ -22,6 +22,7 @@ from datavigil.checks.prediction.base import (
     arrival_zone,
     days_problem,
     level_problem,
+    metrics_problem,
     period_values,
     scan_values,
 )
@@ -171,11 +172,7 @@ class LabelQuality(PredictionCheck):
         return "labels"
 
     def problems(self, columns: frozenset[str] | None) -> list[str]:
-        chosen = tuple(self.metrics) if isinstance(self.metrics, list | tuple) else ()
-        out = []
-        if not chosen or not set(chosen) <= set(METRICS) or len(set(chosen)) != len(chosen):
-            names = ", ".join(METRICS)
-            out.append(f"metrics must be distinct names among {names}, got {self.metrics!r}")
+        out = metrics_problem(self.metrics, METRICS)
         out += days_problem(self.reference_days) + level_problem(self.alpha)
         out += number_problem("min_effect", self.min_effect, 0, 1)
         out += number_problem("min_arrived", self.min_arrived, 0, 1)
