@@ -105,3 +105,35 @@ def test_bad_inputs_exit_with_one_line(project, capsys):
     assert main(["init", "orders", "--from-table", url, "orders"]) == 0
     assert main(["init", "orders", "--from-table", url, "orders"]) == 2  # exists: --force
     assert "exists (--force replaces it)" in capsys.readouterr().err
+
+
+# `datavigil init --drift-all` (issue 20 item 5, ADR 0136): a drift test on every column but the
+# keys it found; the draft runs them once a snapshot is captured.
+
+
+def test_init_offers_drift_on_every_column_and_the_draft_runs_it(project, capsys):
+    url = write_orders_db(project / "warehouse.db", DAYS)
+    assert main(["init", "orders", "--from-table", url, "orders", "--drift-all"]) == 0
+    out = capsys.readouterr().out
+    assert "drift: DriftAll tests every column but the keys" in out
+    assert "datavigil snapshot capture orders --from YYYY-MM-DD --to YYYY-MM-DD" in out
+    text = (project / "schemas" / "orders.py").read_text()
+    assert "drift=DriftAll(exclude=['id'])," in text and "import DriftAll," in text
+    argv = ["snapshot", "capture", "orders", "--from", "2024-05-01", "--to", "2024-05-02"]
+    assert main(argv) == 0
+    assert main(["validate", "orders", "--date", "2024-05-03"]) == 0
+    out = capsys.readouterr().out  # the run summary names what it left untested
+    said = "drift: 2 column(s) left untested: id (excluded by DriftAll(exclude=...)); ts (the"
+    assert said in out
+    from datavigil.api import results
+
+    rows = {r["check_name"]: r for r in results("orders")}
+    assert "drift.amount" in rows and "drift.id" not in rows, sorted(rows)
+    assert "id (excluded by DriftAll(exclude=...))" in rows["drift"]["message"]
+
+
+def test_init_without_the_option_drafts_no_drift_and_says_how(project, capsys):
+    url = write_orders_db(project / "warehouse.db", DAYS)
+    assert main(["init", "orders", "--from-table", url, "orders"]) == 0
+    assert "--drift-all adds a drift test on every column" in capsys.readouterr().out
+    assert "drift=" not in (project / "schemas" / "orders.py").read_text()
