@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from datavigil.checks.base import Check, CheckContext, Gathered, number_problem
+from datavigil.checks.trusted import foreign_runs
 from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.declare.window import zone
 
@@ -41,6 +42,7 @@ class _Volume(Gathered):
             if not c.by_weekday or _season(start, w) == _season(w.start, w)
         ]
         blocked = history.blocked_runs(env.store, [p[1] for p in past], c.check_name)
+        blocked |= foreign_runs(env, [p[1] for p in past])  # another source's counts (ADR 0141)
         kept = [(d, value) for d, run_id, value in past if run_id not in blocked]
         self.history = kept[: c.runs]
 
