@@ -156,10 +156,12 @@ class DayAnova(Check):
         label = f"{col} across reference + last {self.days} days"
         extra = {"reference_snapshot_id": prep.reference.id, "unreadable_days": inputs.unreadable}
         values = self.today_values(ctx, today.n)
-        raw = small_values.Raw({
-            "reference": (prep.sample or {}).get(col), **inputs.raw,
-            ctx.window.day.isoformat(): values,
-        })  # fmt: skip
+        days = {**inputs.raw, ctx.window.day.isoformat(): values}
+        every_day = all(days.get(g) is not None for g in named if g != "reference")
+        # the snapshot's raw sample only when every day's values are at hand (ADR 0141)
+        raw = small_values.Raw(
+            {"reference": (prep.sample or {}).get(col), **days} if every_day else days
+        )
         threshold = omega_threshold(self, prep.min_effect)
         out = anova_outcome(label, named, raw, prep, threshold, extra, self.test, self.check_name)
         return replace(out, metrics=out.metrics + values_rows(col, values))  # for later runs
