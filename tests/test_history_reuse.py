@@ -168,3 +168,29 @@ def test_a_changed_source_is_not_the_history(tmp_path, request, caplog):
     assert len(sent.scans) >= 12
     assert "6 earlier day(s) not kept by a run of this source" in caplog.text
     assert got["volume.row_count"].outcome.details["history_runs"] == 0
+
+
+def test_a_backfill_reads_from_the_source_only_days_before_its_range(tmp_path, request, caplog):
+    """`validate --from --to` runs the partitions in date order: each later partition takes
+    the earlier partitions' days from their runs; only the days before the range are read."""
+    from datavigil.runner.backfill import backfill, partitions
+
+    source, _ = source_of("duckdb", tmp_path, request)
+    suite = make_suite(source, None)
+    store = new_store(tmp_path, "backfill.db", suite)
+    first = FIRST + timedelta(days=7)
+    windows = partitions(suite, first, first + timedelta(days=NIGHTS - 1))
+    with Sent() as sent, caplog.at_level(logging.INFO, logger="datavigil"):
+        outcome = backfill(suite, windows, store, lambda step: None)
+    assert set(outcome.codes.values()) <= {0, 1}, outcome.codes
+    # small days: today's values, and the values of each day before the range it compares
+    values = [s for s, _ in sent.scans if "IS NOT NULL" in s and "LIMIT" in s]
+    assert len(values) == NIGHTS + sum(range(1, 7))
+    assert len(sent.connections) == 1  # one DuckDB connection for the whole backfill
+    named = [
+        line.rsplit(": ", 1)[1].split(", ")
+        for line in caplog.messages
+        if "not kept by a run of this source" in line
+    ]
+    days = {date.fromisoformat(d) for line in named for d in line}
+    assert days == {FIRST + timedelta(days=i) for i in range(1, 7)}

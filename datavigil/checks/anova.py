@@ -1,13 +1,14 @@
 """One-way ANOVA from group sufficient statistics (``scipy.stats.f_oneway`` semantics).
 
 ``DayAnova``: the reference snapshot plus the last ``days`` partitions (today included) as groups;
-the earlier days are re-read from the source in ``prepare`` (docs/adr/0010). ``GroupAnova``: the
-groups of ``by`` within the partition (e.g. carriers). Welch's ANOVA by default, no pretest (ADR
-0081); when a group holds at most 200 values and the values of every group are at hand (a small
-day's or partition's values, one bounded query; the snapshot's stored sample), its p-value comes
-from permutations (ADR 0125, checks.small_values). Effect: omega squared (gated against
-``min_effect``) with a CI. Groups with fewer than two finite values are left out and named.
-"""
+the earlier days' moments (and a small day's values) come from their runs' run_metrics when those
+runs read the same source, else from the source, in ``prepare`` (docs/adr/0010, 0141).
+``GroupAnova``: the groups of ``by`` within the partition (e.g. carriers). Welch's ANOVA by
+default, no pretest (ADR 0081); when a group holds at most 200 values and the values of every
+group are at hand (a small day's or partition's values, one bounded query; the snapshot's stored
+sample), its p-value comes from permutations (ADR 0125, checks.small_values). Effect: omega
+squared (gated against ``min_effect``) with a CI. Groups with fewer than two finite values are
+left out and named."""
 
 from __future__ import annotations
 
