@@ -120,7 +120,8 @@ def test_the_seventh_night_scans_only_today(kind, tmp_path, request):
         kept = night(suite, store, NIGHTS - 1)
     # the same night of a suite that compares no earlier day: what scanning today costs
     alone = make_suite(source, partition, days=1)
-    alone_store, fresh_store = new_store(tmp_path, "a.db", alone), new_store(tmp_path, "f.db", suite)
+    alone_store = new_store(tmp_path, "a.db", alone)
+    fresh_store = new_store(tmp_path, "f.db", suite)
     with Sent() as today_only:
         night(alone, alone_store, NIGHTS - 1)
     with Sent() as fresh_run:  # a fresh store: the earlier days come from the source

@@ -1,5 +1,6 @@
 """The partition's row count against the suite's own history (docs/adr/0020), read from the
-row counts earlier runs kept in run_metrics (docs/adr/0030).
+row counts earlier runs of the same source kept in run_metrics (docs/adr/0030, 0141: a run of
+another source, by its fingerprint, is not this partition's history).
 
 The band is median ± max(k · 1.4826 · MAD, tolerance · median) of the row counts of the last
 ``runs`` earlier partitions (the same weekday with ``by_weekday``) whose run had no other
