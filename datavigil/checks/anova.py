@@ -1,13 +1,14 @@
 """One-way ANOVA from group sufficient statistics (``scipy.stats.f_oneway`` semantics).
 
 ``DayAnova``: the reference snapshot plus the last ``days`` partitions (today included) as groups;
-the earlier days are re-read from the source in ``prepare`` (docs/adr/0010). ``GroupAnova``: the
-groups of ``by`` within the partition (e.g. carriers). Welch's ANOVA by default, no pretest (ADR
-0081); when a group holds at most 200 values and the values of every group are at hand (a small
-day's or partition's values, one bounded query; the snapshot's stored sample), its p-value comes
-from permutations (ADR 0125, checks.small_values). Effect: omega squared (gated against
-``min_effect``) with a CI. Groups with fewer than two finite values are left out and named.
-"""
+the earlier days' moments (and a small day's values) come from their runs' run_metrics when those
+runs read the same source, else from the source, in ``prepare`` (docs/adr/0010, 0141).
+``GroupAnova``: the groups of ``by`` within the partition (e.g. carriers). Welch's ANOVA by
+default, no pretest (ADR 0081); when a group holds at most 200 values and the values of every
+group are at hand (a small day's or partition's values, one bounded query; the snapshot's stored
+sample), its p-value comes from permutations (ADR 0125, checks.small_values). Effect: omega
+squared (gated against ``min_effect``) with a CI. Groups with fewer than two finite values are
+left out and named."""
 
 from __future__ import annotations
 
@@ -23,14 +24,14 @@ from datavigil.checks.base import (
     override_problems,
     unknown_columns,
 )
+from datavigil.checks.day_history import values_rows
 from datavigil.checks.reference import (
     Prepared,
     prepare_reference,
     reference_moments,
 )
-from datavigil.core.errors import SourceUnavailable, SuiteError
+from datavigil.core.errors import SuiteError
 from datavigil.core.outcome import Outcome, Status
-from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.stats import sufficient as stats
 from datavigil.stats.permutation import SMALL_GROUP
@@ -80,9 +81,9 @@ class DayInputs:
 
 
 def earlier_days(env: Any, check: DayAnova) -> DayInputs:
-    """The reference, and each earlier day's moments: from the run_metrics the day's run kept,
-    else one aggregate query over that day in the source (no rows leave it)."""
-    from datavigil.store import metric_history
+    """The reference, and each earlier day's moments (and a small day's values): as the day's
+    run kept them in run_metrics, else read from the source (checks.day_history, ADR 0141)."""
+    from datavigil.checks import day_history
 
     prep = prepare_reference(env, check, [check.column])
     if prep.problem:
@@ -94,39 +95,9 @@ def earlier_days(env: Any, check: DayAnova) -> DayInputs:
             "partition= column or a {date} file template), not a whole-table source",
         )  # fmt: skip
     days = [env.window.day - timedelta(days=b) for b in range(check.days - 1, 0, -1)]
-    kept = metric_history.day_moments(env.store, suite.name, col, days)
-    groups: dict[str, stats.Moments] = {}
-    unreadable: list[str] = []
-    for day in days:
-        if day in kept:
-            groups[day.isoformat()] = kept[day]
-            continue
-        try:
-            groups[day.isoformat()] = _day_aggregate(suite, col, day)
-        except SourceUnavailable as exc:
-            unreadable.append(f"{day}: {exc}")
-    return DayInputs(prep, groups, unreadable, _small_days(suite, check, days, groups))
-
-
-def _small_days(suite: Any, check: DayAnova, days: list, groups: dict) -> dict[str, Any]:
-    """The values of the earlier days with at most SMALL_GROUP values (Welch's ANOVA only)."""
-    if check.test != "welch":
-        return {}
-    out = {}
-    for day in days:
-        g = groups.get(day.isoformat())
-        if g is not None and g.n <= SMALL_GROUP:
-            out[day.isoformat()] = small_values.day_values(suite, check.column, day, g.n)
-    return out
-
-
-def _day_aggregate(suite: Any, column: str, day: Any) -> stats.Moments:
-    from datavigil.engine.backends import open_scan
-
-    window = Window.for_day(day, suite.timezone)
-    with open_scan(suite.name, suite.source, window, suite.partition) as scan:
-        metric = m.Moments(column)
-        return scan.compute([metric]).get(metric)[None].moments
+    groups, unreadable = day_history.earlier_moments(env, col, days)
+    small = day_history.small_days(env, col, days, groups) if check.test == "welch" else {}
+    return DayInputs(prep, groups, unreadable, small)
 
 
 @dataclass(frozen=True)
@@ -185,12 +156,16 @@ class DayAnova(Check):
         }
         label = f"{col} across reference + last {self.days} days"
         extra = {"reference_snapshot_id": prep.reference.id, "unreadable_days": inputs.unreadable}
-        raw = small_values.Raw({
-            "reference": (prep.sample or {}).get(col), **inputs.raw,
-            ctx.window.day.isoformat(): self.today_values(ctx, today.n),
-        })  # fmt: skip
+        values = self.today_values(ctx, today.n)
+        days = {**inputs.raw, ctx.window.day.isoformat(): values}
+        every_day = all(days.get(g) is not None for g in named if g != "reference")
+        # the snapshot's raw sample only when every day's values are at hand (ADR 0141)
+        raw = small_values.Raw(
+            {"reference": (prep.sample or {}).get(col), **days} if every_day else days
+        )
         threshold = omega_threshold(self, prep.min_effect)
-        return anova_outcome(label, named, raw, prep, threshold, extra, self.test, self.check_name)
+        out = anova_outcome(label, named, raw, prep, threshold, extra, self.test, self.check_name)
+        return replace(out, metrics=out.metrics + values_rows(col, values))  # for later runs
 
     def today_values(self, ctx: CheckContext, n: int) -> Any:
         """The partition's values when it is small (Welch's ANOVA: ADR 0125), else None."""

@@ -7,16 +7,19 @@ in for them. The declarations (``Rolling``, ``window=``) are in ``datavigil.decl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from datavigil.checks.trusted import foreign_runs
 from datavigil.declare.window import Window
 
 if TYPE_CHECKING:
     from datavigil.stats.sufficient import Moments
 
+log = logging.getLogger("datavigil")
 MOMENT_FIELDS = ("n", "mean", "m2", "m3", "m4", "min", "max", "scale", "rows")
 
 
@@ -121,16 +124,20 @@ def read_days(
     stored: tuple[list[str], Callable[[list], Any]],
     compute: Callable[[Window], Any],
     drop_failed: bool,
+    per_day: bool = False,
 ) -> DaysRead:
-    """Each of ``days``'s value: kept by its latest run (``stored``: the metric names and how to
-    rebuild the value from the rows), else ``compute`` over contiguous spans of the others (one
-    value per span, keyed by the span's last day). ``drop_failed``: leave out failed days."""
+    """Each of ``days``'s value: kept by its latest run of the same source (``stored``: the
+    metric names and how to rebuild the value from the rows; checks.trusted), else ``compute``
+    over contiguous spans of the others (one value per span, keyed by the span's last day; one
+    per day with ``per_day``). ``drop_failed``: leave out failed days."""
     out = DaysRead()
     if not days:
         return out
     suite = env.suite
     names, rebuild = stored
-    kept = _latest(_kept_rows(env.store, suite.name, column, names, days), set(days))
+    rows = _kept_rows(env.store, suite.name, column, names, days)
+    foreign = foreign_runs(env, [r[1] for r in rows])
+    kept = _latest([r for r in rows if r[1] not in foreign], set(days))
     missing = []
     for day in days:
         status, rows = kept.get(day, (None, []))
@@ -143,7 +150,12 @@ def read_days(
         else:
             out.values[day] = value
             out.kept.append(day)
-    for first, last in contiguous(missing):
+    if missing:
+        log.info(
+            "%s: %s of %d earlier day(s) not kept by a run of this source, read from it: %s",
+            suite.name, column, len(missing), ", ".join(d.isoformat() for d in missing),
+        )  # fmt: skip
+    for first, last in [(d, d) for d in missing] if per_day else contiguous(missing):
         out.values[last] = compute(Window.span(first, last, suite.timezone))
         out.computed += [d for d in missing if first <= d <= last]
         out.queries += 1

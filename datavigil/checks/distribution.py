@@ -102,7 +102,8 @@ def compare(
     from datavigil.stats import procedures
 
     cur = prof.moments
-    ref_raw = (prep.sample or {}).get(check.column)
+    # the snapshot's raw sample is read only when the partition's values are at hand (ADR 0141)
+    ref_raw = None if raw is None else (prep.sample or {}).get(check.column)
     pair = (raw, ref_raw) if raw is not None and ref_raw is not None else None
     choice = procedures.two_sample(
         cur, ref, test=check.test, alpha=prep.alpha, min_effect=prep.min_effect, raw=pair,

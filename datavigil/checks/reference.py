@@ -7,6 +7,7 @@ recorded in ``Prepared``, never raised, except the infrastructure's (exit 3).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,10 @@ class Prepared:
     alpha: float = 0.05
     min_effect: float = 0.2
     reference: Reference | None = None
-    sample: dict[str, np.ndarray] | None = None
+    # the snapshot's raw sample, read from the store at its first use (``sample``): only a
+    # check that needs raw values (a small partition's permutation test, a rank test) reads it
+    loader: Callable[[], dict[str, np.ndarray] | None] | None = None
+    loaded: dict[str, np.ndarray] | None = None
     problem: str | None = None
     problem_status: Status = Status.ERROR  # SKIPPED while no snapshot was ever captured
     # a window / rolling reference (checks.windowed): the window's earlier days merged, the
@@ -39,6 +43,13 @@ class Prepared:
     ref_value: Any = None
     ref_label: str | None = None
     windows: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sample(self) -> dict[str, np.ndarray] | None:
+        """The snapshot's raw sample of the columns asked for (read now if not yet)."""
+        if self.loader is not None:
+            self.loaded, self.loader = self.loader(), None
+        return self.loaded
 
     @property
     def label(self) -> str:
@@ -122,12 +133,21 @@ def prepare_snapshot(env: Any, check: Any, columns: list[str], prep: Prepared) -
         memo["schema"] = source_schema(suite, env.window)
     prep.problem = schema_problem(ref, memo["schema"])
     if prep.problem is None and ref.sample_rows and columns:  # raw values (small groups)
-        if ("sample", ref.id) not in memo:  # one read per run
-            memo[("sample", ref.id)] = snapshots.load_sample(env.store, ref.id)
-        frame = memo[("sample", ref.id)]
-        if frame is not None:
-            prep.sample = {c: _finite(frame[c]) for c in columns if c in frame.columns}
+        prep.loader = lambda: _sample_of(env, ref.id, columns)  # read only when used (ADR 0141)
     return prep
+
+
+def _sample_of(env: Any, snapshot_id: int, columns: list[str]) -> dict[str, np.ndarray] | None:
+    """The finite values of ``columns`` in the snapshot's stored sample (one read per run)."""
+    from datavigil.store import snapshots
+
+    memo = getattr(env, "memo", {})
+    if ("sample", snapshot_id) not in memo:
+        memo[("sample", snapshot_id)] = snapshots.load_sample(env.store, snapshot_id)
+    frame = memo[("sample", snapshot_id)]
+    if frame is None:
+        return None
+    return {c: _finite(frame[c]) for c in columns if c in frame.columns}
 
 
 def reference_moments(ref: Reference, column: str) -> tuple[stats.Moments | None, str | None]:

@@ -1,5 +1,6 @@
 """The partition's row count against the suite's own history (docs/adr/0020), read from the
-row counts earlier runs kept in run_metrics (docs/adr/0030).
+row counts earlier runs of the same source kept in run_metrics (docs/adr/0030, 0141: a run of
+another source, by its fingerprint, is not this partition's history).
 
 The band is median ± max(k · 1.4826 · MAD, tolerance · median) of the row counts of the last
 ``runs`` earlier partitions (the same weekday with ``by_weekday``) whose run had no other
@@ -17,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from datavigil.checks.base import Check, CheckContext, Gathered, number_problem
+from datavigil.checks.trusted import foreign_runs
 from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
 from datavigil.declare.window import zone
 
@@ -41,6 +43,7 @@ class _Volume(Gathered):
             if not c.by_weekday or _season(start, w) == _season(w.start, w)
         ]
         blocked = history.blocked_runs(env.store, [p[1] for p in past], c.check_name)
+        blocked |= foreign_runs(env, [p[1] for p in past])  # another source's counts (ADR 0141)
         kept = [(d, value) for d, run_id, value in past if run_id not in blocked]
         self.history = kept[: c.runs]
 

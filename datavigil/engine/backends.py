@@ -221,4 +221,4 @@ def _duck_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator
             f"suite '{suite}': source {label} could not be read: {first_line(exc)}"
         ) from None
     finally:
-        engine.dispose()
+        reuse.dispose(engine)  # the run's shared DuckDB stays open (docs/adr/0141)

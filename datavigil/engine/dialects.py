@@ -126,12 +126,23 @@ def duck_family(type_name: str) -> str:
 def duck_engine() -> sa.Engine:
     """An in-memory DuckDB. Statistics propagation is off: with it, DuckDB 2.0 folds
     ``isnan(x)`` to false for a Parquet column whose statistics omit NaN (duckdb#7803), so a
-    NaN would count as a present, in-range value (benchmarks/selfcheck.py, ADR 0042)."""
+    NaN would count as a present, in-range value (benchmarks/selfcheck.py, ADR 0042). Within
+    ``reuse.shared_engines()`` (a run, a backfill) the one DuckDB of the context while no other
+    scan holds it: give it back with ``reuse.dispose``."""
     config = {
         "preserve_insertion_order": True,
         "memory_limit": "768MB",  # spills beyond it: peak RSS stays under 1 GiB (make bench)
         "disabled_optimizers": "statistics_propagation",
     }
-    return sa.create_engine(
-        "duckdb:///:memory:", connect_args={"config": config}, poolclass=sa.pool.StaticPool
+    from datavigil.engine import reuse
+
+    return reuse.engine_for(  # within a run: its one DuckDB connection (docs/adr/0141)
+        DUCK_KEY,
+        lambda: sa.create_engine(
+            "duckdb:///:memory:", connect_args={"config": config}, poolclass=sa.pool.StaticPool
+        ),
+        exclusive=True,
     )
+
+
+DUCK_KEY = "duckdb:///:memory: (in process)"

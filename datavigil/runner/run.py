@@ -19,14 +19,15 @@ from datavigil.checks.drift_all import DriftAllCheck, expand_drift
 from datavigil.checks.row_count import RowCount
 from datavigil.checks.schema import SchemaCheck
 from datavigil.core.errors import DatavigilError, SourceUnavailable, StoreUnavailable
-from datavigil.core.outcome import CheckResult, Outcome, Severity, Status
+from datavigil.core.outcome import CheckResult, Outcome, Status
 from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
-from datavigil.engine.stored_metrics import profile
+from datavigil.engine.reuse import shared_engines
 from datavigil.engine.values import Values
 from datavigil.runner import attempts, failures
+from datavigil.runner.kept import measured, reference_of, source_error
 from datavigil.stats import inconclusive
 from datavigil.stats.multitest import adjust_run
 from datavigil.store import RunRecord, Store, status_of
@@ -193,7 +194,7 @@ def evaluate(
         results = _judge_all(checks, Values(), ctx, prepared, errors)
         first = raised[0] if raised else None
         results = inconclusive.apply(adjust_run(results, suite.correction), suite.on_inconclusive)
-        return Evaluation(results, None, first, measured(Values(), results))
+        return Evaluation(results, None, first, measured(suite, Values(), results))
     t0 = time.monotonic()
     try:
         with open_scan(suite.name, suite.source, window, suite.partition) as scan:
@@ -207,35 +208,16 @@ def evaluate(
             ctx = failures.context(ctx, scan, env, rows)  # and its failing rows' keeper
             results = _judge_all(checks, values, ctx, prepared, errors)
     except SourceUnavailable as exc:
-        return Evaluation([_source_error(str(exc))], None, exc, [])
+        return Evaluation([source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
     results = inconclusive.apply(adjust_run(results, suite.correction), suite.on_inconclusive)
-    return Evaluation(results, rows, raised[0] if raised else None, measured(values, results))
-
-
-def measured(values: Values, results: list[CheckResult]) -> list[Any]:
-    """The run's metrics: the scan's, then what checks measured besides it (Outcome.metrics)."""
-    return profile(values) + [row for r in results for row in r.outcome.metrics]
-
-
-def reference_of(results: list[CheckResult]) -> int | None:
-    """The reference snapshot the run's distribution checks compared against."""
-    ids = [r.outcome.details.get("reference_snapshot_id") for r in results]
-    return next((int(i) for i in ids if i is not None), None)
+    return Evaluation(
+        results, rows, raised[0] if raised else None, measured(suite, values, results)
+    )
 
 
 def _raised(exc: Exception) -> str:
     return f"the check raised {type(exc).__name__}: {exc}"
-
-
-def _source_error(message: str) -> CheckResult:
-    return CheckResult(
-        check_name="source.read",
-        check_type="source",
-        column_name=None,
-        severity=Severity.ERROR,
-        outcome=Outcome(Status.ERROR, message),
-    )
 
 
 def run_suite(
@@ -256,7 +238,8 @@ def run_suite(
     )  # fmt: skip
     run_id = key.run_id(suite.name, window)
     env = RunEnv(suite=suite, window=window, store=store, run_id=run_id)
-    ev = evaluate(suite, window, phases, env)
+    with shared_engines():  # one engine per source and one DuckDB for the run (ADR 0141)
+        ev = evaluate(suite, window, phases, env)
     run = _run_record(suite, window, key, run_id, started, ev)
     results, error = ev.results, ev.error
     saved_phases = None if set(phases) >= set(PHASES) else phases

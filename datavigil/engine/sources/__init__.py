@@ -6,7 +6,8 @@ A source never judges data; it only turns "not reachable / not readable" into So
 One module per kind: ``sql`` (SqlSource: a table or a SELECT through SQLAlchemy), ``files``
 (FileSource: Parquet or CSV files scanned by DuckDB), ``objects`` (FileSource's object storage:
 s3:// and other pyarrow filesystems), ``layout`` (a file dataset's days, format and Hive keys),
-``frame`` (FrameSource: an Arrow table or a pandas frame in memory).
+``frame`` (FrameSource: an Arrow table or a pandas frame in memory), ``fingerprint`` (what
+identifies a source's data for the history of later runs).
 """
 
 from datavigil.engine.sources.files import FileSource

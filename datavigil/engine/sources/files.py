@@ -136,6 +136,7 @@ class FileSource:
     def column_types(self, suite: str, window: Window | None) -> dict[str, str]:
         import duckdb
 
+        from datavigil.engine import reuse
         from datavigil.engine.dialects import duck_engine
 
         engine = duck_engine()
@@ -148,7 +149,7 @@ class FileSource:
                 f"suite '{suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
         finally:
-            engine.dispose()
+            reuse.dispose(engine)  # the run's shared DuckDB stays open (docs/adr/0141)
 
 
 def _directory_files(suite: str, base: Path, fmt: str) -> list[str]:
