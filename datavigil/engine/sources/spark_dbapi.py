@@ -15,6 +15,8 @@ May import: pyspark (lazily, inside functions: a run without Spark never imports
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 apilevel = "2.0"
@@ -23,6 +25,19 @@ paramstyle = "pyformat"
 
 SOURCE_CLASSES = ("FAILED_READ_FILE", "TABLE_OR_VIEW_NOT_FOUND", "PATH_NOT_FOUND")
 RETRIES = 3  # a session datavigil opens retries briefly; a server that is down is exit 3
+_OURS = threading.local()  # set while this thread runs one of the engine's statements
+
+
+class _QuietForOurStatements(logging.Filter):
+    """PySpark logs every failed SQL statement with Spark's stack trace (its logger
+    ``SQLQueryContextLogger``, on stderr): for the engine's own statements, the metric's error
+    row already holds the first line. A user's own statements are logged as before."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_OURS, "running", False)
+
+
+_FILTER = _QuietForOurStatements()
 
 
 class Error(Exception):
@@ -85,19 +100,26 @@ def connect(remote: str | None = None, session: Any = None, **_: Any) -> Connect
 
 def as_dbapi_error(exc: BaseException) -> Error:
     """A Spark client's error as the DB-API error of its cause (module docstring)."""
-    condition = _condition(exc)
     text = _first_line(exc)
-    if condition is None or condition.split(".")[0] in SOURCE_CLASSES:
+    if not _answered(exc) or any(word in str(exc) for word in SOURCE_CLASSES):
         return OperationalError(text)
     return ProgrammingError(text)
 
 
-def _condition(exc: BaseException) -> str | None:
-    get = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
-    try:
-        return str(get()) if get is not None and get() else None
-    except Exception:  # an error without a class
-        return None
+# gRPC statuses of a call the server never answered: down, unreachable, too slow, login refused
+UNANSWERED = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "UNAUTHENTICATED", "CANCELLED", "UNKNOWN")
+
+
+def _answered(exc: BaseException) -> bool:
+    """Whether the server answered the statement with an error (a PySpark error whose gRPC call
+    completed: Spark's own error, its class such as UNRESOLVED_COLUMN or a stage failure)."""
+    from pyspark.errors import PySparkException
+
+    if not isinstance(exc, PySparkException):
+        return False  # a socket's, gRPC's own
+    status = getattr(getattr(exc, "_grpc_status_code", None), "name", None)
+    condition = exc.getCondition() if hasattr(exc, "getCondition") else None
+    return status not in UNANSWERED and condition != "RETRIES_EXCEEDED"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -166,10 +188,18 @@ class Cursor:
         from pyhive.hive import HiveParamEscaper  # PyHive's own, as on the Thrift route
 
         sql = operation if parameters is None else operation % HiveParamEscaper().escape_args(parameters)
+        from pyspark.logger import PySparkLogger  # its own class: it logs with extra fields
+
+        logger = PySparkLogger.getLogger("SQLQueryContextLogger")
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+        _OURS.running = True
         try:
             table = self.connection.session.sql(sql).toArrow()
         except Exception as exc:
             raise as_dbapi_error(exc) from None
+        finally:
+            _OURS.running = False
         self.description = [
             (f.name, str(f.type), None, None, None, None, True) for f in table.schema
         ]
