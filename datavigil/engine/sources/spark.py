@@ -98,6 +98,10 @@ class SparkSource(SqlSource):
             ) from None
         return name
 
+    def reflect(self, conn: sa.Connection, suite: str) -> sa.Table:
+        """The table, or the path or DataFrame as a view, with its columns."""
+        return self._table(conn, suite)
+
     def _table(self, conn: sa.Connection, suite: str) -> sa.Table:
         import sqlalchemy as sa
 
