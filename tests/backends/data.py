@@ -1,7 +1,8 @@
 """The conformance data, and the same rows loaded into every backend: SQLite, PostgreSQL, DuckDB
 over a Parquet file, DuckDB over a Parquet object in the local S3 server (moto), Spark through
-its Thrift server (a table over the same Parquet file), Spark Connect (a SparkSource over it). NULL, NaN, +-inf, empty strings,
-Unicode, a quote and a backslash, and instants around a DST change."""
+its Thrift server (a table over the same Parquet file), Spark Connect (a SparkSource over it).
+NULL, NaN, +-inf, empty strings, Unicode, a quote and a backslash, and instants around a DST
+change."""
 
 from __future__ import annotations
 

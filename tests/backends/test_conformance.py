@@ -2,8 +2,9 @@
 every metric on SQLite, PostgreSQL, DuckDB over a file, DuckDB over the local S3 server, Spark
 through its Thrift server and Spark Connect (a SparkSource over the Parquet file) gives the
 reference's value (DuckDB over a Parquet frame of the same rows; for SQLite, which cannot hold
-NaN, of the rows with NaN read as NULL). Counts, extremes, frequencies and samples are identical; moments agree to the backend's stated tolerance. Each
-backend's values are computed once (two scans: the whole table, and one day's partition)."""
+NaN, of the rows with NaN read as NULL). Counts, extremes, frequencies and samples are
+identical; moments agree to the backend's stated tolerance. Each backend's values are computed
+once (two scans: the whole table, and one day's partition)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,9 @@ def test_a_missing_table_or_path_is_named(
 ) -> None:
     where = {"table": "no_such_table", "path": str(tmp_path / "no_such_folder")}[kind]
     source = SparkSource(url=spark_connect_url, **{kind: where})  # type: ignore[arg-type]
-    message = assert_source_error(validate(Suite(name="s", source=source, checks=[RowCount()]), tmp_path))
+    message = assert_source_error(
+        validate(Suite(name="s", source=source, checks=[RowCount()]), tmp_path)
+    )
     assert message == f"suite 's': source {kind} '{where}' not found"
 
 

@@ -82,7 +82,7 @@ class SparkSource(SqlSource):
 
     def _view(self, conn: sa.Connection, suite: str) -> str:
         """The path or DataFrame as a temporary view of the connection's session."""
-        raw = conn.connection.dbapi_connection
+        raw: Any = conn.connection.dbapi_connection  # spark_dbapi.Connection
         key = f"{suite}:{self.path or id(self.dataframe)}:{self.format}"
         name = "datavigil_" + hashlib.sha1(key.encode()).hexdigest()[:12]
         try:

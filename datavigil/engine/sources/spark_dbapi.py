@@ -124,9 +124,9 @@ def _answered(exc: BaseException) -> bool:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    if "StatusCode." in text:  # a gRPC failure: its status and details, not the repr around them
-        details = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(("status", "details"))]
-        text = "; ".join(details) or text
+    if "StatusCode." in text:  # a gRPC failure: its status and details, not the repr around it
+        lines = [ln.strip() for ln in text.splitlines()]
+        text = "; ".join(ln for ln in lines if ln.startswith(("status", "details"))) or text
     return text.splitlines()[0] if text else type(exc).__name__
 
 
@@ -136,7 +136,8 @@ class Connection:
     own zone back on close, and the temporary views made for it are dropped."""
 
     def __init__(self, session: Any, owned: bool) -> None:
-        self.session, self.owned, self.views = session, owned, []
+        self.session, self.owned = session, owned
+        self.views: list[str] = []
         try:
             self._zone = None if owned else session.conf.get("spark.sql.session.timeZone")
             session.conf.set("spark.sql.session.timeZone", "UTC")
@@ -187,7 +188,8 @@ class Cursor:
     def execute(self, operation: str, parameters: Any = None) -> None:
         from pyhive.hive import HiveParamEscaper  # PyHive's own, as on the Thrift route
 
-        sql = operation if parameters is None else operation % HiveParamEscaper().escape_args(parameters)
+        escaped = None if parameters is None else HiveParamEscaper().escape_args(parameters)
+        sql = operation if escaped is None else operation % escaped
         from pyspark.logger import PySparkLogger  # its own class: it logs with extra fields
 
         logger = PySparkLogger.getLogger("SQLQueryContextLogger")

@@ -1,7 +1,8 @@
-"""The SQLAlchemy dialect of Spark Connect (``sc://host:15002``) and of a live SparkSession: PyHive's
-``hive`` dialect (the compiler, identifier quoting and ``DESCRIBE`` reflection the Thrift route
-uses) over the DB-API adapter of ``spark_dbapi``. Its name is ``spark``, so the compiler gives it
-Spark's capabilities (``datavigil.engine.dialects.SPARK``) and its errors read ``spark: ...``.
+"""The SQLAlchemy dialect of Spark Connect (``sc://host:15002``) and of a live SparkSession:
+PyHive's ``hive`` dialect (the compiler, identifier quoting and ``DESCRIBE`` reflection the
+Thrift route uses) over the DB-API adapter of ``spark_dbapi``. Its name is ``spark``, so the
+compiler gives it Spark's capabilities (``datavigil.engine.dialects.SPARK``) and its errors read
+``spark: ...``.
 
 Registered with SQLAlchemy as ``sc`` when this module is imported (and, for an installed
 datavigil, as the ``sqlalchemy.dialects`` entry point ``sc``). Imports PyHive: the ``spark`` extra.
@@ -27,7 +28,7 @@ def _local_timestamp() -> Any:
 
 
 class SparkConnectDialect(HiveDialect):  # type: ignore[misc]
-    """Spark SQL through a SparkSession: statements as PyHive compiles them for the Thrift server."""
+    """Spark SQL through a SparkSession: statements as PyHive compiles them for Thrift."""
 
     name = "spark"
     driver = "connect"
