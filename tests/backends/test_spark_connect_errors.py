@@ -84,10 +84,11 @@ def test_what_spark_connect_cannot_run_is_that_check_s_error(
     ("kwargs", "problem"),
     [
         ({"table": "t", "url": "hive://h:10000/default"}, "sc://host:port"),
+        ({"table": "t", "url": "sc://h:99999"}, "port that is not a number from 1 to 65535"),
         ({"table": "t", "path": "/p", "url": "sc://h:15002"}, "exactly one of table="),
         ({"table": "t"}, "exactly one of url="),
     ],
-    ids=["not-a-connect-url", "table-and-path", "nowhere"],
+    ids=["not-a-connect-url", "bad-port", "table-and-path", "nowhere"],
 )
 def test_a_spark_source_declared_wrong_is_a_configuration_error(kwargs: dict, problem: str) -> None:
     with pytest.raises(SuiteError, match=problem) as caught:

@@ -45,8 +45,8 @@ class SparkSource(SqlSource):
                 "SparkSource needs exactly one of url= (sc://host:port), conn_id= or "
                 "session= (a DataFrame brings its own session)"
             )
-        if self.url is not None and not str(self.url).startswith("sc://"):
-            out.append("SparkSource url must be a Spark Connect URL: sc://host:port")
+        if self.url is not None and _url_problem(str(self.url)):
+            out.append(f"SparkSource url {_url_problem(str(self.url))}")
         if self.query and not self.query.lstrip().lower().startswith(("select", "with")):
             out.append("SparkSource query must be a SELECT")
         return out
@@ -109,3 +109,17 @@ class SparkSource(SqlSource):
             return SqlSource._table(self, conn, suite)
         name = self._view(conn, suite)
         return sa.Table(name, sa.MetaData(), autoload_with=conn)
+
+
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` is not a Spark Connect URL (never repeating it: it may hold a token)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number, or outside 1-65535, raises)
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    if parts.scheme != "sc" or not parts.hostname:
+        return "must be a Spark Connect URL: sc://host:port"
+    return None

@@ -107,7 +107,7 @@ def as_dbapi_error(exc: BaseException) -> Error:
 
 
 # gRPC statuses of a call the server never answered: down, unreachable, too slow, login refused
-UNANSWERED = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "UNAUTHENTICATED", "CANCELLED", "UNKNOWN")
+UNANSWERED = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "UNAUTHENTICATED", "CANCELLED")
 
 
 def _answered(exc: BaseException) -> bool:
@@ -119,6 +119,8 @@ def _answered(exc: BaseException) -> bool:
         return False  # a socket's, gRPC's own
     status = getattr(getattr(exc, "_grpc_status_code", None), "name", None)
     condition = exc.getCondition() if hasattr(exc, "getCondition") else None
+    if status == "UNKNOWN" and condition is None:  # a stream cut without Spark's error in it
+        return False
     return status not in UNANSWERED and condition != "RETRIES_EXCEEDED"
 
 
