@@ -6,6 +6,9 @@ left as it was (its time zone, no temporary view behind)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -98,3 +101,26 @@ def test_the_partition_filter_runs_inside_spark(
         pushed = "PushedFilters: [IsNotNull(ts), GreaterThanOrEqual(ts,2013-03-10 05:00:00.0)"
         assert pushed in plan and "LessThan(ts,2013-03-11 04:00:00.0)]" in plan, plan
         assert count == 6
+
+
+SUITE = """
+from datavigil import SparkSource, Suite
+from datavigil.checks import RowCount
+suite = Suite(name="t", source=SparkSource(query="SELECT 1 AS a", url={url!r}), checks=[RowCount()])
+"""
+
+
+def test_a_run_from_python_c_reaches_spark_connect(spark_connect_url: str, tmp_path: Path) -> None:
+    """PySpark takes a ``__main__`` without a file (``python -c``) for its doctests: it looked for
+    a JVM Spark and exited 255 ("Could not find valid SPARK_HOME") before connecting."""
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "t.py").write_text(SUITE.format(url=spark_connect_url))
+    results = f"sqlite:///{tmp_path / 'r.db'}"
+    env = dict(os.environ, DATAVIGIL_HOME=str(tmp_path), DATAVIGIL_RESULTS_URL=results,
+               DATAVIGIL_SCHEMAS_DIR=str(tmp_path / "schemas"))  # fmt: skip
+    code = "from datavigil.cli.main import main; raise SystemExit(main())"
+    for argv in (["db", "upgrade"], ["validate", "t", "--date", "2024-01-01"]):
+        done = subprocess.run([sys.executable, "-c", code, *argv], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert "PASS" in done.stdout, done.stdout

@@ -88,6 +88,7 @@ def connect(remote: str | None = None, session: Any = None, **_: Any) -> Connect
     if not remote:
         raise InterfaceError("Spark Connect needs an sc://host:port URL or a SparkSession")
     try:
+        _import_connect()
         from pyspark.sql import SparkSession
         from pyspark.sql.connect.client.retries import DefaultPolicy
 
@@ -96,6 +97,23 @@ def connect(remote: str | None = None, session: Any = None, **_: Any) -> Connect
     except Exception as exc:
         raise as_dbapi_error(exc) from None
     return Connection(new, owned=True)
+
+
+def _import_connect() -> None:
+    """Import PySpark's Connect client. Its first import takes a ``__main__`` without a file or
+    a spec (``python -c``, an embedding interpreter) for a doctest run: it then looks for a JVM
+    Spark, prints "Could not find valid SPARK_HOME" and exits the process. Named for the import."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    unnamed = main is not None and main.__spec__ is None and not hasattr(main, "__file__")
+    if unnamed:
+        main.__file__ = "<datavigil>"  # type: ignore[union-attr]
+    try:
+        import pyspark.sql.connect  # noqa: F401
+    finally:
+        if unnamed:
+            del main.__file__  # type: ignore[union-attr]
 
 
 def as_dbapi_error(exc: BaseException) -> Error:
