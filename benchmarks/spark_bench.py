@@ -335,10 +335,13 @@ def statement_table(dv: dict, names: tuple[str, str]) -> list[str]:
 def summary_lines(
     rounds: list[dict], args: argparse.Namespace, names: tuple[str, str]
 ) -> list[str]:
+    on_connect = args.url.startswith("sc://")
+    route, url = ("Connect", f" --url {args.url}") if on_connect else ("Thrift", "")
     lines = [
-        f"## Spark (Thrift server) benchmark: {args.rows:,} rows",
+        f"## Spark ({route} server) benchmark: {args.rows:,} rows",
         "",
-        f"`python benchmarks/spark_bench.py --rows {gen.tag_of(args.rows)} --rounds {args.rounds}`",
+        f"`python benchmarks/spark_bench.py --rows {gen.tag_of(args.rows)} --rounds {args.rounds}"
+        f"{url}`",
         "",
         "| round | hand-written query s | datavigil s | ratio | datavigil inner s | statements "
         "| reading current (agg + sample) | data rows out | aggregate rows | sample rows "
@@ -423,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     lines, problems = summary_lines(rounds, args, names), problems_of(rounds)
     print("\n".join(lines + [""] + problems))
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"spark_{gen.tag_of(args.rows)}"
+    route = "connect_" if args.url.startswith("sc://") else ""
+    stem = args.out / f"spark_{route}{gen.tag_of(args.rows)}"
     stem.with_suffix(".json").write_text(
         json.dumps({"rows": args.rows, "rounds": rounds}, indent=1)
     )
