@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing datavigil and its dependencies into .venv (first time: a few minutes)"
 	@$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
-	@$(BIN)/pip install -q --disable-pip-version-check -e ".[dev,demo,spark]"
+	@$(BIN)/pip install -q --disable-pip-version-check -e ".[dev,demo,spark,spark-connect]"
 	@touch $@
 
 install: $(VENV)/.installed

@@ -3,6 +3,7 @@ SQL query, side by side in the same rounds; the statements datavigil sent, the t
 made and the rows that left Spark.
 
     python benchmarks/spark_bench.py [--rows 1e6] [--rounds 3] [--url hive://127.0.0.1:10000/default]
+    python benchmarks/spark_bench.py --url sc://127.0.0.1:15002   # Spark Connect (SparkSource)
 
 Needs a running Spark Thrift server (scripts/start-spark.sh starts one on 127.0.0.1:10000; this
 script never starts or stops it) and ``datavigil[spark]`` (PyHive). The Parquet files come from
@@ -53,7 +54,11 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def connect(url: str):  # noqa: ANN201 - a PyHive cursor
+def connect(url: str):  # noqa: ANN201 - a PyHive cursor, or the Spark Connect adapter's
+    if url.startswith("sc://"):  # Spark Connect: the adapter sets the session to UTC
+        from datavigil.engine.sources import spark_dbapi
+
+        return spark_dbapi.connect(remote=url).cursor()
     from pyhive import hive
 
     u = urlsplit(url)
@@ -144,7 +149,7 @@ def child_validate(log_path: str, argv: list[str]) -> int:
     statements: list[dict] = []
 
     def before(conn, cursor, statement, params, context, many):  # noqa: ANN001, ANN202
-        if conn.dialect.name != "hive":
+        if conn.dialect.name not in ("hive", "spark"):  # Thrift | Spark Connect
             return
         text = statement % hive._escaper.escape_args(params) if params else statement
         cursor._dv = {"sql": text, "t0": time.perf_counter(), "rows": 0}
@@ -153,6 +158,8 @@ def child_validate(log_path: str, argv: list[str]) -> int:
     def after(conn, cursor, statement, params, context, many):  # noqa: ANN001, ANN202
         if rec := getattr(cursor, "_dv", None):
             rec["t1"] = rec["t2"] = time.perf_counter()
+            if conn.dialect.name == "spark":  # Spark Connect: every row came with the execute
+                rec["rows"] = cursor.rowcount
 
     fetchone = common.DBAPICursor.fetchone
 
@@ -203,6 +210,9 @@ def write_suites(schemas: Path, url: str, cur_t: str, ref_t: str) -> None:
     body = suite_modules.SQL_SUITES.format(
         current=f"table={cur_t!r}", reference=f"table={ref_t!r}", url=url, anova=anova
     )
+    if url.startswith("sc://"):  # Spark Connect: the same tables through SparkSource
+        head = head.replace("FileSource, SqlSource,", "FileSource, SparkSource, SqlSource,")
+        body = body.replace("SqlSource(", "SparkSource(")
     (schemas / "bench.py").write_text(head + body)
 
 
@@ -325,10 +335,13 @@ def statement_table(dv: dict, names: tuple[str, str]) -> list[str]:
 def summary_lines(
     rounds: list[dict], args: argparse.Namespace, names: tuple[str, str]
 ) -> list[str]:
+    on_connect = args.url.startswith("sc://")
+    route, url = ("Connect", f" --url {args.url}") if on_connect else ("Thrift", "")
     lines = [
-        f"## Spark (Thrift server) benchmark: {args.rows:,} rows",
+        f"## Spark ({route} server) benchmark: {args.rows:,} rows",
         "",
-        f"`python benchmarks/spark_bench.py --rows {gen.tag_of(args.rows)} --rounds {args.rounds}`",
+        f"`python benchmarks/spark_bench.py --rows {gen.tag_of(args.rows)} --rounds {args.rounds}"
+        f"{url}`",
         "",
         "| round | hand-written query s | datavigil s | ratio | datavigil inner s | statements "
         "| reading current (agg + sample) | data rows out | aggregate rows | sample rows "
@@ -413,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     lines, problems = summary_lines(rounds, args, names), problems_of(rounds)
     print("\n".join(lines + [""] + problems))
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"spark_{gen.tag_of(args.rows)}"
+    route = "connect_" if args.url.startswith("sc://") else ""
+    stem = args.out / f"spark_{route}{gen.tag_of(args.rows)}"
     stem.with_suffix(".json").write_text(
         json.dumps({"rows": args.rows, "rounds": rounds}, indent=1)
     )

@@ -17,7 +17,7 @@ from datavigil.declare.period import Period
 from datavigil.declare.prediction_log import PredictionLog
 from datavigil.declare.rolling import Rolling
 from datavigil.declare.suite import Partition, Suite
-from datavigil.engine.sources import FileSource, SqlSource
+from datavigil.engine.sources import FileSource, SparkSource, SqlSource
 
 if TYPE_CHECKING:
     from datavigil.api import ValidationFailed, ValidationReport, load_suite, results, validate
@@ -31,6 +31,7 @@ __all__ = [
     "PredictionLog",
     "Rolling",
     "Severity",
+    "SparkSource",
     "SqlSource",
     "Status",
     "Suite",

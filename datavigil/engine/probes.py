@@ -73,6 +73,11 @@ def _column(conn: sa.Connection, source: SqlSource, name: str, where: Where) -> 
 
     if source.query:
         return sa.column(name, sa.DateTime()), sa.text(f"({source.query_text}) AS src")
+    if source.table is None:  # a SparkSource's path or DataFrame: a view of its session
+        table = source.reflect(conn, where.suite)  # type: ignore[attr-defined]
+        if name not in table.c:
+            raise where.misconfigured(f"'{name}' is not a column of {source.label}")
+        return table.c[name], table
     try:
         table = sa.Table(
             str(source.table), sa.MetaData(), schema=source.db_schema, autoload_with=conn

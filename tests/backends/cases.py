@@ -16,7 +16,7 @@ from tests.backends.data import INF, NAN
 
 # the relative tolerance of moments per backend (docs/reference/backends.md states the same)
 TOLERANCE = {"sqlite": 1e-9, "postgresql": 1e-9, "duckdb-files": 1e-9, "duckdb-s3": 1e-9,
-             "spark-thrift": 1e-9}  # fmt: skip
+             "spark-thrift": 1e-9, "spark-connect": 1e-9}  # fmt: skip
 INSTANT = datetime(2013, 3, 10, 7, 0, tzinfo=UTC)
 
 

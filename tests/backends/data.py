@@ -1,7 +1,8 @@
 """The conformance data, and the same rows loaded into every backend: SQLite, PostgreSQL, DuckDB
 over a Parquet file, DuckDB over a Parquet object in the local S3 server (moto), Spark through
-its Thrift server (a table over the same Parquet file). NULL, NaN, +-inf, empty strings,
-Unicode, a quote and a backslash, and instants around a DST change."""
+its Thrift server (a table over the same Parquet file), Spark Connect (a SparkSource over it).
+NULL, NaN, +-inf, empty strings, Unicode, a quote and a backslash, and instants around a DST
+change."""
 
 from __future__ import annotations
 
@@ -113,3 +114,10 @@ def drop_spark_table(url: str, name: str) -> None:
     with engine.connect() as conn:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     engine.dispose()
+
+
+def spark_connect_source(url: str, folder: Path) -> Any:
+    """The rows' Parquet file read by Spark Connect (a path: the server runs on this machine)."""
+    from datavigil.engine.sources.spark import SparkSource
+
+    return SparkSource(path=str(write_parquet(folder / "connect")), url=url)

@@ -1,9 +1,10 @@
 """One backend-conformance suite, generated from the table of cases (tests/backends/cases.py):
-every metric on SQLite, PostgreSQL, DuckDB over a file, DuckDB over the local S3 server and Spark
-through its Thrift server gives the reference's value (DuckDB over a Parquet frame of the same
-rows; for SQLite, which cannot hold NaN, of the rows with NaN read as NULL). Counts, extremes,
-frequencies and samples are identical; moments agree to the backend's stated tolerance. Each
-backend's values are computed once (two scans: the whole table, and one day's partition)."""
+every metric on SQLite, PostgreSQL, DuckDB over a file, DuckDB over the local S3 server, Spark
+through its Thrift server and Spark Connect (a SparkSource over the Parquet file) gives the
+reference's value (DuckDB over a Parquet frame of the same rows; for SQLite, which cannot hold
+NaN, of the rows with NaN read as NULL). Counts, extremes, frequencies and samples are
+identical; moments agree to the backend's stated tolerance. Each backend's values are computed
+once (two scans: the whole table, and one day's partition)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,8 @@ def _source(backend: str, tmp: Path, request: pytest.FixtureRequest) -> Any:
         return data.parquet_source(tmp / "files")
     if backend == "duckdb-s3":
         return data.s3_source(request.getfixturevalue("s3"))
+    if backend == "spark-connect":
+        return data.spark_connect_source(request.getfixturevalue("spark_connect_url"), tmp)
     return data.spark_table(request.getfixturevalue("spark_url"), tmp / "spark")
 
 

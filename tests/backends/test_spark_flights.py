@@ -1,5 +1,6 @@
 """End to end on Spark: the demo's flights suite, its source a Spark table (through the Thrift
-server) instead of the SQLite warehouse, gives the same checks' verdicts as on SQLite for the
+server) or the flights' Parquet files read by Spark Connect (SparkSource) instead of the SQLite
+warehouse, gives the same checks' verdicts as on SQLite for the
 blizzard (2013-02-08), the day of heavy delays against January's snapshot (2013-03-08) and New
 Year's Eve (2013-12-31). The data is bounded to what those runs read: January (the snapshot) and
 the week before each day (DayAnova's days), ~50k of the 336,776 flights; the SQLite side reads
@@ -63,21 +64,10 @@ def flights_frame(demo_warehouse: Path) -> Any:
 def test_flights_suite_on_spark_fails_the_same_checks_as_on_sqlite(
     spark_url: str, flights_frame: Any, tmp_path: Path
 ) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
     import sqlalchemy as sa
 
-    lite = tmp_path / "flights.db"
-    frame = flights_frame.copy()
-    frame["time_hour"] = frame["time_hour"].dt.tz_localize(None)  # SQLite: naive UTC, as the demo
-    frame.to_sql("flights", sa.create_engine(f"sqlite:///{lite}"), index=False)
-    on_sqlite = _verdicts(
-        SqlSource(table="flights", url=f"sqlite:///{lite}"), _store(tmp_path, "a")
-    )
-
-    folder = tmp_path / "spark-flights"
-    folder.mkdir()
-    pq.write_table(pa.Table.from_pandas(flights_frame, preserve_index=False), folder / "p.parquet")
+    on_sqlite = _on_sqlite(flights_frame, tmp_path)
+    folder = _parquet(flights_frame, tmp_path)
     name = f"dv_flights_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(spark_url)
     with engine.connect() as conn:
@@ -89,6 +79,38 @@ def test_flights_suite_on_spark_fails_the_same_checks_as_on_sqlite(
         drop_spark_table(spark_url, name)
     assert ("nulls.dep_time", "fail") in on_sqlite["2013-02-08"]  # the demo's blizzard
     assert on_spark == on_sqlite
+
+
+def test_flights_suite_on_spark_connect_fails_the_same_checks_as_on_sqlite(
+    spark_connect_url: str, flights_frame: Any, tmp_path: Path
+) -> None:
+    from datavigil.engine.sources.spark import SparkSource
+
+    on_sqlite = _on_sqlite(flights_frame, tmp_path)
+    source = SparkSource(path=str(_parquet(flights_frame, tmp_path)), url=spark_connect_url)
+    on_spark = _verdicts(source, _store(tmp_path, "c"))
+    assert ("nulls.dep_time", "fail") in on_sqlite["2013-02-08"]  # the demo's blizzard
+    assert on_spark == on_sqlite
+
+
+def _on_sqlite(flights_frame: Any, tmp_path: Path) -> dict[str, list[tuple[str, str]]]:
+    import sqlalchemy as sa
+
+    lite = tmp_path / "flights.db"
+    frame = flights_frame.copy()
+    frame["time_hour"] = frame["time_hour"].dt.tz_localize(None)  # SQLite: naive UTC, as the demo
+    frame.to_sql("flights", sa.create_engine(f"sqlite:///{lite}"), index=False)
+    return _verdicts(SqlSource(table="flights", url=f"sqlite:///{lite}"), _store(tmp_path, "a"))
+
+
+def _parquet(flights_frame: Any, tmp_path: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "spark-flights"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pandas(flights_frame, preserve_index=False), folder / "p.parquet")
+    return folder
 
 
 def _store(tmp_path: Path, name: str) -> Store:
