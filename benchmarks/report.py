@@ -6,6 +6,8 @@ import math
 import statistics
 from typing import Any
 
+from targets import PEERS, best_peer_ratios
+
 REL, ABS = 1e-9, 1e-300  # relative: p-values of 1e-40 must agree too, not be "both small"
 
 
@@ -90,22 +92,6 @@ def size_table(rows: list[dict]) -> list[str]:
             f"| {row['tool']} | {row['wall_s']:.2f} | {per_round} | {_fmt(row['ratio'], '.2f')} "
             f"| {row['read_validate_s']:.2f} | {row['maxrss_mib']:.0f} | {sent} |"
         )
-    return out
-
-
-PEERS = ("floor", "duckdb")  # the issue's "best of (numpy floor, raw DuckDB)"
-
-
-def best_peer_ratios(runs: list[dict], n: int, tool: str = "datavigil") -> list[float]:
-    """``tool``'s wall over the fastest of the floor and raw DuckDB, round by round (``runs``:
-    the records of engine_<sizes>.json, each with its ``round``); rounds where either is
-    missing or failed are left out."""
-    out = []
-    for r in sorted({rec["round"] for rec in runs if rec["n"] == n}):
-        recs = {x["tool"]: x for x in runs if x["n"] == n and x["round"] == r and "error" not in x}
-        peers = [recs[p]["wall_s"] for p in PEERS if p in recs]
-        if tool in recs and peers:
-            out.append(recs[tool]["wall_s"] / min(peers))
     return out
 
 
