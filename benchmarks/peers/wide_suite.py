@@ -90,16 +90,30 @@ def _count(cond: str, backend: str) -> str:
     return f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END)"  # SQLite: no FILTER before 3.30
 
 
+def _cleaned(table: str) -> str:
+    """DuckDB: each float column with NaN made NULL once (a NaN is neither missing for a range
+    nor in it; DuckDB orders NaN above every number), and its missing flag ``m_<column>``: a
+    third faster than guarding each of the 500 conditions with ``NOT isnan``."""
+    cols = []
+    for c in names():
+        if is_int(c):
+            cols.append(f"{c}, {c} IS NULL AS m_{c}")
+        else:
+            cols.append(f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END AS {c}, "
+                        f"({c} IS NULL OR isnan({c})) AS m_{c}")  # fmt: skip
+    return f"(SELECT {', '.join(cols)} FROM {table}) AS t"
+
+
 def count_query(backend: str, table: str) -> tuple[str, list[str]]:
     """One statement computing every check's count (``backend``: duckdb or sqlite; SQLite
-    stores NaN as NULL, so only DuckDB tests for NaN) and the check names, in order."""
+    stores NaN as NULL) and the check names, in order."""
     exprs, keys = ["count(*)"], ["rows"]
     for name, col, spec in checks():
-        nan = backend == "duckdb" and not is_int(col)
         if spec is None:
-            cond = f"{col} IS NULL" + (f" OR isnan({col})" if nan else "")
+            cond = f"m_{col}" if backend == "duckdb" else f"{col} IS NULL"
         else:
-            cond = f"({_outside(col, spec)})" + (f" AND NOT isnan({col})" if nan else "")
+            cond = _outside(col, spec)
         exprs.append(_count(cond, backend))
         keys.append(name)
-    return f"SELECT {', '.join(exprs)} FROM {table}", keys
+    source = _cleaned(table) if backend == "duckdb" else table
+    return f"SELECT {', '.join(exprs)} FROM {source}", keys
