@@ -143,18 +143,19 @@ def table(rounds: list[dict], sq: dict, args: argparse.Namespace) -> list[str]:
         f"`{command(args)}`",
         "",
         "| round | raw DuckDB s | datavigil s | ratio | datavigil peak RSS MiB | statements to the "
-        "source (data scans, samples) | checks failing | counts agree |",
-        "|---|---|---|---|---|---|---|---|",
+        "source (data scans, samples) | s in scans (in samples) | checks failing | counts agree |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rounds:
         a, b = r["datavigil"], r["raw"]
         if "ratio" not in r:
-            lines.append(f"| {r['round']} | {b.get('error', '')} | {a.get('error', '')} ||||||")
+            lines.append(f"| {r['round']} | {b.get('error', '')} | {a.get('error', '')} |||||||")
             continue
         failing = sum(s == "fail" for s in a["status"].values())
         lines.append(
             f"| {r['round']} | {b['wall_s']:.2f} | {a['wall_s']:.2f} | {r['ratio']:.2f} "
             f"| {a['maxrss_mib']:.0f} | {a['statements']} ({a['scans']}, {a['samples']}) "
+            f"| {a.get('scans_s', 0):.2f} ({a.get('samples_s', 0):.2f}) "
             f"| {failing} | {'yes' if not r['problems'] else 'NO'} |"
         )
     lines += ["", verdict(rounds), "", *sqlite_lines(sq, args)]

@@ -44,14 +44,17 @@ SETUP_TIMEOUT = 3600
 # datavigil's CLI with every statement sent through SQLAlchemy recorded (url and text) into the
 # file DATAVIGIL_BENCH_STATEMENTS names, when set; nothing else changes in the process
 COUNTED = """
-import json, os, sys
+import json, os, sys, time
 import sqlalchemy as sa
 seen = []
 def before(conn, cursor, statement, parameters, context, executemany):
     text = statement if len(statement) < 3000 else statement[:2000] + " ... " + statement[-900:]
-    seen.append({"url": conn.engine.url.render_as_string(), "sql": text,
+    seen.append({"url": conn.engine.url.render_as_string(), "sql": text, "t0": time.perf_counter(),
                  "params": repr(parameters)[:500] if parameters else ""})
+def after(conn, cursor, statement, parameters, context, executemany):
+    seen[-1]["exec_s"] = time.perf_counter() - seen[-1].pop("t0")
 sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+sa.event.listen(sa.engine.Engine, "after_cursor_execute", after)
 from datavigil.cli.main import main
 try:
     code = main(sys.argv[1:])
@@ -173,13 +176,16 @@ def statement_counts(log: Path, env: dict, data: tuple[str, ...]) -> dict[str, i
     """What the validate process sent to its sources (every engine but the results store's):
     ``statements``; ``scans``, those that read the data (name one of ``data``: a file path or a
     table, matched as a word; not a ``LIMIT 0`` probe nor a catalogue query); ``samples``, the
-    scans with a LIMIT (failure samples)."""
+    scans with a LIMIT (failure samples); the seconds their executions took (``scans_s``,
+    ``samples_s``; from before to after the cursor's execute: DuckDB runs the query there)."""
     sent = [r for r in json.loads(log.read_text()) if r["url"] != env["DATAVIGIL_RESULTS_URL"]]
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(d)}(?!\w)" for d in data))
-    scans = [r["sql"] for r in sent if pattern.search(r["sql"] + " " + r["params"])]
-    scans = [q for q in scans if not LIMIT_0.search(q) and not CATALOGUE.search(q)]
-    samples = sum(bool(SAMPLE.search(q)) for q in scans)
-    return {"statements": len(sent), "scans": len(scans), "samples": samples}
+    scans = [r for r in sent if pattern.search(r["sql"] + " " + r["params"])]
+    scans = [r for r in scans if not LIMIT_0.search(r["sql"]) and not CATALOGUE.search(r["sql"])]
+    samples = [r for r in scans if SAMPLE.search(r["sql"])]
+    return {"statements": len(sent), "scans": len(scans), "samples": len(samples),
+            "scans_s": round(sum(r.get("exec_s", 0.0) for r in scans), 3),
+            "samples_s": round(sum(r.get("exec_s", 0.0) for r in samples), 3)}  # fmt: skip
 
 
 def data_names(mode: str, cur: str, ref: str) -> tuple[str, ...]:
