@@ -6,7 +6,8 @@ BENCH_SIZES (1e6,5e6; add 2e7 for 20M rows), BENCH_ROUNDS (3), BENCH_TOOLS
 (floor,duckdb,pandera,datavigil), BENCH_PG_ROWS (5e6; 2e5 is quick), BENCH_SPARK_ROWS (1e6;
 needs a Spark Thrift server at BENCH_SPARK_URL, hive://127.0.0.1:10000/default), BENCH_ONLY (a
 comma list of selfcheck, engine, pg, wide, spark, dag_parse, startup, backfill, distribution,
-distribution_sim, targets), BENCH_WIDE_ROWS (1e6). The backfill bench's output is also saved to
+distribution_sim, targets), BENCH_WIDE_ROWS (1e6), BENCH_DATA (the data directory of engine, pg
+and wide; default .datavigil/bench). The backfill bench's output is also saved to
 benchmarks/results/backfill.txt; the last step, targets, reads every results file
 (benchmarks/targets.py). Exit 0 only when every step exited 0.
 """
@@ -89,12 +90,17 @@ def call(name: str, argv: list[str]) -> int:
     return proc.returncode
 
 
+DATA_STEPS = ("engine", "pg", "wide")  # take --data DIR (BENCH_DATA)
+
+
 def main() -> int:
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
     status: dict[str, int] = {}
     for name, argv in steps().items():
         if only and name not in only:
             continue
+        if name in DATA_STEPS and os.environ.get("BENCH_DATA"):
+            argv = [*argv, "--data", os.environ["BENCH_DATA"]]
         print(f"\n== {name}: {' '.join(argv)}", flush=True)
         t0 = time.perf_counter()
         status[name] = call(name, argv)
