@@ -8,7 +8,8 @@ after the suites are written is "cold" (discovery reads every file with ``ast`` 
 cache, docs/adr/0131); the median of the next ``--runs`` is "warm", what a DAG processor sees
 parse after parse. Targets (reported; only with --strict a miss exits 1): 200 suites warm in at
 most 2x one suite, and 20 suites within 1 s (tests/e2e/test_dagbag.py checks the imports, not the
-time: a shared machine makes timing flaky).
+time: a shared machine makes timing flaky). The rows go to ``--out``
+(benchmarks/results/dag_parse.json) for benchmarks/targets.py.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="warm parses per size (after a cold one)")
     ap.add_argument("--suites", default="1,50,200,1000", help="comma list of suite counts")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "dag_parse.json")
     args = ap.parse_args(argv)
     rows = []
     print("| suites | cold parse s | warm parse s (min-max) | x 1 suite | whole process s |")
@@ -98,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
             f"| {ratio:.1f} | {r['process']:.2f} |",
             flush=True,
         )
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    command = f"python benchmarks/dag_parse_bench.py --runs {args.runs} --suites {args.suites}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"rows": rows, "load": load, "command": command}  # read by benchmarks/targets.py
+    args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     return report(rows, args.strict)
 
 

@@ -116,6 +116,8 @@ def summarize(n: int, rounds: list[list[dict]], tools: list[str]) -> list[dict]:
                 read_validate_s=median([r["read_validate_s"] for r in ok]),
                 maxrss_mib=max(r["maxrss_mib"] for r in ok),
             )
+            if "statements" in ok[0]:  # datavigil: what it sent to its sources (the last round)
+                row.update({k: ok[-1][k] for k in ("statements", "scans", "samples")})
         else:
             row["error"] = recs[0]["error"]
         rows.append(row)
@@ -138,6 +140,7 @@ def environment() -> dict:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),  # at the end of the bench
         **{m: version(m) for m in ("numpy", "pyarrow", "duckdb", "pandas", "pandera", "scipy")},
     }
 

@@ -98,8 +98,8 @@ def summary_lines(rounds: list[dict], args: argparse.Namespace) -> list[str]:
         f"`python benchmarks/pg_bench.py --rows {args.rows} --rounds {args.rounds}`",
         "",
         "| round | hand-written query s | datavigil s | ratio | data rows out | "
-        "aggregate rows | sample rows |",
-        "|---|---|---|---|---|---|---|",
+        "aggregate rows | sample rows | statements (data scans, samples) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rounds:
         q, dv = r["query"], r.get("datavigil", {})
@@ -113,12 +113,20 @@ def summary_lines(rounds: list[dict], args: argparse.Namespace) -> list[str]:
                 f"{rows[k]:,}" if k in rows else "-"
                 for k in ("data_rows", "agg_rows", "sample_rows")
             ),
+            f"{dv['statements']} ({dv['scans']}, {dv['samples']})" if "statements" in dv else "-",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     ratios = [r["ratio"] for r in rounds if "ratio" in r]
     if ratios:
         lines += ["", f"median ratio datavigil / hand-written query: {median(ratios):.2f}"]
+    lines += ["", "statements: what datavigil's validate process sent to the server (a SQLAlchemy "
+              "hook in it), of them the data scans (statements reading bench or "
+              f"bench_reference) and the LIMITed samples; load average {load()}"]  # fmt: skip
     return lines
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def problems_of(rounds: list[dict]) -> list[str]:
@@ -168,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines + [""] + problems))
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"pg_{gen.tag_of(args.rows)}"
-    payload = {"rows": args.rows, "floor": floor, "rounds": rounds, "problems": problems}
+    payload = {"rows": args.rows, "floor": floor, "rounds": rounds, "problems": problems,
+               "load": load()}  # fmt: skip
     stem.with_suffix(".json").write_text(json.dumps(payload, indent=1) + "\n")
     stem.with_suffix(".md").write_text("\n".join(lines + [""] + problems) + "\n")
     transferred = any(r.get("datavigil", {}).get("rows_out", {}).get("data_rows") for r in rounds)

@@ -6,6 +6,8 @@ import math
 import statistics
 from typing import Any
 
+from targets import PEERS, best_peer_ratios
+
 REL, ABS = 1e-9, 1e-300  # relative: p-values of 1e-40 must agree too, not be "both small"
 
 
@@ -75,24 +77,30 @@ def _fmt(value: Any, spec: str) -> str:
 def size_table(rows: list[dict]) -> list[str]:
     out = [
         "| tool | wall s (median) | ratio to floor, per round | median ratio | "
-        "read+validate s | peak RSS MiB |",
-        "|---|---|---|---|---|---|",
+        "read+validate s | peak RSS MiB | statements to the source (data scans, samples) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         if row["ok"] == 0:
-            out.append(f"| {row['tool']} | error: {row['error']} | | | | |")
+            out.append(f"| {row['tool']} | error: {row['error']} | | | | | |")
             continue
         per_round = ", ".join(_fmt(r, ".2f") for r in row["ratio_per_round"])
+        sent = "-"
+        if "statements" in row:
+            sent = f"{row['statements']} ({row['scans']}, {row['samples']})"
         out.append(
             f"| {row['tool']} | {row['wall_s']:.2f} | {per_round} | {_fmt(row['ratio'], '.2f')} "
-            f"| {row['read_validate_s']:.2f} | {row['maxrss_mib']:.0f} |"
+            f"| {row['read_validate_s']:.2f} | {row['maxrss_mib']:.0f} | {sent} |"
         )
     return out
 
 
-def overview(summary: list[dict], tools: list[str]) -> list[str]:
-    """One line per size: each tool's median ratio (floor: its wall and RSS)."""
-    out = ["| rows | " + " | ".join(tools) + " |", "|---" * (len(tools) + 1) + "|"]
+def overview(summary: list[dict], tools: list[str], runs: list[dict] | None = None) -> list[str]:
+    """One line per size: each tool's median ratio (floor: its wall and RSS), and datavigil's
+    median ratio to the best of the floor and raw DuckDB in the same round."""
+    best = "datavigil" in tools and any(p in tools for p in PEERS) and runs is not None
+    extra = " datavigil / best of floor, raw DuckDB |" if best else ""
+    out = ["| rows | " + " | ".join(tools) + " |" + extra, "|---" * (len(tools) + 1 + best) + "|"]
     for n in sorted({row["n"] for row in summary}):
         cells = []
         for tool in tools:
@@ -104,6 +112,8 @@ def overview(summary: list[dict], tools: list[str]) -> list[str]:
                     f"{_fmt(row['ratio'], '.2f')} ({row['wall_s']:.2f} s, "
                     f"{row['maxrss_mib']:.0f} MiB)"
                 )
+        if best:
+            cells.append(_fmt(median(best_peer_ratios(runs or [], n)), ".2f"))
         out.append(f"| {n:,} | " + " | ".join(cells) + " |")
     return out
 
@@ -119,9 +129,11 @@ def markdown(summary: list[dict], runs: list[dict], env: dict, args: Any) -> str
         ", ".join(f"{k} {v}" for k, v in env.items()),
         "",
         "Whole-process wall time; ratio = the tool's wall over the floor's in the same round "
-        "(median of the per-round ratios); peak RSS = the largest of the rounds.",
+        "(median of the per-round ratios); peak RSS = the largest of the rounds; statements = "
+        "what datavigil sent to its sources in one run (a SQLAlchemy hook in its process), of "
+        "them the data scans (not LIMIT 0 probes nor catalogue queries) and the samples.",
         "",
-        *overview(summary, args.tools),
+        *overview(summary, args.tools, runs),
     ]
     for n in sorted({row["n"] for row in summary}):
         lines += ["", f"## {n:,} rows", "", *size_table([r for r in summary if r["n"] == n])]
