@@ -40,10 +40,12 @@ suite = Suite(
         # and absorb a lasting shift; February is what the model was validated on. Gate:
         # Cohen's "medium" effect (g 0.5, V 0.5 for the bins), tighter than the nightly
         # suite's 0.8: the question is "has the model left its validation conditions?".
-        ScoreShift(name="scores_last_4_weeks", reference=Rolling(28), min_effect=0.5,
-                   shape_min_effect=0.5),  # fmt: skip
-        ScoreShift(name="scores_validation", reference=VALIDATED, min_effect=0.5,
-                   shape_min_effect=0.5),  # fmt: skip
+        ScoreShift(
+            name="scores_last_4_weeks", reference=Rolling(28), min_effect=0.5, shape_min_effect=0.5
+        ),
+        ScoreShift(
+            name="scores_validation", reference=VALIDATED, min_effect=0.5, shape_min_effect=0.5
+        ),
         # Realized quality over the 7 days ending D - 4 (about 6,500 labels: the CI of the
         # accuracy is +-0.008, against +-0.02 for one day), against February, and per carrier
         # (each carrier with 100 labels on both sides, Holm across the carriers)

@@ -16,7 +16,7 @@ suite = Suite(
     partition=Partition(column="predicted_at", column_timezone="UTC"),
     timezone="America/New_York",
     schedule="0 3 * * *",
-    start_date="2013-07-12",  # the first night with 7 days of labelled pairs
+    start_date="2013-07-11",  # the first night whose 7 judged days (07-01..07-07) are all shadowed
     tags=("demo", "model"),
     prediction_log=PredictionLog(
         predicted_at="predicted_at",

