@@ -102,5 +102,6 @@ def test_console_script_end_to_end(results_url: str, demo_warehouse: Path) -> No
     )
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
-        "datavigil: unknown suite 'no_such_suite' (suites: flight_delay_model, flights)"
+        "datavigil: unknown suite 'no_such_suite' (suites: flight_delay_model, "
+        "flight_delay_model_review, flight_delay_model_shadow, flights)"
     ]

@@ -88,21 +88,22 @@ def label_of(flights: Any) -> Any:
     return late.mask(flights["arr_delay"].isna())
 
 
-def train(flights: Any) -> Any:
+def train(flights: Any, months: tuple[int, ...] = (1,), version: str = MODEL_VERSION) -> Any:
     """The model: one-hot carrier/origin/hour, scaled distance and departure delay, logistic
-    regression (lbfgs: deterministic), fitted on January's flights that arrived."""
+    regression (lbfgs: deterministic), fitted on the flights of ``months`` that arrived (the
+    champion: January; the shadow challenger, datavigil/demo/shadow.py: May and June)."""
     from sklearn.compose import make_column_transformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    jan = flights[(flights["month"] == 1) & flights["arr_delay"].notna()]
+    rows = flights[flights["month"].isin(months) & flights["arr_delay"].notna()]
     features = make_column_transformer(
         (OneHotEncoder(handle_unknown="ignore"), CATEGORICAL), (StandardScaler(), NUMERIC)
     )
     model = make_pipeline(features, LogisticRegression(max_iter=1000))
-    model.fit(jan[CATEGORICAL + NUMERIC], label_of(jan).astype(int))
-    log.info("model %s trained on %d January flights", MODEL_VERSION, len(jan))
+    model.fit(rows[CATEGORICAL + NUMERIC], label_of(rows).astype(int))
+    log.info("model %s trained on %d flights of months %s", version, len(rows), months)
     return model
 
 
@@ -174,7 +175,7 @@ def is_current(path: Path) -> bool:
         return rows.fetchone() == (EXPECTED_ROWS, MODEL_VERSION, MODEL_VERSION)
 
 
-TEXT = ("carrier", "origin", "tailnum", "dest", "model_version")
+TEXT = ("carrier", "origin", "tailnum", "dest", "model_version", "flight_id")
 FLOAT = ("dep_delay", "score", "threshold", "latency_ms")
 SQL_TYPES = {
     **dict.fromkeys(TEXT, "TEXT"),
@@ -194,20 +195,20 @@ def rows_of(df: Any) -> list[tuple[Any, ...]]:
     return list(out.itertuples(index=False, name=None))
 
 
-def write(df: Any, path: Path) -> None:
+def write(df: Any, path: Path, table: str = TABLE, names: list[str] = COLUMNS) -> None:
     """Write into a scratch table, then swap it in, all in one transaction: readers see the old
     complete table or the new complete table, never a half-written one."""
-    columns = ", ".join(f"{c} {SQL_TYPES.get(c, 'BIGINT')}" for c in COLUMNS)
-    marks = ", ".join("?" for _ in COLUMNS)
+    columns = ", ".join(f"{c} {SQL_TYPES.get(c, 'BIGINT')}" for c in names)
+    marks = ", ".join("?" for _ in names)
     conn = sqlite3.connect(path, isolation_level=None)  # explicit BEGIN: DDL in the transaction
     try:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(f"DROP TABLE IF EXISTS {TABLE}__new")
-        conn.execute(f"CREATE TABLE {TABLE}__new ({columns})")
-        conn.executemany(f"INSERT INTO {TABLE}__new VALUES ({marks})", rows_of(df))
-        conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        conn.execute(f"ALTER TABLE {TABLE}__new RENAME TO {TABLE}")
-        conn.execute(f"CREATE INDEX ix_{TABLE}_predicted_at ON {TABLE} (predicted_at)")
+        conn.execute(f"DROP TABLE IF EXISTS {table}__new")
+        conn.execute(f"CREATE TABLE {table}__new ({columns})")
+        conn.executemany(f"INSERT INTO {table}__new VALUES ({marks})", rows_of(df[names]))
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(f"ALTER TABLE {table}__new RENAME TO {table}")
+        conn.execute(f"CREATE INDEX ix_{table}_predicted_at ON {table} (predicted_at)")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
