@@ -80,6 +80,20 @@ def test_table_lists_each_test_with_its_numbers():
     assert table_lines([]) == []
 
 
+def test_table_lists_only_the_family_not_a_challenger_comparison():
+    """The demo's shadow run printed its McNemar test in the distribution table as
+    "effect 0.01041 [nan, nan]  pass: pass": a paired comparison outside the Holm family."""
+    challenger = Outcome(Status.PASS, "x", statistic=26.6, p_value=2.7e-7, effect_size=0.0104,
+                         details={"test": "McNemar", "verdict": "pass",
+                                  "difference_ci": [0.007, 0.0137]})  # fmt: skip
+    rows = [result(outcome(0.001, 0.6)),
+            CheckResult("challenger.accuracy", "prediction.challenger", None, Severity.ERROR,
+                        challenger, "prediction")]  # fmt: skip
+    lines = table_lines(adjust_run(rows, "holm"))
+    assert "distribution tests (1, holm-adjusted)" in lines[0]
+    assert len(lines) == 3 and not any("nan" in line or "McNemar" in line for line in lines)
+
+
 def test_bh_never_reports_p_adjusted_below_p_over_random_families():
     """Issue 9 item 6: m p / rank rounded one step below p in 2,347 of 20,000 families."""
     import random

@@ -143,8 +143,9 @@ def _message(d: dict[str, Any], o: Outcome, p_adj: float) -> str:
 
 
 def table_lines(results: list[CheckResult]) -> list[str]:
-    """The distribution tests of a run as a table (the compare_distributions task log)."""
-    rows = [r for r in results if "test" in r.outcome.details and r.outcome.p_value is not None]
+    """The distribution tests of a run as a table (the compare_distributions task log): the
+    family whose p-values were adjusted, never a paired comparison outside it (a Challenger)."""
+    rows = [r for r in results if "test" in r.outcome.details and in_family(r)]
     if not rows:
         return []
     head = ("column", "test", "statistic", "df", "p", "p_adjusted", "effect [95% CI]", "verdict")
