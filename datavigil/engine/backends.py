@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.engine import compile as c
-from datavigil.engine import plan, reuse
+from datavigil.engine import metrics as m
+from datavigil.engine import plan, reuse, row_queries
 from datavigil.engine.dialects import duck_engine, duck_family
 from datavigil.engine.partition import duck_filter, sql_filter
 from datavigil.engine.values import Values
@@ -135,6 +136,29 @@ class Scan:
                 f"suite '{self.suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
 
+    def ahead(self) -> Ahead:
+        """A fetcher that collects the samples the checks ask for, then reads them at once."""
+        return Ahead(self)
+
+    def samples(self, metrics: list[Any]) -> Values:
+        """Samples and repeated keys in one statement (row_queries.samples); if the backend
+        rejects it, each in its own (the metric's error named as ``compute`` names it)."""
+        batched = [x for x in dict.fromkeys(metrics) if isinstance(x, m.Sample | m.RepeatedKeys)]
+        values = Values()
+        if len(batched) > 1:
+            try:
+                row_queries.samples(self.scope, batched, self._run_isolated, values)
+            except sa.exc.SQLAlchemyError as exc:
+                if self._is_infra(exc):
+                    return self.compute(metrics)  # raises SourceUnavailable, named
+                values = Values()
+        rest = [x for x in metrics if x not in values.data]
+        if rest:
+            more = self.compute(rest)
+            values.data |= more.data
+            values.queries += more.queries
+        return values
+
     def _is_infra(self, exc: BaseException) -> bool:
         return is_infra(exc) or (self.kind == "duckdb" and duck_read_error(exc))
 
@@ -150,6 +174,30 @@ class Scan:
             if self.kind == "duckdb":  # DuckDB has no savepoints: end the aborted transaction
                 self.conn.rollback()
             raise
+
+
+class Ahead:
+    """The samples of a run's checks in one statement: ``record`` (the judges' first round)
+    notes what each asks for; ``load`` reads them all with ``Scan.samples`` and returns the
+    fetcher of the second round, which reads only what was not asked before."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan, self.wanted, self.got = scan, list[Any](), Values()
+
+    def record(self, metrics: list[Any]) -> Values:
+        self.wanted += [x for x in metrics if x not in self.wanted]
+        return Values()
+
+    def load(self) -> Ahead:
+        if self.wanted:
+            self.got = self.scan.samples(self.wanted)
+        return self
+
+    def __call__(self, metrics: list[Any]) -> Values:
+        missing = [x for x in metrics if x not in self.got.data]
+        if missing:
+            self.got.data |= self.scan.compute(missing).data
+        return Values({x: self.got.data[x] for x in metrics}, self.got.queries)
 
 
 @contextmanager
