@@ -53,24 +53,38 @@ def compute(
             by.setdefault(x.by, []).append(x)
     # the moments without a grouping ride in the first scalar statement (one scan: ADR 0140)
     scalars = by.pop(None, []) + [x for x in ready if isinstance(x, c.SCALAR)]
+    for group in by.values():
+        batch(group, lambda ms: _moments(scope, ms, [], run, values))
+    if scalars == [m.RowCount()] and _rows_of_groups(values, by):
+        scalars = []  # an ANOVA's rows are its groups' rows: no statement of its own
     size = scope.caps.per_statement  # what one statement of the backend can take
     for start in range(0, len(scalars), size):
         batch(scalars[start : start + size], lambda ms: _scalar_query(scope, ms, run, values))
-    for group in by.values():
-        batch(group, lambda ms: _moments(scope, ms, [], run, values))
-    single: dict[type, Callable[[c.Scope, Any, Runner, Values], None]] = {
-        m.DuplicateKeys: row_queries.duplicates,
-        m.Frequencies: row_queries.frequencies,
-        m.RepeatedKeys: row_queries.repeated,
-        m.Sample: row_queries.sample,
-        m.PairedKeys: paired.keys,
-        m.PairedSample: paired.sample,
-    }
     for x in ready:
-        one = single.get(type(x))
+        one = SINGLE.get(type(x))
         if one is not None:
             batch([x], functools.partial(_one, one, scope, run, values))
     return values
+
+
+SINGLE: dict[type, Callable[[c.Scope, Any, Runner, Values], None]] = {
+    m.DuplicateKeys: row_queries.duplicates,
+    m.Frequencies: row_queries.frequencies,
+    m.RepeatedKeys: row_queries.repeated,
+    m.Sample: row_queries.sample,
+    m.PairedKeys: paired.keys,
+    m.PairedSample: paired.sample,
+}  # the metrics of a statement each
+
+
+def _rows_of_groups(values: Values, by: dict[Any, list[m.Moments]]) -> bool:
+    """Set RowCount from grouped moments already computed (the sum of their groups' rows)."""
+    for group in by.values():
+        got = values.data.get(group[0])
+        if isinstance(got, dict):
+            values.data[m.RowCount()] = sum(g.rows for g in got.values())
+            return True
+    return False
 
 
 def _one(

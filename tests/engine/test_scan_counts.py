@@ -94,3 +94,18 @@ def test_postgresql_one_statement_per_metric_family(tmp_path: Path, pg_url: str)
     assert len(reads(seen, "t")) == 5, seen  # before (3155186): 10
     # and the table's reflection once (11 catalogue queries), a savepoint around each read
     assert len(seen) == 5 + 11 + 2 * 5, seen  # before: 41 (10 + 11 + 2 * 10)
+
+
+def test_an_anova_alone_is_one_statement(tmp_path: Path) -> None:
+    """The run's row count is the sum of the ANOVA's groups' rows: no count statement."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pylist(rows()), path)
+    anova = Suite(name="s", source=FileSource(path=str(path)), checks=[GroupAnova("x", by="g")])
+    with counted("duckdb") as seen:
+        report = validate(anova, tmp_path)
+    assert report.run.rows_checked == N
+    assert outcomes(report)["anova_groups.x.g"].status.value != "error", outcomes(report)
+    assert len(seen) == 2, seen  # the moments, the raw values of its small groups; before: 4
