@@ -8,10 +8,11 @@ pandas frames run it in an in-memory DuckDB. No data row leaves the source excep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -106,6 +107,7 @@ def duck_read_error(exc: BaseException) -> bool:
     return isinstance(orig, duckdb.Error) and ("CSV Error" in text or READ_ARROW in text)
 
 
+T = TypeVar("T")
 READ_ARROW = "reading the Arrow source failed"  # a pyarrow dataset's object could not be read
 
 
@@ -187,6 +189,15 @@ class Ahead:
     def record(self, metrics: list[Any]) -> Values:
         self.wanted += [x for x in metrics if x not in self.wanted]
         return Values()
+
+    def judge(self, judge: Callable[..., T], checks: Any, values: Any, ctx: Any, *rest: Any) -> T:
+        """``judge(checks, values, ctx, *rest)``, twice when a check asked for rows: first
+        noting what each asks for (storing no failing rows), then with them all read in one
+        statement (the samples of every failing check: docs/adr/0140)."""
+        first = judge(checks, values, dataclasses.replace(ctx, fetch=self.record, keep=None), *rest)
+        if not self.wanted and ctx.keep is None:
+            return first
+        return judge(checks, values, dataclasses.replace(ctx, fetch=self.load()), *rest)
 
     def load(self) -> Ahead:
         if self.wanted:

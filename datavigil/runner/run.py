@@ -205,12 +205,7 @@ def evaluate(
                 suite.name, rows, len(set(wanted)), values.queries, time.monotonic() - t0,
             )  # fmt: skip
             ctx = failures.context(ctx, scan, env, rows)  # and its failing rows' keeper
-            ahead = scan.ahead()  # a first round notes the samples asked for (ADR 0140)
-            results = _judge_all(checks, values, replace(ctx, fetch=ahead.record, keep=None),
-                                 prepared, errors)  # fmt: skip
-            if ahead.wanted or ctx.keep is not None:  # then one statement reads them all
-                ctx = replace(ctx, fetch=ahead.load())
-                results = _judge_all(checks, values, ctx, prepared, errors)
+            results = scan.ahead().judge(_judge_all, checks, values, ctx, prepared, errors)
     except SourceUnavailable as exc:
         return Evaluation([_source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them
