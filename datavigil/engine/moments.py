@@ -68,7 +68,9 @@ def numeric_columns(scope: c.Scope, ms: list[m.Moments]) -> list[str]:
     return cols
 
 
-def second_pass(scope: c.Scope, cols: list[str], by: str | None, first: list[Any], run: Runner) -> list[Any]:
+def second_pass(
+    scope: c.Scope, cols: list[str], by: str | None, first: list[Any], run: Runner
+) -> list[Any]:
     """The centred sums around each group's mean in ``first`` (rows of 9 fields per column after
     the key): a CASE over the groups, or for very many groups one joined statement."""
     if by is not None and len(first) > MAX_CASE_GROUPS:

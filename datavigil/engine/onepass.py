@@ -50,9 +50,7 @@ def _shifts(a: Any, n: int) -> Any:
             sa.func.coalesce(k / sa.func.abs(k), _double(0.0)).label(f"sg{j}"),
             s.label(f"s{j}"),
             sa.case((s < _double(1e248), s * _double(1e60))).label(f"hi{j}"),
-            sa.case((s > _double(1e-100), s * _double(1e-200)), else_=_double(0.0)).label(
-                f"lo{j}"
-            ),
+            sa.case((s > _double(1e-100), s * _double(1e-200)), else_=_double(0.0)).label(f"lo{j}"),
         ]
     return sa.select(*cols).select_from(p).subquery("dv_q")
 
@@ -162,6 +160,7 @@ def finish(
     if not again:
         return out, 0
     names = [cols[j] for j in again]
-    first = [(*k, *[v for j in again for v in p[j].first_row()]) for k, p in zip(keys, parsed, strict=True)]
+    first = [(*k, *[v for j in again for v in p[j].first_row()])
+             for k, p in zip(keys, parsed, strict=True)]  # fmt: skip
     out |= moments.collect(moments.second_pass(scope, names, by, first, run), names, by)
     return out, 1

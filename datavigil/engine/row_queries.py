@@ -95,7 +95,8 @@ def samples(scope: c.Scope, wanted: list[Any], run: Runner, values: Values) -> N
     widths = [len(x.columns) for x in wanted]
     branches = []
     for i, x in enumerate(wanted):
-        own = sample_statement(scope, x) if isinstance(x, m.Sample) else repeated_statement(scope, x)
+        sample = isinstance(x, m.Sample)
+        own = sample_statement(scope, x) if sample else repeated_statement(scope, x)
         sub = own.subquery(f"dv_s{i}")
         cols = list(sub.c)
         rank: Any = sa.literal_column("0")
@@ -105,7 +106,7 @@ def samples(scope: c.Scope, wanted: list[Any], run: Runner, values: Values) -> N
         nulls = [_null(col) for w in wanted for col in _columns(scope, w)]  # typed: PostgreSQL
         slots = nulls[:before] + cols + nulls[before + len(cols) :]  # reads NULL as text
         named = [v.label(f"dv_c{k}") for k, v in enumerate(slots)]
-        tag = sa.literal_column(str(i))
+        tag: Any = sa.literal_column(str(i))
         branches.append(sa.select(tag.label("dv_i"), rank.label("dv_r"), *named).select_from(sub))
     union = sa.union_all(*branches).subquery("dv_u")
     rows = run(sa.select(*union.c).order_by(union.c.dv_i, union.c.dv_r))

@@ -6,7 +6,6 @@ at most SAMPLE_LIMIT of them (LIMIT in the SQL)."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
