@@ -9,9 +9,10 @@ centred moments (the same formulas as the corrected two-pass, whose shift is the
 No value can overflow or underflow in SQL (PostgreSQL and DuckDB raise on both): ``d`` is
 computed only where ``S * 1e-200 < |x| < S * 1e60`` (bounds the one-row sub-select computes
 without overflow), so ``|d|`` is 0 or within [2^-53, 1e60 + 1] and ``d^4`` below 1e241. A value
-outside the bounds (data spanning more than 60 orders of magnitude) or a shift far from the
-mean (``(mean - K)^2 > 16 * variance``: the cancellation would cost more than a few bits)
-sends the column to the corrected second pass, centred on the mean this pass measured: the
+outside the bounds (data spanning more than 60 orders of magnitude) or a centred sum that the
+shifted sums give badly (the magnitudes of its terms above ``COND`` = 1e4 times its value: a
+shift far from the mean, or a third moment near 0) sends the column to the corrected second
+pass, centred on the plain mean this pass measured (the two-pass's own second statement): the
 answer is never less accurate than the two-pass, and needs a second statement only then.
 """
 
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from datavigil.engine import compile as c
 
 FIELDS = 16  # per column: rows n null nan pinf ninf mean min max K S nd s1 s2 s3 s4
-FAR = 16.0  # the largest (mean - K)^2 / variance accepted from the one pass
+COND = 1e4  # the largest condition number of a centred sum accepted from the one pass
 
 
 def _double(value: float) -> Any:
@@ -105,15 +106,29 @@ class Parsed:
         return int(self.fields[1] or 0)
 
     def accepted(self) -> bool:
-        n, nd, s1, s2 = self.n, self.fields[11], self.fields[12], self.fields[13]
+        """Every value in bounds, the sums finite, and each centred sum well conditioned: the
+        magnitudes of its terms at most ``COND`` times its value (its relative error at most
+        ``COND`` times the sums' rounding)."""
+        n, nd = self.n, self.fields[11]
         if n == 0:
             return True
         sums = self.fields[12:16]
         if int(nd or 0) != n or any(v is None or not math.isfinite(float(v)) for v in sums):
             return False
-        delta = float(s1) / n
-        var = float(s2) / n - delta * delta
-        return delta * delta <= FAR * max(var, 0.0)
+        s1, s2, s3, s4 = (float(v) for v in sums)
+        d = s1 / n
+        terms = (
+            (s2, s1 * d),
+            (s3, 3 * d * s2, 2 * s1 * d * d),
+            (s4, 4 * d * s3, 6 * d * d * s2, 3 * s1 * d**3),
+        )
+        signs = ((1, -1), (1, -1, 1), (1, -1, 1, -1))
+        for ts, sg in zip(terms, signs, strict=True):
+            value = abs(sum(t * g for t, g in zip(ts, sg, strict=True)))
+            size = sum(abs(t) for t in ts)
+            if size > COND * value:
+                return False
+        return True
 
     def stats_row(self) -> tuple[Any, ...]:
         """rows n null nan pinf ninf K min max S s1 s2 s3 s4 (the shift in the mean's place)."""
@@ -122,10 +137,12 @@ class Parsed:
         return (*f[0:6], k, f[7], f[8], float(f[10] or 1.0), *f[12:16])
 
     def first_row(self) -> tuple[Any, ...]:
-        """rows n null nan pinf ninf mean min max, the mean from the shifted sums if complete."""
+        """rows n null nan pinf ninf mean min max: the plain mean, as the two-pass's first
+        statement measures it (the shifted sums' where the plain sum overflowed)."""
         f, n = self.fields, self.n
         mean = f[6]
-        if n and int(f[11] or 0) == n and f[12] is not None and f[9] is not None:
+        plain = mean is not None and math.isfinite(float(mean))
+        if n and not plain and int(f[11] or 0) == n and f[9] is not None:
             mean = float(f[9]) + float(f[12]) * float(f[10]) / n
         return (*f[0:6], mean, f[7], f[8])
 
