@@ -1,4 +1,5 @@
-"""The moments of numeric columns, per group, computed where the data is (docs/adr/0080).
+"""The moments of numeric columns, per group, computed where the data is (docs/adr/0080): the
+corrected two-pass, which the one pass (datavigil.engine.onepass, ADR 0140) falls back on.
 
 Two streaming aggregates (a corrected two-pass: the means first, then centered and scaled sums, so
 no sum overflows on values near 1e200): the counts, means, min and max per group; then the sums of

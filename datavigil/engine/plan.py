@@ -1,9 +1,11 @@
 """A run's metrics, deduplicated and compiled into as few queries as possible.
 
-One aggregate query holds every scalar metric (counts, NULL/NaN/inf, min/max, predicate counts);
-one query per grouping computes moments (a corrected two-pass: the means first, then centered
-and scaled sums, so no sum overflows on values near 1e200); one per key for duplicates, one per
-column for frequencies; samples only when asked (bounded by LIMIT). At most ``per_statement``
+One aggregate query holds every scalar metric (counts, NULL/NaN/inf, min/max, predicate counts)
+and the moments without a grouping; one query per grouping holds its moments (one pass of
+shifted sums, no sum can overflow on values near 1e200: ``onepass``, ADR 0140; the corrected
+second pass only where a centred sum is ill-conditioned); one per key for duplicates, one per
+column for frequencies; samples only when asked (bounded by LIMIT; a run's in one statement:
+``row_queries.samples``). At most ``per_statement``
 scalar metrics go into one statement. A query that fails for a reason other than the connection
 is retried in halves, down to single metrics: a statement too large for the backend is split
 until it fits, and one metric the backend cannot compute (a missing function, an overflow) is
