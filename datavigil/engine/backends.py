@@ -146,11 +146,12 @@ class Scan:
         """Samples and repeated keys in one statement (row_queries.samples); if the backend
         rejects it, each in its own (the metric's error named as ``compute`` names it)."""
         batched = [x for x in dict.fromkeys(metrics) if isinstance(x, m.Sample | m.RepeatedKeys)]
+        batched = [x for x in batched if m.metric_columns(x) <= set(self.columns)]
         values = Values()
         if len(batched) > 1:
             try:
                 row_queries.samples(self.scope, batched, self._run_isolated, values)
-            except sa.exc.SQLAlchemyError as exc:
+            except (sa.exc.SQLAlchemyError, m.MetricError) as exc:
                 if self._is_infra(exc):
                     return self.compute(metrics)  # raises SourceUnavailable, named
                 values = Values()

@@ -43,9 +43,9 @@ def compute(
     wanted = list(dict.fromkeys(metrics))  # dedupe, keep order
     ready = []
     for metric in wanted:
-        missing = sorted(col for col in m.metric_columns(metric) if col not in scope.columns)
-        if missing:
-            values.data[metric] = m.MetricError(f"column(s) {', '.join(missing)} not in the source")
+        problem = _problem(scope, metric)
+        if problem:
+            values.data[metric] = m.MetricError(problem)
         else:
             ready.append(metric)
     batch = _Batch(values, is_infra, scope.caps.name)
@@ -77,6 +77,19 @@ SINGLE: dict[type, Callable[[c.Scope, Any, Runner, Values], None]] = {
     m.PairedKeys: paired.keys,
     m.PairedSample: paired.sample,
 }  # the metrics of a statement each
+
+
+def _problem(scope: c.Scope, metric: Any) -> str | None:
+    """Why ``metric`` cannot be computed before any statement: a column not in the source, or
+    the moments of a column that is not numeric (not to fail the scalars' statement with it)."""
+    missing = sorted(col for col in m.metric_columns(metric) if col not in scope.columns)
+    if missing:
+        return f"column(s) {', '.join(missing)} not in the source"
+    if isinstance(metric, m.Moments):
+        family = scope.columns[metric.column].family
+        if family not in c.NUMERIC + ("other",):
+            return f"column '{metric.column}' is {family}, not numeric"
+    return None
 
 
 def _rows_of_groups(values: Values, by: dict[Any, list[m.Moments]]) -> bool:
