@@ -8,16 +8,18 @@ pandas frames run it in an in-memory DuckDB. No data row leaves the source excep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.engine import compile as c
-from datavigil.engine import plan, reuse
+from datavigil.engine import metrics as m
+from datavigil.engine import plan, reuse, row_queries
 from datavigil.engine.dialects import duck_engine, duck_family
 from datavigil.engine.partition import duck_filter, sql_filter
 from datavigil.engine.values import Values
@@ -105,6 +107,7 @@ def duck_read_error(exc: BaseException) -> bool:
     return isinstance(orig, duckdb.Error) and ("CSV Error" in text or READ_ARROW in text)
 
 
+T = TypeVar("T")
 READ_ARROW = "reading the Arrow source failed"  # a pyarrow dataset's object could not be read
 
 
@@ -135,6 +138,30 @@ class Scan:
                 f"suite '{self.suite}': source {self.label} could not be read: {first_line(exc)}"
             ) from None
 
+    def ahead(self) -> Ahead:
+        """A fetcher that collects the samples the checks ask for, then reads them at once."""
+        return Ahead(self)
+
+    def samples(self, metrics: list[Any]) -> Values:
+        """Samples and repeated keys in one statement (row_queries.samples); if the backend
+        rejects it, each in its own (the metric's error named as ``compute`` names it)."""
+        batched = [x for x in dict.fromkeys(metrics) if isinstance(x, m.Sample | m.RepeatedKeys)]
+        batched = [x for x in batched if m.metric_columns(x) <= set(self.columns)]
+        values = Values()
+        if len(batched) > 1:
+            try:
+                row_queries.samples(self.scope, batched, self._run_isolated, values)
+            except (sa.exc.SQLAlchemyError, m.MetricError) as exc:
+                if self._is_infra(exc):
+                    return self.compute(metrics)  # raises SourceUnavailable, named
+                values = Values()
+        rest = [x for x in metrics if x not in values.data]
+        if rest:
+            more = self.compute(rest)
+            values.data |= more.data
+            values.queries += more.queries
+        return values
+
     def _is_infra(self, exc: BaseException) -> bool:
         return is_infra(exc) or (self.kind == "duckdb" and duck_read_error(exc))
 
@@ -150,6 +177,49 @@ class Scan:
             if self.kind == "duckdb":  # DuckDB has no savepoints: end the aborted transaction
                 self.conn.rollback()
             raise
+
+
+class Ahead:
+    """The samples of a run's checks in one statement: ``record`` (the judges' first round)
+    notes what each asks for; ``load`` reads them all with ``Scan.samples`` and returns the
+    fetcher of the second round, which reads only what was not asked before."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan, self.wanted, self.got, self.calls = scan, list[Any](), Values(), 0
+
+    def record(self, metrics: list[Any]) -> Values:
+        self.calls += 1
+        self.wanted += [x for x in metrics if x not in self.wanted]
+        return Values()
+
+    def judge(self, judge: Callable[[int, Any], list[T]], count: int, ctx: Any) -> list[T]:
+        """The results of checks ``0..count-1``, ``judge(i, ctx)`` each: first noting what each
+        asks for (storing no failing rows), then again only the checks that asked for rows
+        (every check when the suite stores failing rows), with all of them read in one
+        statement (the samples of every failing check: docs/adr/0140)."""
+        first = dataclasses.replace(ctx, fetch=self.record, keep=None)
+        out, again = [], []
+        for i in range(count):
+            calls = self.calls
+            out.append(judge(i, first))
+            if self.calls > calls or ctx.keep is not None:
+                again.append(i)
+        if again:
+            second = dataclasses.replace(ctx, fetch=self.load())
+            for i in again:
+                out[i] = judge(i, second)
+        return [r for results in out for r in results]
+
+    def load(self) -> Ahead:
+        if self.wanted:
+            self.got = self.scan.samples(self.wanted)
+        return self
+
+    def __call__(self, metrics: list[Any]) -> Values:
+        missing = [x for x in metrics if x not in self.got.data]
+        if missing:
+            self.got.data |= self.scan.compute(missing).data
+        return Values({x: self.got.data[x] for x in metrics}, self.got.queries)
 
 
 @contextmanager

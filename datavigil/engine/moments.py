@@ -1,4 +1,5 @@
-"""The moments of numeric columns, per group, computed where the data is (docs/adr/0080).
+"""The moments of numeric columns, per group, computed where the data is (docs/adr/0080): the
+corrected two-pass, which the one pass (datavigil.engine.onepass, ADR 0140) falls back on.
 
 Two streaming aggregates (a corrected two-pass: the means first, then centered and scaled sums, so
 no sum overflows on values near 1e200): the counts, means, min and max per group; then the sums of
@@ -27,10 +28,7 @@ def moments_query(scope: c.Scope, ms: list[m.Moments], run: Runner, values: Valu
     powers of (x - mean) / scale with each group's mean and scale bound as parameters (no join:
     memory stays flat however many rows). Very many groups fall back to one joined query."""
     by = ms[0].by
-    cols = list(dict.fromkeys(x.column for x in ms))
-    for name in cols:
-        if scope.columns[name].family not in c.NUMERIC + ("other",):
-            raise m.MetricError(f"column '{name}' is {scope.columns[name].family}, not numeric")
+    cols = numeric_columns(scope, ms)
     base = _moments_base(scope, cols, by)
     first = run(_first_pass(scope, cols, by, base))
     values.queries += 1
@@ -39,17 +37,46 @@ def moments_query(scope: c.Scope, ms: list[m.Moments], run: Runner, values: Valu
     else:
         rows = _second_pass(cols, by, base, first, run)
     values.queries += 1
-    out: dict[str, dict[str | None, GroupStats]] = {name: {} for name in cols}
+    out = collect(rows, cols, by)
+    for x in ms:
+        values.data[x] = out[x.column]
+
+
+def collect(rows: list[Any], cols: list[str], by: str | None) -> dict[str, dict[Any, GroupStats]]:
+    """Column -> group key -> GroupStats, from rows of 14 fields per column (after the key)."""
+    out: dict[str, dict[Any, GroupStats]] = {name: {} for name in cols}
     lead = 0 if by is None else 1
     for row in rows:
-        key = None if by is None else (None if row[0] is None else str(py_value(row[0])))
+        key = None if by is None else group_key(row[0])
         for j, name in enumerate(cols):
             out[name][key] = _group_stats(row, lead + j * 14)
     if by is None and not rows:
         empty = GroupStats(StatMoments(), 0, 0, 0, 0, 0)
         out = {name: {None: empty} for name in cols}
-    for x in ms:
-        values.data[x] = out[x.column]
+    return out
+
+
+def group_key(value: Any) -> str | None:
+    return None if value is None else str(py_value(value))
+
+
+def numeric_columns(scope: c.Scope, ms: list[m.Moments]) -> list[str]:
+    """The moments' columns, once each; a column that is not numeric is the metric's error."""
+    cols = list(dict.fromkeys(x.column for x in ms))
+    for name in cols:
+        if scope.columns[name].family not in c.NUMERIC + ("other",):
+            raise m.MetricError(f"column '{name}' is {scope.columns[name].family}, not numeric")
+    return cols
+
+
+def second_pass(
+    scope: c.Scope, cols: list[str], by: str | None, first: list[Any], run: Runner
+) -> list[Any]:
+    """The centred sums around each group's mean in ``first`` (rows of 9 fields per column after
+    the key): a CASE over the groups, or for very many groups one joined statement."""
+    if by is not None and len(first) > MAX_CASE_GROUPS:
+        return list(run(_moments_statement(scope, cols, by)))
+    return _second_pass(cols, by, _moments_base(scope, cols, by), first, run)
 
 
 def _moments_base(scope: c.Scope, cols: list[str], by: str | None) -> Any:

@@ -51,7 +51,7 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def sample(scope: c.Scope, x: m.Sample, run: Runner, values: Values) -> None:
+def sample_statement(scope: c.Scope, x: m.Sample) -> Any:
     stmt = scope.select(*[scope.col(k) for k in x.columns])
     if x.where is not None:
         stmt = stmt.where(c.predicate(scope, x.where))
@@ -59,14 +59,62 @@ def sample(scope: c.Scope, x: m.Sample, run: Runner, values: Values) -> None:
         stmt = stmt.distinct().order_by(*[scope.col(k).nulls_last() for k in x.columns])
     if x.random:
         stmt = stmt.order_by(sa.func.random())
-    rows = run(stmt.limit(x.n))
+    return stmt.limit(x.n)
+
+
+def repeated_statement(scope: c.Scope, x: m.RepeatedKeys) -> Any:
+    keys = [scope.col(k) for k in x.columns]
+    return scope.select(*keys).group_by(*keys).having(sa.func.count() > 1).limit(x.n)
+
+
+def sample(scope: c.Scope, x: m.Sample, run: Runner, values: Values) -> None:
+    rows = run(sample_statement(scope, x))
     values.queries += 1
     values.data[x] = [tuple(py_value(v) for v in row) for row in rows]
 
 
 def repeated(scope: c.Scope, x: m.RepeatedKeys, run: Runner, values: Values) -> None:
-    keys = [scope.col(k) for k in x.columns]
-    stmt = scope.select(*keys).group_by(*keys).having(sa.func.count() > 1).limit(x.n)
-    rows = run(stmt)
+    rows = run(repeated_statement(scope, x))
     values.queries += 1
     values.data[x] = [tuple(py_value(v) for v in row) for row in rows]
+
+
+def _columns(scope: c.Scope, x: Any) -> list[Any]:
+    return [scope.col(k) for k in x.columns]
+
+
+def _null(col: Any) -> Any:
+    """A NULL of ``col``'s type where the source knows it (a table), else untyped."""
+    return sa.null() if isinstance(col.type, sa.types.NullType) else sa.cast(sa.null(), col.type)
+
+
+def samples(scope: c.Scope, wanted: list[Any], run: Runner, values: Values) -> None:
+    """Samples and repeated keys of several checks in one statement (docs/adr/0140): a UNION
+    ALL of each one's own LIMITed select, every branch its own columns (NULL in the others'),
+    tagged with its number and, for an ordered sample, its rank, so each keeps its rows."""
+    widths = [len(x.columns) for x in wanted]
+    branches = []
+    for i, x in enumerate(wanted):
+        sample = isinstance(x, m.Sample)
+        own = sample_statement(scope, x) if sample else repeated_statement(scope, x)
+        sub = own.subquery(f"dv_s{i}")
+        cols = list(sub.c)
+        rank: Any = sa.literal_column("0")
+        if isinstance(x, m.Sample) and x.distinct:
+            rank = sa.func.row_number().over(order_by=[col.nulls_last() for col in cols])
+        before = sum(widths[:i])
+        nulls = [_null(col) for w in wanted for col in _columns(scope, w)]  # typed: PostgreSQL
+        slots = nulls[:before] + cols + nulls[before + len(cols) :]  # reads NULL as text
+        named = [v.label(f"dv_c{k}") for k, v in enumerate(slots)]
+        tag: Any = sa.literal_column(str(i))
+        branches.append(sa.select(tag.label("dv_i"), rank.label("dv_r"), *named).select_from(sub))
+    union = sa.union_all(*branches).subquery("dv_u")
+    rows = run(sa.select(*union.c).order_by(union.c.dv_i, union.c.dv_r))
+    values.queries += 1
+    got: dict[int, list[Any]] = {i: [] for i in range(len(wanted))}
+    for row in rows:
+        i = int(row[0])
+        at = 2 + sum(widths[:i])
+        got[i].append(tuple(py_value(v) for v in row[at : at + widths[i]]))
+    for i, x in enumerate(wanted):
+        values.data[x] = got[i]

@@ -7,6 +7,8 @@ or task state is decided. A check that raises is recorded as ``error`` with the 
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -163,20 +165,29 @@ def _judge_all(
     prepared: dict[int, Any],
     errors: dict[int, str],
 ) -> list[CheckResult]:
-    results: list[CheckResult] = []
-    for i, check in enumerate(checks):
-        if i in errors:
-            results.append(check.result(Outcome(Status.ERROR, errors[i])))
-            continue
-        try:
-            results += check.results(values, replace(ctx, prepared=prepared.get(i)))
-        except (StoreUnavailable, SourceUnavailable):
-            raise
-        except DatavigilError as exc:
-            results.append(check.result(Outcome(Status.ERROR, str(exc))))
-        except Exception as exc:  # the per-check guard
-            results.append(check.result(Outcome(Status.ERROR, _raised(exc))))
-    return results
+    judge = functools.partial(_judge_one, checks, values, prepared, errors)
+    return [r for i in range(len(checks)) for r in judge(i, ctx)]
+
+
+def _judge_one(
+    checks: list[Check],
+    values: Values,
+    prepared: dict[int, Any],
+    errors: dict[int, str],
+    i: int,
+    ctx: CheckContext,
+) -> list[CheckResult]:
+    check = checks[i]
+    if i in errors:
+        return [check.result(Outcome(Status.ERROR, errors[i]))]
+    try:
+        return check.results(values, replace(ctx, prepared=prepared.get(i)))
+    except (StoreUnavailable, SourceUnavailable):
+        raise
+    except DatavigilError as exc:
+        return [check.result(Outcome(Status.ERROR, str(exc)))]
+    except Exception as exc:  # the per-check guard
+        return [check.result(Outcome(Status.ERROR, _raised(exc)))]
 
 
 def evaluate(
@@ -206,7 +217,8 @@ def evaluate(
                 suite.name, rows, len(set(wanted)), values.queries, time.monotonic() - t0,
             )  # fmt: skip
             ctx = failures.context(ctx, scan, env, rows)  # and its failing rows' keeper
-            results = _judge_all(checks, values, ctx, prepared, errors)
+            judge = functools.partial(_judge_one, checks, values, prepared, errors)
+            results = scan.ahead().judge(judge, len(checks), ctx)
     except SourceUnavailable as exc:
         return Evaluation([source_error(str(exc))], None, exc, [])
     # distribution tests of a run are one family: adjust their p-values, then re-judge them

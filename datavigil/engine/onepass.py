@@ -1,0 +1,183 @@
+"""Moments in one pass, beside the scalar metrics (docs/adr/0140).
+
+Shifted and scaled sums: ``d = (x - K) / S`` with ``K`` a value of the column (its first finite,
+non-zero value: a ``LIMIT 1`` sub-select the backend evaluates once, inside the same statement)
+and ``S = |K|``; the statement sums ``d``, ``d^2``, ``d^3``, ``d^4`` with the counts, min, max
+and the plain mean. ``datavigil.engine.moments._group_stats`` turns shifted sums into the
+centred moments (the same formulas as the corrected two-pass, whose shift is the mean).
+
+No value can overflow or underflow in SQL (PostgreSQL and DuckDB raise on both): ``d`` is
+computed only where ``S * 1e-200 < |x| < S * 1e60`` (bounds the one-row sub-select computes
+without overflow), so ``|d|`` is 0 or within [2^-53, 1e60 + 1] and ``d^4`` below 1e241. A value
+outside the bounds (data spanning more than 60 orders of magnitude) or a centred sum that the
+shifted sums give badly (the magnitudes of its terms above ``COND`` = 1e4 times its value: a
+shift far from the mean, or a third moment near 0) sends the column to the corrected second
+pass, centred on the plain mean this pass measured (the two-pass's own second statement): the
+answer is never less accurate than the two-pass, and needs a second statement only then.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from datavigil.engine import compile as c
+
+FIELDS = 16  # per column: rows n null nan pinf ninf mean min max K S nd s1 s2 s3 s4
+COND = 1e4  # the largest condition number of a centred sum accepted from the one pass
+
+
+def _double(value: float) -> Any:
+    return sa.bindparam(None, value, sa.Double, unique=True)
+
+
+def _shifts(a: Any, n: int) -> Any:
+    """One row: per column its shift ``k``, sign ``sg``, scale ``s`` and bounds ``hi``/``lo``."""
+    firsts = []
+    for j in range(n):
+        x = a.c[f"dv_x{j}"]
+        probe = sa.select(x).where(x != 0).limit(1).scalar_subquery().correlate(None)
+        firsts.append(probe.label(f"k{j}"))
+    p = sa.select(*firsts).subquery("dv_p")
+    cols = []
+    for j in range(n):
+        k = p.c[f"k{j}"]
+        s = sa.func.coalesce(sa.func.abs(k), _double(1.0))
+        cols += [
+            k.label(f"k{j}"),
+            sa.func.coalesce(k / sa.func.abs(k), _double(0.0)).label(f"sg{j}"),
+            s.label(f"s{j}"),
+            sa.case((s < _double(1e248), s * _double(1e60))).label(f"hi{j}"),
+            sa.case((s > _double(1e-100), s * _double(1e-200)), else_=_double(0.0)).label(f"lo{j}"),
+        ]
+    return sa.select(*cols).select_from(p).subquery("dv_q")
+
+
+def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
+    """A scope reading the source with, per moments column ``j``, its finite value ``dv_x{j}``
+    and shifted value ``dv_d{j}`` (NULL outside the bounds), and the shifts' row."""
+    xs = [sa.cast(c.finite_value(scope, n), c.double(scope.caps)) for n in cols]
+    proj = [scope.frm.c[n].label(n) for n in scope.columns]
+    proj += [x.label(f"dv_x{j}") for j, x in enumerate(xs)]
+    a = sa.select(*proj).select_from(scope.frm).where(*scope.where).subquery("dv_a")
+    q = _shifts(a, len(cols))
+    outer = [a.c[n] for n in scope.columns]
+    for j in range(len(cols)):
+        x = a.c[f"dv_x{j}"]
+        sg, s, hi, lo = (q.c[f"{w}{j}"] for w in ("sg", "s", "hi", "lo"))
+        inside = sa.and_(sa.or_(hi.is_(None), sa.func.abs(x) < hi), sa.func.abs(x) > lo)
+        d = sa.case((x == 0, -sg), (inside, x / s - sg))
+        outer += [x, d.label(f"dv_d{j}"), q.c[f"k{j}"].label(f"dv_k{j}")]
+        outer += [s.label(f"dv_s{j}")]
+    b = sa.select(*outer).select_from(a.join(q, sa.true())).subquery("dv_b")
+    return c.Scope(b, (), scope.columns, scope.caps), b
+
+
+def aggregates(scope: c.Scope, b: Any, cols: list[str]) -> list[Any]:
+    """The ``FIELDS`` aggregates of each column, in order."""
+    inf, ninf = c.special(scope.caps, math.inf), c.special(scope.caps, -math.inf)
+    out: list[Any] = []
+    for j, name in enumerate(cols):
+        raw, x, d = b.c[name], b.c[f"dv_x{j}"], b.c[f"dv_d{j}"]
+        out += [
+            sa.func.count(), sa.func.count(x), c.count_if(raw.is_(None)),
+            c.count_if(c.is_nan(scope, name, raw)), c.count_if(raw == inf),
+            c.count_if(raw == ninf),
+            sa.func.sum(x) / sa.func.count(x),  # the plain mean: the second pass's shift
+            sa.func.min(x), sa.func.max(x), sa.func.max(b.c[f"dv_k{j}"]),
+            sa.func.max(b.c[f"dv_s{j}"]), sa.func.count(d), sa.func.sum(d),
+            sa.func.sum(d * d), sa.func.sum(d * d * d), sa.func.sum(d * d * d * d),
+        ]  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One group's fields of one column: as ``_group_stats`` reads them, or the second pass's
+    first row when the one pass is not accurate enough."""
+
+    fields: tuple[Any, ...]
+
+    @property
+    def n(self) -> int:
+        return int(self.fields[1] or 0)
+
+    def accepted(self) -> bool:
+        """Every value in bounds, the sums finite, and each centred sum well conditioned: the
+        magnitudes of its terms at most ``COND`` times its value (its relative error at most
+        ``COND`` times the sums' rounding)."""
+        n, nd = self.n, self.fields[11]
+        if n == 0:
+            return True
+        sums = self.fields[12:16]
+        if int(nd or 0) != n or any(v is None or not math.isfinite(float(v)) for v in sums):
+            return False
+        s1, s2, s3, s4 = (float(v) for v in sums)
+        d = s1 / n
+        terms = (
+            (s2, s1 * d),
+            (s3, 3 * d * s2, 2 * s1 * d * d),
+            (s4, 4 * d * s3, 6 * d * d * s2, 3 * s1 * d**3),
+        )
+        signs = ((1, -1), (1, -1, 1), (1, -1, 1, -1))
+        for ts, sg in zip(terms, signs, strict=True):
+            value = abs(sum(t * g for t, g in zip(ts, sg, strict=True)))
+            size = sum(abs(t) for t in ts)
+            if size > COND * value:
+                return False
+        return True
+
+    def stats_row(self) -> tuple[Any, ...]:
+        """rows n null nan pinf ninf K min max S s1 s2 s3 s4 (the shift in the mean's place)."""
+        f = self.fields
+        k = 0.0 if f[9] is None else float(f[9])
+        return (*f[0:6], k, f[7], f[8], float(f[10] or 1.0), *f[12:16])
+
+    def first_row(self) -> tuple[Any, ...]:
+        """rows n null nan pinf ninf mean min max: the plain mean, as the two-pass's first
+        statement measures it (the shifted sums' where the plain sum overflowed)."""
+        f, n = self.fields, self.n
+        mean = f[6]
+        plain = mean is not None and math.isfinite(float(mean))
+        if n and not plain and int(f[11] or 0) == n and f[9] is not None:
+            mean = float(f[9]) + float(f[12]) * float(f[10]) / n
+        return (*f[0:6], mean, f[7], f[8])
+
+
+def statement(scope: c.Scope, cols: list[str], by: str | None, scalars: list[Any]) -> Any:
+    """One aggregate statement: ``by``'s key (if any), the scalar metrics, ``count(*)``, then
+    the ``FIELDS`` aggregates of each moments column."""
+    bscope, b = base(scope, cols)
+    lead = [] if by is None else [b.c[by]]
+    sc = [c.scalar(bscope, x) for x in scalars]
+    stmt = sa.select(*lead, *sc, sa.func.count(), *aggregates(scope, b, cols)).select_from(b)
+    return stmt if by is None else stmt.group_by(b.c[by])
+
+
+def finish(
+    scope: c.Scope, cols: list[str], by: str | None, rows: list[Any], at: int, run: Any
+) -> tuple[dict[str, dict[Any, Any]], int]:
+    """Column -> group -> GroupStats from the statement's ``rows`` (the columns' fields from
+    ``at``); the columns the one pass cannot give to the last bits go through the corrected
+    second pass. Also returns the statements run here (0 or 1)."""
+    from datavigil.engine import moments
+
+    keys = [[r[0]] if by is not None else [] for r in rows]
+    parsed = [[Parsed(tuple(r[at + j * FIELDS : at + (j + 1) * FIELDS])) for j in range(len(cols))]
+              for r in rows]  # fmt: skip
+    again = [j for j in range(len(cols)) if not all(p[j].accepted() for p in parsed)]
+    out: dict[str, dict[Any, Any]] = {}
+    for j, name in enumerate(cols):
+        if j not in again:
+            one = [(*k, *p[j].stats_row()) for k, p in zip(keys, parsed, strict=True)]
+            out |= moments.collect(one, [name], by)
+    if not again:
+        return out, 0
+    names = [cols[j] for j in again]
+    first = [(*k, *[v for j in again for v in p[j].first_row()])
+             for k, p in zip(keys, parsed, strict=True)]  # fmt: skip
+    out |= moments.collect(moments.second_pass(scope, names, by, first, run), names, by)
+    return out, 1
