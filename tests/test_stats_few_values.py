@@ -100,3 +100,19 @@ def test_a_skewed_group_of_100_names_the_group_and_the_200_limit():
     assert reason.startswith("current has 100 values and the data are strongly skewed (skewness")
     assert "with at most 200 values in a group no test of means holds its false-alarm" in reason
     assert "(ADR 0133, ADR 0144)" in reason
+
+
+def test_the_run_summary_names_the_group_and_its_n():
+    from datavigil.core.outcome import CheckResult, Severity
+    from datavigil.stats import inconclusive
+
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(0, 1, 6), rng.normal(0, 1, 300)
+    out = procedures.two_sample(Moments.of(a), Moments.of(b), key="k").outcome("x: mean")
+    r = CheckResult(
+        "distribution.x", "distribution.ttest", "x", Severity.ERROR, out, "distribution"
+    )
+    assert (
+        inconclusive.summary_line([r])
+        == "1 test inconclusive: current has 6 values (distribution.x)"
+    )
