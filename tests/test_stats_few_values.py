@@ -24,7 +24,8 @@ SD5 = (1.0, 1.5, 2.0, 2.5, 3.0)
 
 @pytest.mark.parametrize(
     ("cell", "before"),
-    [  # before: fail @0.05 / @0.01 of 2,000 nights (benchmarks/results/distribution_grid_selected.md)
+    # before: fail @0.05 / @0.01 of 2,000 nights (benchmarks/results/distribution_grid_selected.md)
+    [
         (Cell("null", "lognormal", (5, 5), (1.0, 3.0)), "0.1075 / 0.0395"),
         (Cell("null", "lognormal", (5,) * 5, SD5), "0.1355 / 0.0410"),
         (Cell("null", "lognormal", (10, 10), (1.0, 3.0)), "0.0645 / 0.0310"),
