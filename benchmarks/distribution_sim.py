@@ -9,7 +9,7 @@ moments computed by ``Moments.of`` from drawn rows, then ``Choice.outcome``, whi
 1.5 x the default min_effect, judged with the gate.
 
     python benchmarks/distribution_sim.py [--nights 2000] [--workers 2] [--out FILE] [--quick]
-        [--only TEXT ...] [--small]
+        [--only TEXT ...] [--max-group N] [--min-group N]
 """
 
 from __future__ import annotations
@@ -118,8 +118,9 @@ def run_cell(args: tuple[Cell, int, int]) -> dict:
     else:
         choices = [decide_numeric(g) for g in numeric_nights(cell, rng, nights)]
     for choice, kind in choices:
-        if choice.problem is not None:
+        if choice.problem is not None:  # no verdict: an inconclusive one counts as such
             counts["problem"] += 1
+            counts["inconclusive"] += choice.problem.status is Status.INCONCLUSIVE
             continue
         counts["p05"] += choice.outcome("").status is Status.FAIL
         counts["p01"] += replace(choice, alpha=0.01).outcome("").status is Status.FAIL
@@ -220,9 +221,9 @@ def selected(cells: list[Cell], texts: list[str]) -> list[Cell]:
     return [c for c in cells if any(t in f"{c.block}: {describe(c)}" for t in texts)]
 
 
-def small_cells(cells: list[Cell]) -> list[Cell]:
-    """The numeric cells whose smallest group has at most SMALL_GROUP values."""
-    return [c for c in cells if not c.probs and min(c.sizes) <= SMALL_GROUP]
+def small_cells(cells: list[Cell], least: int, most: int) -> list[Cell]:
+    """The numeric cells whose smallest group has ``least`` to ``most`` values."""
+    return [c for c in cells if not c.probs and least <= min(c.sizes) <= most]
 
 
 def describe(cell: Cell) -> str:
@@ -335,15 +336,18 @@ def main() -> None:
         f"{SELECTED.name}, never over the published grid",
     )  # fmt: skip
     ap.add_argument(
-        "--small", action="store_true", help="only the numeric cells whose smallest group "
-        f"has at most {SMALL_GROUP} values (those ADR 0125, 0133 and 0144 change); the table "
-        f"goes to --out, by default {SELECTED.name}",
+        "--max-group", type=int, default=0, metavar="N", help="only the numeric cells whose "
+        f"smallest group has at most N values (N = {SMALL_GROUP}: every cell ADR 0125, 0133 and "
+        f"0144 change); the table goes to --out, by default {SELECTED.name}",
     )  # fmt: skip
+    ap.add_argument("--min-group", type=int, default=0, metavar="N",
+                    help="with --max-group: and at least N values")  # fmt: skip
     args = ap.parse_args()
     t0 = time.perf_counter()
     nulls, powers = null_grid(), power_grid()
-    if args.small:
-        nulls, powers = small_cells(nulls), small_cells(powers)
+    if args.max_group:
+        sizes = (args.min_group, args.max_group)
+        nulls, powers = small_cells(nulls, *sizes), small_cells(powers, *sizes)
         args.out = SELECTED if args.out == OUT else args.out
     if args.quick:
         nulls = [c for c in nulls if max(c.sizes) <= 1000]
@@ -354,7 +358,9 @@ def main() -> None:
     null_rows = run(nulls, args.nights, args.workers, args.seed)
     power_rows = run(powers, args.nights, args.workers, args.seed + 10_000)
     took = time.perf_counter() - t0
-    only = "".join(f" --only '{t}'" for t in args.only) + (" --small" if args.small else "")
+    only = "".join(f" --only '{t}'" for t in args.only)
+    only += f" --max-group {args.max_group}" if args.max_group else ""
+    only += f" --min-group {args.min_group}" if args.min_group else ""
     lines = [
         "# Distribution procedures: false alarms and power (benchmarks/distribution_sim.py)",
         "",
