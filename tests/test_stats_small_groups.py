@@ -1,7 +1,8 @@
 """Small groups of skewed data (issue 17, item 7; ADR 0125, 0133): with a group of at most
 ``SMALL_GROUP`` values and its raw values at hand, Welch's t and Welch's ANOVA report the larger
 of the permutation p-value and the t/F approximation's, and strongly skewed groups of at most 30
-(200 since ADR 0144; a group of at most 10 is inconclusive whatever its values) are inconclusive: no cell alarms above alpha where the approximation alone gave 2-3 x alpha
+(200 since ADR 0144; a group of at most 10 is inconclusive whatever its values) are
+inconclusive: no cell alarms above alpha where the approximation alone gave 2-3 x alpha
 (lognormal 10 vs 1,000; 8 groups of 10 or 30). A bounded simulation of the product's
 procedures (benchmarks/distribution_sim.py) with a fixed seed."""
 
