@@ -9,7 +9,7 @@ moments computed by ``Moments.of`` from drawn rows, then ``Choice.outcome``, whi
 1.5 x the default min_effect, judged with the gate.
 
     python benchmarks/distribution_sim.py [--nights 2000] [--workers 2] [--out FILE] [--quick]
-        [--only TEXT ...]
+        [--only TEXT ...] [--max-group N] [--min-group N]
 """
 
 from __future__ import annotations
@@ -118,8 +118,9 @@ def run_cell(args: tuple[Cell, int, int]) -> dict:
     else:
         choices = [decide_numeric(g) for g in numeric_nights(cell, rng, nights)]
     for choice, kind in choices:
-        if choice.problem is not None:
+        if choice.problem is not None:  # no verdict: an inconclusive one counts as such
             counts["problem"] += 1
+            counts["inconclusive"] += choice.problem.status is Status.INCONCLUSIVE
             continue
         counts["p05"] += choice.outcome("").status is Status.FAIL
         counts["p01"] += replace(choice, alpha=0.01).outcome("").status is Status.FAIL
@@ -220,6 +221,11 @@ def selected(cells: list[Cell], texts: list[str]) -> list[Cell]:
     return [c for c in cells if any(t in f"{c.block}: {describe(c)}" for t in texts)]
 
 
+def small_cells(cells: list[Cell], least: int, most: int) -> list[Cell]:
+    """The numeric cells whose smallest group has ``least`` to ``most`` values."""
+    return [c for c in cells if not c.probs and least <= min(c.sizes) <= most]
+
+
 def describe(cell: Cell) -> str:
     if cell.probs:
         return f"{cell.probs}, n {cell.sizes[0]} vs {cell.sizes[1]}"
@@ -303,20 +309,16 @@ def misses(rows: list[dict]) -> list[str]:
 WHY_MISSES = (
     "Where it misses: a group of at most 200 values (datavigil.stats.permutation.SMALL_GROUP) "
     "with its raw values takes the larger of a studentized permutation p-value (Welch's "
-    "statistic recomputed on each permutation; every split of the pool when two samples have "
-    "at most 20,000 splits) and the t/F approximation's (ADR 0125). When the smallest group has "
-    "at most 30 values and the values, standardized within each group and pooled, have a "
-    "skewness beyond +-1 and a Kelly quantile skewness beyond 0.2 on the same side, the "
-    "procedure says inconclusive instead (ADR 0133): the 'problems' "
-    "column, counted as no alarm in the fail rates; 'judged' is the rate among the other "
-    "nights (higher, as they are the nights the skewed group drew none of its rare large "
-    "values). What remains: lognormal groups of 5 with unequal spreads (2-3 x alpha), where "
-    "5 values cannot show a skewness beyond about 1, and lognormal groups of 10 with unequal "
-    "spreads at alpha 0.01 (about 2 x): no test of a mean holds its level there for every "
-    "distribution (Bahadur and Savage 1956); docs/explanation/statistics.md lists them. Small "
-    "equal normal groups (5 vs 5) stay conservative at 0.01: the exact permutation p-value's "
-    "smallest steps and Welch's are both above it. Groups larger than 200 keep Welch's "
-    "approximation."
+    "statistic recomputed on each permutation) and the t/F approximation's (ADR 0125). A group "
+    "of at most 10 values (datavigil.stats.small.FEW_VALUES) makes a test of means inconclusive "
+    "whatever its values (ADR 0144): so few values cannot show the skew that made lognormal "
+    "groups of 5 or 10 with unequal spreads alarm at 2-3 x alpha. When the smallest group has at "
+    "most 200 values (its values at hand) and the values, standardized within each group and "
+    "pooled, have a skewness beyond +-1 and a Kelly quantile skewness beyond 0.2 on the same "
+    "side, the procedure says inconclusive instead (ADR 0133, ADR 0144). Both are the 'problems' "
+    "column, counted as no alarm in the fail rates ('inc': below the band because at least half "
+    "of the nights were inconclusive); 'judged' is the rate among the other nights. Groups "
+    "larger than 200 keep Welch's approximation."
 )
 
 
@@ -333,9 +335,20 @@ def main() -> None:
         "'lognormal, k 2, n 10/1000'); the table goes to --out, by default "
         f"{SELECTED.name}, never over the published grid",
     )  # fmt: skip
+    ap.add_argument(
+        "--max-group", type=int, default=0, metavar="N", help="only the numeric cells whose "
+        f"smallest group has at most N values (N = {SMALL_GROUP}: every cell ADR 0125, 0133 and "
+        f"0144 change); the table goes to --out, by default {SELECTED.name}",
+    )  # fmt: skip
+    ap.add_argument("--min-group", type=int, default=0, metavar="N",
+                    help="with --max-group: and at least N values")  # fmt: skip
     args = ap.parse_args()
     t0 = time.perf_counter()
     nulls, powers = null_grid(), power_grid()
+    if args.max_group:
+        sizes = (args.min_group, args.max_group)
+        nulls, powers = small_cells(nulls, *sizes), small_cells(powers, *sizes)
+        args.out = SELECTED if args.out == OUT else args.out
     if args.quick:
         nulls = [c for c in nulls if max(c.sizes) <= 1000]
         powers = [c for c in powers if max(c.sizes) <= 1000]
@@ -346,6 +359,8 @@ def main() -> None:
     power_rows = run(powers, args.nights, args.workers, args.seed + 10_000)
     took = time.perf_counter() - t0
     only = "".join(f" --only '{t}'" for t in args.only)
+    only += f" --max-group {args.max_group}" if args.max_group else ""
+    only += f" --min-group {args.min_group}" if args.min_group else ""
     lines = [
         "# Distribution procedures: false alarms and power (benchmarks/distribution_sim.py)",
         "",

@@ -84,16 +84,16 @@ def test_mean_shift_of_twelve_strongly_skewed_values_is_inconclusive(tmp_path):
     assert "skewness" in out.details["permutation"]
 
 
-def test_group_anova_of_groups_of_ten(tmp_path):
-    rng = np.random.default_rng(8)
-    values = rng.gamma(9, 1, 40)
-    cur = _frame(DAY, values, [f"g{i // 10}" for i in range(40)])
+def test_group_anova_of_groups_of_twelve(tmp_path):
+    rng = np.random.default_rng(8)  # more than 10 values a group (ADR 0144)
+    values = rng.gamma(9, 1, 48)
+    cur = _frame(DAY, values, [f"g{i // 12}" for i in range(48)])
     suite, st = _suite(tmp_path, [GroupAnova("v", by="g")], [cur])
     report = run_suite(suite, Window.for_day(DAY, suite.timezone), store=st)
     _, d = _stored(st, report.run.run_id)["anova_groups.v.g"]
     d = d if isinstance(d, dict) else json.loads(d)
     assert d["test"] == "welch_anova_permutation", d
-    assert d["permutation"]["pooled"] == {f"g{i}": 10 for i in range(4)}
+    assert d["permutation"]["pooled"] == {f"g{i}": 12 for i in range(4)}
 
 
 def test_score_shift_of_a_small_day_over_parquet(tmp_path, results_url):

@@ -1,5 +1,5 @@
 """Small groups in Welch's tests: the permutation p-value (ADR 0125) and where no test of means
-holds its level, an ``inconclusive`` with the reason (ADR 0133).
+holds its level, an ``inconclusive`` with the reason (ADR 0133, ADR 0144).
 
 With a group of at most ``permutation.SMALL_GROUP`` values and every raw value at hand, Welch's
 t and Welch's ANOVA take the larger of their studentized permutation p-value (the Welch
@@ -15,6 +15,12 @@ skewness beyond ``KELLY_LIMIT`` on the same side (a heavy but symmetric tail is 
 The pooled skewness is used, not each small group's own: a skewed group's false alarms come
 from the nights it drew none of its rare large values, the very nights its own skewness looks
 normal (a per-group rule kept those nights and alarmed at 0.10 among them at 10 vs 1,000).
+
+Two limits of ADR 0144: a group of at most ``FEW_VALUES`` values is ``inconclusive`` whatever
+its values (5 or 10 values cannot show the skew that makes a test of means alarm at 2-3 x alpha:
+lognormal groups of 5 or 10 with unequal spreads), and the skew rule covers every group whose
+values are at hand (``SKEW_GROUP`` = ``permutation.SMALL_GROUP``: lognormal 100 vs 100 with
+unequal spreads gave 2.3 x alpha at 0.01).
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ if TYPE_CHECKING:
 else:  # imported at the first use (ADR 0138)
     from datavigil.core.lazy import numpy as np
 
-SKEW_GROUP = 30  # a group of at most this many values cannot carry a mean test of skewed data
+FEW_VALUES = 10  # a group of at most this many values cannot carry a mean test (ADR 0144)
+SKEW_GROUP = permutation.SMALL_GROUP  # nor one of at most this many, of strongly skewed data
 SKEW_LIMIT = 1.0  # |skewness| of the pooled within-group standardized values: strongly skewed
 KELLY_LIMIT = 0.2  # and Kelly's quantile skewness beyond this, of the same sign (lognormal: 0.57)
 
@@ -89,8 +96,24 @@ def skewed(samples: Sequence[np.ndarray], names: Sequence[str]) -> Problem | Non
         f"{g1:.3g} of the values standardized within each group, beyond +-{SKEW_LIMIT:g}; "
         f"Kelly's {kelly:.2g}): "
         f"with at most {SKEW_GROUP} values in a group no test of means holds its false-alarm "
-        "rate on such data (ADR 0133), so neither pass nor fail; more values per group or a "
-        "rank test (mann_whitney, kruskal) decides",
+        "rate on such data (ADR 0133, ADR 0144), so neither pass nor fail; more values per group "
+        "or a rank test (mann_whitney, kruskal) decides",
+    )
+
+
+def few(groups: Mapping[str, Moments]) -> Problem | None:
+    """``inconclusive`` when the smallest group has at most FEW_VALUES values (ADR 0144), with
+    the reason in one sentence; else None. The group sizes decide, never the values."""
+    name = min(groups, key=lambda g: groups[g].n)
+    n = groups[name].n
+    if n > FEW_VALUES:
+        return None
+    return Problem(
+        Status.INCONCLUSIVE,
+        f"{name} has {n} values: with at most {FEW_VALUES} values in a group no test of means "
+        "holds its false-alarm rate unless the data are near normal, which so few values cannot "
+        "show (lognormal groups of 5 or 10 with unequal spreads alarm at 2-3 x alpha; ADR 0144), "
+        f"so neither pass nor fail; a group of more than {FEW_VALUES} values decides",
     )
 
 
@@ -103,7 +126,16 @@ def small(
 ) -> tuple[TestResult, str, dict[str, Any], Problem | None]:
     """Welch's statistic with the larger of its permutation and t/F p-values when a group is
     small and the raw values are at hand; else Welch's test as it was, with the reason recorded
-    (ADR 0125). The problem is an ``inconclusive`` for strongly skewed small groups (ADR 0133)."""
+    (ADR 0125). The problem is an ``inconclusive`` for a group of at most FEW_VALUES values
+    (ADR 0144) and for strongly skewed small groups (ADR 0133)."""
+    problem = few(groups)
+    if problem is not None:
+        return (
+            res,
+            why,
+            {"permutation": {"skipped": problem.reason, "few_values": FEW_VALUES}},
+            problem,
+        )
     samples, reason = permutation.samples_for(groups, raw)
     if samples is None:
         return res, why, ({"permutation": {"skipped": reason}} if reason else {}), None
