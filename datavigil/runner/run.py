@@ -8,7 +8,6 @@ or task state is decided. A check that raises is recorded as ``error`` with the 
 from __future__ import annotations
 
 import functools
-
 import logging
 import time
 from dataclasses import dataclass, field, replace
