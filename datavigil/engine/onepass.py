@@ -34,14 +34,20 @@ def _double(value: float) -> Any:
     return sa.bindparam(None, value, sa.Double, unique=True)
 
 
-def _shifts(a: Any, n: int) -> Any:
+def _fenced(stmt: Any, scope: c.Scope) -> Any:
+    """``stmt`` computed once per row where the planner would copy its expressions into each
+    aggregate that reads them (``Caps.fence``: PostgreSQL), by ``OFFSET 0``."""
+    return stmt.offset(0) if scope.caps.fence else stmt
+
+
+def _shifts(a: Any, n: int, scope: c.Scope) -> Any:
     """One row: per column its shift ``k``, sign ``sg``, scale ``s`` and bounds ``hi``/``lo``."""
     firsts = []
     for j in range(n):
         x = a.c[f"dv_x{j}"]
         probe = sa.select(x).where(x != 0).limit(1).scalar_subquery().correlate(None)
         firsts.append(probe.label(f"k{j}"))
-    p = sa.select(*firsts).subquery("dv_p")
+    p = _fenced(sa.select(*firsts), scope).subquery("dv_p")
     cols = []
     for j in range(n):
         k = p.c[f"k{j}"]
@@ -53,7 +59,7 @@ def _shifts(a: Any, n: int) -> Any:
             sa.case((s < _double(1e248), s * _double(1e60))).label(f"hi{j}"),
             sa.case((s > _double(1e-100), s * _double(1e-200)), else_=_double(0.0)).label(f"lo{j}"),
         ]
-    return sa.select(*cols).select_from(p).subquery("dv_q")
+    return _fenced(sa.select(*cols).select_from(p), scope).subquery("dv_q")
 
 
 def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
@@ -62,8 +68,8 @@ def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
     xs = [sa.cast(c.finite_value(scope, n), c.double(scope.caps)) for n in cols]
     proj = [scope.frm.c[n].label(n) for n in scope.columns]
     proj += [x.label(f"dv_x{j}") for j, x in enumerate(xs)]
-    a = sa.select(*proj).select_from(scope.frm).where(*scope.where).subquery("dv_a")
-    q = _shifts(a, len(cols))
+    a = _fenced(sa.select(*proj).select_from(scope.frm).where(*scope.where), scope).subquery("dv_a")
+    q = _shifts(a, len(cols), scope)
     outer = [a.c[n] for n in scope.columns]
     for j in range(len(cols)):
         x = a.c[f"dv_x{j}"]
@@ -72,7 +78,7 @@ def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
         d = sa.case((x == 0, -sg), (inside, x / s - sg))
         outer += [x, d.label(f"dv_d{j}"), q.c[f"k{j}"].label(f"dv_k{j}")]
         outer += [s.label(f"dv_s{j}")]
-    b = sa.select(*outer).select_from(a.join(q, sa.true())).subquery("dv_b")
+    b = _fenced(sa.select(*outer).select_from(a.join(q, sa.true())), scope).subquery("dv_b")
     return c.Scope(b, (), scope.columns, scope.caps), b
 
 

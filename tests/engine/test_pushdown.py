@@ -96,8 +96,9 @@ def suite(pg_url: str) -> Suite:
 
 
 def sampled(statement: str) -> bool:
-    """A LIMITed select of rows (not the one pass's shift: a LIMIT 1 inside an aggregate)."""
-    return "LIMIT" in re.sub(r"LIMIT \S+\) AS k\d+", "", statement)
+    """A LIMITed select of rows (not the one pass's shift: a LIMIT 1 inside an aggregate; nor
+    PostgreSQL's fence of a subquery, ``LIMIT ALL OFFSET 0``)."""
+    return "LIMIT" in re.sub(r"LIMIT \S+\) AS k\d+|LIMIT ALL OFFSET", "", statement)
 
 
 def by_group(statement: str) -> bool:
