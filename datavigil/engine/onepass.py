@@ -68,7 +68,7 @@ def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
     xs = [sa.cast(c.finite_value(scope, n), c.double(scope.caps)) for n in cols]
     proj = [scope.frm.c[n].label(n) for n in scope.columns]
     proj += [x.label(f"dv_x{j}") for j, x in enumerate(xs)]
-    a = _fenced(sa.select(*proj).select_from(scope.frm).where(*scope.where), scope).subquery("dv_a")
+    a = sa.select(*proj).select_from(scope.frm).where(*scope.where).subquery("dv_a")
     q = _shifts(a, len(cols), scope)
     outer = [a.c[n] for n in scope.columns]
     for j in range(len(cols)):
