@@ -9,6 +9,7 @@ imported on first use (PEP 562), and its calls import what they need.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from datavigil.core.outcome import Severity, Status
@@ -18,6 +19,13 @@ from datavigil.declare.prediction_log import PredictionLog
 from datavigil.declare.rolling import Rolling
 from datavigil.declare.suite import Partition, Suite
 from datavigil.engine.sources import FileSource, SparkSource, SqlSource
+
+# pandera imports pyspark.pandas whenever pyspark is installed (datavigil[spark-connect]'s
+# pyspark-client), and PySpark then warns that it does not support pandas 3: a FutureWarning on
+# the stderr of every run of a suite with a pandera model, about a package not used there
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
 
 if TYPE_CHECKING:
     from datavigil.api import ValidationFailed, ValidationReport, load_suite, results, validate

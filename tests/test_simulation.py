@@ -15,18 +15,34 @@ NIGHTS = 400  # Monte Carlo SE of a 5% rate: 0.011
     "cell",
     [
         Cell("null", "normal", (30, 30)),
-        Cell("null", "lognormal", (100, 100, 100)),
-        Cell("null", "t3", (10, 1000), (3.0, 1.0)),
-        Cell("null", "normal", (40, 40, 10), (1.0, 1.0, 3.0)),  # item 3
-        Cell("null", "normal", (100, 100, 8), (0.0, 0.1, 3.0), const=1),  # item 2
+        Cell("null", "t3", (12, 1000), (3.0, 1.0)),
+        Cell("null", "normal", (40, 40, 12), (1.0, 1.0, 3.0)),  # item 3
+        Cell("null", "normal", (100, 100, 12), (0.0, 0.1, 3.0), const=1),  # item 2
         Cell("null", "", (200, 2000), probs="4 + 20 rare"),  # rare categories pooled
     ],
-    ids=["normal", "lognormal_k3", "t3_unequal", "welch_40_40_10", "zero_variance", "categorical"],
-)
+    ids=["normal", "t3_unequal", "welch_40_40_12", "zero_variance", "categorical"],
+)  # groups of 12: at most 10 values is no verdict (ADR 0144, test_withheld_cells_never_alarm)
 def test_null_cells_alarm_at_about_alpha(cell):
     r = run_cell((cell, NIGHTS, 11))
     assert 0.02 <= r["p05"] <= 0.085, r
     assert r["p01"] <= 0.03 and r["gated"] <= r["p05"] and r["problem"] == 0
+
+
+@pytest.mark.parametrize(
+    ("cell", "withheld"),
+    [
+        (Cell("null", "lognormal", (100, 100, 100)), 0.95),  # skewed groups up to 200 values
+        (Cell("null", "normal", (40, 40, 10), (1.0, 1.0, 3.0)), 1.0),  # a group of 10 values
+        (Cell("null", "t3", (10, 1000), (3.0, 1.0)), 1.0),
+    ],
+    ids=["lognormal_k3", "welch_40_40_10", "t3_10_1000"],
+)
+def test_withheld_cells_never_alarm(cell, withheld):
+    """ADR 0144: where no test of means holds its level (a group of at most 10 values, or
+    strongly skewed groups of at most 200), the night is `inconclusive` with its reason."""
+    r = run_cell((cell, NIGHTS, 11))
+    assert r["problem"] >= withheld and r["inconclusive"] >= withheld, r
+    assert r["p05"] <= 0.085 and r["gated"] <= r["p05"], r
 
 
 @pytest.mark.parametrize(
