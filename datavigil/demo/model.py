@@ -234,7 +234,8 @@ def build(force: bool = False) -> Path:
     return path
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], make: Any = None) -> int:
+    """Build the prediction log (``make``: another table's build, such as the shadow log's)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         import sklearn  # noqa: F401
@@ -244,7 +245,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    print(build(force="--force" in argv))
+    print((make or build)(force="--force" in argv))
     return 0
 
 

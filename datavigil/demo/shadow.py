@@ -106,17 +106,7 @@ def build(force: bool = False) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        print(
-            "datavigil: the demo model needs scikit-learn: pip install -e '.[demo]'",
-            file=sys.stderr,
-        )
-        return 2
-    print(build(force="--force" in argv))
-    return 0
+    return dm.main(argv, build)
 
 
 if __name__ == "__main__":
