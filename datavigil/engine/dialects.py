@@ -34,11 +34,15 @@ class Caps:
     # (PostgreSQL, SQLite: the one pass's shifted value ran many times a row, 7-30x slower):
     # `OFFSET 0` fences the subquery, so each is computed once per row (docs/adr/0140)
     fence: bool = False
+    # moments in one pass, shifted by the column's first value (a LIMIT 1 probe inside the
+    # statement): Spark's parallel plan gave rows different first values (wrong moments on 1M
+    # rows, benchmarks/spark_bench.py), so Spark keeps the two passes (docs/adr/0140)
+    one_pass: bool = True
 
 
 SPARK = Caps(
     "spark", nan=True, regex="rlike", contains="instr", nan_test="isnan", specials="cast",
-    double="DOUBLE",
+    double="DOUBLE", one_pass=False,
 )  # fmt: skip  # Spark SQL through the Thrift server (PyHive's `hive` dialect), Databricks
 
 

@@ -151,6 +151,11 @@ def _what(metric: Any) -> str:
 def _scalar_query(scope: c.Scope, metrics: list[Any], run: Runner, values: Values) -> None:
     ms = [x for x in metrics if not isinstance(x, m.Moments)]
     moms = [x for x in metrics if isinstance(x, m.Moments)]
+    if moms and not scope.caps.one_pass:
+        moments_query(scope, moms, run, values)  # the two passes, then the scalars alone
+        moms = []
+        if not ms:
+            return
     if moms:
         row = _moments(scope, moms, ms, run, values)
     else:
@@ -174,6 +179,9 @@ def _moments(
     statement; returns the row's scalar part. A lone moments metric whose one pass the backend
     rejects is computed by the two-pass statements instead (moments_query)."""
     by = moms[0].by
+    if not scope.caps.one_pass:
+        moments_query(scope, moms, run, values)
+        return ()
     cols = numeric_columns(scope, moms)
     try:
         rows = run(onepass.statement(scope, cols, by, scalars))
