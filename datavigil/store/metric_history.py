@@ -8,46 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.stats.sufficient import Moments
 from datavigil.store.models import RunMetric, ValidationRun
-
-FIELDS = ("n", "mean", "m2", "m3", "m4", "min", "max", "scale")
-
-
-def day_moments(store: Any, suite: str, column: str, days: list[date]) -> dict[date, Moments]:
-    """The moments of ``column`` (whole partition) kept by the latest run of each of ``days``."""
-    if not days:
-        return {}
-    store.ensure_ready()
-    r, t = ValidationRun, RunMetric
-    stmt = (
-        sa.select(r.partition_date, r.run_id, r.finished_at, t.metric, t.value)
-        .join(t, t.run_id == r.run_id)
-        .where(
-            r.suite == suite,
-            r.partition_date.in_(days),
-            t.column_name == column,
-            t.group_key.is_(None),
-            t.metric.in_([f"moments.{f}" for f in FIELDS]),
-        )
-        .order_by(r.partition_date, r.finished_at.desc())
-    )
-    try:
-        with store.engine.connect() as conn:
-            rows = list(conn.execute(stmt))
-    except sa.exc.SQLAlchemyError as exc:
-        raise store._fail("read", exc) from None
-    latest: dict[date, str] = {}
-    found: dict[date, dict[str, float | None]] = {}
-    for day, run_id, _, metric, value in rows:
-        if latest.setdefault(day, run_id) != run_id:
-            continue  # an older run of the same day
-        found.setdefault(day, {})[metric.removeprefix("moments.")] = value
-    out = {}
-    for day, f in found.items():
-        if f.get("n"):
-            out[day] = Moments.from_dict({**f, "n": int(f["n"] or 0)})
-    return out
 
 
 def earlier(
