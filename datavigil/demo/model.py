@@ -165,14 +165,19 @@ def prediction_log(flights: Any, model: Any) -> Any:
 
 def is_current(path: Path) -> bool:
     """The table holds the complete log of this model version (so a re-run does nothing)."""
+    summary = "count(*), min(model_version), max(model_version)"
+    return table_holds(path, TABLE, summary, (EXPECTED_ROWS, MODEL_VERSION, MODEL_VERSION))
+
+
+def table_holds(path: Path, table: str, summary: str, expected: tuple[Any, ...]) -> bool:
+    """``table`` is in the warehouse at ``path`` and ``SELECT summary`` of it is ``expected``."""
     if not path.exists():
         return False
     with sqlite3.connect(path) as conn:
-        found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone()
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
         if not found:
             return False
-        rows = conn.execute(f"SELECT count(*), min(model_version), max(model_version) FROM {TABLE}")
-        return rows.fetchone() == (EXPECTED_ROWS, MODEL_VERSION, MODEL_VERSION)
+        return conn.execute(f"SELECT {summary} FROM {table}").fetchone() == expected
 
 
 TEXT = ("carrier", "origin", "tailnum", "dest", "model_version", "flight_id")

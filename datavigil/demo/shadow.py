@@ -80,14 +80,8 @@ def shadow_log(champion: Any, challenger: Any) -> Any:
 
 def is_current(path: Path) -> bool:
     """The table holds both versions' complete log of SHADOW (so a re-run does nothing)."""
-    if not path.exists():
-        return False
-    with sqlite3.connect(path) as conn:
-        found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone()
-        if not found:
-            return False
-        rows = conn.execute(f"SELECT count(*), count(DISTINCT model_version) FROM {TABLE}")
-        return rows.fetchone() == (EXPECTED_ROWS, 2)
+    summary = "count(*), count(DISTINCT model_version)"
+    return dm.table_holds(path, TABLE, summary, (EXPECTED_ROWS, 2))
 
 
 def build(force: bool = False) -> Path:

@@ -121,3 +121,12 @@ def spark_connect_source(url: str, folder: Path) -> Any:
     from datavigil.engine.sources.spark import SparkSource
 
     return SparkSource(path=str(write_parquet(folder / "connect")), url=url)
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

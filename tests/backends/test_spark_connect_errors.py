@@ -8,7 +8,6 @@ configuration error (exit 2) before anything connects."""
 from __future__ import annotations
 
 import logging
-import socket
 from pathlib import Path
 
 import pytest
@@ -27,16 +26,10 @@ if not IN_CI:  # in CI the client extra is installed: a missing client fails, ne
 SECRET = "s3cret-T0ken"
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_a_spark_connect_server_that_is_down_is_a_source_error_without_the_token(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = f"sc://127.0.0.1:{_closed_port()}/;token={SECRET}"
+    url = f"sc://127.0.0.1:{data.closed_port()}/;token={SECRET}"
     suite = Suite(name="s", source=SparkSource(table="events", url=url), checks=[RowCount()])
     with caplog.at_level(logging.DEBUG):
         report = validate(suite, tmp_path)

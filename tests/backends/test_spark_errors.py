@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 from pathlib import Path
 
 import pytest
@@ -25,16 +24,10 @@ if not IN_CI:  # in CI the client extra is installed: a missing PyHive fails, ne
 SECRET = "s3cret-Pa55"
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_a_spark_server_that_is_down_is_a_source_error_without_the_password(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = f"hive://dv:{SECRET}@127.0.0.1:{_closed_port()}/default?auth=LDAP"
+    url = f"hive://dv:{SECRET}@127.0.0.1:{data.closed_port()}/default?auth=LDAP"
     suite = Suite(name="s", source=SqlSource(table="events", url=url), checks=[RowCount()])
     with caplog.at_level(logging.DEBUG):
         report = validate(suite, tmp_path)
@@ -46,7 +39,7 @@ def test_a_spark_server_that_is_down_is_a_source_error_without_the_password(
 def test_a_url_from_an_airflow_connection_leaves_no_password_in_any_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"hive://dv:{SECRET}@127.0.0.1:{_closed_port()}/default?auth=LDAP"
+    url = f"hive://dv:{SECRET}@127.0.0.1:{data.closed_port()}/default?auth=LDAP"
     extra = {"sqlalchemy_url": url}
     monkeypatch.setenv(
         "AIRFLOW_CONN_SPARK_DOWN", json.dumps({"conn_type": "generic", "extra": extra})
