@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from datavigil.checks.drift_all import untested_lines
-from datavigil.checks.prediction.shadow import summary_lines
 from datavigil.core.outcome import CheckResult, Status
 from datavigil.runner.run import RunReport
 from datavigil.stats import inconclusive
@@ -70,9 +69,18 @@ def summary(report: RunReport, verbose: bool = False) -> str:
     lines += [f"  {note}"] if note else []
     lines += [] if verbose else untested_lines(report.results)  # drift="all" (ADR 0136)
     lines += table_lines(report.results)  # distribution tests (docs/explanation/statistics.md)
-    lines += summary_lines(report.results)  # Challenger's comparisons (ADR 0134)
+    lines += _shadow_lines(report.results)  # Challenger's comparisons (ADR 0134)
     lines.append(f"run_id {run.run_id}")
     return "\n".join(lines)
+
+
+def _shadow_lines(results: list[CheckResult]) -> list[str]:
+    """Challenger's section; the prediction checks are imported only when a run has one."""
+    if not any(r.check_type == "prediction.challenger" for r in results):
+        return []
+    from datavigil.checks.prediction.shadow import summary_lines
+
+    return summary_lines(results)
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], width: int = 60) -> str:
