@@ -1,5 +1,5 @@
 """``python -m datavigil.cli``: the same command as ``datavigil``."""
 
-from datavigil.cli.main import main
+from datavigil.cli.main import run
 
-raise SystemExit(main())
+run()
