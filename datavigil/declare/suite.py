@@ -293,8 +293,11 @@ class Suite:
         """Column names the pandera model declares, or None without a model."""
         if self.model is None:
             return None
+        from datavigil.core.lazy import pyspark_hidden_from_pandera
+
         try:
-            schema = self.model.to_schema()
+            with pyspark_hidden_from_pandera(schema_types=True):  # ADR 0150
+                schema = self.model.to_schema()
         except Exception as exc:  # a broken model is a config error, named as such
             raise self.fail("model", f"cannot build the pandera schema: {exc}") from None
         return frozenset(schema.columns)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from datavigil.core import config
 from datavigil.core.errors import DatavigilError, SuiteError, UnknownSuiteError
+from datavigil.core.lazy import pyspark_hidden_from_pandera
 from datavigil.declare.gate import gate_problems
 from datavigil.declare.suite import NAME_RE, _valid_cron
 from datavigil.declare.window import zone
@@ -278,7 +279,8 @@ def load(name: str, directory: Path | None = None) -> Any:
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         try:
-            spec.loader.exec_module(module)
+            with pyspark_hidden_from_pandera():  # pandera's import: no pyspark unless used
+                spec.loader.exec_module(module)
         except DatavigilError:
             raise
         except Exception as exc:
