@@ -20,6 +20,12 @@ from tests.helpers import write_orders_db
 HEAVY = ("pandas", "pandera", "scipy", "numpy", "pyarrow", "duckdb", "alembic", "sqlalchemy.orm",
          "sqlalchemy.dialects.postgresql")  # fmt: skip
 NOT_FOR_A_CLI_RUN = ("datavigil.ui", "jinja2")  # the report command: only its parser
+# imported only by the suites using them (ADR 0150): the check families not in the suite (the
+# checks package imports each on first use), croniter (a plain schedule is checked without it),
+# the prediction checks' part of the run summary
+NOT_FOR_THIS_SUITE = ("datavigil.checks.prediction", "datavigil.checks.anova",
+                      "datavigil.checks.distribution", "datavigil.checks.freshness",
+                      "datavigil.checks.volume", "datavigil.stats.significance", "croniter")  # fmt: skip
 SUITE = """\
 from datavigil import Partition, SqlSource, Suite
 from datavigil.checks import NullRate, Range, RowCount, Unique
@@ -52,12 +58,69 @@ def test_a_suite_without_a_model_validates_without_the_heavy_libraries(tmp_path:
     env = dict(os.environ, DATAVIGIL_HOME=str(tmp_path), DATAVIGIL_RESULTS_URL=results_url,
                DATAVIGIL_SCHEMAS_DIR=str(tmp_path / "schemas"), PYTHONPATH=str(ROOT))  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *HEAVY, *NOT_FOR_A_CLI_RUN],
+        [sys.executable, "-c", PROBE, *HEAVY, *NOT_FOR_A_CLI_RUN, *NOT_FOR_THIS_SUITE],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found == {"code": 0, "loaded": []}, done.stderr
+
+
+MODEL_SUITE = """\
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from datavigil import FileSource, Suite
+from datavigil.checks import NullRate
+
+
+class Orders(pa.DataFrameModel):
+    id: Series[int] = pa.Field(ge=0)
+    amount: Series[float] = pa.Field(nullable=True)
+
+
+suite = Suite(name="orders", dataset="shop.orders", source=FileSource(path="{path}"),
+              model=Orders, checks=[NullRate("amount", max_fraction=0.5)])
+"""
+MODEL_PROBE = """\
+import importlib.metadata, json, sys
+scans = []
+listed = importlib.metadata.entry_points
+def counted(*args, **kwargs):  # SQLAlchemy lists them all (pandera's typeguard asks by group)
+    if not args and not kwargs:
+        scans.append("all")
+    return listed(*args, **kwargs)
+importlib.metadata.entry_points = counted
+from datavigil.cli.main import main
+code = main(["validate", "orders", "--date", "2024-05-01"])
+loaded = sorted(m for m in sys.modules if m == "pyspark" or m.startswith("pyspark."))[:3]
+print(json.dumps({"code": code, "pyspark": loaded, "entry_point_scans": len(scans)}))
+"""
+
+
+def _run_in_project(tmp_path: Path, suite: str, probe: str, *argv: str) -> dict:
+    """``probe`` in a fresh process in a project holding ``suite`` (store migrated); its JSON."""
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "orders.py").write_text(suite, encoding="utf-8")
+    results_url = f"sqlite:///{tmp_path / 'results.db'}"
+    Store(results_url).upgrade()
+    env = dict(os.environ, DATAVIGIL_HOME=str(tmp_path), DATAVIGIL_RESULTS_URL=results_url,
+               DATAVIGIL_SCHEMAS_DIR=str(tmp_path / "schemas"), PYTHONPATH=str(ROOT))  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe, *argv], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_suite_with_a_model_imports_no_pyspark_and_reads_no_entry_points(tmp_path: Path) -> None:
+    """pandera imports pyspark whenever it is installed (datavigil[spark-connect]), at its import
+    and when a model builds its schema: hidden from pandera for a suite that does not import it
+    (ADR 0150). And SQLAlchemy finds the DuckDB dialect without reading every installed
+    package's entry points (duckdb-engine's dialect is registered by name)."""
+    data = tmp_path / "orders.csv"
+    data.write_text("id,amount\n1,10.0\n2,\n3,4.5\n", encoding="utf-8")
+    found = _run_in_project(tmp_path, MODEL_SUITE.format(path=data), MODEL_PROBE)
+    assert found == {"code": 0, "pyspark": [], "entry_point_scans": 0}
 
 
 def _top_level_heavy_imports(path: Path) -> list[str]:
