@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from datavigil.store import Store
 from tests.conftest import ROOT
 from tests.helpers import write_orders_db
@@ -23,9 +25,15 @@ NOT_FOR_A_CLI_RUN = ("datavigil.ui", "jinja2")  # the report command: only its p
 # imported only by the suites using them (ADR 0150): the check families not in the suite (the
 # checks package imports each on first use), croniter (a plain schedule is checked without it),
 # the prediction checks' part of the run summary
-NOT_FOR_THIS_SUITE = ("datavigil.checks.prediction", "datavigil.checks.anova",
-                      "datavigil.checks.distribution", "datavigil.checks.freshness",
-                      "datavigil.checks.volume", "datavigil.stats.significance", "croniter")  # fmt: skip
+NOT_FOR_THIS_SUITE = (
+    "datavigil.checks.prediction",
+    "datavigil.checks.anova",
+    "datavigil.checks.distribution",
+    "datavigil.checks.freshness",
+    "datavigil.checks.volume",
+    "datavigil.stats.significance",
+    "croniter",
+)
 SUITE = """\
 from datavigil import Partition, SqlSource, Suite
 from datavigil.checks import NullRate, Range, RowCount, Unique
@@ -161,3 +169,122 @@ def test_no_module_on_the_validate_path_imports_a_heavy_library_at_import_time()
     assert len(modules) > 50
     found = [hit for p in modules for hit in _top_level_heavy_imports(p)]
     assert found == [], "move these imports into the functions using them:\n" + "\n".join(found)
+
+
+EXIT_SUITE = (
+    SUITE
+    + """
+import atexit
+
+
+class _Teardown:
+    def __del__(self, _open=open):  # run by the interpreter's teardown only
+        with _open("teardown.txt", "w") as fh:
+            fh.write("ran")
+
+
+_kept = _Teardown()
+atexit.register(lambda: open("atexit.txt", "w").write("ran"))
+"""
+)
+
+
+def test_the_command_ends_without_the_interpreters_teardown(tmp_path: Path) -> None:
+    """``python -m datavigil.cli`` (and the ``datavigil`` script) flush the output and run the
+    ``atexit`` handlers, then end the process: objects still alive are not finalized one by one
+    (about 0.4 s for a run that imported pandas, pandera, scipy and DuckDB; ADR 0150)."""
+    url = write_orders_db(tmp_path / "warehouse.db", {"2024-05-01": [(1, 10.0), (2, None)]})
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "orders.py").write_text(EXIT_SUITE.format(url=url), encoding="utf-8")
+    results_url = f"sqlite:///{tmp_path / 'results.db'}"
+    Store(results_url).upgrade()
+    env = dict(os.environ, DATAVIGIL_HOME=str(tmp_path), DATAVIGIL_RESULTS_URL=results_url,
+               DATAVIGIL_SCHEMAS_DIR=str(tmp_path / "schemas"), PYTHONPATH=str(ROOT))  # fmt: skip
+    argv = [sys.executable, "-m", "datavigil.cli", "validate", "orders", "--date", "2024-05-01"]
+    done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("run_id cli:orders:2024-05-01")  # all of it, flushed
+    assert (tmp_path / "atexit.txt").read_text() == "ran"
+    assert not (tmp_path / "teardown.txt").exists()
+
+
+LEAVE = """\
+import sys, threading, time
+from datavigil.cli.main import leave
+def late():
+    time.sleep(0.3)
+    open(sys.argv[1], "w").write("done")
+threading.Thread(target=late).start()
+print("before", end="")
+leave(3)
+"""
+
+
+def test_leaving_with_another_thread_running_exits_as_usual(tmp_path: Path) -> None:
+    """A thread still running keeps the usual exit: it finishes, and the exit code is kept."""
+    marker = tmp_path / "thread.txt"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", LEAVE, str(marker)], env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stdout, marker.read_text()) == (3, "before", "done")
+
+
+PYSPARK_USER = """\
+import json, sys
+{first}
+from datavigil.core.lazy import pyspark_hidden_from_pandera
+with pyspark_hidden_from_pandera():  # as the suite's module is loaded
+    import pandera.pandas as pa
+    from pandera.typing import Series
+class Orders(pa.DataFrameModel):
+    id: Series[int]
+with pyspark_hidden_from_pandera(schema_types=True):
+    columns = sorted(Orders.to_schema().columns)
+before = "pyspark" in sys.modules
+import pandera.typing as pt
+from pandera.typing import pyspark_sql
+types = sorted(t.__module__ for t in pt.get_dataframe_types())
+print(json.dumps({{"columns": columns, "imported_before": before, "types": types,
+                  "installed": pyspark_sql.PYSPARK_SQL_INSTALLED}}))
+"""
+
+
+@pytest.mark.parametrize("first", ["", "import pyspark.sql"], ids=["later", "first"])
+def test_pyspark_is_found_by_pandera_when_a_suite_uses_it(tmp_path: Path, first: str) -> None:
+    """Hiding pyspark from a model building its schema changes nothing for a suite that uses
+    PySpark: imported first, it is not hidden; imported later, pandera lists its types then."""
+    pytest.importorskip("pyspark.sql")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-W", "ignore", "-c", PYSPARK_USER.format(first=first)]
+    done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"columns": ["id"], "imported_before": bool(first), "installed": True,
+                     "types": ["pandera.typing.pandas", "pandera.typing.pyspark_sql"]}  # fmt: skip
+
+
+def test_a_plain_schedule_is_judged_as_croniter_judges_it() -> None:
+    """``*`` or a number per field is checked without croniter: the same verdicts."""
+    from croniter import croniter
+
+    from datavigil.declare.schedule import CRON_PLAIN, valid_cron
+
+    cases = ["0 0 * * *", "* * * * *", "00 02 * * 07", "0 0 1 1 0", "60 0 * * *", "0 0 0 * *"]
+    for i, (_, hi) in enumerate(CRON_PLAIN):
+        for value in [*range(-1, hi + 2), "007", "1.0", "²"]:
+            cases.append(" ".join(str(value) if j == i else "*" for j in range(5)))
+    disagree = [c for c in cases if valid_cron(c) != croniter.is_valid(c)]
+    assert disagree == [] and len(cases) > 150
+
+
+def test_every_check_is_imported_from_the_checks_package_on_first_use() -> None:
+    import datavigil.checks as checks
+
+    assert sorted(checks.MODULES) == sorted(checks.__all__) and set(checks.__all__) <= set(
+        dir(checks)
+    )
+    for name in checks.__all__:
+        value = getattr(checks, name)
+        assert value.__name__ == name and value.__module__.startswith("datavigil.checks.")
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        checks.Nothing  # noqa: B018

@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 
@@ -57,7 +57,7 @@ class _HidePyspark:
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         if name != "pyspark":
             return None
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             if (frame.f_globals.get("__name__"), frame.f_code.co_name) in self.callers:
                 self.hidden = True

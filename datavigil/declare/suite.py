@@ -15,32 +15,10 @@ from datavigil.core.errors import SuiteError
 from datavigil.core.outcome import Severity
 from datavigil.declare.drift import validate_drift
 from datavigil.declare.gate import gate_problems
+from datavigil.declare.schedule import valid_cron as _valid_cron
 from datavigil.declare.window import UNITS, zone
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-CRON_RE = re.compile(r"^(@(daily|hourly|weekly|monthly|yearly))$|^(\S+\s+){4}\S+$")
-
-
-CRON_PLAIN = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))  # a number's range in each field
-
-
-def _valid_cron(schedule: Any) -> bool:
-    """Five fields within their ranges (croniter, which Airflow uses) or a preset. A preset,
-    or fields that are each ``*`` or a number in its range (what croniter accepts too, checked
-    by a test), do not import croniter (ADR 0150)."""
-    if not isinstance(schedule, str) or not CRON_RE.match(schedule.strip()):
-        return False
-    fields = schedule.split()
-    if schedule.strip().startswith("@") or all(
-        f == "*" or (f.isascii() and f.isdigit() and len(f) <= 2 and lo <= int(f) <= hi)
-        for f, (lo, hi) in zip(fields, CRON_PLAIN, strict=True)
-    ):
-        return True
-    try:
-        from croniter import croniter
-    except ImportError:  # pragma: no cover - croniter ships with Airflow
-        return True
-    return bool(croniter.is_valid(schedule.strip()))
 
 
 def _real(value: Any) -> bool:

@@ -17,7 +17,8 @@ from datavigil.core import config
 from datavigil.core.errors import DatavigilError, SuiteError, UnknownSuiteError
 from datavigil.core.lazy import pyspark_hidden_from_pandera
 from datavigil.declare.gate import gate_problems
-from datavigil.declare.suite import NAME_RE, _valid_cron
+from datavigil.declare.schedule import valid_cron as _valid_cron
+from datavigil.declare.suite import NAME_RE
 from datavigil.declare.window import zone
 
 if TYPE_CHECKING:
