@@ -118,10 +118,20 @@ def summarize(n: int, rounds: list[list[dict]], tools: list[str]) -> list[dict]:
             )
             if "statements" in ok[0]:  # datavigil: what it sent to its sources (the last round)
                 row.update({k: ok[-1][k] for k in ("statements", "scans", "samples")})
+            if "to_first_query_s" in ok[0]:  # datavigil: where its wall time went, per round
+                row["split_per_round"] = [_split(r) for r in ok]
         else:
             row["error"] = recs[0]["error"]
         rows.append(row)
     return rows
+
+
+def _split(rec: dict) -> dict[str, float]:
+    """A datavigil process's wall time: to its first query, its queries (from the first query's
+    start to the last one's end: judging between them included), and after the last one."""
+    first, last = rec["to_first_query_s"], rec["to_last_query_end_s"]
+    return {"start_s": first, "queries_s": round(last - first, 3),
+            "after_s": round(rec["wall_s"] - last, 3)}  # fmt: skip
 
 
 def environment() -> dict:
@@ -178,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     for line in problems:
         print(line)
+    for row in summary:  # where datavigil's wall time went (JSON: split_per_round)
+        for i, part in enumerate(row.get("split_per_round", [])):
+            log(f"  {row['tool']} {row['n']:,} rows, round {i + 1}: " + ", ".join(
+                f"{k} {v:.2f}" for k, v in part.items()))  # fmt: skip
     stem = args.name or "engine_" + "-".join(gen.tag_of(n) for n in args.sizes)
     args.out.mkdir(parents=True, exist_ok=True)
     payload = {"environment": env, "summary": summary, "runs": everything, "problems": problems}

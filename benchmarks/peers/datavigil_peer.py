@@ -50,9 +50,10 @@ seen = []
 def before(conn, cursor, statement, parameters, context, executemany):
     text = statement if len(statement) < 3000 else statement[:2000] + " ... " + statement[-900:]
     seen.append({"url": conn.engine.url.render_as_string(), "sql": text, "t0": time.perf_counter(),
-                 "params": repr(parameters)[:500] if parameters else ""})
+                 "params": repr(parameters)[:500] if parameters else "", "at": time.time()})
 def after(conn, cursor, statement, parameters, context, executemany):
     seen[-1]["exec_s"] = time.perf_counter() - seen[-1].pop("t0")
+    seen[-1]["end_at"] = time.time()
 sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
 sa.event.listen(sa.engine.Engine, "after_cursor_execute", after)
 from datavigil.cli import main as cli
@@ -85,11 +86,15 @@ for info in pkgutil.walk_packages(datavigil.__path__, "datavigil."):
 PYCACHE = Path(os.environ.get("DATAVIGIL_BENCH_PYCACHE", ROOT / ".datavigil" / "bench-pycache"))
 
 
+STARTED = [0.0]  # time.time() when the last datavigil process was started
+
+
 def datavigil(env: dict, *argv: str) -> tuple[int, float, float, str]:
     """Run ``datavigil ARGV`` from this tree; (exit code, wall s, peak RSS MiB, stderr tail)."""
     cmd = [sys.executable, "-c", COUNTED, *argv]
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
+        STARTED[0] = time.time()  # the split of the wall time (statement_counts)
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
@@ -183,9 +188,19 @@ def statement_counts(log: Path, env: dict, data: tuple[str, ...]) -> dict[str, i
     scans = [r for r in sent if pattern.search(r["sql"] + " " + r["params"])]
     scans = [r for r in scans if not LIMIT_0.search(r["sql"]) and not CATALOGUE.search(r["sql"])]
     samples = [r for r in scans if SAMPLE.search(r["sql"])]
-    return {"statements": len(sent), "scans": len(scans), "samples": len(samples),
+    return split(sent) | {"statements": len(sent), "scans": len(scans), "samples": len(samples),
             "scans_s": round(sum(r.get("exec_s", 0.0) for r in scans), 3),
             "samples_s": round(sum(r.get("exec_s", 0.0) for r in samples), 3)}  # fmt: skip
+
+
+def split(sent: list[dict]) -> dict[str, float]:
+    """Seconds from the process's start to its first statement to a source, and to the end of
+    its last one (the rest of the wall time is after it: judging, writes, exit)."""
+    timed = [r for r in sent if "end_at" in r]
+    if not timed:
+        return {}
+    first, last = timed[0]["at"] - STARTED[0], timed[-1]["end_at"] - STARTED[0]
+    return {"to_first_query_s": round(first, 3), "to_last_query_end_s": round(last, 3)}
 
 
 def data_names(mode: str, cur: str, ref: str) -> tuple[str, ...]:
