@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 import gen
@@ -135,10 +136,10 @@ def _split(rec: dict) -> dict[str, float]:
 
 
 def environment() -> dict:
-    def version(mod: str) -> str:
+    def version(dist: str) -> str:  # read from the installed metadata: nothing imported
         try:
-            return __import__(mod).__version__
-        except ImportError:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
             return "-"
 
     commit = subprocess.run(

@@ -189,10 +189,12 @@ atexit.register(lambda: open("atexit.txt", "w").write("ran"))
 )
 
 
-def test_the_command_ends_without_the_interpreters_teardown(tmp_path: Path) -> None:
+@pytest.mark.parametrize("full", [False, True], ids=["default", "DATAVIGIL_FULL_EXIT"])
+def test_the_command_ends_without_the_interpreters_teardown(tmp_path: Path, full: bool) -> None:
     """``python -m datavigil.cli`` (and the ``datavigil`` script) flush the output and run the
     ``atexit`` handlers, then end the process: objects still alive are not finalized one by one
-    (about 0.4 s for a run that imported pandas, pandera, scipy and DuckDB; ADR 0150)."""
+    (about 0.4 s for a run that imported pandas, pandera, scipy and DuckDB; ADR 0150), unless
+    ``DATAVIGIL_FULL_EXIT`` is set."""
     url = write_orders_db(tmp_path / "warehouse.db", {"2024-05-01": [(1, 10.0), (2, None)]})
     (tmp_path / "schemas").mkdir()
     (tmp_path / "schemas" / "orders.py").write_text(EXIT_SUITE.format(url=url), encoding="utf-8")
@@ -200,12 +202,14 @@ def test_the_command_ends_without_the_interpreters_teardown(tmp_path: Path) -> N
     Store(results_url).upgrade()
     env = dict(os.environ, DATAVIGIL_HOME=str(tmp_path), DATAVIGIL_RESULTS_URL=results_url,
                DATAVIGIL_SCHEMAS_DIR=str(tmp_path / "schemas"), PYTHONPATH=str(ROOT))  # fmt: skip
+    env.pop("DATAVIGIL_FULL_EXIT", None)
+    env |= {"DATAVIGIL_FULL_EXIT": "1"} if full else {}
     argv = [sys.executable, "-m", "datavigil.cli", "validate", "orders", "--date", "2024-05-01"]
     done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("run_id cli:orders:2024-05-01")  # all of it, flushed
     assert (tmp_path / "atexit.txt").read_text() == "ran"
-    assert not (tmp_path / "teardown.txt").exists()
+    assert (tmp_path / "teardown.txt").exists() is full
 
 
 LEAVE = """\
