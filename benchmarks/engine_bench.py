@@ -56,7 +56,8 @@ def run_tool(tool: str, data: Path, n: int) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    rec = {"tool": tool, "n": n, "wall_s": wall, "maxrss_mib": usage.ru_maxrss / 1024}
+    rec = {"tool": tool, "n": n, "wall_s": wall, "maxrss_mib": usage.ru_maxrss / 1024,
+           "cpu_s": usage.ru_utime + usage.ru_stime}  # fmt: skip
     lines = [x for x in stdout.splitlines() if x.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         tail = (stderr.strip().splitlines() or ["(no output)"])[-1]
@@ -69,6 +70,7 @@ def run_tool(tool: str, data: Path, n: int) -> dict:
     if inner:
         rec["peer_wall_s"], rec["peer_maxrss_mib"] = wall, rec["maxrss_mib"]
         rec["wall_s"], rec["maxrss_mib"] = inner["wall_s"], inner["maxrss_mib"]
+        rec["cpu_s"] = inner.get("cpu_s", rec["cpu_s"])
     return rec
 
 
@@ -127,6 +129,23 @@ def summarize(n: int, rounds: list[list[dict]], tools: list[str]) -> list[dict]:
     return rows
 
 
+PEERS = ("floor", "duckdb")  # issue 21's target: a tool within 1.2x the best of these
+
+
+def best_peer(rounds: list[list[dict]], tools: list[str], row: dict) -> None:
+    """A tool's wall and CPU time over the best peer's in the same round (in ``row``)."""
+    tool = row["tool"]
+    if tool in PEERS or not set(PEERS) <= set(tools) or not row.get("ok"):
+        return
+    for key in ("wall_s", "cpu_s"):
+        found = []
+        for recs in rounds:
+            by = {r["tool"]: r for r in recs if "error" not in r}
+            if tool in by and all(p in by for p in PEERS):
+                found.append(round(by[tool][key] / min(by[p][key] for p in PEERS), 2))
+        row[f"best_peer_{key[:-2]}_ratio_per_round"] = found
+
+
 def _split(rec: dict) -> dict[str, float]:
     """A datavigil process's wall time: to its first query, its queries (from the first query's
     start to the last one's end: judging between them included), and after the last one."""
@@ -183,12 +202,20 @@ def main(argv: list[str] | None = None) -> int:
         ratios(rounds)
         problems += agree(rounds)
         everything += [rec | {"round": i + 1} for i, recs in enumerate(rounds) for rec in recs]
-        summary += summarize(n, rounds, args.tools)
+        rows = summarize(n, rounds, args.tools)
+        for row in rows:
+            best_peer(rounds, args.tools, row)
+        summary += rows
     env = environment()
     table = markdown(summary, everything, env, args)
     print(table)
     for line in problems:
         print(line)
+    for row in summary:  # over the best of the floor and raw DuckDB, per round (JSON too)
+        if "best_peer_wall_ratio_per_round" in row:
+            log(f"  {row['tool']} {row['n']:,} rows over the best peer, per round: wall "
+                f"{row['best_peer_wall_ratio_per_round']}, CPU "
+                f"{row['best_peer_cpu_ratio_per_round']}")  # fmt: skip
     for row in summary:  # where datavigil's wall time went (JSON: split_per_round)
         for i, part in enumerate(row.get("split_per_round", [])):
             log(f"  {row['tool']} {row['n']:,} rows, round {i + 1}: " + ", ".join(

@@ -87,6 +87,7 @@ PYCACHE = Path(os.environ.get("DATAVIGIL_BENCH_PYCACHE", ROOT / ".datavigil" / "
 
 
 STARTED = [0.0]  # time.time() when the last datavigil process was started
+CPU = [0.0]  # its CPU seconds (user + system, every thread)
 
 
 def datavigil(env: dict, *argv: str) -> tuple[int, float, float, str]:
@@ -101,6 +102,7 @@ def datavigil(env: dict, *argv: str) -> tuple[int, float, float, str]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         lines = err.read().decode(errors="replace").strip().splitlines()
+    CPU[0] = usage.ru_utime + usage.ru_stime  # the timed process's CPU seconds (all threads)
     return proc.returncode, wall, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
@@ -226,6 +228,7 @@ def measure(tmp: Path, cur: str, ref: str, mode: str) -> dict:
     if missing:
         raise Failed(f"no result for {', '.join(missing)} in check_results; {'; '.join(problems)}")
     got = {"failures": failures, "tests": tests, "inner": inner, "wall": wall, "rss": rss}
+    got["cpu"] = CPU[0]
     return got | {"notes": problems, "sent": statement_counts(log, env, data_names(mode, cur, ref))}
 
 
@@ -238,7 +241,8 @@ def main() -> None:
         except Failed as exc:
             print("RESULT " + json.dumps({"tool": f"datavigil ({mode})", "error": str(exc)}))
             return
-    timed = {"wall_s": round(got["wall"], 4), "maxrss_mib": round(got["rss"], 1)}
+    timed = {"wall_s": round(got["wall"], 4), "maxrss_mib": round(got["rss"], 1),
+             "cpu_s": round(got["cpu"], 4)}  # fmt: skip
     s.emit(
         f"datavigil ({mode})",
         got["inner"],
