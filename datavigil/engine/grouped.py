@@ -1,0 +1,198 @@
+"""The metrics of every day of a backfill in a few statements (GROUP BY partition: ADR 0146).
+
+``compute_days(suite, source, windows, partition, metrics)`` opens one scan over the span of
+the days and adds a bucket column, the day each row belongs to: a balanced CASE over the days'
+own partition conditions (each "from day i to the last day" is the filter a run over that span
+would use, so a row lands in the day whose nightly filter accepts it, in about log2(days)
+comparisons). Then, grouped by the bucket: the scalar metrics with the moments (the one pass,
+its corrected second pass for every group where a centred sum is ill-conditioned), the
+duplicate keys, and the frequencies (ranked per day as the nightly query orders them). Counts,
+minima, maxima, duplicate keys and frequencies are the nightly values exactly; moments differ
+from a nightly run's at most in the last bits (another shift, another summation order).
+
+Returns, per day label, metric -> value as ``plan.compute`` would have stored it. A day without
+rows, a metric of another kind (samples, grouped moments) and a backend without the one pass
+are not answered: the run computes them itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from datavigil.engine import compile as c
+from datavigil.engine import metrics as m
+from datavigil.engine import onepass, plan
+from datavigil.engine.backends import Scan, open_scan
+from datavigil.engine.partition import duck_filter, sql_filter
+from datavigil.engine.row_queries import _label
+from datavigil.engine.values import Duplicates, Freq
+
+log = logging.getLogger("datavigil")
+
+BUCKET = "dv_bucket"
+Answers = dict[int, dict[Any, Any]]  # bucket (the day's index) -> metric -> value
+
+
+def span_window(windows: list[Any], i: int = 0) -> Any:
+    """The days ``windows[i:]`` as one window (the run's own Window.span)."""
+    first, last = windows[i], windows[-1]
+    return type(first).span(first.day, last.day, first.timezone)
+
+
+def _condition(scan: Scan, base: c.Scope, window: Any, partition: Any) -> Any:
+    if scan.kind == "sql":
+        where = sql_filter(scan.conn, base, window, partition, scan.suite, scan.label)
+    else:
+        where = duck_filter(base, window, partition, scan.suite, scan.label)
+    return sa.and_(*where)
+
+
+def bucket(scan: Scan, windows: list[Any], partition: Any) -> Any:
+    """The index of the day a row (inside the span) belongs to: a balanced CASE on the
+    conditions "from day i on"."""
+    base = c.Scope(scan.scope.frm, (), scan.scope.columns, scan.scope.caps)
+
+    def tree(lo: int, hi: int) -> Any:
+        if hi - lo == 1:
+            return sa.literal_column(str(lo), sa.Integer)
+        mid = (lo + hi) // 2
+        after = _condition(scan, base, span_window(windows, mid), partition)
+        return sa.case((after, tree(mid, hi)), else_=tree(lo, mid))
+
+    return tree(0, len(windows))
+
+
+def grouped_scope(scan: Scan, windows: list[Any], partition: Any) -> c.Scope:
+    """The span's rows with their day's index as column ``dv_bucket``."""
+    scope = scan.scope
+    cols = [scope.frm.c[n].label(n) for n in scope.columns]
+    key = bucket(scan, windows, partition).label(BUCKET)
+    frm = sa.select(*cols, key).select_from(scope.frm).where(*scope.where).subquery("dv_g")
+    columns = {**scope.columns, BUCKET: c.Column(BUCKET, "int", "INTEGER")}
+    return c.Scope(frm, (), columns, scope.caps)
+
+
+def _scalars(
+    g: c.Scope, moms: list[m.Moments], scalars: list[Any], run: Callable[[Any], list[Any]]
+) -> tuple[Answers, int]:
+    """Scalars (and, with the first chunk, the moments) per bucket; the statements run."""
+    out: Answers = {}
+    size, statements = g.caps.per_statement, 0
+    for start in range(0, max(len(scalars), 1), size):
+        chunk = scalars[start : start + size]
+        cols = onepass_columns(g, moms) if start == 0 else []
+        if cols:
+            rows = run(onepass.statement(g, cols, BUCKET, chunk))
+            stats, more = onepass.finish(g, cols, BUCKET, rows, 2 + len(chunk), run)
+            statements += 1 + more
+            for x in moms:
+                for key, value in stats[x.column].items():
+                    out.setdefault(int(str(key)), {})[x] = {None: value}
+        else:
+            exprs = [c.scalar(g, x) for x in chunk]
+            rows = run(sa.select(g.col(BUCKET), *exprs, sa.func.count()).select_from(g.frm)
+                       .group_by(g.col(BUCKET)))  # fmt: skip
+            statements += 1
+        for row in rows:
+            answers = out.setdefault(int(row[0]), {})
+            for x, value in zip(chunk, row[1:], strict=False):
+                answers[x] = _scalar_value(g, x, value)
+    return out, statements
+
+
+def onepass_columns(g: c.Scope, moms: list[m.Moments]) -> list[str]:
+    return list(dict.fromkeys(x.column for x in moms)) if g.caps.one_pass else []
+
+
+def _scalar_value(g: c.Scope, x: Any, value: Any) -> Any:
+    """As ``plan._scalar_query`` reads a scalar."""
+    if isinstance(x, m.Min | m.Max):
+        return plan._extreme(value, g.columns[x.column].family == "datetime_tz")
+    return int(value or 0)
+
+
+def _duplicates(g: c.Scope, x: m.DuplicateKeys, run: Callable[..., Any], out: Answers) -> None:
+    b = g.col(BUCKET)
+    keys = [g.col(k) for k in x.columns]
+    inner = g.select(b.label("b"), sa.func.count().label("c")).group_by(b, *keys).subquery("g")
+    stmt = sa.select(
+        inner.c.b,
+        sa.func.count(),
+        c.count_if(inner.c.c > 1),
+        sa.func.coalesce(sa.func.sum(sa.case((inner.c.c > 1, inner.c.c), else_=0)), 0),
+    ).group_by(inner.c.b)
+    for key, distinct, repeated, rows in run(stmt):
+        dup = Duplicates(int(distinct or 0), int(repeated or 0), int(rows or 0))
+        out.setdefault(int(key), {})[x] = dup
+
+
+def _frequencies(g: c.Scope, x: m.Frequencies, run: Callable[..., Any], out: Answers) -> None:
+    """The ``top`` most frequent values of each day, ranked as the nightly query orders them
+    (count descending, then the value); the total of each day's non-NULL values."""
+    b, col, n = g.col(BUCKET), g.col(x.column), sa.func.count()
+    rank = sa.func.row_number().over(partition_by=b, order_by=[n.desc(), col])
+    inner = (
+        g.select(b.label("b"), col.label("v"), n.label("n"), sa.func.sum(n).over(partition_by=b)
+                 .label("t"), rank.label("r"))  # fmt: skip
+        .where(col.is_not(None))
+        .group_by(b, col)
+        .subquery("f")
+    )
+    stmt = sa.select(inner.c.b, inner.c.v, inner.c.n, inner.c.t).where(inner.c.r <= x.top)
+    got: dict[int, Freq] = {}
+    for key, value, count, total in run(stmt.order_by(inner.c.b, inner.c.r)):
+        freq = got.setdefault(int(key), Freq({}, int(total)))
+        freq.counts[_label(value)] = int(count)
+    for key, answers in out.items():
+        answers[x] = got.get(key, Freq({}, 0))
+
+
+SINGLE = {m.DuplicateKeys: _duplicates, m.Frequencies: _frequencies}
+
+
+def answerable(metric: Any, columns: dict[str, Any]) -> bool:
+    """A metric the grouped statements compute (over columns the source has)."""
+    if not m.metric_columns(metric) <= set(columns):
+        return False
+    if isinstance(metric, m.Moments):
+        return metric.by is None and columns[metric.column].family in (*c.NUMERIC, "other")
+    return isinstance(metric, c.SCALAR) or type(metric) in SINGLE
+
+
+def compute(g: c.Scope, metrics: list[Any], run: Callable[[Any], list[Any]]) -> tuple[Answers, int]:
+    """Every answerable metric of ``metrics`` per bucket; the statements run."""
+    wanted = [x for x in dict.fromkeys(metrics) if answerable(x, g.columns)]
+    moms = [x for x in wanted if isinstance(x, m.Moments)] if g.caps.one_pass else []
+    scalars = [x for x in wanted if isinstance(x, c.SCALAR)]
+    if m.RowCount() not in scalars:
+        scalars.insert(0, m.RowCount())
+    out, statements = _scalars(g, moms, scalars, run)
+    for x in wanted:
+        single = SINGLE.get(type(x))
+        if single is not None:
+            single(g, x, run, out)
+            statements += 1
+    return out, statements
+
+
+def compute_days(
+    suite: str,
+    source: Any,
+    windows: list[Any],
+    partition: Any,
+    metrics: Callable[[dict[str, Any]], list[Any]],
+) -> tuple[dict[str, dict[Any, Any]], dict[str, Any], int]:
+    """Per day label, metric -> value of ``metrics(columns)``; the source's columns; the
+    statements sent."""
+    with open_scan(suite, source, span_window(windows), partition) as scan:
+        columns = dict(scan.columns)
+        g = grouped_scope(scan, windows, partition)
+        out, statements = compute(g, metrics(columns), scan._run_isolated)
+    labels = {i: w.label for i, w in enumerate(windows)}
+    found = {labels[i]: answers for i, answers in out.items() if i in labels}
+    return found, columns, statements
+

@@ -1,0 +1,71 @@
+"""A backfill's days computed ahead (docs/adr/0146): the metrics every run of the days will
+ask its scan for, grouped by day in a few statements (``datavigil.engine.grouped``), then each
+day's run reads its own from them (``datavigil.engine.prefetched``). Only what the runs would
+compute the same way is prefetched: daily partitions of a source with a partition column;
+anything else (hours, weeks, a day per file without a partition column, a metric of another
+kind) the runs compute themselves, as nightly runs do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from datavigil.core.errors import DatavigilError
+from datavigil.declare.suite import Suite
+from datavigil.declare.window import Window
+from datavigil.checks.drift_all import expand_drift
+from datavigil.engine import grouped, prefetched
+from datavigil.runner import run
+from datavigil.store import Store
+
+log = logging.getLogger("datavigil")
+
+CHUNK = 366  # days per grouped statement: a year at once (a bound parameter or so per day)
+
+
+def wanted(suite: Suite, window: Window, store: Store) -> Any:
+    """The metrics a run of ``suite`` asks its scan for, given the source's columns (as
+    ``run.evaluate`` plans them)."""
+    run_id = run.RunKey().run_id(suite.name, window)
+    env = run.RunEnv(suite=suite, window=window, store=store, run_id=run_id)
+    checks = expand_drift(run.checks_of(suite), env)
+
+    def metrics(columns: dict[str, Any]) -> list[Any]:
+        return run._declared(checks, columns, {})
+
+    return metrics
+
+
+def eligible(suite: Suite, windows: list[Window]) -> bool:
+    return len(windows) > 1 and suite.partition is not None and suite.partition_unit == "day"
+
+
+@contextmanager
+def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
+    """Within: the runs of ``windows`` read their scans' metrics from one grouped pass. A pass
+    that fails is logged and the runs read the source themselves (their verdicts unchanged)."""
+    if not eligible(suite, windows):
+        yield
+        return
+    t0 = time.monotonic()
+    try:
+        metrics = wanted(suite, windows[0], store)
+        answers, columns, statements = grouped.compute_days(
+            suite.name, suite.source, windows, suite.partition, metrics
+        )
+    except (DatavigilError, Exception) as exc:  # the runs will meet (and report) it themselves
+        log.warning("%s: grouped metrics not computed (%s): each day reads its own", suite.name,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)  # fmt: skip
+        yield
+        return
+    log.info(
+        "%s: metrics of %d days grouped in %d statements (%.2fs)",
+        suite.name, len(answers), statements, time.monotonic() - t0,
+    )  # fmt: skip
+    pre = prefetched.Prefetch(suite.name, suite.source, answers, columns)
+    with prefetched.prefetching(pre):
+        yield
