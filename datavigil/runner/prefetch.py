@@ -18,7 +18,11 @@ from datavigil.core.errors import DatavigilError
 from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.checks.drift_all import expand_drift
+from datavigil.checks.freshness import Freshness
 from datavigil.engine import grouped, prefetched
+from datavigil.engine.latest_days import latest_days
+from datavigil.engine.probes import Where
+from datavigil.engine.sources import SqlSource
 from datavigil.runner import run
 from datavigil.store import Store
 
@@ -67,5 +71,28 @@ def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
         suite.name, len(answers), statements, time.monotonic() - t0,
     )  # fmt: skip
     pre = prefetched.Prefetch(suite.name, suite.source, answers, columns)
-    with prefetched.prefetching(pre):
+    with prefetched.prefetching(pre), prefetched.probing(freshness(suite, windows)):
         yield
+
+
+def freshness(suite: Suite, windows: list[Window]) -> dict[Any, Any]:
+    """The answers of the days' freshness probes of timestamps in SQL sources, one statement
+    per dependency (engine.latest_days); a probe that fails is left to the runs."""
+    out: dict[Any, Any] = {}
+    for check in run.checks_of(suite):
+        source = getattr(check, "source", None) or suite.source
+        if not isinstance(check, Freshness) or not check.timestamp:
+            continue
+        if not isinstance(source, SqlSource):
+            continue
+        zone_name = check.column_timezone or "UTC"
+        where = Where(suite.name, check.dependency)
+        try:
+            days = latest_days(source, where, check.timestamp, windows, zone_name)
+        except Exception as exc:  # the runs probe it themselves, and report what fails
+            log.warning("%s: freshness of %s not probed ahead: %s", suite.name,
+                        check.dependency, str(exc).splitlines()[0] if str(exc) else exc)  # fmt: skip
+            continue
+        for label, latest in days.items():
+            out[("latest", source, check.timestamp, zone_name, label)] = latest
+    return out
