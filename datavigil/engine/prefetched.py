@@ -104,29 +104,3 @@ def _first(metric: Any, value: Any) -> bool:
 def _pick(metric: Any, answers: dict[Any, Any], got: Values) -> Any:
     return answers[metric] if metric in answers else got.data[metric]
 
-
-_PROBES: ContextVar[dict[Any, Any] | None] = ContextVar("datavigil_probes", default=None)
-
-
-@contextmanager
-def probing(answers: dict[Any, Any]) -> Iterator[dict[Any, Any]]:
-    """Within: ``probed`` answers from ``answers`` (keys: what a probe was asked), and
-    ``remember`` adds to it (a catalogue read once for the days of a backfill)."""
-    token = _PROBES.set(answers)
-    try:
-        yield answers
-    finally:
-        _PROBES.reset(token)
-
-
-def probed(key: Any) -> Any:
-    """The answer computed ahead for a probe, None when there is none."""
-    answers = _PROBES.get()
-    return None if answers is None else answers.get(key)
-
-
-def remember(key: Any, value: Any) -> Any:
-    answers = _PROBES.get()
-    if answers is not None:
-        answers[key] = value
-    return value

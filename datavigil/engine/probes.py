@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window, zone
-from datavigil.engine import prefetched
+from datavigil.engine import memo
 from datavigil.engine.dialects import sql_family
 from datavigil.engine.sources.files import FileSource
 from datavigil.engine.sources.sql import SqlSource, day_filter
@@ -108,7 +108,7 @@ def sql_latest(
     """The newest update before ``window.end``, max overall and count(*): one aggregate query.
     A timestamp counts when it is strictly before the end (the partition's [start, end), so the
     next day's midnight row is the next day's); a date or day key when it is at most the day."""
-    ahead = prefetched.probed(("latest", source, column, column_timezone, window.label))
+    ahead = memo.probed(("latest", source, column, column_timezone, window.label))
     if ahead is not None:  # a backfill's days, in one statement (engine.latest_days)
         return ahead  # type: ignore[no-any-return]
     with _connected(source, where) as conn:
@@ -236,10 +236,10 @@ def column_types(source: Any, where: Where, window: Window) -> dict[str, str]:
     if not isinstance(source, SqlSource):
         return _retag(lambda: source.column_types(where.suite), where)
     key = ("column_types", source)  # a backfill reads a table's catalogue once
-    known = prefetched.probed(key)
+    known = memo.probed(key)
     if known is not None:
         return dict(known)
-    return dict(prefetched.remember(key, _retag(lambda: source.column_types(where.suite), where)))
+    return dict(memo.remember(key, _retag(lambda: source.column_types(where.suite), where)))
 
 
 def _retag(call: Callable[[], T], where: Where) -> T:

@@ -19,7 +19,7 @@ from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.checks.drift_all import expand_drift
 from datavigil.checks.freshness import Freshness
-from datavigil.engine import grouped, prefetched
+from datavigil.engine import grouped, memo, prefetched
 from datavigil.engine.latest_days import latest_days
 from datavigil.engine.probes import Where
 from datavigil.engine.sources import SqlSource
@@ -71,7 +71,7 @@ def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
         suite.name, len(answers), statements, time.monotonic() - t0,
     )  # fmt: skip
     pre = prefetched.Prefetch(suite.name, suite.source, answers, columns)
-    with prefetched.prefetching(pre), prefetched.probing(freshness(suite, windows)):
+    with prefetched.prefetching(pre), memo.probing(freshness(suite, windows)):
         yield
 
 
