@@ -70,13 +70,59 @@ def bucket(scan: Scan, windows: list[Any], partition: Any) -> Any:
     return tree(0, len(windows))
 
 
-def grouped_scope(scan: Scan, windows: list[Any], partition: Any) -> c.Scope:
-    """The span's rows with their day's index as column ``dv_bucket``."""
+def _sqlite_text(scan: Scan, partition: Any) -> bool:
+    """SQLite's text timestamps (``partition._sqlite_filter``): each of its conditions calls
+    ``datetime()`` twice; the days are told apart on one ``datetime()`` a row instead."""
+    family = scan.scope.columns[partition.column].family
+    return scan.kind == "sql" and scan.conn.dialect.name == "sqlite" and family in TEXTUAL
+
+
+TEXTUAL = ("datetime", "str", "other")  # the families SQLite's filter reads as text
+
+
+def _text_bucket(inner: Any, windows: list[Any], partition: Any) -> Any:
+    """The day of a row of the span (``inner``: its length ``dv_len`` and ``datetime()``
+    ``dv_dt``): a date-only text (10 characters) from its date, a timestamp from its instant,
+    as ``partition._sqlite_filter`` compares them; only the lower bounds, the span's filter
+    having kept the rows of the span."""
+    col, text = inner.c.dv_pc, sa.String()
+
+    def after(i: int) -> Any:
+        w = windows[i]
+        start = f"{w.bounds_in(partition.column_timezone)[0]:%Y-%m-%d %H:%M:%S}"
+        day = sa.bindparam(None, w.days[0].isoformat(), type_=text, unique=True)
+        return sa.or_(
+            sa.and_(inner.c.dv_len == 10, col >= day),
+            sa.and_(inner.c.dv_len > 10, inner.c.dv_dt >= sa.bindparam(None, start, text, unique=True)),
+        )
+
+    def tree(lo: int, hi: int) -> Any:
+        if hi - lo == 1:
+            return sa.literal_column(str(lo), sa.Integer)
+        mid = (lo + hi) // 2
+        return sa.case((after(mid), tree(mid, hi)), else_=tree(lo, mid))
+
+    return tree(0, len(windows))
+
+
+def grouped_scope(scan: Scan, windows: list[Any], partition: Any, needed: set[str]) -> c.Scope:
+    """The span's rows (the ``needed`` columns) with their day's index as ``dv_bucket``."""
     scope = scan.scope
-    cols = [scope.frm.c[n].label(n) for n in scope.columns]
-    key = bucket(scan, windows, partition).label(BUCKET)
-    frm = sa.select(*cols, key).select_from(scope.frm).where(*scope.where).subquery("dv_g")
-    columns = {**scope.columns, BUCKET: c.Column(BUCKET, "int", "INTEGER")}
+    names = [n for n in scope.columns if n in needed]
+    cols = [scope.frm.c[n].label(n) for n in names]
+    if _sqlite_text(scan, partition):
+        raw = scope.frm.c[partition.column]
+        extra = [raw.label("dv_pc"), sa.func.length(raw).label("dv_len"),
+                 sa.func.datetime(raw).label("dv_dt")]  # fmt: skip
+        span = sa.select(*cols, *extra).select_from(scope.frm).where(*scope.where)
+        inner = onepass._fenced(span, scope).subquery("dv_t")
+        key = _text_bucket(inner, windows, partition).label(BUCKET)
+        rows = sa.select(*[inner.c[n] for n in names], key).select_from(inner)
+    else:
+        key = bucket(scan, windows, partition).label(BUCKET)
+        rows = sa.select(*cols, key).select_from(scope.frm).where(*scope.where)
+    frm = onepass._fenced(rows, scope).subquery("dv_g")  # the day of a row computed once
+    columns = {n: scope.columns[n] for n in names} | {BUCKET: c.Column(BUCKET, "int", "INTEGER")}
     return c.Scope(frm, (), columns, scope.caps)
 
 
@@ -168,20 +214,31 @@ def answerable(metric: Any, columns: dict[str, Any]) -> bool:
     return isinstance(metric, c.SCALAR) or type(metric) in SINGLE
 
 
-def compute(g: c.Scope, metrics: list[Any], run: Callable[[Any], list[Any]]) -> tuple[Answers, int]:
-    """Every answerable metric of ``metrics`` per bucket; the statements run."""
-    wanted = [x for x in dict.fromkeys(metrics) if answerable(x, g.columns)]
-    moms = [x for x in wanted if isinstance(x, m.Moments)] if g.caps.one_pass else []
+def compute(
+    scope_of: Callable[[set[str]], c.Scope],
+    columns: dict[str, Any],
+    metrics: list[Any],
+    run: Callable[[Any], list[Any]],
+) -> tuple[Answers, int]:
+    """Every answerable metric of ``metrics`` per bucket, each statement over the columns it
+    reads (``scope_of``); the statements run."""
+    wanted = [x for x in dict.fromkeys(metrics) if answerable(x, columns)]
+    moms = [x for x in wanted if isinstance(x, m.Moments)]
     scalars = [x for x in wanted if isinstance(x, c.SCALAR)]
     if m.RowCount() not in scalars:
         scalars.insert(0, m.RowCount())
-    out, statements = _scalars(g, moms, scalars, run)
+    g = scope_of(_read_by([*moms, *scalars]))
+    out, statements = _scalars(g, moms if g.caps.one_pass else [], scalars, run)
     for x in wanted:
         single = SINGLE.get(type(x))
         if single is not None:
-            single(g, x, run, out)
+            single(scope_of(_read_by([x])), x, run, out)
             statements += 1
     return out, statements
+
+
+def _read_by(metrics: list[Any]) -> set[str]:
+    return set().union(*(m.metric_columns(x) for x in metrics))
 
 
 def compute_days(
@@ -195,8 +252,11 @@ def compute_days(
     statements sent."""
     with open_scan(suite, source, span_window(windows), partition) as scan:
         columns = dict(scan.columns)
-        g = grouped_scope(scan, windows, partition)
-        out, statements = compute(g, metrics(columns), scan._run_isolated)
+
+        def scope_of(needed: set[str]) -> c.Scope:
+            return grouped_scope(scan, windows, partition, needed)
+
+        out, statements = compute(scope_of, columns, metrics(columns), scan._run_isolated)
     labels = {i: w.label for i, w in enumerate(windows)}
     found = {labels[i]: answers for i, answers in out.items() if i in labels}
     return found, columns, statements
