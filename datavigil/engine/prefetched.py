@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from datavigil.engine import backends
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
+from datavigil.engine.day_moments import DayMoments
 from datavigil.engine.values import Values
 
 
@@ -28,6 +29,7 @@ class Prefetch:
     source: Any
     answers: dict[str, dict[Any, Any]]  # day label -> metric -> value
     columns: dict[str, Any]  # the source's columns, as a scan reads them
+    moments: DayMoments = field(default_factory=DayMoments)  # each day's own, built once
 
 
 _ACTIVE: ContextVar[Prefetch | None] = ContextVar("datavigil_prefetch", default=None)
@@ -52,17 +54,24 @@ def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
             yield scan
         return
     with ExitStack() as stack:
-        yield LazyScan(pre.answers[label], pre.columns, stack, (suite, source, window, partition))
+        args = (suite, source, window, partition)
+        yield LazyScan(pre.answers[label], pre.columns, stack, args, pre.moments)
 
 
 class LazyScan:
     """A day's scan answering from the prefetched metrics; the real scan only when needed."""
 
     def __init__(
-        self, answers: dict[Any, Any], columns: dict[str, Any], stack: ExitStack, args: tuple
+        self,
+        answers: dict[Any, Any],
+        columns: dict[str, Any],
+        stack: ExitStack,
+        args: tuple,
+        moments: DayMoments,
     ) -> None:
         self.answers, self._columns, self._stack, self._args = answers, columns, stack, args
         self._real: backends.Scan | None = None
+        self._moments = moments
 
     @property
     def columns(self) -> dict[str, Any]:
@@ -81,12 +90,22 @@ class LazyScan:
     def compute(self, metrics: Any) -> Values:
         wanted = list(dict.fromkeys(metrics))
         rest = [x for x in wanted if x not in self.answers]
-        got = self.real().compute(rest) if rest else Values()
+        got = self._own_moments(rest)
+        rest = [x for x in rest if x not in got.data]
+        if rest:
+            more = self.real().compute(rest)
+            got = Values(got.data | more.data, got.queries + more.queries)
         data = {x: got.data[x] for x in got.data if _first(x, got.data[x])}
         data |= {x: self.answers[x] for x in wanted if isinstance(x, m.Moments) and x in self.answers}
         data |= {x: _pick(x, self.answers, got) for x in wanted if isinstance(x, c.SCALAR)}
         data |= {x: _pick(x, self.answers, got) for x in wanted if x not in data}
         return Values(data, got.queries)
+
+    def _own_moments(self, metrics: list[Any]) -> Values:
+        """The day's ungrouped moments by the statement built once (engine.day_moments)."""
+        moms = [x for x in metrics if isinstance(x, m.Moments) and x.by is None]
+        got = self._moments.compute(self.real(), moms) if moms else None
+        return got or Values()
 
     def ahead(self) -> backends.Ahead:
         return backends.Ahead(self)  # type: ignore[arg-type]
