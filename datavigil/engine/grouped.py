@@ -93,7 +93,9 @@ def _text_bucket(inner: Any, windows: list[Any], partition: Any) -> Any:
         day = sa.bindparam(None, w.days[0].isoformat(), type_=text, unique=True)
         return sa.or_(
             sa.and_(inner.c.dv_len == 10, col >= day),
-            sa.and_(inner.c.dv_len > 10, inner.c.dv_dt >= sa.bindparam(None, start, text, unique=True)),
+            sa.and_(
+                inner.c.dv_len > 10, inner.c.dv_dt >= sa.bindparam(None, start, text, unique=True)
+            ),
         )
 
     def tree(lo: int, hi: int) -> Any:
@@ -186,8 +188,13 @@ def _frequencies(g: c.Scope, x: m.Frequencies, run: Callable[..., Any], out: Ans
     b, col, n = g.col(BUCKET), g.col(x.column), sa.func.count()
     rank = sa.func.row_number().over(partition_by=b, order_by=[n.desc(), col])
     inner = (
-        g.select(b.label("b"), col.label("v"), n.label("n"), sa.func.sum(n).over(partition_by=b)
-                 .label("t"), rank.label("r"))  # fmt: skip
+        g.select(
+            b.label("b"),
+            col.label("v"),
+            n.label("n"),
+            sa.func.sum(n).over(partition_by=b).label("t"),
+            rank.label("r"),
+        )  # fmt: skip
         .where(col.is_not(None))
         .group_by(b, col)
         .subquery("f")
@@ -260,4 +267,3 @@ def compute_days(
     labels = {i: w.label for i, w in enumerate(windows)}
     found = {labels[i]: answers for i, answers in out.items() if i in labels}
     return found, columns, statements
-

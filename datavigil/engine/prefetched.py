@@ -96,7 +96,9 @@ class LazyScan:
             more = self.real().compute(rest)
             got = Values(got.data | more.data, got.queries + more.queries)
         data = {x: got.data[x] for x in got.data if _first(x, got.data[x])}
-        data |= {x: self.answers[x] for x in wanted if isinstance(x, m.Moments) and x in self.answers}
+        data |= {
+            x: self.answers[x] for x in wanted if isinstance(x, m.Moments) and x in self.answers
+        }
         data |= {x: _pick(x, self.answers, got) for x in wanted if isinstance(x, c.SCALAR)}
         data |= {x: _pick(x, self.answers, got) for x in wanted if x not in data}
         return Values(data, got.queries)
@@ -122,4 +124,3 @@ def _first(metric: Any, value: Any) -> bool:
 
 def _pick(metric: Any, answers: dict[Any, Any], got: Values) -> Any:
     return answers[metric] if metric in answers else got.data[metric]
-

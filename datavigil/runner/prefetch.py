@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from datavigil.checks.drift_all import expand_drift
+from datavigil.checks.freshness import Freshness
 from datavigil.core.errors import DatavigilError
 from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
-from datavigil.checks.drift_all import expand_drift
-from datavigil.checks.freshness import Freshness
 from datavigil.engine import grouped, memo, prefetched
 from datavigil.engine.latest_days import latest_days
 from datavigil.engine.probes import Where
@@ -90,8 +90,8 @@ def freshness(suite: Suite, windows: list[Window]) -> dict[Any, Any]:
         try:
             days = latest_days(source, where, check.timestamp, windows, zone_name)
         except Exception as exc:  # the runs probe it themselves, and report what fails
-            log.warning("%s: freshness of %s not probed ahead: %s", suite.name,
-                        check.dependency, str(exc).splitlines()[0] if str(exc) else exc)  # fmt: skip
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            log.warning("%s: %s not probed ahead: %s", suite.name, check.dependency, why)
             continue
         for label, latest in days.items():
             out[("latest", source, check.timestamp, zone_name, label)] = latest
