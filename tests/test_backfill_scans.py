@@ -6,6 +6,7 @@ Statements are counted with SQLAlchemy's ``before_cursor_execute`` through the r
 
 from __future__ import annotations
 
+import logging
 import random
 import sys
 from collections.abc import Iterator
@@ -166,5 +167,42 @@ def test_moments_are_the_nightly_runs_to_the_last_bit(tmp_path, monkeypatch, cap
     want, got = tables(f"sqlite:///{tmp_path / 'n.db'}"), tables(f"sqlite:///{tmp_path / 'b.db'}")
     moments = [r for r in got["run_metrics"] if str(r[2]).startswith("moments.")]
     assert len(moments) == 8 * 9  # n mean m2 m3 m4 min max rows scale, a day each
+    for name in want:
+        assert got[name] == want[name], name
+
+
+def test_parquet_with_a_partition_column_equals_the_nightly_runs(
+    tmp_path, monkeypatch, capsys, caplog
+):
+    """Files read by DuckDB: the days told apart by DuckDB's own partition filter."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sqlite = tmp_path / "rows.db"
+    write_events(f"sqlite:///{sqlite}", days=10)
+    engine = sa.create_engine(f"sqlite:///{sqlite}")
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.text("SELECT * FROM events"))]
+    engine.dispose()
+    for r in rows:
+        r["ts"] = datetime.fromisoformat(str(r["ts"]))
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "events.parquet")
+    text = SUITE.format(url="", more="").replace(
+        'SqlSource(table="events", url="")', f'FileSource(path="{tmp_path / "events.parquet"}")'
+    )
+    text = text.replace("from datavigil import", "from datavigil import FileSource,")
+    text = text.replace('dependencies=[Freshness("events", timestamp="ts", warn_after="1d")],', "")
+    monkeypatch.setenv("DATAVIGIL_HOME", str(tmp_path))
+    monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(tmp_path / "schemas"))
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "events.py").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DATAVIGIL_RESULTS_URL", f"sqlite:///{tmp_path / 'b.db'}")
+    last = (FIRST + timedelta(days=9)).isoformat()
+    caplog.set_level(logging.INFO, logger="datavigil")
+    assert main(["validate", "events", "--from", FIRST.isoformat(), "--to", last, "-v"]) == 0
+    assert "metrics of 10 days grouped in 3 statements" in caplog.text
+    nightly(tmp_path, monkeypatch, 10, "n.db")
+    want, got = tables(f"sqlite:///{tmp_path / 'n.db'}"), tables(f"sqlite:///{tmp_path / 'b.db'}")
+    assert len(got["validation_runs"]) == 10
     for name in want:
         assert got[name] == want[name], name
