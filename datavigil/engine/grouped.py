@@ -208,7 +208,10 @@ def _frequencies(g: c.Scope, x: m.Frequencies, run: Callable[..., Any], out: Ans
         answers[x] = got.get(key, Freq({}, 0))
 
 
-SINGLE = {m.DuplicateKeys: _duplicates, m.Frequencies: _frequencies}
+SINGLE: dict[type, Callable[[c.Scope, Any, Callable[..., Any], Answers], None]] = {
+    m.DuplicateKeys: _duplicates,
+    m.Frequencies: _frequencies,
+}
 
 
 def answerable(metric: Any, columns: dict[str, Any]) -> bool:

@@ -56,12 +56,12 @@ def latest_days(
         family = sql_family(col.type)
         if family not in ("datetime", "datetime_tz") or not windows:
             return {}
-        g = sa.select(
+        per = sa.select(
             _number(col, _ends(conn, col, windows, column_timezone)).label("b"),
             sa.func.max(col).label("mx"),
             sa.func.count().label("n"),
         ).select_from(from_)
-        g = g.group_by(sa.literal_column("b")).subquery("dv_l")  # fmt: skip
+        g = per.group_by(sa.literal_column("b")).subquery("dv_l")
         upto = sa.func.max(g.c.mx).over(order_by=g.c.b, rows=(None, 0))
         stmt = sa.select(g.c.b, upto, sa.func.max(g.c.mx).over(), sa.func.sum(g.c.n).over())
         rows = sorted(conn.execute(stmt).all(), key=lambda r: int(r[0]))
