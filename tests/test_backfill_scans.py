@@ -154,9 +154,18 @@ def test_postgresql_backfill_statements_do_not_grow_with_the_days(
 
 def test_moments_are_the_nightly_runs_to_the_last_bit(tmp_path, monkeypatch, capsys):
     """A suite with moments (MeanShift, no reference: an error row, its moments stored): each
-    day's moments are its own statement, the nightly one, so the stored values are equal."""
-    DB[:] = ["warehouse.db"]
-    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    day's moments are its own statement, the nightly one (the next day's sent by a worker
+    thread while a day is judged), so the stored values are equal."""
+    moments_equal(tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'warehouse.db'}")
+
+
+def test_postgresql_moments_are_the_nightly_runs_to_the_last_bit(
+    tmp_path, monkeypatch, capsys, pg_url
+):
+    moments_equal(tmp_path, monkeypatch, pg_url)
+
+
+def moments_equal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     project(tmp_path, monkeypatch, url, '\n        MeanShift("x"),')
     monkeypatch.setenv("DATAVIGIL_RESULTS_URL", f"sqlite:///{tmp_path / 'b.db'}")
     last = (FIRST + timedelta(days=7)).isoformat()

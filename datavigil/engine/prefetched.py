@@ -20,6 +20,7 @@ from datavigil.engine import backends
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
 from datavigil.engine.day_moments import DayMoments
+from datavigil.engine.moments_ahead import MomentsAhead
 from datavigil.engine.values import Values
 
 
@@ -30,6 +31,7 @@ class Prefetch:
     answers: dict[str, dict[Any, Any]]  # day label -> metric -> value
     columns: dict[str, Any]  # the source's columns, as a scan reads them
     moments: DayMoments = field(default_factory=DayMoments)  # each day's own, built once
+    ahead: MomentsAhead | None = None  # the next day's, read while this day is judged
 
 
 _ACTIVE: ContextVar[Prefetch | None] = ContextVar("datavigil_prefetch", default=None)
@@ -55,7 +57,7 @@ def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[
         return
     with ExitStack() as stack:
         args = (suite, source, window, partition)
-        yield LazyScan(pre.answers[label], pre.columns, stack, args, pre.moments)
+        yield LazyScan(pre.answers[label], pre.columns, stack, args, pre)
 
 
 class LazyScan:
@@ -67,11 +69,11 @@ class LazyScan:
         columns: dict[str, Any],
         stack: ExitStack,
         args: tuple,
-        moments: DayMoments,
+        pre: Prefetch,
     ) -> None:
         self.answers, self._columns, self._stack, self._args = answers, columns, stack, args
         self._real: backends.Scan | None = None
-        self._moments = moments
+        self._pre = pre
 
     @property
     def columns(self) -> dict[str, Any]:
@@ -106,8 +108,11 @@ class LazyScan:
     def _own_moments(self, metrics: list[Any]) -> Values:
         """The day's ungrouped moments by the statement built once (engine.day_moments)."""
         moms = [x for x in metrics if isinstance(x, m.Moments) and x.by is None]
-        got = self._moments.compute(self.real(), moms) if moms else None
-        return got or Values()
+        if not moms:
+            return Values()
+        ahead = self._pre.ahead
+        got = ahead.take(self._args[2].label, moms) if ahead is not None else None
+        return got or self._pre.moments.compute(self.real(), moms) or Values()
 
     def ahead(self) -> backends.Ahead:
         return backends.Ahead(self)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.engine import grouped, memo, prefetched
 from datavigil.engine.latest_days import latest_days
+from datavigil.engine.moments_ahead import MomentsAhead
 from datavigil.engine.probes import Where
 from datavigil.engine.sources import SqlSource
 from datavigil.runner import run
@@ -70,9 +71,16 @@ def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
         "%s: metrics of %d days grouped in %d statements (%.2fs)",
         suite.name, len(answers), statements, time.monotonic() - t0,
     )  # fmt: skip
-    pre = prefetched.Prefetch(suite.name, suite.source, answers, columns)
-    with prefetched.prefetching(pre), memo.probing(freshness(suite, windows)):
-        yield
+    ahead = None
+    if isinstance(suite.source, SqlSource):  # a worker's own connection (not DuckDB's one)
+        ahead = MomentsAhead(suite.name, suite.source, suite.partition, windows)
+    pre = prefetched.Prefetch(suite.name, suite.source, answers, columns, ahead=ahead)
+    try:
+        with prefetched.prefetching(pre), memo.probing(freshness(suite, windows)):
+            yield
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def freshness(suite: Suite, windows: list[Window]) -> dict[Any, Any]:
