@@ -11,6 +11,7 @@ most once per run. Any other scan is the ordinary ``backends.open_scan``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from datavigil.engine.moments_ahead import MomentsAhead
 from datavigil.engine.values import Values
 
 
-@dataclass(frozen=True)
+@dataclass
 class Prefetch:
     suite: str
     source: Any
@@ -32,6 +33,16 @@ class Prefetch:
     columns: dict[str, Any]  # the source's columns, as a scan reads them
     moments: DayMoments = field(default_factory=DayMoments)  # each day's own, built once
     ahead: MomentsAhead | None = None  # the next day's, read while this day is judged
+    pending: Future[Any] | None = None  # the later days' answers, grouped by a worker
+
+    def day(self, label: Any) -> dict[Any, Any] | None:
+        """The day's answers (waiting for the later days' grouped pass if it is one of
+        them); None: the day reads its own."""
+        if label not in self.answers and self.pending is not None:
+            later, self.pending = self.pending.result(), None  # (answers, columns) or None
+            if later is not None:
+                self.answers.update(later[0])
+        return self.answers.get(label)
 
 
 _ACTIVE: ContextVar[Prefetch | None] = ContextVar("datavigil_prefetch", default=None)
@@ -50,14 +61,15 @@ def prefetching(prefetch: Prefetch) -> Iterator[None]:
 def open_scan(suite: str, source: Any, window: Any, partition: Any) -> Iterator[Any]:
     """The day's prefetched scan when there is one, else ``backends.open_scan``."""
     pre = _ACTIVE.get()
-    label = getattr(window, "label", None)
-    if pre is None or pre.suite != suite or pre.source is not source or label not in pre.answers:
+    mine = pre is not None and pre.suite == suite and pre.source is source
+    answers = pre.day(getattr(window, "label", None)) if pre is not None and mine else None
+    if pre is None or answers is None:
         with backends.open_scan(suite, source, window, partition) as scan:
             yield scan
         return
     with ExitStack() as stack:
         args = (suite, source, window, partition)
-        yield LazyScan(pre.answers[label], pre.columns, stack, args, pre)
+        yield LazyScan(answers, pre.columns, stack, args, pre)
 
 
 class LazyScan:

@@ -8,15 +8,16 @@ kind) the runs compute themselves, as nightly runs do.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from datavigil.checks.drift_all import expand_drift
 from datavigil.checks.freshness import Freshness
-from datavigil.core.errors import DatavigilError
 from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.engine import grouped, memo, prefetched
@@ -30,6 +31,7 @@ from datavigil.store import Store
 log = logging.getLogger("datavigil")
 
 CHUNK = 366  # days per grouped statement: a year at once (a bound parameter or so per day)
+HEAD = 14  # of a chunk, the days grouped before the first runs (the rest: while they run)
 
 
 def wanted(suite: Suite, window: Window, store: Store) -> Any:
@@ -51,36 +53,54 @@ def eligible(suite: Suite, windows: list[Window]) -> bool:
 
 @contextmanager
 def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
-    """Within: the runs of ``windows`` read their scans' metrics from one grouped pass. A pass
+    """Within: the runs of ``windows`` read their scans' metrics from grouped statements: the
+    first ``HEAD`` days' before they run, the later days' by a worker thread meanwhile. A pass
     that fails is logged and the runs read the source themselves (their verdicts unchanged)."""
     if not eligible(suite, windows):
         yield
         return
-    t0 = time.monotonic()
-    try:
-        metrics = wanted(suite, windows[0], store)
-        answers, columns, statements = grouped.compute_days(
-            suite.name, suite.source, windows, suite.partition, metrics
-        )
-    except (DatavigilError, Exception) as exc:  # the runs will meet (and report) it themselves
-        log.warning("%s: grouped metrics not computed (%s): each day reads its own", suite.name,
-                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)  # fmt: skip
+    metrics = wanted(suite, windows[0], store)
+    first = grouped_days(suite, windows[:HEAD], metrics)
+    if first is None:
         yield
         return
-    log.info(
-        "%s: metrics of %d days grouped in %d statements (%.2fs)",
-        suite.name, len(answers), statements, time.monotonic() - t0,
-    )  # fmt: skip
+    pool = ThreadPoolExecutor(1, thread_name_prefix="datavigil-grouped")
+    later = windows[HEAD:]
+    pending = pool.submit(contextvars.copy_context().run, grouped_days, suite, later, metrics)
     ahead = None
     if isinstance(suite.source, SqlSource):  # a worker's own connection (not DuckDB's one)
         ahead = MomentsAhead(suite.name, suite.source, suite.partition, windows)
-    pre = prefetched.Prefetch(suite.name, suite.source, answers, columns, ahead=ahead)
+    pre = prefetched.Prefetch(suite.name, suite.source, *first, ahead=ahead, pending=pending)
     try:
         with prefetched.prefetching(pre), memo.probing(freshness(suite, windows)):
             yield
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if ahead is not None:
             ahead.close()
+
+
+def grouped_days(suite: Suite, windows: list[Window], metrics: Any) -> Any:
+    """(answers, columns) of ``windows`` grouped by day; None when there are none or the pass
+    failed (logged: the runs read the source themselves)."""
+    if not windows:
+        return None
+    t0 = time.monotonic()
+    try:
+        answers, columns, statements = grouped.compute_days(
+            suite.name, suite.source, windows, suite.partition, metrics
+        )
+    except Exception as exc:  # the runs will meet (and report) it themselves
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.warning(
+            "%s: grouped metrics not computed (%s): each day reads its own", suite.name, why
+        )
+        return None
+    log.info(
+        "%s: metrics of %d days grouped in %d statements (%.2fs)",
+        suite.name, len(answers), statements, time.monotonic() - t0,
+    )  # fmt: skip
+    return answers, columns
 
 
 def freshness(suite: Suite, windows: list[Window]) -> dict[Any, Any]:
