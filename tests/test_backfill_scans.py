@@ -129,11 +129,14 @@ def reads(seen: list[str]) -> list[str]:
 
 
 def bounded(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str, database: str) -> None:
+    from datavigil.runner import prefetch
+
     DB[:] = [database]
     project(tmp, monkeypatch, url)
+    monkeypatch.setattr(prefetch, "HEAD", 10)  # both ranges: 10 days first, then the others
     few, many = (backfill(tmp, monkeypatch, n, f"b{n}.db") for n in (16, 24))
     assert len(many) == len(few), (len(few), len(many))  # before (a86d4a7): 4 per day more
-    # the range's rows; scalars, keys and counts of the first 14 days, then of the others
+    # the range's rows; scalars, keys and counts of the first 10 days, then of the others
     # (grouped while the first days run); the freshness probe
     assert len(reads(many)) == 8, reads(many)
     nightly(tmp, monkeypatch, 24, "nightly.db")
@@ -168,9 +171,12 @@ def test_postgresql_moments_are_the_nightly_runs_to_the_last_bit(
 
 
 def moments_equal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    from datavigil.runner import prefetch
+
     project(tmp_path, monkeypatch, url, '\n        MeanShift("x"),')
+    monkeypatch.setattr(prefetch, "HEAD", 8)  # 8 days grouped first, then 12 by the worker
     monkeypatch.setenv("DATAVIGIL_RESULTS_URL", f"sqlite:///{tmp_path / 'b.db'}")
-    last = (FIRST + timedelta(days=19)).isoformat()  # 14 days grouped first, then 6
+    last = (FIRST + timedelta(days=19)).isoformat()
     main(["-q", "validate", "events", "--from", FIRST.isoformat(), "--to", last])
     monkeypatch.setenv("DATAVIGIL_RESULTS_URL", f"sqlite:///{tmp_path / 'n.db'}")
     for d in range(20):

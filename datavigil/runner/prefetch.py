@@ -31,7 +31,7 @@ from datavigil.store import Store
 log = logging.getLogger("datavigil")
 
 CHUNK = 366  # days per grouped statement: a year at once (a bound parameter or so per day)
-HEAD = 14  # of a chunk, the days grouped before the first runs (the rest: while they run)
+HEAD = 64  # of a chunk, the days grouped before the first runs (the rest: while they run)
 
 
 def wanted(suite: Suite, window: Window, store: Store) -> Any:
