@@ -46,8 +46,8 @@ class MomentsAhead:
         return got
 
     def _send(self, i: int, metrics: list[Any]) -> None:
-        if i >= len(self.windows):
-            return
+        if i >= len(self.windows) or self.windows[i].label in self.futures:
+            return  # past the last day, or already sent
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="datavigil-moments")
         run = contextvars.copy_context().run  # the backfill's shared engines and catalogue

@@ -39,7 +39,11 @@ class Prefetch:
         """The day's answers (waiting for the later days' grouped pass if it is one of
         them); None: the day reads its own."""
         if label not in self.answers and self.pending is not None:
-            later, self.pending = self.pending.result(), None  # (answers, columns) or None
+            pending, self.pending = self.pending, None
+            try:
+                later = pending.result()  # (answers, columns), None when the pass failed
+            except Exception:  # the later days read their own, as at night
+                later = None
             if later is not None:
                 self.answers.update(later[0])
         return self.answers.get(label)

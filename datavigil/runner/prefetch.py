@@ -70,7 +70,10 @@ def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
     ahead = None
     if isinstance(suite.source, SqlSource):  # a worker's own connection (not DuckDB's one)
         ahead = MomentsAhead(suite.name, suite.source, suite.partition, windows)
-    pre = prefetched.Prefetch(suite.name, suite.source, *first, ahead=ahead, pending=pending)
+    answers, columns = first
+    pre = prefetched.Prefetch(
+        suite.name, suite.source, answers, columns, ahead=ahead, pending=pending
+    )
     try:
         with prefetched.prefetching(pre), memo.probing(freshness(suite, windows)):
             yield
