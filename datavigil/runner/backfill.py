@@ -5,7 +5,9 @@ Each partition is its own run through ``run_suite``, the nightly path, with the 
 would store, and re-running a range replaces them (idempotent). Date order lets history-based
 checks (Volume, DayAnova, SchemaChange) read the runs of the earlier days. One results store,
 one source engine (``datavigil.engine.reuse``) and the imports are shared by the partitions; a
-failing partition never stops the next one (docs/adr/0131).
+failing partition never stops the next one (docs/adr/0131). The scans' metrics of daily
+partitions are computed ahead, grouped by day, and each run reads its own from them
+(``datavigil.runner.prefetch``, docs/adr/0146).
 """
 
 from __future__ import annotations
