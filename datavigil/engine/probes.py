@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window, zone
+from datavigil.engine import memo
 from datavigil.engine.dialects import sql_family
 from datavigil.engine.sources.files import FileSource
 from datavigil.engine.sources.sql import SqlSource, day_filter
@@ -107,7 +108,9 @@ def sql_latest(
     """The newest update before ``window.end``, max overall and count(*): one aggregate query.
     A timestamp counts when it is strictly before the end (the partition's [start, end), so the
     next day's midnight row is the next day's); a date or day key when it is at most the day."""
-
+    ahead = memo.probed(("latest", source, column, column_timezone, window.label))
+    if ahead is not None:  # a backfill's days, in one statement (engine.latest_days)
+        return ahead  # type: ignore[no-any-return]
     with _connected(source, where) as conn:
         col, from_ = _column(conn, source, column, where)
         family = sql_family(col.type)  # PyHive's types decorate a string: by their family
@@ -230,7 +233,13 @@ def column_types(source: Any, where: Where, window: Window) -> dict[str, str]:
     """Column name -> type of a source, for schema fingerprints and coverage (no rows read)."""
     if isinstance(source, FileSource):
         return _retag(lambda: source.column_types(where.suite, window), where)
-    return _retag(lambda: source.column_types(where.suite), where)
+    if not isinstance(source, SqlSource):
+        return _retag(lambda: source.column_types(where.suite), where)
+    key = ("column_types", source)  # a backfill reads a table's catalogue once
+    known = memo.probed(key)
+    if known is not None:
+        return dict(known)
+    return dict(memo.remember(key, _retag(lambda: source.column_types(where.suite), where)))
 
 
 def _retag(call: Callable[[], T], where: Where) -> T:

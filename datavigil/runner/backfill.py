@@ -5,12 +5,15 @@ Each partition is its own run through ``run_suite``, the nightly path, with the 
 would store, and re-running a range replaces them (idempotent). Date order lets history-based
 checks (Volume, DayAnova, SchemaChange) read the runs of the earlier days. One results store,
 one source engine (``datavigil.engine.reuse``) and the imports are shared by the partitions; a
-failing partition never stops the next one (docs/adr/0131).
+failing partition never stops the next one (docs/adr/0131). The scans' metrics of daily
+partitions are computed ahead, grouped by day, and each run reads its own from them
+(``datavigil.runner.prefetch``, docs/adr/0146).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,6 +23,7 @@ from datavigil.declare.window import Window, zone
 from datavigil.engine import metrics as m
 from datavigil.engine.backends import open_scan
 from datavigil.engine.reuse import shared_engines
+from datavigil.runner import prefetch
 from datavigil.runner.run import RunKey, RunReport, run_suite
 from datavigil.store import Store
 
@@ -117,9 +121,12 @@ def backfill(
     partition would fail the same way; the command can be run again: it is idempotent).
     A range without data is a UsageError before any run is recorded."""
     outcome = Outcome()
-    with shared_engines():
+    with shared_engines(), ExitStack() as ahead:
         require_data(suite, windows)
         for i, window in enumerate(windows):
+            if i % prefetch.CHUNK == 0:  # the next days' metrics in a few statements
+                ahead.close()
+                ahead.enter_context(prefetch.days(suite, windows[i : i + prefetch.CHUNK], store))
             try:
                 report = run_suite(suite, window, RunKey(), store)
                 step = Step(window, report, report.exit_code)

@@ -24,7 +24,7 @@ from datavigil.core.outcome import CheckResult, Outcome, Status
 from datavigil.declare.suite import Suite
 from datavigil.declare.window import Window
 from datavigil.engine import metrics as m
-from datavigil.engine.backends import open_scan
+from datavigil.engine.prefetched import open_scan  # a backfill's days: ADR 0146
 from datavigil.engine.reuse import shared_engines
 from datavigil.engine.values import Values
 from datavigil.runner import attempts, failures

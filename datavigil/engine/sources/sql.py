@@ -12,7 +12,7 @@ from datavigil.core import config
 from datavigil.core.errors import SourceUnavailable, SuiteError, first_line
 from datavigil.declare.suite import Partition
 from datavigil.declare.window import Window
-from datavigil.engine import reuse
+from datavigil.engine import memo, reuse
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -66,9 +66,13 @@ class SqlSource:
     def _table(self, conn: sa.Connection, suite: str) -> sa.Table:
         import sqlalchemy as sa
 
+        known = memo.probed(("table", self))  # a backfill reflects it once (ADR 0146)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
         try:
-            return sa.Table(
-                str(self.table), sa.MetaData(), schema=self.db_schema, autoload_with=conn
+            return memo.remember(
+                ("table", self),
+                sa.Table(str(self.table), sa.MetaData(), schema=self.db_schema, autoload_with=conn),
             )
         except sa.exc.NoSuchTableError:
             raise SourceUnavailable(
