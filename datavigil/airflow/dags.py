@@ -8,6 +8,7 @@ results store raises a retryable error; warn-severity failures are logged and le
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_conte
 from airflow.sdk.bases.operator import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from datavigil.airflow.assets import gate_tasks, schedule_of
+from datavigil.airflow.assets import CallTask, gate_tasks, schedule_of
 from datavigil.airflow.deadline import deadline_of
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import on_failure
@@ -128,14 +129,30 @@ INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)} 
 
 
 def build_dag(info: SuiteInfo) -> DAG:
-    @dag(**_dag_arguments(info), deadline=deadline_of(info.name, info.finish_within))
-    def validation() -> None:
+    """``validate_<suite>``: 5 operators built directly, not through ``@dag``/``@task`` (parse
+    cost, docs/adr/0147)."""
+    deadline = deadline_of(info.name, info.finish_within)
+    with DAG(**_dag_arguments(info), **dag_settings(), deadline=deadline) as validation:
         gate = _phase_task(info.name, *GATE)
         checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
         gate >> checks
         gate_tasks(info, [gate, *checks])  # validated or failed Asset event (docs/adr/0128)
+    return validation
 
-    return validation()
+
+@functools.cache
+def dag_settings() -> dict[str, Any]:
+    """The DAG arguments Airflow would read from its configuration for every DAG, read once
+    per parse (one configparser lookup each instead of one per DAG; build_all clears it)."""
+    from airflow.sdk.configuration import conf
+
+    return {
+        "max_active_tasks": conf.getint("core", "max_active_tasks_per_dag"),
+        "max_consecutive_failed_dag_runs": conf.getint(
+            "core", "max_consecutive_failed_dag_runs_per_dag"
+        ),
+        "disable_bundle_versioning": conf.getboolean("dag_processor", "disable_bundle_versioning"),
+    }
 
 
 def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
@@ -170,6 +187,15 @@ def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
     )
 
 
+def capture_params() -> dict[str, Param]:
+    """The trigger form of a capture DAG (new Params per DAG: Airflow annotates them)."""
+    return {
+        "from": Param(None, type=["null", "string"], description="first day YYYY-MM-DD"),
+        "to": Param(None, type=["null", "string"], description="last day YYYY-MM-DD"),
+        "activate": Param(True, type="boolean"),
+    }
+
+
 def capture_reference(suite_name: str) -> dict[str, Any]:
     """Body of the capture task: snapshot the window given in the run's params (or the suite's
     ``reference_window``) and activate it (docs/adr/0010)."""
@@ -195,7 +221,7 @@ def build_capture_dag(info: SuiteInfo) -> DAG:
     (re-)capture the reference snapshot the distribution checks compare against."""
     import pendulum
 
-    @dag(
+    with DAG(
         dag_id=f"capture_reference_{info.name}",
         schedule=None,
         start_date=pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone),
@@ -203,21 +229,17 @@ def build_capture_dag(info: SuiteInfo) -> DAG:
         max_active_runs=1,
         tags=["datavigil", info.dataset, "reference"],
         description=f"capture a reference snapshot of {info.dataset}",
-        params={
-            "from": Param(None, type=["null", "string"], description="first day YYYY-MM-DD"),
-            "to": Param(None, type=["null", "string"], description="last day YYYY-MM-DD"),
-            "activate": Param(True, type="boolean"),
-        },
+        params=capture_params(),
         default_args={"retries": int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))},
-    )
-    def capture() -> None:
-        @task(task_id="capture_reference", multiple_outputs=True)
-        def capture_task() -> dict[str, Any]:
-            return capture_reference(info.name)
-
-        capture_task()
-
-    return capture()
+        **dag_settings(),
+    ) as capture:
+        CallTask(
+            task_id="capture_reference",
+            multiple_outputs=True,
+            fn=capture_reference,
+            args=(info.name,),
+        )
+    return capture
 
 
 def build_broken_dag(name: str, message: str) -> DAG:
@@ -264,6 +286,7 @@ def _build_one(info: SuiteInfo, dags: dict[str, DAG]) -> None:
 def build_all() -> dict[str, DAG]:
     """One DAG per suite, and one failing `validate_<name>` per broken suite (a name another
     file's good suite uses is not shadowed: the error is logged instead)."""
+    dag_settings.cache_clear()
     found = scan()
     dags: dict[str, DAG] = {}
     for info in found.suites:
