@@ -8,20 +8,21 @@ results store raises a retryable error; warn-severity failures are logged and le
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import DAG, CronTriggerTimetable, dag, get_current_context, task
 from airflow.sdk.bases.operator import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from datavigil.airflow.assets import CallTask, gate_tasks, schedule_of
+from datavigil.airflow import fleet, settings
+from datavigil.airflow.assets import gate_tasks, schedule_of
+from datavigil.airflow.capture import build_capture_dag, build_fleet_capture_dag
 from datavigil.airflow.deadline import deadline_of
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import on_failure
+from datavigil.airflow.settings import dag_settings, task_retries
 from datavigil.core import redact
 from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
 
@@ -124,10 +125,6 @@ def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
     return PhaseTask(task_id=task_id, suite=suite_name, phase=phase)
 
 
-DAY = timedelta(days=1)
-INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)}  # adr 0097
-
-
 def build_dag(info: SuiteInfo) -> DAG:
     """``validate_<suite>``: 5 operators built directly, not through ``@dag``/``@task`` (parse
     cost, docs/adr/0147)."""
@@ -140,28 +137,13 @@ def build_dag(info: SuiteInfo) -> DAG:
     return validation
 
 
-@functools.cache
-def dag_settings() -> dict[str, Any]:
-    """The DAG arguments Airflow would read from its configuration for every DAG, read once
-    per parse (one configparser lookup each instead of one per DAG; build_all clears it)."""
-    from airflow.sdk.configuration import conf
-
-    return {
-        "max_active_tasks": conf.getint("core", "max_active_tasks_per_dag"),
-        "max_consecutive_failed_dag_runs": conf.getint(
-            "core", "max_consecutive_failed_dag_runs_per_dag"
-        ),
-        "disable_bundle_versioning": conf.getboolean("dag_processor", "disable_bundle_versioning"),
-    }
-
-
 def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
     """The arguments of a suite's validate_* DAG: its schedule, start, tags, docs and retries."""
     import pendulum
 
-    retries = int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
+    retries = task_retries()
     start = pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone)
-    interval = INTERVAL.get(info.partition_unit, DAY)
+    interval = settings.INTERVAL.get(info.partition_unit, settings.DAY)
     return dict(
         dag_id=f"validate_{info.name}",
         schedule=schedule_of(
@@ -185,61 +167,6 @@ def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
             "on_failure_callback": on_failure(info.name),
         },
     )
-
-
-def capture_params() -> dict[str, Param]:
-    """The trigger form of a capture DAG (new Params per DAG: Airflow annotates them)."""
-    return {
-        "from": Param(None, type=["null", "string"], description="first day YYYY-MM-DD"),
-        "to": Param(None, type=["null", "string"], description="last day YYYY-MM-DD"),
-        "activate": Param(True, type="boolean"),
-    }
-
-
-def capture_reference(suite_name: str) -> dict[str, Any]:
-    """Body of the capture task: snapshot the window given in the run's params (or the suite's
-    ``reference_window``) and activate it (docs/adr/0010)."""
-    from datavigil import api
-    from datavigil.core.errors import DatavigilError
-    from datavigil.runner.snapshot import describe, window_of
-
-    params = get_current_context()["params"]
-    try:
-        suite = api.load_suite(suite_name)
-        first, last = window_of(suite, params.get("from") or None, params.get("to") or None)
-        ref = api.capture_snapshot(suite, first, last, activate=bool(params.get("activate", True)))
-    except DatavigilError as exc:
-        if exc.retryable:
-            raise SourceOrStoreUnavailable(str(exc)) from None
-        raise AirflowFailException(str(exc)) from None
-    log.info("%s", describe(ref))
-    return {"snapshot_id": ref.id, "rows": ref.row_count, "active": ref.active}
-
-
-def build_capture_dag(info: SuiteInfo) -> DAG:
-    """`capture_reference_<suite>`: no schedule; trigger it from the UI (or give it one) to
-    (re-)capture the reference snapshot the distribution checks compare against."""
-    import pendulum
-
-    with DAG(
-        dag_id=f"capture_reference_{info.name}",
-        schedule=None,
-        start_date=pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone),
-        catchup=False,
-        max_active_runs=1,
-        tags=["datavigil", info.dataset, "reference"],
-        description=f"capture a reference snapshot of {info.dataset}",
-        params=capture_params(),
-        default_args={"retries": int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))},
-        **dag_settings(),
-    ) as capture:
-        CallTask(
-            task_id="capture_reference",
-            multiple_outputs=True,
-            fn=capture_reference,
-            args=(info.name,),
-        )
-    return capture
 
 
 def build_broken_dag(name: str, message: str) -> DAG:
@@ -284,15 +211,38 @@ def _build_one(info: SuiteInfo, dags: dict[str, DAG]) -> None:
 
 
 def build_all() -> dict[str, DAG]:
-    """One DAG per suite, and one failing `validate_<name>` per broken suite (a name another
-    file's good suite uses is not shadowed: the error is logged instead)."""
-    dag_settings.cache_clear()
+    """One DAG per suite (or, with DATAVIGIL_DAG_LAYOUT=fleet, one per schedule: fleet.py), and
+    one failing `validate_<name>` per broken suite (a name another file's good suite uses is not
+    shadowed: the error is logged instead)."""
+    settings.clear()
+    fleet_layout = settings.layout() == "fleet"  # a bad value: the DAG file's import error
     found = scan()
     dags: dict[str, DAG] = {}
-    for info in found.suites:
+    pooled = [i for i in found.suites if fleet_layout and not fleet.own_dag(i)]
+    for info in [i for i in found.suites if not fleet_layout or fleet.own_dag(i)]:
         _build_one(info, dags)
+    if pooled:
+        _build_fleets(pooled, dags)
     for bad in found.broken:
         log.error("datavigil: %s", bad.error)
         if f"validate_{bad.name}" not in dags:
             dags[f"validate_{bad.name}"] = build_broken_dag(bad.name, str(bad.error))
     return dags
+
+
+def _build_fleets(pooled: list[SuiteInfo], dags: dict[str, DAG]) -> None:
+    """The fleet DAGs and their capture DAG; a fleet that cannot be built falls back to one DAG
+    per member suite (each with its own guard), so its suites are never left without a DAG."""
+    for dag_id, members in fleet.groups(pooled).items():
+        try:
+            dags[dag_id] = fleet.build_fleet(dag_id, members)
+        except Exception as exc:
+            log.error("datavigil: fleet %s not built (%s): one DAG per suite", dag_id, exc)
+            for info in members:
+                _build_one(info, dags)
+    try:
+        dags["capture_reference"] = build_fleet_capture_dag(pooled)
+    except Exception as exc:
+        log.error("datavigil: capture_reference not built (%s): one per suite", exc)
+        for info in pooled:
+            dags[f"capture_reference_{info.name}"] = build_capture_dag(info)
