@@ -173,3 +173,13 @@ def test_each_suite_dag_shows_the_same_operators(tmp_path, monkeypatch):
         "publish_failed": "@task",
         "capture_reference": "@task",
     }
+
+
+def test_the_fleet_layout_parses_without_heavy_imports(tmp_path, monkeypatch):
+    """The DAG-parse guard of tests/e2e/test_dagbag.py, in the fleet layout."""
+    write_suites(tmp_path, 20)
+    monkeypatch.setenv("DATAVIGIL_DAG_LAYOUT", "fleet")
+    result = parse(tmp_path)
+    assert result["errors"] == {}
+    assert result["dags"] == ["capture_reference", FLEET]
+    assert result["heavy"] == []
