@@ -32,7 +32,7 @@ def capture_reference(suite_name: str) -> dict[str, Any]:
     """Body of the capture task: snapshot the window given in the run's params (or the suite's
     ``reference_window``) and activate it (docs/adr/0010)."""
     from datavigil import api
-    from datavigil.airflow.dags import retryable_or_fail
+    from datavigil.airflow.outcome import retryable_or_fail
     from datavigil.core.errors import DatavigilError
     from datavigil.runner.snapshot import describe, window_of
 

@@ -124,15 +124,16 @@ def validate_member(name: str) -> dict[str, Any]:
     """Body of one suite's task instance: skip when the run names other suites; else run every
     phase, decide (the suite's task fails or retries as in its own DAG), and emit its validated
     Asset event when the stored run passes the gate (docs/adr/0128)."""
-    from datavigil.airflow.dags import decide
     from datavigil.airflow.operator import _run
+    from datavigil.airflow.outcome import decide
     from datavigil.store import Store, history
 
     context = get_current_context()
     if name not in chosen(context, [name]):
         raise AirflowSkipException(f"suite {name}: not among the suites this run validates")
     suite, report = _run(name, PHASES, context, label=name)
-    context["task"].keep_for_lineage(suite, report)
+    if keep := getattr(context.get("task"), "keep_for_lineage", None):
+        keep(suite, report)  # its OpenLineage facets, also when it fails
     result = decide(name, report)
     summary = history.run_summary(Store(), result["run_id"])
     passed, why = gate(summary, suite.warnings_block_validated)

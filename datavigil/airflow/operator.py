@@ -24,9 +24,9 @@ from airflow.sdk import BaseOperator, get_current_context
 from airflow.sdk.bases.decorator import task_decorator_factory
 
 from datavigil.airflow.assets import validated_asset
-from datavigil.airflow.dags import decide, reference_instant, retryable_or_fail
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import OnFailure
+from datavigil.airflow.outcome import decide, reference_instant, retryable_or_fail
 from datavigil.runner.registry import find
 
 log = logging.getLogger("datavigil")
