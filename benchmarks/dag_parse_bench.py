@@ -7,19 +7,20 @@ Each parse is a fresh process (cold imports, as a DAG processor parses a file): 
 ``DagBag(dag_folder=dags/)`` is measured inside it, Airflow's own import apart. The first parse
 after the suites are written is "cold" (discovery reads every file with ``ast`` and fills its
 cache, docs/adr/0131); the median of the next ``--runs`` is "warm", what a DAG processor sees
-parse after parse. ``--layout`` measures the default layout (``suite``: one DAG per suite) and/or
-the opt-in ``fleet`` (DATAVIGIL_DAG_LAYOUT=fleet: one DAG per schedule, docs/adr/0147), each
-in its own folders. Targets (reported per layout; only with --strict a miss of the last layout
-given exits 1): 200 suites warm in at most 2x one suite, and 20 suites within 1 s
-(tests/e2e/test_dagbag.py checks the imports, not the time: a shared machine makes timing
-flaky). The rows go to ``--out``
-(benchmarks/results/dag_parse.json) for benchmarks/targets.py: ``rows`` are those of the last
-layout given (``layout`` says which), ``by_layout`` holds every layout's.
+parse after parse (the sizes are parsed round by round, each round one parse of each size).
+``--layout`` measures the default layout (``suite``: one DAG per suite) and/or the opt-in
+``fleet`` (DATAVIGIL_DAG_LAYOUT=fleet: one DAG per schedule, docs/adr/0147), each in its own
+folders. Targets (reported per layout; only with --strict a miss of the last layout given exits
+1): 200 suites warm in at most 2x one suite, and 20 suites within 1 s (tests/e2e/test_dagbag.py
+checks the imports, not the time: a shared machine makes timing flaky). The rows go to
+``--out`` (benchmarks/results/dag_parse.json) for benchmarks/targets.py: ``rows`` are those of
+the last layout given (``layout`` says which), ``by_layout`` holds every layout's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -68,12 +69,23 @@ def one_parse(schemas: Path, layout: str) -> dict:
     return result | {"process_s": time.perf_counter() - t0}
 
 
-def measure(count: int, runs: int, layout: str) -> dict:
-    """Cold parse, then ``runs`` warm ones, of ``count`` suites in a fresh schemas folder."""
-    with tempfile.TemporaryDirectory() as tmp:
-        write_suites(Path(tmp), count)
-        cold = one_parse(Path(tmp), layout)
-        warm = [one_parse(Path(tmp), layout) for _ in range(runs)]
+def measure(counts: list[int], runs: int, layout: str) -> list[dict]:
+    """A cold parse of each size (fresh schemas folders), then ``runs`` rounds of one warm parse
+    of every size: the sizes are measured round by round, so a change in the machine's load
+    during the run does not land on one size only."""
+    with contextlib.ExitStack() as stack:
+        folders = [Path(stack.enter_context(tempfile.TemporaryDirectory())) for _ in counts]
+        for folder, count in zip(folders, counts, strict=True):
+            write_suites(folder, count)
+        cold = [one_parse(folder, layout) for folder in folders]
+        warm: list[list[dict]] = [[] for _ in counts]
+        for _ in range(runs):
+            for i, folder in enumerate(folders):
+                warm[i].append(one_parse(folder, layout))
+    return [row(c, layout, cold[i], warm[i]) for i, c in enumerate(counts)]
+
+
+def row(count: int, layout: str, cold: dict, warm: list[dict]) -> dict:
     parse = [r["parse_s"] for r in warm]
     fewest = count if layout == "suite" else 1  # the fleet: one DAG per schedule
     bad = [r for r in (cold, *warm) if r["errors"] or r["dags"] < fewest]
@@ -124,17 +136,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def table(layout: str, args: argparse.Namespace) -> list[dict]:
-    """One layout's rows, printed as a markdown table as they are measured."""
-    rows: list[dict] = []
+    """One layout's rows, printed as a markdown table."""
+    rows = measure([int(n) for n in args.suites.split(",")], args.runs, layout)
     print(f"\nlayout {layout}\n")
     print("| suites | DAGs | cold parse s | warm parse s (min-max) | x 1 suite | whole process s |")
     print("|---|---|---|---|---|---|")
-    for count in [int(n) for n in args.suites.split(",")]:
-        r = measure(count, args.runs, layout)
-        rows.append(r)
+    for r in rows:
         ratio = r["warm"] / rows[0]["warm"]
         print(
-            f"| {count:,} | {r['dags']:,} | {r['cold']:.3f} | {r['warm']:.3f} "
+            f"| {r['suites']:,} | {r['dags']:,} | {r['cold']:.3f} | {r['warm']:.3f} "
             f"({r['min']:.3f}-{r['max']:.3f}) | {ratio:.1f} | {r['process']:.2f} |",
             flush=True,
         )

@@ -58,6 +58,15 @@ def _start(info: SuiteInfo) -> Any:
     return pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone)
 
 
+def earliest(members: list[SuiteInfo]) -> Any:
+    """The earliest start of ``members``: one time-zone conversion per zone, not per suite."""
+    by_zone: dict[str, list[SuiteInfo]] = {}
+    for info in members:
+        by_zone.setdefault(info.timezone, []).append(info)
+    day = lambda info: datetime.fromisoformat(info.start_date)  # noqa: E731
+    return min(_start(min(zone, key=day)) for zone in by_zone.values())
+
+
 def build_capture_dag(info: SuiteInfo) -> DAG:
     """`capture_reference_<suite>`: one task, ``capture_reference``."""
     with DAG(
@@ -89,7 +98,7 @@ def build_fleet_capture_dag(members: list[SuiteInfo]) -> DAG:
     with DAG(
         dag_id="capture_reference",
         schedule=None,
-        start_date=min(_start(i) for i in members),
+        start_date=earliest(members),
         catchup=False,
         max_active_runs=1,
         tags=["datavigil", "reference", "fleet"],
