@@ -59,12 +59,14 @@ def _start(info: SuiteInfo) -> Any:
 
 
 def earliest(members: list[SuiteInfo]) -> Any:
-    """The earliest start of ``members``: one time-zone conversion per zone, not per suite."""
-    by_zone: dict[str, list[SuiteInfo]] = {}
+    """The earliest start of ``members`` (discovery checked each is YYYY-MM-DD, so the text's
+    order is the days'): one time-zone conversion per zone, not per suite."""
+    by_zone: dict[str, SuiteInfo] = {}
     for info in members:
-        by_zone.setdefault(info.timezone, []).append(info)
-    day = lambda info: datetime.fromisoformat(info.start_date)  # noqa: E731
-    return min(_start(min(zone, key=day)) for zone in by_zone.values())
+        seen = by_zone.get(info.timezone)
+        if seen is None or info.start_date < seen.start_date:
+            by_zone[info.timezone] = info
+    return min(_start(info) for info in by_zone.values())
 
 
 def build_capture_dag(info: SuiteInfo) -> DAG:

@@ -177,7 +177,7 @@ def build_fleet(dag_id: str, members: list[SuiteInfo]) -> DAG:
     import pendulum
 
     first, names = members[0], [i.name for i in members]
-    start = min(datetime.fromisoformat(i.start_date) for i in members)
+    start = datetime.fromisoformat(min(i.start_date for i in members))  # YYYY-MM-DD
     interval = INTERVAL.get(first.partition_unit, DAY)
     with DAG(
         dag_id=dag_id,
