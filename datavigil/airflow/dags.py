@@ -9,33 +9,30 @@ results store raises a retryable error; warn-severity failures are logged and le
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import DAG, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import DAG, CronTriggerTimetable, get_current_context
 from airflow.sdk.bases.operator import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
+from datavigil.airflow import fleet, settings
 from datavigil.airflow.assets import gate_tasks, schedule_of
+from datavigil.airflow.capture import build_capture_dag, build_fleet_capture_dag
 from datavigil.airflow.deadline import deadline_of
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import on_failure
+from datavigil.airflow.outcome import (  # noqa: F401 (re-exported: tests, users)
+    SourceOrStoreUnavailable,
+    decide,
+    reference_instant,
+    retryable_or_fail,
+)
+from datavigil.airflow.settings import dag_settings, task_retries
 from datavigil.core import redact
 from datavigil.runner.registry import DEFAULTS, SuiteInfo, scan
 
 log = logging.getLogger("datavigil")
-redact.install(log)  # task logs never show a credential (docs/adr/0062)
-
-
-class SourceOrStoreUnavailable(RuntimeError):
-    """Retryable: the data or the results store could not be reached this time."""
-
-
-def reference_instant(context: Any) -> datetime:
-    """The run's "now": its data-interval end, or run_after for runs without a logical date."""
-    end = context.get("data_interval_end")
-    return end if end is not None else context["dag_run"].run_after
 
 
 def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
@@ -70,37 +67,6 @@ def run_phase(suite_name: str, phases: tuple[str, ...]) -> dict[str, Any]:
     return decide(suite_name, report)
 
 
-def retryable_or_fail(exc: Any) -> Exception:
-    """A retryable DatavigilError (source, store) retries the task; any other fails it."""
-    if exc.retryable:
-        return SourceOrStoreUnavailable(str(exc))
-    return AirflowFailException(str(exc))
-
-
-def decide(suite_name: str, report: Any) -> dict[str, Any]:
-    """Log the summary, then the task state: the rows are saved already (collect everything,
-    fail once). ``report`` is the API's ValidationReport. Returns the XCom value of a green
-    task. Shared by the generated DAGs and DatavigilOperator."""
-    for line in report.text().splitlines():
-        log.info("%s", line)
-    for r in report.warnings:
-        log.warning("warn-severity %s: %s", r.check_name, r.outcome.message)
-    if report.error is not None:  # a source, dependency or the store: retry; a config: fail
-        raise retryable_or_fail(report.error)
-    if report.failures:
-        names = ", ".join(r.check_name for r in report.failures)
-        raise AirflowFailException(
-            f"suite {suite_name}: {len(report.failures)} error-severity "
-            f"check(s) did not pass: {names}"
-        )
-    return {
-        "run_id": report.run_id,
-        "status": report.status,
-        "partition": report.partition.isoformat(),
-        "warnings": [r.check_name for r in report.warnings],
-    }
-
-
 # One task per phase. Freshness gates the rest (stale inputs: the checks that need the data end
 # upstream_failed); validate and compare_distributions both run once it passes, so a NULL-rate
 # failure does not hide a distribution shift (collect everything, fail once).
@@ -123,28 +89,25 @@ def _phase_task(suite_name: str, phase: str, task_id: str) -> Any:
     return PhaseTask(task_id=task_id, suite=suite_name, phase=phase)
 
 
-DAY = timedelta(days=1)
-INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)}  # adr 0097
-
-
 def build_dag(info: SuiteInfo) -> DAG:
-    @dag(**_dag_arguments(info), deadline=deadline_of(info.name, info.finish_within))
-    def validation() -> None:
+    """``validate_<suite>``: 5 operators built directly, not through ``@dag``/``@task`` (parse
+    cost, docs/adr/0147)."""
+    deadline = deadline_of(info.name, info.finish_within)
+    with DAG(**_dag_arguments(info), **dag_settings(), deadline=deadline) as validation:
         gate = _phase_task(info.name, *GATE)
         checks = [_phase_task(info.name, phase, task_id) for phase, task_id in TASKS]
         gate >> checks
         gate_tasks(info, [gate, *checks])  # validated or failed Asset event (docs/adr/0128)
-
-    return validation()
+    return validation
 
 
 def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
     """The arguments of a suite's validate_* DAG: its schedule, start, tags, docs and retries."""
     import pendulum
 
-    retries = int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
+    retries = task_retries()
     start = pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone)
-    interval = INTERVAL.get(info.partition_unit, DAY)
+    interval = settings.INTERVAL.get(info.partition_unit, settings.DAY)
     return dict(
         dag_id=f"validate_{info.name}",
         schedule=schedule_of(
@@ -170,62 +133,13 @@ def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
     )
 
 
-def capture_reference(suite_name: str) -> dict[str, Any]:
-    """Body of the capture task: snapshot the window given in the run's params (or the suite's
-    ``reference_window``) and activate it (docs/adr/0010)."""
-    from datavigil import api
-    from datavigil.core.errors import DatavigilError
-    from datavigil.runner.snapshot import describe, window_of
-
-    params = get_current_context()["params"]
-    try:
-        suite = api.load_suite(suite_name)
-        first, last = window_of(suite, params.get("from") or None, params.get("to") or None)
-        ref = api.capture_snapshot(suite, first, last, activate=bool(params.get("activate", True)))
-    except DatavigilError as exc:
-        if exc.retryable:
-            raise SourceOrStoreUnavailable(str(exc)) from None
-        raise AirflowFailException(str(exc)) from None
-    log.info("%s", describe(ref))
-    return {"snapshot_id": ref.id, "rows": ref.row_count, "active": ref.active}
-
-
-def build_capture_dag(info: SuiteInfo) -> DAG:
-    """`capture_reference_<suite>`: no schedule; trigger it from the UI (or give it one) to
-    (re-)capture the reference snapshot the distribution checks compare against."""
-    import pendulum
-
-    @dag(
-        dag_id=f"capture_reference_{info.name}",
-        schedule=None,
-        start_date=pendulum.instance(datetime.fromisoformat(info.start_date), tz=info.timezone),
-        catchup=False,
-        max_active_runs=1,
-        tags=["datavigil", info.dataset, "reference"],
-        description=f"capture a reference snapshot of {info.dataset}",
-        params={
-            "from": Param(None, type=["null", "string"], description="first day YYYY-MM-DD"),
-            "to": Param(None, type=["null", "string"], description="last day YYYY-MM-DD"),
-            "activate": Param(True, type="boolean"),
-        },
-        default_args={"retries": int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))},
-    )
-    def capture() -> None:
-        @task(task_id="capture_reference", multiple_outputs=True)
-        def capture_task() -> dict[str, Any]:
-            return capture_reference(info.name)
-
-        capture_task()
-
-    return capture()
-
-
 def build_broken_dag(name: str, message: str) -> DAG:
     """`validate_<name>` for a suite that cannot be discovered or built: scheduled nightly, its
     one task fails (no retry) with the suite's one-line error, so the breakage is red in the UI
     and alerts like any failed validation, while every other suite keeps its DAG (docs/adr/0060).
     """
     import pendulum
+    from airflow.sdk import dag, task  # the decorators: only for a broken suite
 
     @dag(
         dag_id=f"validate_{name}",
@@ -262,14 +176,38 @@ def _build_one(info: SuiteInfo, dags: dict[str, DAG]) -> None:
 
 
 def build_all() -> dict[str, DAG]:
-    """One DAG per suite, and one failing `validate_<name>` per broken suite (a name another
-    file's good suite uses is not shadowed: the error is logged instead)."""
+    """One DAG per suite (or, with DATAVIGIL_DAG_LAYOUT=fleet, one per schedule: fleet.py), and
+    one failing `validate_<name>` per broken suite (a name another file's good suite uses is not
+    shadowed: the error is logged instead)."""
+    settings.clear()
+    fleet_layout = settings.layout() == "fleet"  # a bad value: the DAG file's import error
     found = scan()
     dags: dict[str, DAG] = {}
-    for info in found.suites:
+    pooled = [i for i in found.suites if fleet_layout and not fleet.own_dag(i)]
+    for info in [i for i in found.suites if not fleet_layout or fleet.own_dag(i)]:
         _build_one(info, dags)
+    if pooled:
+        _build_fleets(pooled, dags)
     for bad in found.broken:
         log.error("datavigil: %s", bad.error)
         if f"validate_{bad.name}" not in dags:
             dags[f"validate_{bad.name}"] = build_broken_dag(bad.name, str(bad.error))
     return dags
+
+
+def _build_fleets(pooled: list[SuiteInfo], dags: dict[str, DAG]) -> None:
+    """The fleet DAGs and their capture DAG; a fleet that cannot be built falls back to one DAG
+    per member suite (each with its own guard), so its suites are never left without a DAG."""
+    for dag_id, members in fleet.groups(pooled).items():
+        try:
+            dags[dag_id] = fleet.build_fleet(dag_id, members)
+        except Exception as exc:
+            log.error("datavigil: fleet %s not built (%s): one DAG per suite", dag_id, exc)
+            for info in members:
+                _build_one(info, dags)
+    try:
+        dags["capture_reference"] = build_fleet_capture_dag(pooled)
+    except Exception as exc:
+        log.error("datavigil: capture_reference not built (%s): one per suite", exc)
+        for info in pooled:
+            dags[f"capture_reference_{info.name}"] = build_capture_dag(info)

@@ -24,9 +24,9 @@ from airflow.sdk import BaseOperator, get_current_context
 from airflow.sdk.bases.decorator import task_decorator_factory
 
 from datavigil.airflow.assets import validated_asset
-from datavigil.airflow.dags import decide, reference_instant, retryable_or_fail
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.notify import OnFailure
+from datavigil.airflow.outcome import decide, reference_instant, retryable_or_fail
 from datavigil.runner.registry import find
 
 log = logging.getLogger("datavigil")
@@ -60,9 +60,12 @@ def _task_key() -> type:
     return TaskRunKey
 
 
-def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> tuple[Any, Any]:
+def _run(
+    suite_name: str, phases: tuple[str, ...], context: Any, label: str | None = None
+) -> tuple[Any, Any]:
     """Load the suite and run ``phases`` for the run's data interval through the public API;
-    returns the suite and its ValidationReport."""
+    returns the suite and its ValidationReport. The stored run_id ends with ``label`` (default:
+    the task id; a fleet's mapped task passes the suite's name, docs/adr/0147)."""
     from datavigil import api
     from datavigil.core.errors import DatavigilError
     from datavigil.declare.window import Window
@@ -77,7 +80,7 @@ def _run(suite_name: str, phases: tuple[str, ...], context: Any) -> tuple[Any, A
             dag_run_id=context["run_id"],
             try_number=ti.try_number,
             logical_date=context.get("logical_date"),
-            task_id=ti.task_id,
+            task_id=label or ti.task_id,
         )
         return suite, api.validate_window(suite, window, key=key, phases=phases)
     except DatavigilError as exc:
