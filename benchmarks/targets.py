@@ -165,15 +165,26 @@ def backfill_row(results: Path) -> Row:
     return Row(what, measured, verdict(float(ratio[1]), 10.0), load[1] if load else "-", cmd)
 
 
-def dag_parse_row(results: Path) -> Row:
+def dag_parse_rows(results: Path) -> list[Row]:
+    """One row per DAG layout measured (ADR 0147: one DAG per suite, or the opt-in fleet)."""
     what = "200 suites parse in <= 2x one suite (warm)"
-    got = _read(results / "dag_parse.json")
-    by = {r["suites"]: r for r in (got or {}).get("rows", [])}
-    if 1 not in by or 200 not in by:
-        return Row(what, "-", verdict(None, 2.0), command="python benchmarks/dag_parse_bench.py")
-    ratio = by[200]["warm"] / by[1]["warm"]
-    text = f"{ratio:.2f}x ({by[200]['warm']:.3f} s vs {by[1]['warm']:.3f} s)"
-    return Row(what, text, verdict(ratio, 2.0), got.get("load", "-"), got.get("command", "-"))
+    got = _read(results / "dag_parse.json") or {}
+    layouts = got.get("by_layout") or {got.get("layout", "suite"): got.get("rows", [])}
+    found = []
+    for layout, measured in layouts.items():
+        by = {r["suites"]: r for r in measured}
+        label = f"{what}, {layout} layout"
+        if 1 not in by or 200 not in by:
+            found.append(
+                Row(label, "-", verdict(None, 2.0), command="python benchmarks/dag_parse_bench.py")
+            )
+            continue
+        ratio = by[200]["warm"] / by[1]["warm"]
+        text = f"{ratio:.2f}x ({by[200]['warm']:.3f} s vs {by[1]['warm']:.3f} s)"
+        found.append(
+            Row(label, text, verdict(ratio, 2.0), got.get("load", "-"), got.get("command", "-"))
+        )
+    return found
 
 
 def startup_row(results: Path) -> Row:
@@ -201,7 +212,7 @@ def rows(results: Path) -> list[Row]:
         pg_row(results),
         wide_row(results),
         backfill_row(results),
-        dag_parse_row(results),
+        *dag_parse_rows(results),
         startup_row(results),
     ]
 
