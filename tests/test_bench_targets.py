@@ -34,7 +34,9 @@ def write_results(root: Path) -> None:
         "backfill of 365 days in one process: 80.0 s\n"
         "backfill / one day: 9.5x (target <= 10x for 365 days): met\nload average: 4.00 3.00 2.00\n"
     )
-    dag = {"rows": [{"suites": 1, "warm": 0.5}, {"suites": 200, "warm": 0.75}], "load": "1"}
+    suite = [{"suites": 1, "warm": 0.5}, {"suites": 200, "warm": 7.5}]
+    fleet = [{"suites": 1, "warm": 0.5}, {"suites": 200, "warm": 0.75}]
+    dag = {"rows": fleet, "by_layout": {"suite": suite, "fleet": fleet}, "load": "1"}
     (root / "dag_parse.json").write_text(json.dumps(dag))
 
 
@@ -68,7 +70,9 @@ def test_targets_from_results_files(tmp_path: Path) -> None:
     assert wide.verdict == "MISSED: counts disagree"
     backfill = got["365-day backfill of the demo's flights suite <= 10x one day"]
     assert backfill.verdict == "met (5% under)" and backfill.load == "4.00 3.00 2.00"
-    assert got["200 suites parse in <= 2x one suite (warm)"].measured.startswith("1.50x")
+    parse = "200 suites parse in <= 2x one suite (warm)"
+    assert got[f"{parse}, suite layout"].verdict == "MISSED by 650%"
+    assert got[f"{parse}, fleet layout"].measured.startswith("1.50x")
     startup = [r for r in rows(tmp_path) if r.target.startswith("start-up")]
     assert startup[0].verdict == "not measured"
-    assert markdown(rows(tmp_path)).count("\n| ") == 10  # the header row and 9 targets
+    assert markdown(rows(tmp_path)).count("\n| ") == 11  # the header row and 10 targets
