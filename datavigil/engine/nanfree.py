@@ -8,8 +8,10 @@ NULL (under the column's own name) and ``isnan()`` of it (NULL for a NULL: a NUL
 and every metric of the column is compiled against those two (``compile.Scope.nan_flags``):
 the same values, 2.3x faster on that suite (docs/adr/0149).
 
-Left as they are: columns that a text predicate reads (a NaN's text is ``nan``), and every
-backend other than DuckDB (PostgreSQL inlines a subquery's expressions into each aggregate).
+Left as they are: columns that a text predicate reads (a NaN's text is ``nan``) or a negated
+predicate reads (``NOT (x > 0)`` holds for a NaN, as the guarded comparison is false for it, but
+not for a NULL), and every backend other than DuckDB (PostgreSQL inlines a subquery's
+expressions into each aggregate).
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ def scope_for(scope: c.Scope, metrics: list[Any]) -> c.Scope:
     if scope.caps.name != "duckdb" or scope.nan_flags:
         return scope
     read: set[str] = set().union(*(m.metric_columns(x) for x in metrics))
-    texts: set[str] = set()
+    raw: set[str] = set()
     for x in metrics:
         if isinstance(x, m.CountWhere):
-            texts |= _text_columns(x.predicate)
-    floats = {n for n in read - texts if scope.columns[n].family == "float"}
+            raw |= _read_raw(x.predicate)
+    floats = {n for n in read - raw if scope.columns[n].family == "float"}
     if not floats:
         return scope
     taken = set(scope.columns)
@@ -59,9 +61,10 @@ def _free(name: str, taken: set[str]) -> str:
     return name
 
 
-def _text_columns(pred: Any) -> set[str]:
+def _read_raw(pred: Any) -> set[str]:
+    """The columns of ``pred`` that must keep their NaN: read as text or under a NOT."""
     if isinstance(pred, m.Not):
-        return _text_columns(pred.operand)
+        return m.columns_of(pred.operand)
     if isinstance(pred, m.And | m.Or):
-        return set().union(*(_text_columns(p) for p in pred.operands))
+        return set().union(*(_read_raw(p) for p in pred.operands))
     return {pred.column} if isinstance(pred, TEXT) else set()
