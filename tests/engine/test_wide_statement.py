@@ -8,6 +8,7 @@ neither NULL nor inside nor outside a range, and a text predicate still reads ``
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -104,3 +105,23 @@ def test_a_negated_comparison_still_counts_nan() -> None:
     negated = m.CountWhere(m.Not(m.Cmp("x", ">", 0.0)))
     values = compute(source(), None, [negated, m.CountWhere(m.Cmp("x", ">", 100.0))])
     assert values.get(negated) == 5
+
+
+def test_the_samples_of_many_checks_share_their_columns() -> None:
+    """One UNION ALL reads the samples of every failing check (docs/adr/0140); its columns are
+    shared by type, so 30 samples of 30 float columns and 30 of an int column take one column
+    of each type (a86d4a7: one per sample, 60 columns in each of the 60 branches: quadratic)."""
+    cols = {f"f{i}": pa.array([float(i + j) for j in range(5)]) for i in range(30)}
+    wide = FrameSource(pa.table(cols | {"n": pa.array(range(5), pa.int64())}))
+    wanted = [m.Sample((f"f{i}",), 2, where=m.Cmp(f"f{i}", ">", float(i) + 2)) for i in range(30)]
+    wanted += [m.Sample(("n",), k + 1, where=m.Cmp("n", ">=", k % 5)) for k in range(30)]
+    from datavigil.engine.backends import open_scan
+
+    with duckdb_statements() as seen, open_scan("s", wide, None, None) as scan:
+        got = scan.samples(wanted)
+    (union,) = seen
+    assert len(set(re.findall(r"\bdv_c\d+\b", union))) == 2
+    assert got.queries == 1
+    assert got.get(wanted[0]) == [(3.0,), (4.0,)] and got.get(wanted[29]) == [(32.0,), (33.0,)]
+    assert got.get(wanted[30]) == [(0,)] and got.get(wanted[34]) == [(4,)]
+    assert got.get(wanted[59]) == [(4,)]
