@@ -248,9 +248,20 @@ def count_where(scope: Scope, cond: Any) -> Any:
 
 def is_null(scope: Scope, name: str) -> Any:
     """An SQL NULL (a NaN is not NULL, also where ``frm`` turned it into one)."""
-    if name in scope.nan_flags:
-        return scope.frm.c[scope.nan_flags[name]].is_(None)
-    return scope.col(name).is_(None)
+    return _unmasked(scope, name).is_(None)
+
+
+def _unmasked(scope: Scope, name: str) -> Any:
+    """The column, or where ``frm`` made its NaNs NULL, its flag (NULL only for a NULL)."""
+    return scope.frm.c[scope.nan_flags[name]] if name in scope.nan_flags else scope.col(name)
+
+
+def null_count(scope: Scope, name: str) -> Any:
+    """The rows where the column is NULL: on DuckDB ``count(*) - count(x)`` (a fifth faster
+    than ``count_if(x IS NULL)`` over a wide suite's 100 columns)."""
+    if scope.caps.name == "duckdb":
+        return sa.func.count() - sa.func.count(_unmasked(scope, name))
+    return count_where(scope, is_null(scope, name))
 
 
 def scalar(scope: Scope, metric: Any) -> Any:
@@ -259,7 +270,7 @@ def scalar(scope: Scope, metric: Any) -> Any:
         return sa.func.count()
     col: Any = scope.col(metric.column) if hasattr(metric, "column") else None
     if isinstance(metric, m.NullCount):
-        return count_where(scope, is_null(scope, metric.column))
+        return null_count(scope, metric.column)
     if isinstance(metric, m.NanCount):
         if not _float(scope, metric.column) and metric.column not in scope.nan_flags:
             return sa.literal(0)
