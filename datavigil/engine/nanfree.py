@@ -32,11 +32,11 @@ def scope_for(scope: c.Scope, metrics: list[Any]) -> c.Scope:
     if scope.caps.name != "duckdb" or scope.nan_flags:
         return scope
     read: set[str] = set().union(*(m.metric_columns(x) for x in metrics))
-    raw: set[str] = set()
+    kept: set[str] = set()
     for x in metrics:
         if isinstance(x, m.CountWhere):
-            raw |= _read_raw(x.predicate)
-    floats = {n for n in read - raw if scope.columns[n].family == "float"}
+            kept |= _read_raw(x.predicate)
+    floats = {n for n in read - kept if scope.columns[n].family == "float"}
     if not floats:
         return scope
     taken = set(scope.columns)
