@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -42,6 +42,9 @@ class Scope:
     where: tuple[Any, ...]
     columns: dict[str, Column]
     caps: Caps
+    # float columns whose NaNs ``frm`` already turned into NULL, each with the name of its
+    # column of ``isnan()`` (NULL for a NULL): datavigil.engine.nanfree (docs/adr/0149)
+    nan_flags: dict[str, str] = field(default_factory=dict)
 
     def col(self, name: str) -> Any:
         if name not in self.columns:
@@ -53,7 +56,8 @@ class Scope:
 
 
 def _float(scope: Scope, name: str) -> bool:
-    return scope.columns[name].family == "float" and scope.caps.nan
+    """A column that may hold NaN, so a comparison with it must leave NaN out."""
+    return scope.columns[name].family == "float" and scope.caps.nan and name not in scope.nan_flags
 
 
 def special(caps: Caps, value: float) -> Any:
@@ -80,6 +84,8 @@ def lit(caps: Caps, v: Any) -> Any:
 def is_nan(scope: Scope, name: str, col: Any = None) -> Any:
     """TRUE for a float NaN (NULL stays NULL); FALSE where the column cannot hold NaN.
     ``col``: the expression to test (default: the source column ``name``)."""
+    if col is None and name in scope.nan_flags:
+        return scope.frm.c[scope.nan_flags[name]]
     col = scope.col(name) if col is None else col
     if not _float(scope, name):
         return sa.false()
@@ -161,7 +167,7 @@ def predicate(scope: Scope, p: Any) -> Any:
         m.Regex: _regex,
         m.TextTest: _text_test,
         m.Length: _cmp_length,
-        m.IsNull: lambda scope, p: scope.col(p.column).is_(None),
+        m.IsNull: lambda scope, p: is_null(scope, p.column),
         m.IsNan: lambda scope, p: is_nan(scope, p.column),
         m.Before: _before,
     }
@@ -234,26 +240,50 @@ def count_if(cond: Any) -> Any:
     return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
 
 
+def count_where(scope: Scope, cond: Any) -> Any:
+    """The rows where ``cond`` is true: DuckDB's own ``count_if`` (1.7x faster than the sum of
+    a CASE over 1,000 aggregates, benchmarks/wide_bench.py), elsewhere ``count_if``."""
+    return sa.func.count_if(cond) if scope.caps.name == "duckdb" else count_if(cond)
+
+
+def is_null(scope: Scope, name: str) -> Any:
+    """An SQL NULL (a NaN is not NULL, also where ``frm`` turned it into one)."""
+    return _unmasked(scope, name).is_(None)
+
+
+def _unmasked(scope: Scope, name: str) -> Any:
+    """The column, or where ``frm`` made its NaNs NULL, its flag (NULL only for a NULL)."""
+    return scope.frm.c[scope.nan_flags[name]] if name in scope.nan_flags else scope.col(name)
+
+
+def null_count(scope: Scope, name: str) -> Any:
+    """The rows where the column is NULL: on DuckDB ``count(*) - count(x)`` (a fifth faster
+    than ``count_if(x IS NULL)`` over a wide suite's 100 columns)."""
+    if scope.caps.name == "duckdb":
+        return sa.func.count() - sa.func.count(_unmasked(scope, name))
+    return count_where(scope, is_null(scope, name))
+
+
 def scalar(scope: Scope, metric: Any) -> Any:
     """The aggregate expression of a scalar metric (one value per partition)."""
     if isinstance(metric, m.RowCount):
         return sa.func.count()
     col: Any = scope.col(metric.column) if hasattr(metric, "column") else None
     if isinstance(metric, m.NullCount):
-        return count_if(col.is_(None))
+        return null_count(scope, metric.column)
     if isinstance(metric, m.NanCount):
-        if not _float(scope, metric.column):
+        if not _float(scope, metric.column) and metric.column not in scope.nan_flags:
             return sa.literal(0)
-        return count_if(is_nan(scope, metric.column))
+        return count_where(scope, is_nan(scope, metric.column))
     if isinstance(metric, m.InfCount):
         if scope.columns[metric.column].family != "float":
             return sa.literal(0)
-        return count_if(col == special(scope.caps, math.inf * metric.sign))
+        return count_where(scope, col == special(scope.caps, math.inf * metric.sign))
     if isinstance(metric, m.Min | m.Max):
         expr = sa.case((not_nan(scope, metric.column), col)) if _float(scope, col.name) else col
         return (sa.func.min if isinstance(metric, m.Min) else sa.func.max)(expr)
     if isinstance(metric, m.CountWhere):
-        return count_if(predicate(scope, metric.predicate))
+        return count_where(scope, predicate(scope, metric.predicate))
     raise m.MetricError(f"not a scalar metric: {metric!r}")
 
 

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from datavigil.core.errors import first_line
 from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
-from datavigil.engine import onepass, paired, row_queries
+from datavigil.engine import nanfree, onepass, paired, row_queries
 from datavigil.engine.moments import moments_query, numeric_columns
 from datavigil.engine.values import Runner, Values, py_value
 
@@ -159,10 +159,11 @@ def _scalar_query(scope: c.Scope, metrics: list[Any], run: Runner, values: Value
     if moms:
         row = _moments(scope, moms, ms, run, values)
     else:
-        cols = [c.scalar(scope, x).label(f"m{i}") for i, x in enumerate(ms)]
+        free = nanfree.scope_for(scope, ms)  # DuckDB: NaN made NULL once per row (ADR 0149)
+        cols = [c.scalar(free, x).label(f"m{i}") for i, x in enumerate(ms)]
         # count(*) keeps the SELECT an aggregate (one row) when every metric is a constant,
         # such as NanCount of a column that cannot hold NaN: alone, it returned a row per row
-        (row,) = run(scope.select(*cols, sa.func.count().label("n_rows")))
+        (row,) = run(free.select(*cols, sa.func.count().label("n_rows")))
         values.queries += 1
     for i, x in enumerate(ms):
         v = row[i]

@@ -79,8 +79,26 @@ def repeated(scope: c.Scope, x: m.RepeatedKeys, run: Runner, values: Values) -> 
     values.data[x] = [tuple(py_value(v) for v in row) for row in rows]
 
 
-def _columns(scope: c.Scope, x: Any) -> list[Any]:
-    return [scope.col(k) for k in x.columns]
+def _slots(scope: c.Scope, wanted: list[Any]) -> tuple[list[Any], list[list[int]]]:
+    """The UNION's value columns, each a typed NULL: the j-th column of each source type, as
+    many as the branch with the most of them needs; and, per branch, the slot of each of its
+    columns."""
+    index: dict[tuple[str, int], int] = {}
+    nulls: list[Any] = []
+    where: list[list[int]] = []
+    for x in wanted:
+        seen: dict[str, int] = {}
+        mine = []
+        for k in x.columns:
+            kind = scope.columns[k].type_name
+            key = (kind, seen.get(kind, 0))
+            seen[kind] = key[1] + 1
+            if key not in index:
+                index[key] = len(nulls)
+                nulls.append(_null(scope.col(k)))
+            mine.append(index[key])
+        where.append(mine)
+    return nulls, where
 
 
 def _null(col: Any) -> Any:
@@ -90,9 +108,11 @@ def _null(col: Any) -> Any:
 
 def samples(scope: c.Scope, wanted: list[Any], run: Runner, values: Values) -> None:
     """Samples and repeated keys of several checks in one statement (docs/adr/0140): a UNION
-    ALL of each one's own LIMITed select, every branch its own columns (NULL in the others'),
-    tagged with its number and, for an ordered sample, its rank, so each keeps its rows."""
-    widths = [len(x.columns) for x in wanted]
+    ALL of each one's own LIMITed select, tagged with its number and, for an ordered sample, its
+    rank, so each keeps its rows. Its columns are shared: the j-th column of a type in every
+    branch (NULL where a branch has none), so the statement grows with the checks, not with
+    their square (500 samples of 100 columns: 2 columns, not 500; docs/adr/0149)."""
+    nulls, where = _slots(scope, wanted)
     branches = []
     for i, x in enumerate(wanted):
         sample = isinstance(x, m.Sample)
@@ -102,9 +122,9 @@ def samples(scope: c.Scope, wanted: list[Any], run: Runner, values: Values) -> N
         rank: Any = sa.literal_column("0")
         if isinstance(x, m.Sample) and x.distinct:
             rank = sa.func.row_number().over(order_by=[col.nulls_last() for col in cols])
-        before = sum(widths[:i])
-        nulls = [_null(col) for w in wanted for col in _columns(scope, w)]  # typed: PostgreSQL
-        slots = nulls[:before] + cols + nulls[before + len(cols) :]  # reads NULL as text
+        slots = list(nulls)  # typed: PostgreSQL reads an untyped NULL as text
+        for col, at in zip(cols, where[i], strict=True):
+            slots[at] = col
         named = [v.label(f"dv_c{k}") for k, v in enumerate(slots)]
         tag: Any = sa.literal_column(str(i))
         branches.append(sa.select(tag.label("dv_i"), rank.label("dv_r"), *named).select_from(sub))
@@ -114,7 +134,6 @@ def samples(scope: c.Scope, wanted: list[Any], run: Runner, values: Values) -> N
     got: dict[int, list[Any]] = {i: [] for i in range(len(wanted))}
     for row in rows:
         i = int(row[0])
-        at = 2 + sum(widths[:i])
-        got[i].append(tuple(py_value(v) for v in row[at : at + widths[i]]))
+        got[i].append(tuple(py_value(row[2 + at]) for at in where[i]))
     for i, x in enumerate(wanted):
         values.data[x] = got[i]
