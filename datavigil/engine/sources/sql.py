@@ -4,6 +4,7 @@ condition on a reflected table column (the probes' upstream counts).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,11 @@ PG_OIDS = {
     25: "str", 1043: "str", 1042: "str", 1082: "date", 1114: "datetime", 1184: "datetime_tz",
 }  # fmt: skip  # PostgreSQL type OIDs of a query's columns
 SPARK_NOT_FOUND = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND")  # Spark's error classes
+# the tables reflected through an engine: a run's engine (shared by its scans, ADR 0141) reads
+# a table's columns once, however many scans and probes read the table (ADR 0148)
+_REFLECTED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +70,27 @@ class SqlSource:
         return config.expand(self.url) if self.url else config.connection_url(str(self.conn_id))
 
     def _table(self, conn: sa.Connection, suite: str) -> sa.Table:
+        """The table with its columns, reflected once per engine (a run's: its scans share it)."""
+        cache = _REFLECTED.setdefault(conn.engine, {})
+        key = (self.db_schema, str(self.table))
+        if key not in cache:
+            cache[key] = self._reflect(conn, suite)
+        return cache[key]
+
+    def _reflect(self, conn: sa.Connection, suite: str) -> sa.Table:
+        """On PostgreSQL the columns alone (one catalogue query; a table's full reflection, its
+        keys, indexes, constraints and comments, took 11), elsewhere the whole table."""
         import sqlalchemy as sa
 
         try:
+            if conn.dialect.name == "postgresql":
+                cols = sa.inspect(conn).get_columns(str(self.table), schema=self.db_schema)
+                return sa.Table(
+                    str(self.table),
+                    sa.MetaData(),
+                    *[sa.Column(col["name"], col["type"]) for col in cols],
+                    schema=self.db_schema,
+                )
             return sa.Table(
                 str(self.table), sa.MetaData(), schema=self.db_schema, autoload_with=conn
             )
