@@ -30,7 +30,7 @@ FIELDS = 16  # per column: rows n null nan pinf ninf mean min max K S nd s1 s2 s
 COND = 1e4  # the largest condition number of a centred sum accepted from the one pass
 
 
-def _double(value: float) -> Any:
+def _double(value: float | None) -> Any:
     return sa.bindparam(None, value, sa.Double, unique=True)
 
 

@@ -26,9 +26,7 @@ PG_OIDS = {
 SPARK_NOT_FOUND = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND")  # Spark's error classes
 # the tables reflected through an engine: a run's engine (shared by its scans, ADR 0141) reads
 # a table's columns once, however many scans and probes read the table (ADR 0148)
-_REFLECTED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], Any]] = (
-    weakref.WeakKeyDictionary()
-)
+_REFLECTED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], Any]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
