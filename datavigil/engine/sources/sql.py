@@ -26,7 +26,7 @@ PG_OIDS = {
 SPARK_NOT_FOUND = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND")  # Spark's error classes
 # the tables reflected through an engine: a run's engine (shared by its scans, ADR 0141) reads
 # a table's columns once, however many scans and probes read the table (ADR 0148)
-_REFLECTED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], Any]] = weakref.WeakKeyDictionary()
+_REFLECTED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,19 @@ class SqlSource:
         if key not in cache:
             cache[key] = self._reflect(conn, suite)
         return cache[key]
+
+    def _query_columns(self, conn: sa.Connection) -> tuple[list[str], list[Any]]:
+        """A query's column names and type codes: its ``LIMIT 0`` probe, once per engine."""
+        import sqlalchemy as sa
+
+        cache = _REFLECTED.setdefault(conn.engine, {})
+        key = ("query", None, self.query_text)  # never a table's (schema, name)
+        if key not in cache:
+            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
+            desc = (probe.cursor.description or []) if probe.cursor else []
+            cache[key] = (list(probe.keys()), [d[1] for d in desc])
+        names, codes = cache[key]
+        return list(names), list(codes)
 
     def _reflect(self, conn: sa.Connection, suite: str) -> sa.Table:
         """On PostgreSQL the columns alone (one catalogue query; a table's full reflection, its
@@ -128,11 +141,7 @@ class SqlSource:
         from datavigil.engine.dialects import sql_family
 
         if self.query:
-            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
-            names = list(probe.keys())
-            codes: list[Any] = (
-                [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
-            )
+            names, codes = self._query_columns(conn)
             frm = (
                 sa.text(f"({self.query_text})")
                 .columns(*[sa.column(n) for n in names])
@@ -155,8 +164,7 @@ class SqlSource:
         try:
             with engine.connect() as conn:
                 if self.query:
-                    res = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
-                    return {k: "?" for k in res.keys()}
+                    return {k: "?" for k in self._query_columns(conn)[0]}
                 table = self._table(conn, suite)
                 return {c.name: str(c.type) for c in table.columns}
         except sa.exc.SQLAlchemyError as exc:
