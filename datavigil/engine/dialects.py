@@ -67,7 +67,7 @@ def caps_for(dialect_name: str) -> Caps:
     if dialect_name == "postgresql":
         return Caps(
             "postgresql", nan=True, regex="op", contains="strpos", fence="volatile",
-            distinct_first=True,
+            distinct_first=True, specials="cast",
         )  # fmt: skip
     if dialect_name in SPARK_DIALECTS:
         return SPARK
