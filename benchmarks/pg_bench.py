@@ -121,7 +121,8 @@ def summary_lines(rounds: list[dict], args: argparse.Namespace) -> list[str]:
         lines += ["", f"median ratio datavigil / hand-written query: {median(ratios):.2f}"]
     lines += ["", "statements: what datavigil's validate process sent to the server (a SQLAlchemy "
               "hook in it), of them the data scans (statements reading bench or "
-              f"bench_reference) and the LIMITed samples; load average {load()}"]  # fmt: skip
+              "bench_reference) and the LIMITed samples (among them the one-row reads of the "
+              f"one pass's shifts: docs/adr/0148); load average {load()}"]  # fmt: skip
     return lines
 
 

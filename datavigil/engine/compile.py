@@ -237,7 +237,9 @@ def _cmp_length(scope: Scope, p: m.Length) -> Any:
 
 
 def count_if(cond: Any) -> Any:
-    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+    """Rows where ``cond`` holds: ``count(CASE WHEN cond THEN 1 END)`` (no parameter: a backend
+    computes identical ones once; PostgreSQL counts cheaper than it sums, ADR 0148)."""
+    return sa.func.count(sa.case((cond, sa.literal_column("1"))))
 
 
 def count_where(scope: Scope, cond: Any) -> Any:

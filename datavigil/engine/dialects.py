@@ -37,12 +37,19 @@ class Caps:
     double: str = "FLOAT(53)"  # the 64-bit float type as the dialect spells it in a CAST
     # the planner copies a subquery's expressions into every aggregate that reads them
     # (PostgreSQL, SQLite: the one pass's shifted value ran many times a row, 7-30x slower):
-    # `OFFSET 0` fences the subquery, so each is computed once per row (docs/adr/0140)
-    fence: bool = False
+    # "offset": `OFFSET 0` fences the subquery, so each is computed once per row (docs/adr/0140);
+    # "volatile" (PostgreSQL): a volatile, parallel-safe function in its select list fences it
+    # and the shifts are read by a statement of their own first, so the one pass can run in
+    # parallel workers (an OFFSET or an InitPlan below the top level keeps it serial: ADR 0148)
+    fence: str = ""
     # moments in one pass, shifted by the column's first value (a LIMIT 1 probe inside the
     # statement): Spark's parallel plan gave rows different first values (wrong moments on 1M
     # rows, benchmarks/spark_bench.py), so Spark keeps the two passes (docs/adr/0140)
     one_pass: bool = True
+    # duplicate keys of one column: `count(DISTINCT key)` first, the GROUP BY only if a key
+    # repeats (PostgreSQL: a sort in memory, where the hash aggregate over millions of keys
+    # spilled to disk at twice the CPU: ADR 0148)
+    distinct_first: bool = False
 
 
 SPARK = Caps(
@@ -53,7 +60,7 @@ SPARK = Caps(
 
 def caps_for(dialect_name: str) -> Caps:
     if dialect_name == "sqlite":
-        return Caps("sqlite", nan=False, regex="sqlite", contains="instr", fence=True)
+        return Caps("sqlite", nan=False, regex="sqlite", contains="instr", fence="offset")
     if dialect_name == "duckdb":
         # DuckDB's `x = 'NaN'` is false for the NaNs read from Parquet: isnan() is reliable
         # no small limit on result columns: a wide suite's 1,000 metrics are one scan, not
@@ -63,7 +70,10 @@ def caps_for(dialect_name: str) -> Caps:
             per_statement=5000,
         )  # fmt: skip
     if dialect_name == "postgresql":
-        return Caps("postgresql", nan=True, regex="op", contains="strpos", fence=True)
+        return Caps(
+            "postgresql", nan=True, regex="op", contains="strpos", fence="volatile",
+            distinct_first=True, specials="cast",
+        )  # fmt: skip
     if dialect_name in SPARK_DIALECTS:
         return SPARK
     # other dialects: the PostgreSQL-like defaults; a missing function fails at run time and is

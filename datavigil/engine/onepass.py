@@ -30,14 +30,54 @@ FIELDS = 16  # per column: rows n null nan pinf ninf mean min max K S nd s1 s2 s
 COND = 1e4  # the largest condition number of a centred sum accepted from the one pass
 
 
-def _double(value: float) -> Any:
+def _double(value: float | None) -> Any:
     return sa.bindparam(None, value, sa.Double, unique=True)
 
 
 def _fenced(stmt: Any, scope: c.Scope) -> Any:
     """``stmt`` computed once per row where the planner would copy its expressions into each
-    aggregate that reads them (``Caps.fence``: PostgreSQL), by ``OFFSET 0``."""
+    aggregate that reads them (``Caps.fence``: SQLite), by ``OFFSET 0``."""
     return stmt.offset(0) if scope.caps.fence else stmt
+
+
+def _first_values(scope: c.Scope, cols: list[str], run: Any) -> list[float | None]:
+    """Each column's shift ``K``, its first finite non-zero value, read by a statement of its
+    own (one row: a ``LIMIT 1`` sub-select per column) before the one pass."""
+    firsts = []
+    for j, name in enumerate(cols):
+        x = sa.cast(c.finite_value(scope, name), c.double(scope.caps))
+        probe = scope.select(x).where(x != 0).limit(1).scalar_subquery().correlate(None)
+        firsts.append(probe.label(f"k{j}"))
+    (row,) = run(sa.select(*firsts))
+    return [None if v is None else float(v) for v in row]
+
+
+def _parallel_base(
+    scope: c.Scope, cols: list[str], firsts: list[float | None]
+) -> tuple[c.Scope, Any, list[tuple[Any, Any]]]:
+    """The one pass's rows where the shifts are known (``Caps.fence`` "volatile": PostgreSQL):
+    per column ``j`` its finite value ``dv_x{j}`` and shifted value ``dv_d{j}`` with the shift,
+    scale and bounds as parameters, in a subquery the planner keeps (``clock_timestamp()``, a
+    volatile yet parallel-safe function, in its select list: computed once per row), with no
+    sub-select, so the aggregate runs in parallel workers (PostgreSQL runs no plan with an
+    InitPlan below its top level in parallel; ``OFFSET 0`` also kept it serial). Also each
+    column's ``K`` and ``S`` as parameters."""
+    proj = [scope.frm.c[n].label(n) for n in scope.columns]
+    consts = []
+    for j, (name, k) in enumerate(zip(cols, firsts, strict=True)):
+        s = 1.0 if k is None else abs(k)
+        sg = 0.0 if k is None else math.copysign(1.0, k)
+        hi = s * 1e60 if s < 1e248 else math.inf  # |r| < hi also leaves out NaN and infinities
+        lo = s * 1e-200 if s > 1e-100 else 0.0
+        r = sa.cast(scope.frm.c[name], c.double(scope.caps))
+        inside = sa.and_(sa.func.abs(r) < _double(hi), sa.func.abs(r) > _double(lo))
+        d = sa.case((r == 0, _double(-sg)), (inside, r / _double(s) - _double(sg)))
+        x = sa.cast(c.finite_value(scope, name), c.double(scope.caps))
+        proj += [x.label(f"dv_x{j}"), d.label(f"dv_d{j}")]
+        consts.append((_double(k), _double(s)))
+    proj.append(sa.func.clock_timestamp().label("dv_fence"))
+    b = sa.select(*proj).select_from(scope.frm).where(*scope.where).subquery("dv_b")
+    return c.Scope(b, (), scope.columns, scope.caps), b, consts
 
 
 def _shifts(a: Any, n: int, scope: c.Scope) -> Any:
@@ -82,19 +122,20 @@ def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
     return c.Scope(b, (), scope.columns, scope.caps), b
 
 
-def aggregates(scope: c.Scope, b: Any, cols: list[str]) -> list[Any]:
-    """The ``FIELDS`` aggregates of each column, in order."""
+def aggregates(scope: c.Scope, b: Any, cols: list[str], consts: Any = None) -> list[Any]:
+    """The ``FIELDS`` aggregates of each column, in order (``K`` and ``S`` from ``consts``,
+    the parameters of ``_parallel_base``, when given)."""
     inf, ninf = c.special(scope.caps, math.inf), c.special(scope.caps, -math.inf)
     out: list[Any] = []
     for j, name in enumerate(cols):
         raw, x, d = b.c[name], b.c[f"dv_x{j}"], b.c[f"dv_d{j}"]
+        k, s = consts[j] if consts else (sa.func.max(b.c[f"dv_k{j}"]), sa.func.max(b.c[f"dv_s{j}"]))
         out += [
             sa.func.count(), sa.func.count(x), c.count_if(raw.is_(None)),
             c.count_if(c.is_nan(scope, name, raw)), c.count_if(raw == inf),
             c.count_if(raw == ninf),
             sa.func.sum(x) / sa.func.count(x),  # the plain mean: the second pass's shift
-            sa.func.min(x), sa.func.max(x), sa.func.max(b.c[f"dv_k{j}"]),
-            sa.func.max(b.c[f"dv_s{j}"]), sa.func.count(d), sa.func.sum(d),
+            sa.func.min(x), sa.func.max(x), k, s, sa.func.count(d), sa.func.sum(d),
             sa.func.sum(d * d), sa.func.sum(d * d * d), sa.func.sum(d * d * d * d),
         ]  # fmt: skip
     return out
@@ -153,13 +194,21 @@ class Parsed:
         return (*f[0:6], mean, f[7], f[8])
 
 
-def statement(scope: c.Scope, cols: list[str], by: str | None, scalars: list[Any]) -> Any:
+def statement(
+    scope: c.Scope, cols: list[str], by: str | None, scalars: list[Any], run: Any = None
+) -> Any:
     """One aggregate statement: ``by``'s key (if any), the scalar metrics, ``count(*)``, then
-    the ``FIELDS`` aggregates of each moments column."""
-    bscope, b = base(scope, cols)
+    the ``FIELDS`` aggregates of each moments column. With ``run`` and ``Caps.fence``
+    "volatile" (PostgreSQL) the shifts are read first by a statement of their own."""
+    consts = None
+    if run is not None and scope.caps.fence == "volatile":
+        bscope, b, consts = _parallel_base(scope, cols, _first_values(scope, cols, run))
+    else:
+        bscope, b = base(scope, cols)
     lead = [] if by is None else [b.c[by]]
     sc = [c.scalar(bscope, x) for x in scalars]
-    stmt = sa.select(*lead, *sc, sa.func.count(), *aggregates(scope, b, cols)).select_from(b)
+    aggs = aggregates(scope, b, cols, consts)
+    stmt = sa.select(*lead, *sc, sa.func.count(), *aggs).select_from(b)
     return stmt if by is None else stmt.group_by(b.c[by])
 
 

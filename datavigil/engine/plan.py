@@ -185,7 +185,7 @@ def _moments(
         return ()
     cols = numeric_columns(scope, moms)
     try:
-        rows = run(onepass.statement(scope, cols, by, scalars))
+        rows = run(onepass.statement(scope, cols, by, scalars, run))
     except sa.exc.SQLAlchemyError:
         if scalars or len(moms) > 1:
             raise  # halved by _Batch down to this lone metric

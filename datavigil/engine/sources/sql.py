@@ -4,6 +4,7 @@ condition on a reflected table column (the probes' upstream counts).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,9 @@ PG_OIDS = {
     25: "str", 1043: "str", 1042: "str", 1082: "date", 1114: "datetime", 1184: "datetime_tz",
 }  # fmt: skip  # PostgreSQL type OIDs of a query's columns
 SPARK_NOT_FOUND = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND")  # Spark's error classes
+# the tables reflected through an engine: a run's engine (shared by its scans, ADR 0141) reads
+# a table's columns once, however many scans and probes read the table (ADR 0148)
+_REFLECTED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +68,48 @@ class SqlSource:
         return config.expand(self.url) if self.url else config.connection_url(str(self.conn_id))
 
     def _table(self, conn: sa.Connection, suite: str) -> sa.Table:
+        """The table with its columns, reflected once per engine (a run's: its scans share it)."""
+        cache = _REFLECTED.setdefault(conn.engine, {})
+        key = (self.db_schema, str(self.table))
+        if key not in cache:
+            cache[key] = self._reflect(conn, suite)
+        return cache[key]
+
+    def _query_columns(self, conn: sa.Connection) -> tuple[list[str], list[Any]]:
+        """A query's column names and type codes: its ``LIMIT 0`` probe, once per engine."""
+        import sqlalchemy as sa
+
+        cache = _REFLECTED.setdefault(conn.engine, {})
+        key = ("query", None, self.query_text)  # never a table's (schema, name)
+        if key not in cache:
+            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
+            desc = (probe.cursor.description or []) if probe.cursor else []
+            cache[key] = (list(probe.keys()), [d[1] for d in desc])
+        names, codes = cache[key]
+        return list(names), list(codes)
+
+    def _reflect(self, conn: sa.Connection, suite: str) -> sa.Table:
+        """On PostgreSQL the columns alone (one catalogue query; a table's full reflection, its
+        keys, indexes, constraints and comments, took 11), elsewhere the whole table."""
         import sqlalchemy as sa
 
         known = memo.probed(("table", self))  # a backfill reflects it once (ADR 0146)
         if known is not None:
             return known  # type: ignore[no-any-return]
         try:
-            return memo.remember(
-                ("table", self),
-                sa.Table(str(self.table), sa.MetaData(), schema=self.db_schema, autoload_with=conn),
-            )
+            if conn.dialect.name == "postgresql":
+                cols = sa.inspect(conn).get_columns(str(self.table), schema=self.db_schema)
+                table = sa.Table(
+                    str(self.table),
+                    sa.MetaData(),
+                    *[sa.Column(col["name"], col["type"]) for col in cols],
+                    schema=self.db_schema,
+                )
+            else:
+                table = sa.Table(
+                    str(self.table), sa.MetaData(), schema=self.db_schema, autoload_with=conn
+                )
+            return memo.remember(("table", self), table)  # type: ignore[no-any-return]
         except sa.exc.NoSuchTableError:
             raise SourceUnavailable(
                 f"suite '{suite}': source table '{self.table}' not found"
@@ -110,11 +146,7 @@ class SqlSource:
         from datavigil.engine.dialects import sql_family
 
         if self.query:
-            probe = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
-            names = list(probe.keys())
-            codes: list[Any] = (
-                [d[1] for d in (probe.cursor.description or [])] if probe.cursor else []
-            )
+            names, codes = self._query_columns(conn)
             frm = (
                 sa.text(f"({self.query_text})")
                 .columns(*[sa.column(n) for n in names])
@@ -137,8 +169,7 @@ class SqlSource:
         try:
             with engine.connect() as conn:
                 if self.query:
-                    res = conn.execute(sa.text(f"SELECT * FROM ({self.query_text}) AS src LIMIT 0"))
-                    return {k: "?" for k in res.keys()}
+                    return {k: "?" for k in self._query_columns(conn)[0]}
                 table = self._table(conn, suite)
                 return {c.name: str(c.type) for c in table.columns}
         except sa.exc.SQLAlchemyError as exc:
