@@ -50,7 +50,7 @@ def task_retries() -> int:
 
 def layout() -> str:
     """DATAVIGIL_DAG_LAYOUT: ``suite`` (default, one DAG per suite) or ``fleet`` (one DAG per
-    schedule, its validation task mapped over the suites: docs/how-to/airflow.md)."""
+    schedule, its validation task mapped over the suites: docs/reference/airflow.md)."""
     value = os.environ.get("DATAVIGIL_DAG_LAYOUT", "").strip() or "suite"
     if value not in LAYOUTS:
         raise SettingError(
