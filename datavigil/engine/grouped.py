@@ -34,10 +34,6 @@ from datavigil.engine.values import Duplicates, Freq
 log = logging.getLogger("datavigil")
 
 BUCKET = "dv_bucket"
-# moments grouped by day agree with a nightly run's to about 1e-15 (relative), not to the last
-# bit (another shift, another summation order): off, each run computes its moments itself, in
-# one statement, exactly as at night (docs/adr/0146)
-GROUP_MOMENTS = False
 Answers = dict[int, dict[Any, Any]]  # bucket (the day's index) -> metric -> value
 
 
@@ -129,35 +125,22 @@ def grouped_scope(scan: Scan, windows: list[Any], partition: Any, needed: set[st
 
 
 def _scalars(
-    g: c.Scope, moms: list[m.Moments], scalars: list[Any], run: Callable[[Any], list[Any]]
+    g: c.Scope, scalars: list[Any], run: Callable[[Any], list[Any]]
 ) -> tuple[Answers, int]:
-    """Scalars (and, with the first chunk, the moments) per bucket; the statements run."""
+    """The scalar metrics per bucket, ``per_statement`` a statement; the statements run."""
     out: Answers = {}
-    size, statements = g.caps.per_statement, 0
-    for start in range(0, max(len(scalars), 1), size):
-        chunk = scalars[start : start + size]
-        cols = onepass_columns(g, moms) if start == 0 else []
-        if cols:
-            rows = run(onepass.statement(g, cols, BUCKET, chunk))
-            stats, more = onepass.finish(g, cols, BUCKET, rows, 2 + len(chunk), run)
-            statements += 1 + more
-            for x in moms:
-                for key, value in stats[x.column].items():
-                    out.setdefault(int(str(key)), {})[x] = {None: value}
-        else:
-            exprs = [c.scalar(g, x) for x in chunk]
-            rows = run(sa.select(g.col(BUCKET), *exprs, sa.func.count()).select_from(g.frm)
-                       .group_by(g.col(BUCKET)))  # fmt: skip
-            statements += 1
+    statements = 0
+    for start in range(0, max(len(scalars), 1), g.caps.per_statement):
+        chunk = scalars[start : start + g.caps.per_statement]
+        exprs = [c.scalar(g, x) for x in chunk]
+        rows = run(sa.select(g.col(BUCKET), *exprs, sa.func.count()).select_from(g.frm)
+                   .group_by(g.col(BUCKET)))  # fmt: skip
+        statements += 1
         for row in rows:
             answers = out.setdefault(int(row[0]), {})
             for x, value in zip(chunk, row[1:], strict=False):
                 answers[x] = _scalar_value(g, x, value)
     return out, statements
-
-
-def onepass_columns(g: c.Scope, moms: list[m.Moments]) -> list[str]:
-    return list(dict.fromkeys(x.column for x in moms)) if g.caps.one_pass else []
 
 
 def _scalar_value(g: c.Scope, x: Any, value: Any) -> Any:
@@ -218,9 +201,9 @@ def answerable(metric: Any, columns: dict[str, Any]) -> bool:
     """A metric the grouped statements compute (over columns the source has)."""
     if not m.metric_columns(metric) <= set(columns):
         return False
-    if isinstance(metric, m.Moments):
-        numeric = columns[metric.column].family in (*c.NUMERIC, "other")
-        return GROUP_MOMENTS and metric.by is None and numeric
+    # never the moments: grouped by day they agree with a nightly run's to about 1e-15, not to
+    # the last bit (another shift, another summation order); each run computes its own, exactly
+    # as at night (docs/adr/0146)
     return isinstance(metric, c.SCALAR) or type(metric) in SINGLE
 
 
@@ -233,12 +216,11 @@ def compute(
     """Every answerable metric of ``metrics`` per bucket, each statement over the columns it
     reads (``scope_of``); the statements run."""
     wanted = [x for x in dict.fromkeys(metrics) if answerable(x, columns)]
-    moms = [x for x in wanted if isinstance(x, m.Moments)]
     scalars = [x for x in wanted if isinstance(x, c.SCALAR)]
     if m.RowCount() not in scalars:
         scalars.insert(0, m.RowCount())
-    g = scope_of(_read_by([*moms, *scalars]))
-    out, statements = _scalars(g, moms if g.caps.one_pass else [], scalars, run)
+    g = scope_of(_read_by(scalars))
+    out, statements = _scalars(g, scalars, run)
     for x in wanted:
         single = SINGLE.get(type(x))
         if single is not None:
