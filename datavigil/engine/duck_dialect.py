@@ -70,7 +70,8 @@ class DuckDialect(duckdb_engine.Dialect):
             import duckdb
 
             cparams = {k: v for k, v in cparams.items() if k != "url_config"}
-            user_agent = f"duckdb_engine/{duckdb_engine.__version__}(sqlalchemy/{duckdb_engine.sqlalchemy_version})"
+            versions = (duckdb_engine.__version__, duckdb_engine.sqlalchemy_version)
+            user_agent = "duckdb_engine/{}(sqlalchemy/{})".format(*versions)  # as duckdb-engine's
             if "custom_user_agent" in config:
                 user_agent = f"{user_agent} {config['custom_user_agent']}"
             cparams["config"] = config | {"custom_user_agent": user_agent}
