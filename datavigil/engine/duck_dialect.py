@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb_engine
-from sqlalchemy.dialects.postgresql.base import PGIdentifierPreparer
 
 # DuckDB settings (listed by ``duckdb_settings()``, tests/engine/test_duck_dialect.py) that may
 # go to ``duckdb.connect`` without asking DuckDB; any other key takes duckdb-engine's own path
@@ -38,7 +37,8 @@ class Preparer(duckdb_engine.DuckDBIdentifierPreparer):
     same set) at the dialect's first connection instead of through DuckDB's default one."""
 
     def __init__(self, dialect: Any, **kwargs: Any) -> None:
-        PGIdentifierPreparer.__init__(self, dialect, **kwargs)  # no probe (the parent's)
+        # the parent's parent (PostgreSQL's preparer): the parent's own __init__ probes
+        super(duckdb_engine.DuckDBIdentifierPreparer, self).__init__(dialect, **kwargs)
         self.keywords_known = False
 
     def learn_keywords(self, con: Any) -> None:
