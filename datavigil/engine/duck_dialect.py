@@ -58,6 +58,7 @@ class DuckDialect(duckdb_engine.Dialect):
     """duckdb-engine's dialect (name ``duckdb``), connecting without its probes."""
 
     preparer = Preparer
+    supports_statement_cache = False  # as duckdb-engine's; else SQLAlchemy warns at each run
     identifier_preparer: Preparer
 
     def connect(self, *cargs: Any, **cparams: Any) -> Any:

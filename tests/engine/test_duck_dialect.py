@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -68,21 +69,26 @@ def test_every_setting_passed_at_connect_is_a_duckdb_setting() -> None:
     ids=["plain", "known", "other"],
 )
 def test_a_duckdb_engine_connects_with_its_settings(connect_args: dict) -> None:
-    """Known settings go to ``duckdb.connect``; any other takes duckdb-engine's own path."""
+    """Known settings go to ``duckdb.connect``; any other takes duckdb-engine's own path. No
+    warning (a dialect class must say whether SQLAlchemy may cache its statements)."""
     import sqlalchemy as sa
 
     import datavigil.engine.dialects  # noqa: F401  (registers the dialect)
 
-    engine = sa.create_engine("duckdb:///:memory:", connect_args=connect_args)
-    try:
-        assert type(engine.dialect).__name__ == "DuckDialect"
-        with engine.connect() as conn:
-            threads = conn.exec_driver_sql("SELECT current_setting('threads')").scalar()
-            nulls = conn.exec_driver_sql("SELECT current_setting('default_null_order')").scalar()
-            agent = conn.exec_driver_sql("SELECT current_setting('custom_user_agent')").scalar()
-        assert agent.startswith("duckdb_engine/")
-        config = connect_args.get("config", {})
-        assert (threads == 1) is ("threads" in config)
-        assert (nulls.lower() == "nulls_first") is ("default_null_order" in config)
-    finally:
-        engine.dispose()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        engine = sa.create_engine("duckdb:///:memory:", connect_args=connect_args)
+        try:
+            assert type(engine.dialect).__name__ == "DuckDialect"
+            with engine.connect() as conn:
+                conn.execute(sa.select(sa.literal(1))).all()  # compiled by the dialect
+                threads = conn.exec_driver_sql("SELECT current_setting('threads')").scalar()
+                nulls = conn.exec_driver_sql("SELECT current_setting('default_null_order')")
+                agent = conn.exec_driver_sql("SELECT current_setting('custom_user_agent')")
+                nulls, agent = nulls.scalar(), agent.scalar()
+        finally:
+            engine.dispose()
+    assert agent.startswith("duckdb_engine/")
+    config = connect_args.get("config", {})
+    assert (threads == 1) is ("threads" in config)
+    assert (nulls.lower() == "nulls_first") is ("default_null_order" in config)
