@@ -82,10 +82,10 @@ def test_a_duckdb_engine_connects_with_its_settings(connect_args: dict) -> None:
             assert type(engine.dialect).__name__ == "DuckDialect"
             with engine.connect() as conn:
                 conn.execute(sa.select(sa.literal(1))).all()  # compiled by the dialect
-                threads = conn.exec_driver_sql("SELECT current_setting('threads')").scalar()
-                nulls = conn.exec_driver_sql("SELECT current_setting('default_null_order')")
-                agent = conn.exec_driver_sql("SELECT current_setting('custom_user_agent')")
-                nulls, agent = nulls.scalar(), agent.scalar()
+                setting = "SELECT current_setting('{}')".format
+                threads = conn.exec_driver_sql(setting("threads")).scalar()
+                nulls = conn.exec_driver_sql(setting("default_null_order")).scalar()
+                agent = conn.exec_driver_sql(setting("custom_user_agent")).scalar()
         finally:
             engine.dispose()
     assert agent.startswith("duckdb_engine/")
