@@ -330,3 +330,45 @@ def test_every_check_is_imported_from_the_checks_package_on_first_use() -> None:
         assert value.__name__ == name and value.__module__.startswith("datavigil.checks.")
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
         checks.Nothing  # noqa: B018
+
+
+AHEAD_PROBE = """\
+import json, sys, threading
+import pyarrow as pa
+import sqlalchemy as sa
+{first}
+from datavigil.engine import metrics as m
+from tests.engine.common import compute
+from datavigil.engine.sources import FrameSource
+seen = []
+sa.event.listen(sa.engine.Engine, "before_cursor_execute", lambda *a: seen.append(
+    sorted(t.name for t in threading.enumerate() if t.name.startswith("import "))))
+table = pa.table({{"x": pa.array([1.0, 2.0, 4.0])}})
+compute(FrameSource(table), None, [{metrics}])
+for t in threading.enumerate():
+    if t.name.startswith("import "):
+        t.join()
+print(json.dumps({{"threads": seen[0], "imported": "scipy.special" in sys.modules}}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "metrics", "expected"),
+    [
+        ("", "m.Moments('x')", {"threads": ["import scipy.special"], "imported": True}),
+        ("", "m.NullCount('x')", {"threads": [], "imported": False}),
+        ("import scipy.special", "m.Moments('x')", {"threads": [], "imported": True}),
+    ],
+    ids=["moments", "no-moments", "already-imported"],
+)
+def test_the_tests_module_is_imported_while_the_moments_scan_runs(
+    first: str, metrics: str, expected: dict
+) -> None:
+    """A scan computing moments (for a t-test or an ANOVA) imports scipy.special in a thread
+    while its statement runs (ADR 0152); a scan without moments does not import it."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    probe = AHEAD_PROBE.format(first=first, metrics=metrics)
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == expected
