@@ -65,6 +65,7 @@ class DuckDialect(duckdb_engine.Dialect):
         config = dict(cparams.get("config", {}))
         config.update(cparams.get("url_config", {}))
         plain = not cparams.get("preload_extensions") and not cparams.get("register_filesystems")
+        plain = plain and duckdb_engine.supports_user_agent  # DuckDB 0.9.2 or later
         if not plain or not set(config) <= CORE_SETTINGS:
             conn = super().connect(*cargs, **cparams)  # duckdb-engine's path, settings listed
         else:
