@@ -131,6 +131,44 @@ def test_a_suite_with_a_model_imports_no_pyspark_and_reads_no_entry_points(tmp_p
     assert found == {"code": 0, "pyspark": [], "entry_point_scans": 0}
 
 
+FILE_SUITE = """\
+from datavigil import FileSource, Suite
+from datavigil.checks import NullRate, Range, RowCount, Unique
+
+suite = Suite(name="orders", dataset="shop.orders", source=FileSource(path="{path}"),
+              checks=[NullRate("amount", max_fraction=0.5), Range("amount", min=0), RowCount(),
+                      Unique("id")])
+"""
+DUCK_PROBE = """\
+import json, sys
+import duckdb
+opened = []
+connect, cursor = duckdb.connect, duckdb.cursor
+def counted_connect(*args, **kwargs):
+    opened.append("connect")
+    return connect(*args, **kwargs)
+def counted_cursor(*args, **kwargs):  # DuckDB's default connection, opened on first use
+    opened.append("default connection")
+    return cursor(*args, **kwargs)
+duckdb.connect, duckdb.cursor = counted_connect, counted_cursor
+from datavigil.cli.main import main
+code = main(["validate", "orders", "--date", "2024-05-01"])
+print(json.dumps({"code": code, "opened": opened}))
+"""
+
+
+def test_a_file_scan_opens_no_duckdb_database_only_to_probe(tmp_path: Path) -> None:
+    """duckdb-engine opens DuckDB's default connection (its reserved words, at engine creation)
+    and another in-memory database (the names of DuckDB's settings, at the first connection):
+    datavigil's dialect reads the words from the scan's own connection and passes its known
+    settings without the list (ADR 0152). What remains: the scan's database, and the one
+    duckdb-engine opens when it is imported (whether DuckDB has COMMENT ON)."""
+    data = tmp_path / "orders.csv"
+    data.write_text("id,amount\n1,10.0\n2,\n3,4.5\n", encoding="utf-8")
+    found = _run_in_project(tmp_path, FILE_SUITE.format(path=data), DUCK_PROBE)
+    assert found == {"code": 0, "opened": ["connect", "connect"]}
+
+
 def _top_level_heavy_imports(path: Path) -> list[str]:
     """``import x`` / ``from x import y`` of a heavy library run when the module is imported
     (outside functions and outside ``if TYPE_CHECKING:``)."""
@@ -292,3 +330,45 @@ def test_every_check_is_imported_from_the_checks_package_on_first_use() -> None:
         assert value.__name__ == name and value.__module__.startswith("datavigil.checks.")
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
         checks.Nothing  # noqa: B018
+
+
+AHEAD_PROBE = """\
+import json, sys, threading
+import pyarrow as pa
+import sqlalchemy as sa
+{first}
+from datavigil.engine import metrics as m
+from tests.engine.common import compute
+from datavigil.engine.sources import FrameSource
+seen = []
+sa.event.listen(sa.engine.Engine, "before_cursor_execute", lambda *a: seen.append(
+    sorted(t.name for t in threading.enumerate() if t.name.startswith("import "))))
+table = pa.table({{"x": pa.array([1.0, 2.0, 4.0])}})
+compute(FrameSource(table), None, [{metrics}])
+for t in threading.enumerate():
+    if t.name.startswith("import "):
+        t.join()
+print(json.dumps({{"threads": seen[0], "imported": "scipy.special" in sys.modules}}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "metrics", "expected"),
+    [
+        ("", "m.Moments('x')", {"threads": ["import scipy.special"], "imported": True}),
+        ("", "m.NullCount('x')", {"threads": [], "imported": False}),
+        ("import scipy.special", "m.Moments('x')", {"threads": [], "imported": True}),
+    ],
+    ids=["moments", "no-moments", "already-imported"],
+)
+def test_the_tests_module_is_imported_while_the_moments_scan_runs(
+    first: str, metrics: str, expected: dict
+) -> None:
+    """A scan computing moments (for a t-test or an ANOVA) imports scipy.special in a thread
+    while its statement runs (ADR 0152); a scan without moments does not import it."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    probe = AHEAD_PROBE.format(first=first, metrics=metrics)
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == expected

@@ -218,7 +218,8 @@ def measure(tmp: Path, cur: str, ref: str, mode: str) -> dict:
     warm_up(env)
     reset_statement_stats()
     # one process validates every suite of the job in turn (`validate A B`): imports paid once
-    log = tmp / "statements.json"
+    # DATAVIGIL_BENCH_LOG: keep the statements (url, text, parameters, seconds) in that file
+    log = Path(os.environ.get("DATAVIGIL_BENCH_LOG") or tmp / "statements.json")
     counted = env | {"DATAVIGIL_BENCH_STATEMENTS": str(log)}
     date = ("--date", suite_modules.RUN_DATE)
     wall, rss = step(counted, "validate", *names.validated, *date, ok=(0, 1))
