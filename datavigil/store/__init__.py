@@ -27,6 +27,7 @@ from datavigil.core.errors import StoreUnavailable
 from datavigil.core.outcome import CheckResult
 from datavigil.core.redact import redact_url
 from datavigil.store import connection as store_engine
+from datavigil.store import recall
 from datavigil.store import revision as store_revision
 from datavigil.store.connection import lock, with_retries
 from datavigil.store.models import CheckResultRow, ValidationRun
@@ -177,13 +178,13 @@ class Store:
         run = _clean_run(run)
         rows = deduplicated([result_row(run.run_id, r) for r in results])
         measured = metric_rows(run.run_id, metric_phase(phases), metrics or [])
+        refused = [0]
 
         def work(conn: sa.Connection) -> RunRecord:
             lock(conn, run.run_id)
             delete_phases(conn, run.run_id, phases, metrics is not None)
             stored = upsert_run(conn, run, merge=phases is not None)
-            insert_results(conn, rows)
-            insert_metrics(conn, measured)
+            refused[0] = insert_results(conn, rows) + insert_metrics(conn, measured)
             c = CheckResultRow
             kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
             status = status_of([(s, st) for s, st in kept], run.status == "error")
@@ -193,7 +194,12 @@ class Store:
             append_attempt(conn, stored, phases, status, None)
             return stored
 
-        return self._write("write", work)
+        stored = self._write("write", work)
+        mem = recall.active(self)  # a backfill's memory of the history (docs/adr/0151)
+        if mem is not None:
+            kept = measured if metrics is not None else None
+            mem.saved(stored, rows, kept, exact=phases is None and not refused[0])
+        return stored
 
     def record_attempt(
         self, run: RunRecord, error: BaseException | str, phases: tuple[str, ...] | None = None

@@ -66,18 +66,25 @@ def _insert_rows(
     return [(row, reason) for row, reason in refusals if reason is not None]
 
 
-def insert_results(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    for row, reason in _insert_rows(conn, CheckResultRow, rows):
+def insert_results(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert a run's results; returns how many the database refused (each stored as an
+    ``error`` row saying why)."""
+    refusals = _insert_rows(conn, CheckResultRow, rows)
+    for row, reason in refusals:
         log.warning("results store refused %s: %s", row["check_name"], reason)
         if _try_insert(conn, CheckResultRow, [refused_row(row, reason)]) is None:
             continue
         other = bounded_name(f"{row['check_name']}#refused")
         conn.execute(sa.insert(CheckResultRow), [refused_row(row, reason, other)])
+    return len(refusals)
 
 
-def insert_metrics(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    for row, reason in _insert_rows(conn, RunMetric, rows):
+def insert_metrics(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert a run's metrics; returns how many the database refused (left out)."""
+    refusals = _insert_rows(conn, RunMetric, rows)
+    for row, reason in refusals:
         log.warning("results store refused metric %s: %s", row["metric"], reason)
+    return len(refusals)
 
 
 def append_attempt(
