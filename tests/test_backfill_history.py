@@ -183,3 +183,16 @@ def test_a_rerun_backfill_sees_the_stored_history_and_its_own_runs(project, monk
     got = tables(f"sqlite:///{project / 'twice.db'}")
     for name in want:
         assert got[name] == want[name], name
+
+
+def test_a_backfill_day_sends_a_bounded_number_of_statements_to_the_store(
+    project, monkeypatch, capsys
+):
+    """Each day of a backfill saves its run in one transaction of few statements, and reads no
+    history (docs/adr/0151)."""
+    few = backfill(project, monkeypatch, 8, "few.db")
+    many = backfill(project, monkeypatch, 16, "many.db")
+    per_day = (len(many) - len(few)) / 8
+    # BEGIN IMMEDIATE, 2 deletes, the run's upsert, SAVEPOINT, results, metrics, RELEASE, the
+    # attempt's number and row; before (ef99c87): 16 for the save and 13 history reads
+    assert per_day <= 10, (per_day, many[-12:])

@@ -43,8 +43,7 @@ from datavigil.store.rows import (
 from datavigil.store.write import (
     append_attempt,
     delete_phases,
-    insert_metrics,
-    insert_results,
+    insert_rows,
     metric_phase,
     upsert_run,
 )
@@ -183,15 +182,16 @@ class Store:
         def work(conn: sa.Connection) -> RunRecord:
             lock(conn, run.run_id)
             delete_phases(conn, run.run_id, phases, metrics is not None)
-            stored = upsert_run(conn, run, merge=phases is not None)
-            refused[0] = insert_results(conn, rows) + insert_metrics(conn, measured)
-            c = CheckResultRow
-            kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
-            status = status_of([(s, st) for s, st in kept], run.status == "error")
-            r = ValidationRun
-            conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
-            stored = replace(stored, status=status)
-            append_attempt(conn, stored, phases, status, None)
+            if phases is None:  # every row of the run is written here: its status is known
+                sure = [(row["severity"], row["status"]) for row in rows]
+                run_now = replace(run, status=status_of(sure, run.status == "error"))
+                stored = upsert_run(conn, run_now, merge=False)
+            else:
+                stored = upsert_run(conn, run, merge=True)
+            refused[0] = insert_rows(conn, rows, measured)
+            if phases is not None or refused[0]:  # the status of all the run's rows as kept
+                stored = _restatus(conn, stored, run.status == "error")
+            append_attempt(conn, stored, phases, stored.status, None)
             return stored
 
         stored = self._write("write", work)
@@ -264,6 +264,15 @@ def _clean_run(run: RunRecord) -> RunRecord:
         k: clean_text(v) for k in texts if isinstance(v := getattr(run, k), str)
     }
     return replace(run, run_id=bounded_name(run.run_id), **changes)
+
+
+def _restatus(conn: sa.Connection, run: RunRecord, source_error: bool) -> RunRecord:
+    """The run's status recomputed from every row it now has (other phases' too)."""
+    c, r = CheckResultRow, ValidationRun
+    kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
+    status = status_of([(s, st) for s, st in kept], source_error)
+    conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
+    return replace(run, status=status)
 
 
 def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:

@@ -59,6 +59,7 @@ class Recall:
         self.results: dict[str, dict[str, tuple[str, str, Any]]] = {}
         self.metrics: dict[str, dict[str, list[tuple[Any, Any, float | None]]]] = {}
         self.accepts: dict[str, Any] = {}  # check name -> schema_accepts.Accepted | None
+        self.kept: dict[Any, Any] = {}  # reference snapshots and samples (store.snapshots)
 
     def load(self, run_id: str | None = None) -> None:
         """Read the suite's runs (or one run's rows again) from the store: three statements."""
