@@ -196,3 +196,31 @@ def test_a_backfill_day_sends_a_bounded_number_of_statements_to_the_store(
     # BEGIN IMMEDIATE, 2 deletes, the run's upsert, SAVEPOINT, results, metrics, RELEASE, the
     # attempt's number and row; before (ef99c87): 16 for the save and 13 history reads
     assert per_day <= 10, (per_day, many[-12:])
+
+
+def test_the_later_days_are_grouped_in_passes_of_doubling_size():
+    """After the first HEAD days, the worker groups 2x HEAD days, then 4x HEAD, ...: a year is
+    three passes, each done while the runs use the one before (docs/adr/0151)."""
+    from datavigil.declare.window import Window
+    from datavigil.runner import prefetch
+
+    days = [Window.for_day(FIRST + timedelta(days=i), "UTC") for i in range(365)]
+    parts = prefetch.passes(days[prefetch.HEAD :])
+    assert [len(p) for p in parts] == [128, 173]
+    assert [w for p in parts for w in p] == days[prefetch.HEAD :]
+
+
+def test_a_day_waits_only_for_the_pass_of_its_own_day():
+    from concurrent.futures import Future
+
+    from datavigil.engine.prefetched import Prefetch
+
+    failed, later = Future(), Future()
+    failed.set_result(None)  # the pass failed: its days read their own
+    pending = [(frozenset({"d2"}), failed), (frozenset({"d3"}), later)]
+    pre = Prefetch("s", None, {"d1": {"m": 0}}, {}, pending=pending)
+    assert pre.day("d1") == {"m": 0}
+    assert pre.day("d2") is None
+    assert not later.done()  # not waited for
+    later.set_result(({"d3": {"m": 3}}, {}))
+    assert pre.day("d3") == {"m": 3}
