@@ -55,9 +55,8 @@ class DaysRead:
 def _kept_rows(store: Any, suite: str, column: str, metrics: list[str], days: list[date]) -> list:
     import sqlalchemy as sa
 
-    from datavigil.store.models import RunMetric, ValidationRun
-
     from datavigil.store import recall, recalled
+    from datavigil.store.models import RunMetric, ValidationRun
 
     store.ensure_ready()
     mem = recall.active(store, suite)  # a backfill's memory of the history (docs/adr/0151)

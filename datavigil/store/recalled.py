@@ -23,7 +23,8 @@ def metric_earlier(
             continue
         for col, group, value in mem.metrics.get(run_id, {}).get(metric, ()):
             if col == column and group is None:
-                rows.append((run.start, run.finished, (run.day, run_id, run.status, value, run.start)))
+                row = (run.day, run_id, run.status, value, run.start)
+                rows.append((run.start, run.finished, row))
     rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
     return [r[2] for r in rows[:scan]]
 
