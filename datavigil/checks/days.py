@@ -55,9 +55,13 @@ class DaysRead:
 def _kept_rows(store: Any, suite: str, column: str, metrics: list[str], days: list[date]) -> list:
     import sqlalchemy as sa
 
+    from datavigil.store import recall, recalled
     from datavigil.store.models import RunMetric, ValidationRun
 
     store.ensure_ready()
+    mem = recall.active(store, suite)  # a backfill's memory of the history (docs/adr/0151)
+    if mem is not None:
+        return recalled.kept_rows(mem, column, metrics, days)
     r, t = ValidationRun, RunMetric
     span = r.partition_date.between(min(days), max(days))
     stmt = (

@@ -17,10 +17,14 @@ def _stored(store: Any, run_ids: list[str]) -> dict[str, str]:
     """run_id -> the fingerprint its run kept (runs that kept none are absent)."""
     import sqlalchemy as sa
 
+    from datavigil.store import recall, recalled
     from datavigil.store.models import RunMetric
 
     if not run_ids:
         return {}
+    mem = recall.active(store)  # a backfill's memory of the history (docs/adr/0151)
+    if mem is not None and mem.knows(run_ids):
+        return recalled.keys_of(mem, run_ids, FINGERPRINT)
     t = RunMetric
     out: dict[str, str] = {}
     try:

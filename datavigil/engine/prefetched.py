@@ -33,19 +33,25 @@ class Prefetch:
     columns: dict[str, Any]  # the source's columns, as a scan reads them
     moments: DayMoments = field(default_factory=DayMoments)  # each day's own, built once
     ahead: MomentsAhead | None = None  # the next day's, read while this day is judged
-    pending: Future[Any] | None = None  # the later days' answers, grouped by a worker
+    # the later days' answers, grouped by a worker in passes (their days' labels, the pass)
+    pending: list[tuple[frozenset[Any], Future[Any]]] = field(default_factory=list)
 
     def day(self, label: Any) -> dict[Any, Any] | None:
-        """The day's answers (waiting for the later days' grouped pass if it is one of
-        them); None: the day reads its own."""
-        if label not in self.answers and self.pending is not None:
-            pending, self.pending = self.pending, None
-            try:
-                later = pending.result()  # (answers, columns), None when the pass failed
-            except Exception:  # the later days read their own, as at night
-                later = None
-            if later is not None:
-                self.answers.update(later[0])
+        """The day's answers (waiting for the worker's pass of its day if it is a later one,
+        docs/adr/0151); None: the day reads its own."""
+        if label in self.answers:
+            return self.answers[label]
+        for i, (labels, _) in enumerate(self.pending):
+            if label in labels:
+                done, self.pending = self.pending[: i + 1], self.pending[i + 1 :]
+                for _, pending in done:
+                    try:
+                        later = pending.result()  # (answers, columns), None: the pass failed
+                    except Exception:  # its days read their own, as at night
+                        later = None
+                    if later is not None:
+                        self.answers.update(later[0])
+                break
         return self.answers.get(label)
 
 

@@ -7,7 +7,8 @@ checks (Volume, DayAnova, SchemaChange) read the runs of the earlier days. One r
 one source engine (``datavigil.engine.reuse``) and the imports are shared by the partitions; a
 failing partition never stops the next one (docs/adr/0131). The scans' metrics of daily
 partitions are computed ahead, grouped by day, and each run reads its own from them
-(``datavigil.runner.prefetch``, docs/adr/0146).
+(``datavigil.runner.prefetch``, docs/adr/0146). The suite's history is read from the results
+store once, then kept in memory with each run saved (``datavigil.store.recall``, docs/adr/0151).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datavigil.engine.backends import open_scan
 from datavigil.engine.reuse import shared_engines
 from datavigil.runner import prefetch
 from datavigil.runner.run import RunKey, RunReport, run_suite
-from datavigil.store import Store
+from datavigil.store import Store, recall
 
 MAX_DAYS = 3653  # ten years: a longer range is more likely a typo than a plan (--yes)
 GRAVITY = (0, 1, 3, 2)  # exit codes, least grave first (as `validate SUITE SUITE`, adr 0111)
@@ -113,6 +114,15 @@ class Step:
     error: str | None = None
 
 
+def remember(stack: ExitStack, store: Store, suite: Suite) -> None:
+    """The suite's history in memory for the backfill (docs/adr/0151); a store that cannot be
+    read is left to the first run, which reports it as at night."""
+    try:
+        stack.enter_context(recall.recalling(store, suite.name))
+    except StoreUnavailable:
+        pass
+
+
 def backfill(
     suite: Suite, windows: list[Window], store: Store, done: Callable[[Step], None]
 ) -> Outcome:
@@ -121,8 +131,9 @@ def backfill(
     partition would fail the same way; the command can be run again: it is idempotent).
     A range without data is a UsageError before any run is recorded."""
     outcome = Outcome()
-    with shared_engines(), ExitStack() as ahead:
+    with shared_engines(), ExitStack() as ahead, ExitStack() as history:
         require_data(suite, windows)
+        remember(history, store, suite)
         for i, window in enumerate(windows):
             if i % prefetch.CHUNK == 0:  # the next days' metrics in a few statements
                 ahead.close()

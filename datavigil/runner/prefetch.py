@@ -65,8 +65,11 @@ def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
         yield
         return
     pool = ThreadPoolExecutor(1, thread_name_prefix="datavigil-grouped")
-    later = windows[HEAD:]
-    pending = pool.submit(contextvars.copy_context().run, grouped_days, suite, later, metrics)
+    pending = [
+        (frozenset(w.label for w in part), pool.submit(
+            contextvars.copy_context().run, grouped_days, suite, part, metrics))
+        for part in passes(windows[HEAD:])
+    ]  # fmt: skip
     ahead = None
     if isinstance(suite.source, SqlSource):  # a worker's own connection (not DuckDB's one)
         ahead = MomentsAhead(suite.name, suite.source, suite.partition, windows)
@@ -81,6 +84,17 @@ def days(suite: Suite, windows: list[Window], store: Store) -> Iterator[None]:
         pool.shutdown(wait=True, cancel_futures=True)
         if ahead is not None:
             ahead.close()
+
+
+def passes(later: list[Window]) -> list[list[Window]]:
+    """The later days in passes of doubling size (twice HEAD, four times, ...): each pass is
+    done by the worker while the runs use the one before (a day costs the runs more than its
+    share of the grouped statements), so the runs seldom wait; a year is three passes."""
+    out, size = [], 2 * HEAD
+    while later:
+        out.append(later[:size])
+        later, size = later[size:], size * 2
+    return out
 
 
 def grouped_days(suite: Suite, windows: list[Window], metrics: Any) -> Any:

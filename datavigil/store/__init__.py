@@ -27,6 +27,7 @@ from datavigil.core.errors import StoreUnavailable
 from datavigil.core.outcome import CheckResult
 from datavigil.core.redact import redact_url
 from datavigil.store import connection as store_engine
+from datavigil.store import recall
 from datavigil.store import revision as store_revision
 from datavigil.store.connection import lock, with_retries
 from datavigil.store.models import CheckResultRow, ValidationRun
@@ -42,8 +43,7 @@ from datavigil.store.rows import (
 from datavigil.store.write import (
     append_attempt,
     delete_phases,
-    insert_metrics,
-    insert_results,
+    insert_rows,
     metric_phase,
     upsert_run,
 )
@@ -177,23 +177,29 @@ class Store:
         run = _clean_run(run)
         rows = deduplicated([result_row(run.run_id, r) for r in results])
         measured = metric_rows(run.run_id, metric_phase(phases), metrics or [])
+        refused = [0]
 
         def work(conn: sa.Connection) -> RunRecord:
             lock(conn, run.run_id)
             delete_phases(conn, run.run_id, phases, metrics is not None)
-            stored = upsert_run(conn, run, merge=phases is not None)
-            insert_results(conn, rows)
-            insert_metrics(conn, measured)
-            c = CheckResultRow
-            kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
-            status = status_of([(s, st) for s, st in kept], run.status == "error")
-            r = ValidationRun
-            conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
-            stored = replace(stored, status=status)
-            append_attempt(conn, stored, phases, status, None)
+            if phases is None:  # every row of the run is written here: its status is known
+                sure = [(row["severity"], row["status"]) for row in rows]
+                run_now = replace(run, status=status_of(sure, run.status == "error"))
+                stored = upsert_run(conn, run_now, merge=False)
+            else:
+                stored = upsert_run(conn, run, merge=True)
+            refused[0] = insert_rows(conn, rows, measured)
+            if phases is not None or refused[0]:  # the status of all the run's rows as kept
+                stored = _restatus(conn, stored, run.status == "error")
+            append_attempt(conn, stored, phases, stored.status, None)
             return stored
 
-        return self._write("write", work)
+        stored = self._write("write", work)
+        mem = recall.active(self)  # a backfill's memory of the history (docs/adr/0151)
+        if mem is not None:
+            kept = measured if metrics is not None else None
+            mem.saved(stored, rows, kept, exact=phases is None and not refused[0])
+        return stored
 
     def record_attempt(
         self, run: RunRecord, error: BaseException | str, phases: tuple[str, ...] | None = None
@@ -258,6 +264,15 @@ def _clean_run(run: RunRecord) -> RunRecord:
         k: clean_text(v) for k in texts if isinstance(v := getattr(run, k), str)
     }
     return replace(run, run_id=bounded_name(run.run_id), **changes)
+
+
+def _restatus(conn: sa.Connection, run: RunRecord, source_error: bool) -> RunRecord:
+    """The run's status recomputed from every row it now has (other phases' too)."""
+    c, r = CheckResultRow, ValidationRun
+    kept = conn.execute(sa.select(c.severity, c.status).where(c.run_id == run.run_id))
+    status = status_of([(s, st) for s, st in kept], source_error)
+    conn.execute(sa.update(r).where(r.run_id == run.run_id).values(status=status))
+    return replace(run, status=status)
 
 
 def status_of(rows: list[tuple[str, str]], source_error: bool = False) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.store import Store
+from datavigil.store import Store, recall, recalled
 from datavigil.store.models import CheckResultRow, RunAttempt, ValidationRun
 
 BLOCKING = ("fail", "error")
@@ -66,6 +66,9 @@ def blocked_runs(store: Store, run_ids: list[str], except_check: str) -> set[str
     their data is not a fair baseline."""
     if not run_ids:
         return set()
+    mem = recall.active(store)  # a backfill's memory of the history (docs/adr/0151)
+    if mem is not None and mem.knows(run_ids):
+        return recalled.blocked(mem, run_ids, except_check)
     c = CheckResultRow
     stmt = (
         sa.select(c.run_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from datavigil.store import recall, recalled
 from datavigil.store.models import RunMetric, ValidationRun
 
 
@@ -19,6 +20,23 @@ def earlier(
     ``scan`` rows are read. Partitions are told apart by their start, so an hourly suite's hours
     of one day are distinct partitions (docs/adr/0097)."""
     store.ensure_ready()
+    mem = recall.active(store, suite)  # a backfill's memory of the history (docs/adr/0151)
+    if mem is None:
+        rows = _read(store, suite, metric, column, before, scan)
+    else:
+        rows = recalled.metric_earlier(mem, metric, column, before, scan)
+    out: list[tuple[date, str, str, float, datetime]] = []
+    for day, run_id, status, value, start in rows:
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+        if (out and out[-1][4] == start) or value is None:
+            continue  # an older run of the same partition
+        out.append((day, run_id, status, float(value), start))
+    return out
+
+
+def _read(
+    store: Any, suite: str, metric: str, column: str | None, before: datetime, scan: int
+) -> list[Any]:
     r, t = ValidationRun, RunMetric
     col = t.column_name.is_(None) if column is None else t.column_name == column
     stmt = (
@@ -34,10 +52,4 @@ def earlier(
             rows = list(conn.execute(stmt))
     except sa.exc.SQLAlchemyError as exc:
         raise store._fail("read", exc) from None
-    out: list[tuple[date, str, str, float, datetime]] = []
-    for day, run_id, status, value, start in rows:
-        start = start if start.tzinfo else start.replace(tzinfo=UTC)
-        if (out and out[-1][4] == start) or value is None:
-            continue  # an older run of the same partition
-        out.append((day, run_id, status, float(value), start))
-    return out
+    return rows

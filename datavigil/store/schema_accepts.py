@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from datavigil.store import Store
+from datavigil.store import Store, recall, recalled
 from datavigil.store.history import _read
 from datavigil.store.models import CheckResultRow, SchemaAccept, ValidationRun
 
@@ -63,7 +63,11 @@ def _accepted(row: Any) -> Accepted:
 
 
 def accepted(store: Store, suite: str, check_name: str) -> Accepted | None:
-    """The newest accept of ``check_name`` in ``suite``, or None."""
+    """The newest accept of ``check_name`` in ``suite``, or None (read once in a backfill:
+    docs/adr/0151)."""
+    mem = recall.active(store, suite)
+    if mem is not None and check_name in mem.accepts:
+        return mem.accepts[check_name]
     t = SchemaAccept.__table__
     stmt = (
         sa.select(t)
@@ -72,11 +76,29 @@ def accepted(store: Store, suite: str, check_name: str) -> Accepted | None:
         .limit(1)
     )
     rows = _read(store, stmt)
-    return _accepted(rows[0]) if rows else None
+    got = _accepted(rows[0]) if rows else None
+    if mem is not None:
+        mem.accepts[check_name] = got
+    return got
 
 
 def first_recorded(store: Store, suite: str, check_name: str) -> Baseline | None:
     """The fingerprint of the first run (by finish time) that recorded one for the check."""
+    mem = recall.active(store, suite)  # a backfill's memory of the history (docs/adr/0151)
+    if mem is None:
+        rows = _first_rows(store, suite, check_name)
+    else:
+        rows = recalled.first_details(mem, check_name)
+    for day, details in rows:
+        if details and "columns" in details:
+            columns = details["columns"]  # a JSON text, or (migration 0006) already an object
+            columns = json.loads(columns) if isinstance(columns, str) else dict(columns)
+            label = f"first recorded, partition {day.isoformat()}"
+            return Baseline(str(details.get("fingerprint")), columns, label)
+    return None
+
+
+def _first_rows(store: Store, suite: str, check_name: str) -> list[Any]:
     r, c = ValidationRun, CheckResultRow
     stmt = (
         sa.select(r.partition_date, c.details)
@@ -85,13 +107,7 @@ def first_recorded(store: Store, suite: str, check_name: str) -> Baseline | None
         .order_by(r.finished_at, r.partition_date)
         .limit(50)
     )
-    for day, details in _read(store, stmt):
-        if details and "columns" in details:
-            columns = details["columns"]  # a JSON text, or (migration 0006) already an object
-            columns = json.loads(columns) if isinstance(columns, str) else dict(columns)
-            label = f"first recorded, partition {day.isoformat()}"
-            return Baseline(str(details.get("fingerprint")), columns, label)
-    return None
+    return _read(store, stmt)
 
 
 def baseline(store: Store, suite: str, check_name: str) -> Baseline | None:

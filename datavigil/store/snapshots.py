@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from datavigil.core.errors import DatavigilError
+from datavigil.store import recall
 from datavigil.store.models import ReferenceSample, ReferenceSnapshot
 
 if TYPE_CHECKING:
@@ -158,7 +159,19 @@ def listing(store: Store, suite: str | None = None) -> list[dict[str, Any]]:
 
 
 def resolve(store: Store, suite: Suite, pin: str | int = "active") -> Reference:
-    """The snapshot a suite compares against; SnapshotError says why there is none."""
+    """The snapshot a suite compares against; SnapshotError says why there is none. Read once
+    in a backfill (docs/adr/0151)."""
+    mem = recall.active(store)
+    key = ("reference", suite.dataset, pin)
+    if mem is not None and key in mem.kept:
+        return mem.kept[key]  # type: ignore[no-any-return]
+    ref = _resolve(store, suite, pin)
+    if mem is not None:
+        mem.kept[key] = ref
+    return ref
+
+
+def _resolve(store: Store, suite: Suite, pin: str | int) -> Reference:
     if pin != "active":
         ref = get(store, int(pin))
         if ref.dataset != suite.dataset:
@@ -196,9 +209,20 @@ def _capture_hint(suite: Any) -> str:
 
 
 def load_sample(store: Store, snapshot_id: int) -> pd.DataFrame | None:
+    """The snapshot's stored sample (read once in a backfill, each run given its own copy:
+    docs/adr/0151)."""
     import pandas as pd
 
+    mem = recall.active(store)
+    key = ("sample", snapshot_id)
+    if mem is not None and key in mem.kept:
+        frame = mem.kept[key]
+        return None if frame is None else frame.copy()
     t = ReferenceSample
     with _reading(store) as conn:
         data = conn.scalar(sa.select(t.data).where(t.snapshot_id == snapshot_id))
-    return None if data is None else pd.read_parquet(io.BytesIO(data))
+    frame = None if data is None else pd.read_parquet(io.BytesIO(data))
+    if mem is not None:
+        mem.kept[key] = frame
+        return None if frame is None else frame.copy()
+    return frame

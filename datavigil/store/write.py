@@ -66,18 +66,43 @@ def _insert_rows(
     return [(row, reason) for row, reason in refusals if reason is not None]
 
 
-def insert_results(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    for row, reason in _insert_rows(conn, CheckResultRow, rows):
+def insert_rows(
+    conn: sa.Connection, results: list[dict[str, Any]], metrics: list[dict[str, Any]]
+) -> int:
+    """A run's results and metrics in one savepoint; when the database refuses a row, the rows
+    one by one (``insert_results``, ``insert_metrics``). Returns how many were refused."""
+    try:
+        with conn.begin_nested():
+            if results:
+                conn.execute(sa.insert(CheckResultRow), results)
+            if metrics:
+                conn.execute(sa.insert(RunMetric), metrics)
+        return 0
+    except sa.exc.SQLAlchemyError as exc:
+        if not refused(exc):
+            raise
+    return insert_results(conn, results) + insert_metrics(conn, metrics)
+
+
+def insert_results(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert a run's results; returns how many the database refused (each stored as an
+    ``error`` row saying why)."""
+    refusals = _insert_rows(conn, CheckResultRow, rows)
+    for row, reason in refusals:
         log.warning("results store refused %s: %s", row["check_name"], reason)
         if _try_insert(conn, CheckResultRow, [refused_row(row, reason)]) is None:
             continue
         other = bounded_name(f"{row['check_name']}#refused")
         conn.execute(sa.insert(CheckResultRow), [refused_row(row, reason, other)])
+    return len(refusals)
 
 
-def insert_metrics(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    for row, reason in _insert_rows(conn, RunMetric, rows):
+def insert_metrics(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert a run's metrics; returns how many the database refused (left out)."""
+    refusals = _insert_rows(conn, RunMetric, rows)
+    for row, reason in refusals:
         log.warning("results store refused metric %s: %s", row["metric"], reason)
+    return len(refusals)
 
 
 def append_attempt(
@@ -123,6 +148,11 @@ def upsert_run(conn: sa.Connection, run: RunRecord, merge: bool) -> RunRecord:
     r = ValidationRun
     values = _asdict(run)
     insert = insert_ignoring_conflict(conn.dialect.name)
+    if insert is not None and not merge:  # one statement: create, or replace every field
+        stmt = insert(r).values(values)
+        changed = {k: v for k, v in values.items() if k != "run_id"}
+        conn.execute(stmt.on_conflict_do_update(index_elements=[r.run_id], set_=changed))
+        return run
     if insert is not None:
         conn.execute(insert(r).values(values).on_conflict_do_nothing())
     elif conn.execute(sa.select(r.run_id).where(r.run_id == run.run_id)).first() is None:
