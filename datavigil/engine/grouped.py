@@ -157,7 +157,7 @@ def _scalars(
 
 
 def onepass_columns(g: c.Scope, moms: list[m.Moments]) -> list[str]:
-    return list(dict.fromkeys(x.column for x in moms)) if g.caps.one_pass else []
+    return list(dict.fromkeys(x.column for x in moms)) if onepass.inline(g.caps) else []
 
 
 def _scalar_value(g: c.Scope, x: Any, value: Any) -> Any:
