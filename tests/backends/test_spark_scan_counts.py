@@ -81,8 +81,8 @@ def test_scalars_and_moments_are_one_scan(source: tuple[str, Any]) -> None:
     values, seen = compute(src, dialect, metrics)
     probes = [s for s in seen if SHIFT_PROBE.search(s)]
     scans = [s for s in seen if not SHIFT_PROBE.search(s)]
-    assert len(probes) == 1, seen  # the shift: one row, read first
     assert len(scans) == 1, seen  # before (ef99c87): 3, the scalars and two moments passes
+    assert len(probes) == 1, seen  # the shift: one row, read first
     assert "LIMIT" not in scans[0], scans  # the shift a value, no probe inside the statement
     assert values.get(m.NullCount("x")) == 1 and values.get(m.RowCount()) == 41
     stats, x = moments(values, "x"), np.array(SKEWED)
