@@ -3,7 +3,7 @@
 Shifted and scaled sums: ``d = (x - K) / S`` with ``K`` a value of the column (its first finite,
 non-zero value: a ``LIMIT 1`` sub-select the backend evaluates once, inside the same statement;
 on PostgreSQL and Spark read first by a one-row statement of its own and sent as a value, ADR
-0148 and 0153: Spark's parallel tasks each evaluated the probe and saw different first values)
+0148 and 0153: inside the statement, Spark's plan gave its rows different first values)
 and ``S = |K|``; the statement sums ``d``, ``d^2``, ``d^3``, ``d^4`` with the counts, min, max
 and the plain mean. ``datavigil.engine.moments._group_stats`` turns shifted sums into the
 centred moments (the same formulas as the corrected two-pass, whose shift is the mean).
