@@ -40,7 +40,7 @@ class DayMoments:
         """The moments of ``metrics`` over the day's ``scan``, as ``plan._moments`` computes
         them; None when they go the ordinary way."""
         scope = scan.scope
-        if not scope.caps.one_pass or any(x.by or plan._problem(scope, x) for x in metrics):
+        if not onepass.inline(scope.caps) or any(x.by or plan._problem(scope, x) for x in metrics):
             return None
         cols = list(dict.fromkeys(x.column for x in metrics))
         binds = _binds(scope.where)

@@ -43,10 +43,11 @@ class Caps:
     # and the shifts are read by a statement of their own first, so the one pass can run in
     # parallel workers (an OFFSET or an InitPlan below the top level keeps it serial: ADR 0148)
     fence: str = ""
-    # moments in one pass, shifted by the column's first value (a LIMIT 1 probe inside the
-    # statement): Spark's parallel plan gave rows different first values (wrong moments on 1M
-    # rows, benchmarks/spark_bench.py), so Spark keeps the two passes (docs/adr/0140)
+    # moments in one pass, shifted by the column's first value (docs/adr/0140)
     one_pass: bool = True
+    # the one pass only with its shifts read first, by a one-row statement of their own (Spark:
+    # a LIMIT 1 probe inside the statement gave its parallel tasks different first values)
+    shifts_first: bool = False
     # duplicate keys of one column: `count(DISTINCT key)` first, the GROUP BY only if a key
     # repeats (PostgreSQL: a sort in memory, where the hash aggregate over millions of keys
     # spilled to disk at twice the CPU: ADR 0148)
@@ -55,7 +56,7 @@ class Caps:
 
 SPARK = Caps(
     "spark", nan=True, regex="rlike", contains="instr", nan_test="isnan", specials="cast",
-    double="DOUBLE", one_pass=False,
+    double="DOUBLE", shifts_first=True,
 )  # fmt: skip  # Spark SQL through the Thrift server (PyHive's `hive` dialect), Databricks
 
 

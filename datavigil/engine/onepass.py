@@ -1,7 +1,9 @@
 """Moments in one pass, beside the scalar metrics (docs/adr/0140).
 
 Shifted and scaled sums: ``d = (x - K) / S`` with ``K`` a value of the column (its first finite,
-non-zero value: a ``LIMIT 1`` sub-select the backend evaluates once, inside the same statement)
+non-zero value: a ``LIMIT 1`` sub-select the backend evaluates once, inside the same statement;
+on PostgreSQL and Spark read first by a one-row statement of its own and sent as a value, ADR
+0148 and 0153: inside the statement, Spark's plan gave its rows different first values)
 and ``S = |K|``; the statement sums ``d``, ``d^2``, ``d^3``, ``d^4`` with the counts, min, max
 and the plain mean. ``datavigil.engine.moments._group_stats`` turns shifted sums into the
 centred moments (the same formulas as the corrected two-pass, whose shift is the mean).
@@ -18,6 +20,7 @@ answer is never less accurate than the two-pass, and needs a second statement on
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +35,14 @@ COND = 1e4  # the largest condition number of a centred sum accepted from the on
 
 def _double(value: float | None) -> Any:
     return sa.bindparam(None, value, sa.Double, unique=True)
+
+
+def _const(caps: Any, value: float) -> Any:
+    """A shift's constant: a parameter (on Spark a DOUBLE: PyHive writes ``12.5``, which Spark
+    reads as a DECIMAL), an infinity as the dialect reads it."""
+    if not math.isfinite(value):
+        return c.special(caps, value)
+    return sa.cast(_double(value), c.double(caps)) if caps.shifts_first else _double(value)
 
 
 def _fenced(stmt: Any, scope: c.Scope) -> Any:
@@ -55,13 +66,14 @@ def _first_values(scope: c.Scope, cols: list[str], run: Any) -> list[float | Non
 def _parallel_base(
     scope: c.Scope, cols: list[str], firsts: list[float | None]
 ) -> tuple[c.Scope, Any, list[tuple[Any, Any]]]:
-    """The one pass's rows where the shifts are known (``Caps.fence`` "volatile": PostgreSQL):
+    """The one pass's rows where the shifts are known (PostgreSQL, Spark: ADR 0148, 0153):
     per column ``j`` its finite value ``dv_x{j}`` and shifted value ``dv_d{j}`` with the shift,
     scale and bounds as parameters, in a subquery the planner keeps (``clock_timestamp()``, a
     volatile yet parallel-safe function, in its select list: computed once per row), with no
     sub-select, so the aggregate runs in parallel workers (PostgreSQL runs no plan with an
     InitPlan below its top level in parallel; ``OFFSET 0`` also kept it serial). Also each
-    column's ``K`` and ``S`` as parameters."""
+    column's ``K`` and ``S`` as parameters. Spark needs no fence (its optimizer keeps a
+    projection whose expressions an aggregate would read more than once)."""
     proj = [scope.frm.c[n].label(n) for n in scope.columns]
     consts = []
     for j, (name, k) in enumerate(zip(cols, firsts, strict=True)):
@@ -70,12 +82,14 @@ def _parallel_base(
         hi = s * 1e60 if s < 1e248 else math.inf  # |r| < hi also leaves out NaN and infinities
         lo = s * 1e-200 if s > 1e-100 else 0.0
         r = sa.cast(scope.frm.c[name], c.double(scope.caps))
-        inside = sa.and_(sa.func.abs(r) < _double(hi), sa.func.abs(r) > _double(lo))
-        d = sa.case((r == 0, _double(-sg)), (inside, r / _double(s) - _double(sg)))
+        cv = functools.partial(_const, scope.caps)
+        inside = sa.and_(sa.func.abs(r) < cv(hi), sa.func.abs(r) > cv(lo))
+        d = sa.case((r == 0, cv(-sg)), (inside, r / cv(s) - cv(sg)))
         x = sa.cast(c.finite_value(scope, name), c.double(scope.caps))
         proj += [x.label(f"dv_x{j}"), d.label(f"dv_d{j}")]
-        consts.append((_double(k), _double(s)))
-    proj.append(sa.func.clock_timestamp().label("dv_fence"))
+        consts.append((_double(None) if k is None else cv(k), cv(s)))
+    if scope.caps.fence == "volatile":
+        proj.append(sa.func.clock_timestamp().label("dv_fence"))
     b = sa.select(*proj).select_from(scope.frm).where(*scope.where).subquery("dv_b")
     return c.Scope(b, (), scope.columns, scope.caps), b, consts
 
@@ -194,15 +208,25 @@ class Parsed:
         return (*f[0:6], mean, f[7], f[8])
 
 
+def inline(caps: Any) -> bool:
+    """Whether the one pass can be built with no statement run first (not on Spark): for the
+    callers that build it without ``run`` (a backfill's grouped days, its daily statement)."""
+    return bool(caps.one_pass and not caps.shifts_first)
+
+
 def statement(
     scope: c.Scope, cols: list[str], by: str | None, scalars: list[Any], run: Any = None
 ) -> Any:
     """One aggregate statement: ``by``'s key (if any), the scalar metrics, ``count(*)``, then
     the ``FIELDS`` aggregates of each moments column. With ``run`` and ``Caps.fence``
-    "volatile" (PostgreSQL) the shifts are read first by a statement of their own."""
+    "volatile" (PostgreSQL), and always on Spark (``Caps.shifts_first``), the shifts are read
+    first by a statement of their own."""
     consts = None
-    if run is not None and scope.caps.fence == "volatile":
+    caps = scope.caps
+    if run is not None and (caps.shifts_first or caps.fence == "volatile"):
         bscope, b, consts = _parallel_base(scope, cols, _first_values(scope, cols, run))
+    elif caps.shifts_first:
+        raise ValueError(f"{caps.name}: the one pass reads its shifts first, give it run=")
     else:
         bscope, b = base(scope, cols)
     lead = [] if by is None else [b.c[by]]

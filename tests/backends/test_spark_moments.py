@@ -1,9 +1,11 @@
-"""Moments on Spark over several parallel tasks equal numpy's (docs/adr/0140, ``Caps.one_pass``).
+"""Moments on Spark over several parallel tasks equal numpy's (docs/adr/0140, 0153).
 
-The one pass shifts every value by the column's first value, a ``LIMIT 1`` probe inside the
-statement. Spark's parallel plan gave rows different "first" values, so the shifted sums did not
+The one pass shifts every value by the column's first value. As a ``LIMIT 1`` probe inside the
+statement, Spark's parallel plan gave rows different "first" values, so the shifted sums did not
 share one shift: over 4 files of 50,000 lognormal values the mean came out 12.607 instead of
-12.801 (and the benchmark's Welch t 18.5 instead of 14.0). Spark keeps the two passes."""
+12.801 (and the benchmark's Welch t 18.5 instead of 14.0), and Spark kept the two passes. Since
+ADR 0153 the shift is read first, by a one-row statement of its own, and sent into the one pass
+as a value (``Caps.shifts_first``): every task shifts by the same value."""
 
 from __future__ import annotations
 
