@@ -3,15 +3,35 @@ engine the way a run does (metrics planned, computed by DuckDB, judged)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from datavigil.checks.base import Check, CheckContext
 from datavigil.core.outcome import CheckResult
 from datavigil.declare.window import Window
 
 DAY = date(2024, 5, 1)
+
+
+@contextmanager
+def statements_to(keep: Callable[[Any], bool]) -> Iterator[list[str]]:
+    """Every statement SQLAlchemy sends on a connection ``keep`` accepts, in order."""
+    seen: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if keep(conn):
+            seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
 
 
 def query(url: str, sql: str, **params: Any) -> list[Any]:

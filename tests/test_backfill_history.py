@@ -8,8 +8,6 @@ from __future__ import annotations
 import random
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from datavigil.cli.main import main
+from tests.helpers import statements_to
 from tests.test_backfill import tables
 
 FIRST = date(2024, 3, 1)
@@ -88,20 +87,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@contextmanager
-def store_statements(name: str) -> Iterator[list[str]]:
+def store_statements(name: str) -> Any:
     """Every statement sent to the results store file ``name``."""
-    seen: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if str(conn.engine.url.database).endswith(name):
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
+    return statements_to(lambda conn: str(conn.engine.url.database).endswith(name))
 
 
 SAVE_READS = ("SELECT check_results.severity, check_results.status",)  # a save's own rows

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import random
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
 from datavigil.cli.main import main
+from tests.helpers import statements_to
 from tests.test_backfill import tables
 
 FIRST = date(2024, 3, 1)
@@ -89,20 +88,9 @@ def project(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str, more: str = ""
     (tmp / "schemas" / "events.py").write_text(text, encoding="utf-8")
 
 
-@contextmanager
-def counted(database: str) -> Iterator[list[str]]:
+def counted(database: str) -> Any:
     """Every statement sent to the source database (not the results store)."""
-    seen: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if database in str(conn.engine.url.database):
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
+    return statements_to(lambda conn: database in str(conn.engine.url.database))
 
 
 def backfill(tmp: Path, monkeypatch: pytest.MonkeyPatch, days: int, store: str) -> list[str]:

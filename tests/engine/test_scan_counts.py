@@ -8,8 +8,6 @@ takes a second statement for its moments (ADR 0140: the one pass would not give 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 from datavigil import FileSource, SqlSource, Suite
 from datavigil.checks import CategoryShift, GroupAnova, MeanShift, NullRate, Range, Unique
 from tests.engine.common import outcomes, validate
+from tests.helpers import statements_to
 
 N = 40  # rows: ids 0..38 and 0 again (one repeated key), x = k^2 up to 1521 (beyond the range)
 
@@ -42,20 +41,9 @@ def suite(source: Any) -> Suite:
     return Suite(name="s", source=source, checks=checks)
 
 
-@contextmanager
-def counted(dialect: str) -> Iterator[list[str]]:
+def counted(dialect: str) -> Any:
     """Every statement sent to a ``dialect`` database (the results store is SQLite)."""
-    seen: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if conn.dialect.name == dialect:
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
+    return statements_to(lambda conn: conn.dialect.name == dialect)
 
 
 def reads(statements: list[str], table: str) -> list[str]:

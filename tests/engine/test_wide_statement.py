@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
-import sqlalchemy as sa
 
 from datavigil.engine import metrics as m
 from datavigil.engine.sources import FrameSource
 from tests.engine.common import compute
+from tests.helpers import statements_to
 
 NAN, INF = math.nan, math.inf
 X: list[float | None] = [1.0, NAN, None, 150.0, -1.0, INF, -INF, 50.0, NAN, 100.0, 0.0, None]
@@ -31,19 +29,8 @@ def source() -> FrameSource:
     )
 
 
-@contextmanager
-def duckdb_statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if conn.dialect.name == "duckdb":
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
+def duckdb_statements() -> Any:
+    return statements_to(lambda conn: conn.dialect.name == "duckdb")
 
 
 def ranges(column: str, bounds: int) -> dict[Any, int]:
