@@ -34,6 +34,23 @@ def statements_to(keep: Callable[[Any], bool]) -> Iterator[list[str]]:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
 
 
+def write_events_table(url: str, rows: list[dict[str, Any]]) -> None:
+    """The table ``events`` (id, x, cat, ts) holding ``rows``, created at ``url``."""
+    engine = sa.create_engine(url)
+    table = sa.Table(
+        "events",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer),
+        sa.Column("x", sa.Float),
+        sa.Column("cat", sa.String(8)),
+        sa.Column("ts", sa.DateTime),
+    )
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), rows)
+    engine.dispose()
+
+
 def query(url: str, sql: str, **params: Any) -> list[Any]:
     """Rows of one SQL statement against a results store (a real database, never a mock)."""
     import sqlalchemy as sa

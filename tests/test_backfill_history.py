@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from datavigil.cli.main import main
-from tests.helpers import statements_to
+from tests.helpers import statements_to, write_events_table
 from tests.test_backfill import tables
 
 FIRST = date(2024, 3, 1)
@@ -61,19 +61,7 @@ def write_events(url: str, days: int) -> None:
             x = None if (d == 6 and i % 2) else round(rng.gauss(50 + d, 10), 3)
             ts = start + timedelta(minutes=30 * i + 1)
             rows.append({"id": d * 1000 + i, "x": x, "cat": "abcd"[rng.randrange(4)], "ts": ts})
-    engine = sa.create_engine(url)
-    table = sa.Table(
-        "events",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer),
-        sa.Column("x", sa.Float),
-        sa.Column("cat", sa.String(8)),
-        sa.Column("ts", sa.DateTime),
-    )
-    with engine.begin() as conn:
-        table.create(conn)
-        conn.execute(table.insert(), rows)
-    engine.dispose()
+    write_events_table(url, rows)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (conftest's pg_url teardown calls sa.orm)
 
 from datavigil.cli.main import main
-from tests.helpers import statements_to
+from tests.helpers import statements_to, write_events_table
 from tests.test_backfill import tables
 
 FIRST = date(2024, 3, 1)
@@ -64,19 +64,7 @@ def write_events(url: str, days: int = 24) -> None:
             x = round(rng.uniform(0, 90), 3)
             ts = start + timedelta(minutes=45 * i + 1)
             rows.append({"id": d * 1000 + i, "x": x, "cat": "abc"[i % 3], "ts": ts})
-    engine = sa.create_engine(url)
-    table = sa.Table(
-        "events",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer),
-        sa.Column("x", sa.Float),
-        sa.Column("cat", sa.String(8)),
-        sa.Column("ts", sa.DateTime),
-    )
-    with engine.begin() as conn:
-        table.create(conn)
-        conn.execute(table.insert(), rows)
-    engine.dispose()
+    write_events_table(url, rows)
 
 
 def project(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str, more: str = "") -> None:
