@@ -16,8 +16,6 @@ skipped). Suites scheduled by upstream Assets or with ``finish_within`` keep the
 from __future__ import annotations
 
 import logging
-import re
-import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,51 +32,19 @@ from airflow.sdk.exceptions import AirflowSkipException
 from datavigil.airflow.assets import CallTask, failed, gate, validated
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.settings import DAY, INTERVAL, dag_settings, max_map_length, task_retries
+from datavigil.runner import layout
 from datavigil.runner.registry import SuiteInfo
 
 log = logging.getLogger("datavigil")
 
 PHASES = ("freshness", "validate", "distribution")
-Key = tuple[str, str, str, bool, str]  # schedule, timezone, partition unit, catchup, start
-
-
-def own_dag(info: SuiteInfo) -> bool:
-    """A suite that keeps its own DAG in the fleet layout: scheduled by upstream Assets, or with
-    a deadline (``finish_within``: a DAG run's deadline, not one suite's)."""
-    return bool(info.assets or info.finish_within)
-
-
-def key_of(info: SuiteInfo) -> Key:
-    """Suites with equal keys share a fleet DAG; a catch-up suite also needs its start date."""
-    start = info.start_date if info.catchup else ""
-    return (info.schedule, info.timezone, info.partition_unit, info.catchup, start)
-
-
-def dag_id_of(key: Key, part: int = 0) -> str:
-    """``validate_fleet_<unit>_<cron>_<zone>``, e.g. ``validate_fleet_day_0_3_x_x_x_utc``: stable
-    while the key is; a key spelled with other characters gets a short checksum instead."""
-    schedule, timezone, unit, catchup, start = key
-    cron = schedule.replace("*", "x").replace(",", "c").replace("/", "s").replace("-", "t")
-    zone = timezone.lower().replace("/", "_").replace("+", "p").replace("-", "m")
-    name = f"validate_fleet_{unit}_{cron.replace(' ', '_')}_{zone}"
-    if catchup:
-        name += "_catchup_" + start.replace("-", "")
-    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-        name = re.sub(r"[^A-Za-z0-9_]", "_", name) + f"_{zlib.crc32(repr(key).encode()):08x}"
-    return name if part == 0 else f"{name}_part{part + 1}"
+own_dag = layout.own_dag  # which suites keep their own DAG: the rule shared with the UI
 
 
 def groups(suites: list[SuiteInfo]) -> dict[str, list[SuiteInfo]]:
-    """The fleet DAGs' ids and their suites (sorted by name), at most ``max_map_length`` each."""
-    by_key: dict[Key, list[SuiteInfo]] = {}
-    for info in suites:
-        by_key.setdefault(key_of(info), []).append(info)
-    size, out = max_map_length(), {}
-    for key, members in by_key.items():
-        members.sort(key=lambda i: i.name)
-        for part, first in enumerate(range(0, len(members), size)):
-            out[dag_id_of(key, part)] = members[first : first + size]
-    return out
+    """The fleet DAGs' ids and their suites (sorted by name), at most ``max_map_length`` each
+    (the rule the Data Quality view follows too: datavigil/runner/layout.py)."""
+    return layout.groups(suites, max_map_length())
 
 
 def alias_of(dag_id: str) -> AssetAlias:

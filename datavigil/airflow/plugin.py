@@ -5,7 +5,7 @@ DAG-run and task-instance pages, and the extra link "Data quality report" on dat
 Plugin FastAPI apps are mounted without Airflow's authentication (apache/airflow#72655), so the
 app is built with Airflow's access check as a dependency of every route (docs/adr/0070), and
 with ``readable_suites``: a suite's results are shown only to a user who may read the runs of
-its DAG ``validate_<suite>`` (docs/adr/0122)."""
+its DAG, ``validate_<suite>`` or the fleet DAG that validates it (docs/adr/0122, 0156)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ from airflow.sdk import BaseOperatorLink
 from fastapi import Depends
 from fastapi.params import Depends as DependsParam
 
+from datavigil.airflow.settings import max_map_length
 from datavigil.core import config
-from datavigil.ui.access import Readable, dag_of
+from datavigil.ui.access import Readable, dag_resolver, per_dag
 from datavigil.ui.app import create_app
 
 PREFIX = "/datavigil"
@@ -85,24 +86,27 @@ def guard() -> list[DependsParam]:
 
 def readable_suites(user: GetUserDep) -> Readable:
     """Per request: which of some suites the user may read, i.e. may read the DAG runs of the
-    suite's DAG ``validate_<suite>`` (the auth manager's per-DAG check, team-aware when
-    ``[core] multi_team`` is on). Lists leave the others out; their pages answer 403."""
+    DAG that validates the suite under the DAG layout in effect (``validate_<suite>``, or its
+    fleet DAG: datavigil/runner/layout.py), by the auth manager's per-DAG check, team-aware
+    when ``[core] multi_team`` is on. Lists leave the others out; their pages answer 403."""
     from airflow.api_fastapi.app import get_auth_manager
 
     manager = get_auth_manager()
-    known: dict[str, bool] = {}
 
-    def readable(suites: Collection[str]) -> set[str]:
-        asked = [s for s in suites if s not in known]
-        teams = _teams([dag_of(s) for s in asked])
-        for suite in asked:
-            details = DagDetails(id=dag_of(suite), team_name=teams.get(dag_of(suite)))
-            known[suite] = manager.is_authorized_dag(
-                method="GET", access_entity=DagAccessEntity.RUN, details=details, user=user
+    def readable_dags(dag_ids: Collection[str]) -> set[str]:
+        teams = _teams(sorted(dag_ids))
+        return {
+            dag_id
+            for dag_id in dag_ids
+            if manager.is_authorized_dag(
+                method="GET",
+                access_entity=DagAccessEntity.RUN,
+                details=DagDetails(id=dag_id, team_name=teams.get(dag_id)),
+                user=user,
             )
-        return {s for s in suites if known[s]}
+        }
 
-    return readable
+    return per_dag(readable_dags, lambda: dag_resolver(max_map_length()))
 
 
 def _teams(dag_ids: list[str]) -> dict[str, str | None]:

@@ -13,9 +13,8 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from datavigil.core.errors import SettingError
+from datavigil.runner.layout import layout as layout  # DATAVIGIL_DAG_LAYOUT, shared with the UI
 
-LAYOUTS = ("suite", "fleet")
 DAY = timedelta(days=1)
 INTERVAL = {"hour": timedelta(hours=1), "day": DAY, "week": timedelta(weeks=1)}  # adr 0097
 
@@ -46,18 +45,6 @@ def max_map_length() -> int:
 def task_retries() -> int:
     """DATAVIGIL_TASK_RETRIES (default 2): retries of a task whose source or store was down."""
     return int(os.environ.get("DATAVIGIL_TASK_RETRIES", "2"))
-
-
-def layout() -> str:
-    """DATAVIGIL_DAG_LAYOUT: ``suite`` (default, one DAG per suite) or ``fleet`` (one DAG per
-    schedule, its validation task mapped over the suites: docs/reference/airflow.md)."""
-    value = os.environ.get("DATAVIGIL_DAG_LAYOUT", "").strip() or "suite"
-    if value not in LAYOUTS:
-        raise SettingError(
-            f"DATAVIGIL_DAG_LAYOUT must be 'suite' (one DAG per suite) or 'fleet' (one DAG per "
-            f"schedule), got '{value}'"
-        )
-    return value
 
 
 def clear() -> None:

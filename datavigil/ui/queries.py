@@ -101,15 +101,23 @@ def run(conn: sa.Connection, run_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def run_of_dag_run(conn: sa.Connection, dag_id: str, dag_run_id: str) -> dict[str, Any] | None:
-    stmt = (
-        sa.select(*RUN_COLUMNS)
-        .where(R.dag_id == dag_id, R.dag_run_id == dag_run_id)
-        .order_by(R.finished_at.desc())
-        .limit(1)
+def runs_of_dag_run(conn: sa.Connection, dag_id: str, dag_run_id: str) -> list[dict[str, Any]]:
+    """The runs one Airflow DAG run stored, each suite's last finished try, by suite name, with
+    their check counts: one run for a suite's own DAG, one per suite for a fleet DAG's run."""
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=R.suite, order_by=(R.finished_at.desc(), R.run_id.desc()))
+        .label("rank")
     )
-    found = _rows(conn, stmt)
-    return found[0] if found else None
+    ranked = (
+        sa.select(*RUN_COLUMNS, rank)
+        .where(R.dag_id == dag_id, R.dag_run_id == dag_run_id)
+        .subquery()
+    )
+    stmt = sa.select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.suite)
+    out = _rows(conn, stmt)
+    _attach_counts(conn, out)
+    return out
 
 
 def checks(conn: sa.Connection, run_id: str) -> list[dict[str, Any]]:

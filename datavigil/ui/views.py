@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from datavigil.ui import failures, plots, queries
-from datavigil.ui.access import Readable, check, dag_of, everyone
+from datavigil.ui.access import Forbidden, Readable, check, everyone
 from datavigil.ui.queries import RunFilter
 
 TREND_RUNS = 30
@@ -39,7 +39,7 @@ def index(conn: sa.Connection, f: RunFilter, readable: Readable = everyone) -> P
 def suite_page(
     conn: sa.Connection, suite: str, f: RunFilter, readable: Readable = everyone, last: int = 60
 ) -> Page:
-    check(readable, suite, f"the runs of DAG {dag_of(suite)}, so not suite '{suite}'")
+    check(readable, suite, f"the runs of the DAG of suite '{suite}'")
     latest = [s for s in queries.suites(conn) if s["suite"] == suite]
     if not latest:
         raise NotFound(f"no runs of suite '{suite}' in the results store")
@@ -177,23 +177,39 @@ def snapshot_context(snap: dict[str, Any]) -> dict[str, Any]:
 def dag_run_page(
     conn: sa.Connection, dag_id: str, dag_run_id: str, readable: Readable = everyone
 ) -> Page:
-    """The tab on an Airflow DAG run / task instance: that run's report; for a capture DAG,
+    """The tab on an Airflow DAG run / task instance: that run's report (a fleet DAG's run: the
+    list of its suites' runs the user may read, each linked to its report); for a capture DAG,
     the suite's newest snapshot."""
     if dag_id.startswith("capture_reference_"):
         suite = dag_id.removeprefix("capture_reference_")
-        check(readable, suite, f"the runs of DAG {dag_of(suite)}, so not suite '{suite}'")
+        check(readable, suite, f"the runs of the DAG of suite '{suite}'")
         snap = queries.latest_snapshot(conn, suite)
         if snap is None:
             raise NotFound(f"DAG {dag_id}: no reference snapshot captured yet")
         return Page("snapshot.html", snapshot_context(snap))
-    run = queries.run_of_dag_run(conn, dag_id, dag_run_id)
-    if run is None:
+    runs = queries.runs_of_dag_run(conn, dag_id, dag_run_id)
+    if not runs:
         raise NotFound(
             f"no data-quality results for DAG {dag_id} run {dag_run_id} "
             "(not a datavigil DAG, or its tasks have not saved results yet)"
         )
-    check(readable, run["suite"], "the runs of this run's DAG")
-    return Page("run.html", run_context(conn, run, readable=readable))
+    if len(runs) == 1:  # a suite's own DAG: that run's report
+        check(readable, runs[0]["suite"], "the runs of this run's DAG")
+        return Page("run.html", run_context(conn, runs[0], readable=readable))
+    allowed = readable({r["suite"] for r in runs})
+    if not allowed:
+        raise Forbidden("your Airflow role may not read the runs of this run's DAG")
+    shown = [r for r in runs if r["suite"] in allowed]
+    context = {"dag_id": dag_id, "dag_run_id": dag_run_id, "runs": shown}
+    return Page("dag_run.html", context | {"counts": _statuses(shown)})
+
+
+def _statuses(runs: list[dict[str, Any]]) -> dict[str, int]:
+    """How many of the runs have each status (``pass``, ``warn``, ``fail``, ``error``)."""
+    out: dict[str, int] = {}
+    for r in runs:
+        out[r["status"]] = out.get(r["status"], 0) + 1
+    return out
 
 
 def parse_day(text: str | None, name: str) -> date | None:
