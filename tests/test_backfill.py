@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from datavigil.cli.main import main
 from datavigil.store import Store
+from tests.helpers import write_events_table
 
 FIRST = date(2024, 3, 1)
 DAYS = 30
@@ -66,18 +67,7 @@ def write_events(path: Path, days: int) -> str:
                 }
             )
     url = f"sqlite:///{path}"
-    engine = sa.create_engine(url)
-    table = sa.Table(
-        "events",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer),
-        sa.Column("x", sa.Float),
-        sa.Column("ts", sa.DateTime),
-    )
-    with engine.begin() as conn:
-        table.create(conn)
-        conn.execute(table.insert(), rows)
-    engine.dispose()
+    write_events_table(url, rows)
     return url
 
 
