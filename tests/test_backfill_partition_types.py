@@ -4,7 +4,8 @@ without a fraction, 'Z' or an offset, all of them mixed in one column) under TEX
 TIMESTAMP, DATE or no declared type; PostgreSQL's DATE, TIMESTAMP, TIMESTAMPTZ and a text day
 key; a Parquet file's TIMESTAMP, TIMESTAMPTZ, DATE and text day key read by DuckDB. The rows sit
 at the days' edges (00:00:00, 23:59:59.999, the next midnight), on the day before and after the
-range, and across a DST change (a New York suite over 2024-03-10). Five nightly runs and one
+range, across a month's end (an impossible day in text, '2024-10-32', is no day's) and a DST
+change (a New York suite over 2024-11-03). Five nightly runs and one
 backfill of the same five days store the same rows, verdicts and metrics."""
 
 from __future__ import annotations
@@ -25,17 +26,18 @@ from datavigil.cli.main import main
 from tests.helpers import query, write_events_table
 from tests.test_backfill import tables
 
-FIRST = date(2024, 3, 8)  # ..2024-03-12: New York's clocks go forward on the 10th
+FIRST = date(2024, 10, 30)  # ..2024-11-03: a month's end; New York's clocks go back on the 3rd
 DAYS = [(FIRST + timedelta(days=d)).isoformat() for d in range(5)]
 SUITE = """
 from datavigil import FileSource, Partition, Rolling, SqlSource, Suite
-from datavigil.checks import CategoryShift, NullRate, Range, RowCount, Unique
+from datavigil.checks import CategoryShift, Freshness, NullRate, Range, RowCount, Unique
 
 suite = Suite(
     name="events",
     source={source},
     partition=Partition("ts"),
     timezone="{zone}",
+    dependencies={dependencies},
     checks=[
         RowCount(min_rows=1),
         NullRate("x", max_fraction=0.5),
@@ -48,6 +50,7 @@ suite = Suite(
 # the moments of a day (at the edges and inside), a few a day, one more on every other day
 MOMENTS = [time(0), time(0, 0, 0, 1000), time(5, 30), time(12, 34, 56, 789000)]
 LAST = time(23, 59, 59, 999000)
+NO_DAY = "2024-10-32"
 
 
 class Declared(sa.types.UserDefinedType):  # type: ignore[type-arg]
@@ -125,12 +128,15 @@ KINDS: dict[str, tuple[str, str, Callable[[datetime, int], Any], str]] = {
 
 
 def rows(value: Callable[[datetime, int], Any]) -> list[dict[str, Any]]:
-    """The rows at ``instants()``: a NULL x every fifth row, the 10th's last id repeated."""
+    """The rows at ``instants()``: a NULL x every fifth row, the 31st's last id repeated; in
+    text, a day that does not exist (it sorts between the 31st and the 1st: no day's)."""
     out = []
     for i, t in enumerate(instants()):
         x = None if i % 5 == 4 else round((i * 7.3) % 90, 3)
-        key = i - 1 if t.date() == date(2024, 3, 10) and t.time() == LAST else i
+        key = i - 1 if t.date() == date(2024, 10, 31) and t.time() == LAST else i
         out.append({"id": key, "x": x, "cat": "abc"[i % 3], "ts": value(t, i)})
+    if isinstance(out[0]["ts"], str):
+        out += [{"id": -1, "x": 1.0, "cat": "d", "ts": NO_DAY}]
     return out
 
 
@@ -148,7 +154,7 @@ def day_of(value: Any, zone_name: str) -> date:
 def expected_rows(kind: str) -> list[int]:
     """The rows of each day of ``DAYS``, as ``day_of`` counts them."""
     _, _, value, zone_name = KINDS[kind]
-    days = [day_of(r["ts"], zone_name).isoformat() for r in rows(value)]
+    days = [day_of(r["ts"], zone_name).isoformat() for r in rows(value) if r["ts"] != NO_DAY]
     return [days.count(d) for d in DAYS]
 
 
@@ -190,7 +196,11 @@ def test_a_backfill_counts_each_row_in_its_nightly_day(
     monkeypatch.setenv("DATAVIGIL_HOME", str(tmp_path))
     monkeypatch.setenv("DATAVIGIL_SCHEMAS_DIR", str(tmp_path / "schemas"))
     (tmp_path / "schemas").mkdir()
-    text = SUITE.format(source=source(request, tmp_path, kind), zone=KINDS[kind][3])
+    sql = KINDS[kind][0] != "parquet"  # a freshness probe: of a SQL source's timestamps
+    deps = '[Freshness("events", timestamp="ts", warn_after="1d")]' if sql else "[]"
+    text = SUITE.format(
+        source=source(request, tmp_path, kind), zone=KINDS[kind][3], dependencies=deps
+    )
     (tmp_path / "schemas" / "events.py").write_text(text, encoding="utf-8")
     stores = {name: f"sqlite:///{tmp_path / name}.db" for name in ("nightly", "backfill")}
     monkeypatch.setenv("DATAVIGIL_RESULTS_URL", stores["nightly"])
@@ -202,7 +212,9 @@ def test_a_backfill_counts_each_row_in_its_nightly_day(
     assert "metrics of 5 days grouped in" in caplog.text  # the days told apart by the engine
     want, got = tables(stores["nightly"]), tables(stores["backfill"])
     counted = query(stores["nightly"], "SELECT partition_date, rows_checked FROM validation_runs")
-    assert sorted((str(d), n) for d, n in counted) == list(zip(DAYS, expected_rows(kind)))
+    assert sorted((str(d), n) for d, n in counted) == list(
+        zip(DAYS, expected_rows(kind), strict=True)
+    )
     assert len(got["validation_runs"]) == 5
     for name in want:
         assert got[name] == want[name], name
