@@ -34,16 +34,14 @@ def statements_to(keep: Callable[[Any], bool]) -> Iterator[list[str]]:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
 
 
-def write_events_table(url: str, rows: list[dict[str, Any]]) -> None:
-    """The table ``events`` (id, x, cat, ts) holding ``rows``, created at ``url``."""
+def write_events_table(url: str, rows: list[dict[str, Any]], ts: Any = sa.DateTime) -> None:
+    """The table ``events`` (id, x, cat, ts) holding ``rows``, created at ``url``: the columns
+    the rows have (``cat`` is left out when they have none), ``ts`` of the type ``ts``."""
     engine = sa.create_engine(url)
+    columns = {"id": sa.Integer, "x": sa.Float, "cat": sa.String(8), "ts": ts}
+    keys = set().union(*(r.keys() for r in rows)) if rows else set(columns)
     table = sa.Table(
-        "events",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer),
-        sa.Column("x", sa.Float),
-        sa.Column("cat", sa.String(8)),
-        sa.Column("ts", sa.DateTime),
+        "events", sa.MetaData(), *[sa.Column(n, t) for n, t in columns.items() if n in keys]
     )
     with engine.begin() as conn:
         table.create(conn)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from datavigil.cli.main import main
 from datavigil.store import Store
+from tests.helpers import query, write_events_table
 
 FIRST = date(2024, 3, 1)
 DAYS = 30
@@ -66,18 +67,7 @@ def write_events(path: Path, days: int) -> str:
                 }
             )
     url = f"sqlite:///{path}"
-    engine = sa.create_engine(url)
-    table = sa.Table(
-        "events",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer),
-        sa.Column("x", sa.Float),
-        sa.Column("ts", sa.DateTime),
-    )
-    with engine.begin() as conn:
-        table.create(conn)
-        conn.execute(table.insert(), rows)
-    engine.dispose()
+    write_events_table(url, rows)
     return url
 
 
@@ -293,3 +283,43 @@ def test_partitions_of_a_range(unit, first, last, labels):
     windows = partitions(suite, first, last)
     assert len(windows) == labels == len({w.label for w in windows})
     assert all(a.end == b.start for a, b in zip(windows, windows[1:], strict=False))
+
+
+def volume_status(url: str) -> dict[str, str]:
+    """Each day's Volume verdict in the results store at ``url``."""
+    sql = (
+        "SELECT r.partition_date, c.status FROM check_results c JOIN validation_runs r "
+        "ON r.run_id = c.run_id WHERE c.check_type = 'volume'"
+    )
+    return {str(day): status for day, status in query(url, sql)}
+
+
+def test_a_backfill_judges_with_the_store_as_it_was_at_its_start(project, monkeypatch, capsys):
+    """What another process saves while a backfill runs (here the runs of the five days before
+    its range) is not seen by the backfill's later days (docs/adr/0151): the backfill judges
+    with the store as it was at its start, plus its own runs; the next backfill sees it."""
+    import threading
+
+    from datavigil.runner import backfill as runner
+
+    url = use_store(monkeypatch, project / "results.db")
+    real = runner.run_suite
+    before = ["-q", "validate", "events", "--from", days()[5], "--to", days()[9]]
+
+    def meanwhile(suite, window, key, store):  # another process (a thread: its own context)
+        report = real(suite, window, key, store)
+        if window.label == days()[10]:
+            other = threading.Thread(target=main, args=(before,))
+            other.start()
+            other.join()
+        return report
+
+    monkeypatch.setattr(runner, "run_suite", meanwhile)
+    argv = ["-q", "validate", "events", "--from", days()[10], "--to", days()[14]]
+    main(argv)
+    status = volume_status(url)
+    assert len(status) == 10  # the backfill's 5 runs and the other process's 5
+    assert status[days()[11]] == "skipped"  # warm-up: the backfill saw only day 10 before it
+    monkeypatch.setattr(runner, "run_suite", real)
+    main(argv)
+    assert volume_status(url)[days()[11]] in ("pass", "fail")  # days 5..10 before it

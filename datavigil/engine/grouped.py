@@ -3,8 +3,9 @@
 ``compute_days(suite, source, windows, partition, metrics)`` opens one scan over the span of
 the days and adds a bucket column, the day each row belongs to: a balanced CASE over the days'
 own partition conditions (each "from day i to the last day" is the filter a run over that span
-would use, so a row lands in the day whose nightly filter accepts it, in about log2(days)
-comparisons). Then, grouped by the bucket: the scalar metrics with the moments (the one pass,
+would use), in about log2(days) comparisons, the day found confirmed by its own nightly filter:
+a row lands in the day whose nightly filter accepts it, or in none (NULL) as at night
+(docs/adr/0158). Then, grouped by the bucket: the scalar metrics with the moments (the one pass,
 its corrected second pass for every group where a centred sum is ill-conditioned), the
 duplicate keys, and the frequencies (ranked per day as the nightly query orders them). Counts,
 minima, maxima, duplicate keys and frequencies are the nightly values exactly; moments differ
@@ -27,7 +28,7 @@ from datavigil.engine import compile as c
 from datavigil.engine import metrics as m
 from datavigil.engine import onepass, plan
 from datavigil.engine.backends import Scan, open_scan
-from datavigil.engine.partition import duck_filter, sql_filter
+from datavigil.engine.partition import SQLITE_TEXT, duck_filter, sql_filter, sqlite_rule
 from datavigil.engine.row_queries import _label
 from datavigil.engine.values import Duplicates, Freq
 
@@ -51,56 +52,50 @@ def _condition(scan: Scan, base: c.Scope, window: Any, partition: Any) -> Any:
     return sa.and_(*where)
 
 
-def bucket(scan: Scan, windows: list[Any], partition: Any) -> Any:
-    """The index of the day a row (inside the span) belongs to: a balanced CASE on the
-    conditions "from day i on"."""
-    base = c.Scope(scan.scope.frm, (), scan.scope.columns, scan.scope.caps)
+def _tree(n: int, after: Callable[[int], Any], own: Callable[[int], Any]) -> Any:
+    """The index of the day a row belongs to, of ``n`` days: a balanced CASE on ``after(i)``
+    (the row is at or after day i's start), then ``own(i)``, day i's own nightly condition, on
+    the day found: a row that is no day's (text between two days, such as '2024-10-32') gets
+    NULL, no day, as no nightly run counts it."""
 
     def tree(lo: int, hi: int) -> Any:
         if hi - lo == 1:
-            return sa.literal_column(str(lo), sa.Integer)
+            return sa.case((own(lo), sa.literal_column(str(lo), sa.Integer)), else_=sa.null())
         mid = (lo + hi) // 2
-        after = _condition(scan, base, span_window(windows, mid), partition)
-        return sa.case((after, tree(mid, hi)), else_=tree(lo, mid))
+        return sa.case((after(mid), tree(mid, hi)), else_=tree(lo, mid))
 
-    return tree(0, len(windows))
+    return tree(0, n)
+
+
+def bucket(scan: Scan, windows: list[Any], partition: Any) -> Any:
+    """The index of the day a row (inside the span) belongs to: the conditions "from day i
+    on" find the day, the day's own condition confirms it."""
+    base = c.Scope(scan.scope.frm, (), scan.scope.columns, scan.scope.caps)
+    return _tree(
+        len(windows),
+        lambda i: _condition(scan, base, span_window(windows, i), partition),
+        lambda i: _condition(scan, base, windows[i], partition),
+    )
 
 
 def _sqlite_text(scan: Scan, partition: Any) -> bool:
     """SQLite's text timestamps (``partition._sqlite_filter``): each of its conditions calls
     ``datetime()`` twice; the days are told apart on one ``datetime()`` a row instead."""
     family = scan.scope.columns[partition.column].family
-    return scan.kind == "sql" and scan.conn.dialect.name == "sqlite" and family in TEXTUAL
-
-
-TEXTUAL = ("datetime", "str", "other")  # the families SQLite's filter reads as text
+    return scan.kind == "sql" and scan.conn.dialect.name == "sqlite" and family in SQLITE_TEXT
 
 
 def _text_bucket(inner: Any, windows: list[Any], partition: Any) -> Any:
     """The day of a row of the span (``inner``: its length ``dv_len`` and ``datetime()``
-    ``dv_dt``): a date-only text (10 characters) from its date, a timestamp from its instant,
-    as ``partition._sqlite_filter`` compares them; only the lower bounds, the span's filter
-    having kept the rows of the span."""
-    col, text = inner.c.dv_pc, sa.String()
+    ``dv_dt``) by ``partition.sqlite_rule``, the nightly filter's own rule: its lower bounds
+    find the day (the span's filter having kept the rows of the span), the whole rule of the
+    day confirms it."""
 
-    def after(i: int) -> Any:
-        w = windows[i]
-        start = f"{w.bounds_in(partition.column_timezone)[0]:%Y-%m-%d %H:%M:%S}"
-        day = sa.bindparam(None, w.days[0].isoformat(), type_=text, unique=True)
-        return sa.or_(
-            sa.and_(inner.c.dv_len == 10, col >= day),
-            sa.and_(
-                inner.c.dv_len > 10, inner.c.dv_dt >= sa.bindparam(None, start, text, unique=True)
-            ),
-        )
+    def rule(i: int, upper: bool) -> Any:
+        col = (inner.c.dv_pc, inner.c.dv_len, inner.c.dv_dt)
+        return sqlite_rule(*col, windows[i], partition, upper=upper)
 
-    def tree(lo: int, hi: int) -> Any:
-        if hi - lo == 1:
-            return sa.literal_column(str(lo), sa.Integer)
-        mid = (lo + hi) // 2
-        return sa.case((after(mid), tree(mid, hi)), else_=tree(lo, mid))
-
-    return tree(0, len(windows))
+    return _tree(len(windows), lambda i: rule(i, False), lambda i: rule(i, True))
 
 
 def grouped_scope(scan: Scan, windows: list[Any], partition: Any, needed: set[str]) -> c.Scope:
@@ -214,17 +209,22 @@ def compute(
     run: Callable[[Any], list[Any]],
 ) -> tuple[Answers, int]:
     """Every answerable metric of ``metrics`` per bucket, each statement over the columns it
-    reads (``scope_of``); the statements run."""
+    reads (``scope_of``); the statements run. The rows of no day (a NULL bucket) are no day's
+    answers."""
+
+    def days_of(stmt: Any) -> list[Any]:
+        return [row for row in run(stmt) if row[0] is not None]
+
     wanted = [x for x in dict.fromkeys(metrics) if answerable(x, columns)]
     scalars = [x for x in wanted if isinstance(x, c.SCALAR)]
     if m.RowCount() not in scalars:
         scalars.insert(0, m.RowCount())
     g = scope_of(_read_by(scalars))
-    out, statements = _scalars(g, scalars, run)
+    out, statements = _scalars(g, scalars, days_of)
     for x in wanted:
         single = SINGLE.get(type(x))
         if single is not None:
-            single(scope_of(_read_by([x])), x, run, out)
+            single(scope_of(_read_by([x])), x, days_of, out)
             statements += 1
     return out, statements
 

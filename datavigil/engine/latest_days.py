@@ -21,17 +21,8 @@ from datavigil.engine.dialects import sql_family
 
 
 def _ends(conn: Any, col: Any, windows: list[Any], column_timezone: str) -> list[Any]:
-    """Each day's end as ``probes._latest_timestamp`` binds it."""
-    aware = sql_family(col.type) == "datetime_tz"
-    typed = not isinstance(col.type, sa.types.TypeDecorator)
-    out = []
-    for w in windows:
-        end = w.end.astimezone(probes.UTC) if aware else w.bounds_in(column_timezone)[1]
-        if not aware and conn.dialect.name == "sqlite":
-            out.append(sa.bindparam(None, f"{end:%Y-%m-%d %H:%M:%S}", sa.String(), unique=True))
-        else:
-            out.append(sa.bindparam(None, end, type_=col.type if typed else None, unique=True))
-    return out
+    """Each day's end as the nightly probe binds it (``probes.end_bound``)."""
+    return [probes.end_bound(conn, col, w, column_timezone, key=None) for w in windows]
 
 
 def _number(col: Any, ends: list[Any]) -> Any:

@@ -17,6 +17,8 @@ from datavigil.core.errors import SuiteError
 from datavigil.engine import compile as c
 from datavigil.engine.sargable import sargable_range
 
+SQLITE_TEXT = ("datetime", "str", "other")  # the families SQLite's filter reads as text
+
 
 def _bind(value: Any, text: bool = False) -> Any:
     return sa.bindparam(None, value, type_=sa.String() if text else None, unique=True)
@@ -30,6 +32,22 @@ def _time_filter(col: Any, family: str, window: Any, partition: Any) -> list[Any
     return [col >= _bind(start), col < _bind(end)]
 
 
+def sqlite_rule(
+    raw: Any, length: Any, instant: Any, window: Any, partition: Any, upper: bool = True
+) -> Any:
+    """The window's rule on SQLite's text partition value ``raw`` (its ``length``, its
+    ``datetime()`` ``instant``): a date alone (10 characters) from the window's first day
+    (to its last), a timestamp from its start (to its end). Without ``upper``: "from the window
+    on", as a backfill tells its days apart (``grouped``), from this very rule."""
+    start, end = window.bounds_in(partition.column_timezone)
+    as_date = [length == 10, raw >= _bind(window.days[0].isoformat(), text=True)]
+    as_time = [length > 10, instant >= _bind(f"{start:%Y-%m-%d %H:%M:%S}", text=True)]
+    if upper:
+        as_date.append(raw <= _bind(window.days[-1].isoformat(), text=True))
+        as_time.append(instant < _bind(f"{end:%Y-%m-%d %H:%M:%S}", text=True))
+    return sa.or_(sa.and_(*as_date), sa.and_(*as_time))
+
+
 def _sqlite_filter(col: Any, window: Any, partition: Any) -> list[Any]:
     """SQLite keeps dates and timestamps as text in any declared type (or none): a 10-character
     value is a date, compared with the days; a longer one a timestamp, normalized by
@@ -37,17 +55,8 @@ def _sqlite_filter(col: Any, window: Any, partition: Any) -> list[Any]:
     text comparison put '2013-03-10T04:59:59' after '2013-03-10 05:00:00' and a date-only
     '2013-03-11' inside the 10th's bounds."""
     start, end = window.bounds_in(partition.column_timezone)
-    first, last = window.days[0].isoformat(), window.days[-1].isoformat()
-    ts = sa.func.datetime(col)
-    as_date = sa.and_(
-        sa.func.length(col) == 10, col >= _bind(first, text=True), col <= _bind(last, text=True)
-    )
-    as_time = sa.and_(
-        sa.func.length(col) > 10,
-        ts >= _bind(f"{start:%Y-%m-%d %H:%M:%S}", text=True),
-        ts < _bind(f"{end:%Y-%m-%d %H:%M:%S}", text=True),
-    )
-    return [sargable_range(col, window, start, end), sa.or_(as_date, as_time)]
+    rule = sqlite_rule(col, sa.func.length(col), sa.func.datetime(col), window, partition)
+    return [sargable_range(col, window, start, end), rule]
 
 
 def _filter(scope: c.Scope, window: Any, partition: Any, sqlite: bool) -> list[Any]:
@@ -59,7 +68,7 @@ def _filter(scope: c.Scope, window: Any, partition: Any, sqlite: bool) -> list[A
             "?", "partition.column", f"'{partition.column}' is a {family}: an hourly partition "
             "needs a timestamp column"
         )  # fmt: skip
-    if sqlite and family in ("datetime", "str", "other"):
+    if sqlite and family in SQLITE_TEXT:
         return _sqlite_filter(col, window, partition)
     if family == "date":
         return [col >= _bind(first), col <= _bind(last)] if first != last else [col == _bind(last)]

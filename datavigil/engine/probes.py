@@ -134,18 +134,26 @@ def _aggregate(conn: Any, col: Any, from_: Any, bound: Any, strict: bool) -> tup
     return tuple(conn.execute(stmt).one())
 
 
-def _latest_timestamp(
-    conn: Any, col: Any, from_: Any, window: Window, column_timezone: str, where: Where
-) -> Latest:
+def end_bound(
+    conn: Any, col: Any, window: Window, column_timezone: str, key: str | None = "as_of"
+) -> Any:
+    """The window's end as the probe compares a timestamp with it (``col < end``), a bound
+    parameter (``key`` None: a unique one, as a backfill's probe of many days binds them)."""
     import sqlalchemy as sa
 
     aware = sql_family(col.type) == "datetime_tz"  # timestamptz, Spark's TIMESTAMP
     end = window.end.astimezone(UTC) if aware else window.bounds_in(column_timezone)[1]
     if not aware and conn.dialect.name == "sqlite":  # text timestamps, with or without fraction
-        bound = sa.bindparam("as_of", f"{end:%Y-%m-%d %H:%M:%S}", type_=sa.String())
-    else:  # PyHive's types only read (their bind raises): the value's own type there
-        typed = not isinstance(col.type, sa.types.TypeDecorator)
-        bound = sa.bindparam("as_of", end, type_=col.type if typed else None)
+        return sa.bindparam(key, f"{end:%Y-%m-%d %H:%M:%S}", sa.String(), unique=key is None)
+    typed = not isinstance(col.type, sa.types.TypeDecorator)  # PyHive's types only read
+    return sa.bindparam(key, end, type_=col.type if typed else None, unique=key is None)
+
+
+def _latest_timestamp(
+    conn: Any, col: Any, from_: Any, window: Window, column_timezone: str, where: Where
+) -> Latest:
+    aware = sql_family(col.type) == "datetime_tz"  # timestamptz, Spark's TIMESTAMP
+    bound = end_bound(conn, col, window, column_timezone)
     value, newest, rows = _aggregate(conn, col, from_, bound, strict=True)
     return Latest(
         value=_as_utc(value, aware, column_timezone, where),
