@@ -24,8 +24,21 @@ from airflow.sdk.exceptions import AirflowFailException
 
 log = logging.getLogger("datavigil")
 
-MAX_DAYS = 3653  # datavigil.runner.backfill.MAX_DAYS (ten years), without importing the runner
 SHOWN = 10  # failing partitions named in the task's error
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How the user set the range, for its error messages."""
+
+    where: str
+    first: str
+    last: str
+    yes: str
+
+
+CONF = Settings("run conf", "from", "to", '"yes": true')
+OPERATOR = Settings("DatavigilOperator", "date_from", "date_to", "assume_yes=True")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,24 +65,27 @@ def wanted(context: Any) -> bool:
     return bool(given.get("from") or given.get("to"))
 
 
-def span_of(suite: str, first: Any, last: Any, yes: Any = False, how: str = "run conf") -> Span:
+def span_of(suite: str, first: Any, last: Any, yes: Any = False, how: Settings = CONF) -> Span:
     """``first``..``last`` as days, checked; AirflowFailException in one line naming the suite
-    and the setting (``how``: where the user set it) otherwise."""
+    and the setting (``how``: where and under which names the user set it) otherwise."""
+
+    from datavigil.runner.backfill import MAX_DAYS  # in the task: it runs the backfill next
 
     def fail(problem: str) -> AirflowFailException:
-        return AirflowFailException(f"suite '{suite}': {how} {problem}")
+        return AirflowFailException(f"suite '{suite}': {how.where} {problem}")
 
+    a, b = how.first, how.last
     if not first or not last:
-        given, missing = ("from", "to") if first else ("to", "from")
+        given, missing = (a, b) if first else (b, a)
         raise fail(f"sets {given} but not {missing}: a range needs both (YYYY-MM-DD)")
-    days = [_day(value, name, fail) for value, name in ((first, "from"), (last, "to"))]
+    days = [_day(first, a, fail), _day(last, b, fail)]
     if days[0] > days[1]:
-        raise fail(f"from={days[0]} is after to={days[1]}")
+        raise fail(f"{a}={days[0]} is after {b}={days[1]}")
     n = (days[1] - days[0]).days + 1
     if n > MAX_DAYS and yes is not True:
         raise fail(
-            f"from={days[0]} to={days[1]} is {n:,} days, over ten years ({MAX_DAYS:,} days): "
-            'set "yes": true if you mean it'
+            f"{a}={days[0]} {b}={days[1]} is {n:,} days, over ten years ({MAX_DAYS:,} days): "
+            f"set {how.yes} if you mean it"
         )
     return Span(days[0], days[1])
 
@@ -174,6 +190,11 @@ def phase_in_range(suite: str, phase: str, context: Any) -> dict[str, Any]:
     ``compare_distributions`` has nothing left to do."""
     span = span_in(suite, context)
     if phase != "validate":
-        log.info("suite %s: range run %s..%s: every phase runs in task validate", suite, span.first, span.last)
+        log.info(
+            "suite %s: range run %s..%s: every phase runs in task validate",
+            suite,
+            span.first,
+            span.last,
+        )
         return {"status": "range", "phase": phase}
     return run_range(suite, span)

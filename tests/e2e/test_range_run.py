@@ -4,7 +4,6 @@ judges every partition before failing, and refuses a bad range before writing an
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -103,7 +102,9 @@ def test_a_10_day_range_stores_what_10_nightly_dag_runs_store(airflow_db, events
     nightly = use_store(monkeypatch, events / "nightly.db")
     night_states = []
     for day in DAYS:  # each nightly run validates the day before its data-interval end
-        run = dag.test(logical_date=datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+        run = dag.test(
+            logical_date=datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+        )
         night_states.append(states_of(run)["validate"])
     ranged = use_store(monkeypatch, events / "range.db")
     run = dag.test(logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=conf(DAYS[0], DAYS[-1]))
@@ -130,7 +131,9 @@ def test_a_passing_range_is_green_and_a_rerun_replaces_its_runs(airflow_db, even
     url = use_store(monkeypatch, events / "results.db")
     dag = dag_of("validate_events")
     for _ in range(2):
-        run = dag.test(logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=conf(DAYS[0], DAYS[2]))
+        run = dag.test(
+            logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=conf(DAYS[0], DAYS[2])
+        )
         states = states_of(run)
         assert run.state == "success", states
         assert states["validate"] == "success"
@@ -149,14 +152,57 @@ BAD = [
 
 @pytest.mark.parametrize(("given", "words"), BAD, ids=["order", "day", "one", "years", "empty"])
 def test_a_bad_range_fails_in_one_line_and_writes_nothing(
-    airflow_db, events, monkeypatch, caplog, given, words
+    airflow_db, events, monkeypatch, capfd, given, words
 ):
     url = use_store(monkeypatch, events / "results.db")
-    with caplog.at_level(logging.ERROR):
-        run = dag_of("validate_events").test(
-            logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=given
-        )
+    capfd.readouterr()
+    run = dag_of("validate_events").test(
+        logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=given
+    )
     assert run.state == "failed"
     assert run_ids(url) == []
-    lines = [r.getMessage() for r in caplog.records if words in r.getMessage()]
-    assert lines, caplog.text[-3000:]
+    out = "\n".join(capfd.readouterr())
+    errors = [x for x in out.splitlines() if x.startswith("airflow.sdk.exceptions.AirflowFail")]
+    assert errors, out[-3000:]
+    assert errors[0].startswith("airflow.sdk.exceptions.AirflowFailException: suite 'events': ")
+    assert words in errors[0]
+
+
+USER_DAG = """
+from datetime import datetime
+
+from airflow.sdk import DAG
+
+from datavigil.airflow.operator import DatavigilOperator
+
+with DAG("history", schedule=None, start_date=datetime(2024, 1, 1), params={"from": "", "to": ""}):
+    DatavigilOperator(
+        suite="events", date_from="{{ params['from'] }}", date_to="{{ params['to'] }}"
+    )
+"""
+
+
+def test_the_operator_validates_a_templated_range(airflow_db, events, monkeypatch):
+    from airflow import settings
+
+    from tests.e2e.test_freshness_dag import asset_events
+
+    (events / "dags").mkdir()
+    (events / "dags" / "history.py").write_text(USER_DAG, encoding="utf-8")
+    monkeypatch.setattr(settings, "DAGS_FOLDER", str(events / "dags"))
+    url = use_store(monkeypatch, events / "results.db")
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(events / "dags")).get_dag("history")
+    run = dag.test(logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=conf(DAYS[0], DAYS[2]))
+    assert run.state == "success"
+    assert run_ids(url) == [f"cli:events:{d}" for d in DAYS[:3]]
+    (event,) = asset_events(run)
+    assert (event["from"], event["to"], event["partitions"]) == ("2024-03-02", "2024-03-04", 3)
+
+
+def test_the_operator_runs_every_phase_of_a_range():
+    from datavigil.airflow.operator import DatavigilOperator
+
+    with pytest.raises(ValueError, match="date_from/date_to validate every phase"):
+        DatavigilOperator(suite="x", phases=("validate",), date_from="2024-03-02")
