@@ -51,10 +51,10 @@ class Span:
 
 def params() -> dict[str, Param]:
     """The generated DAG's trigger-form fields (empty: the nightly partition)."""
-    day = {"type": ["null", "string"], "default": None}
+    day = ["null", "string"]
     return {
-        "from": Param(**day, description="First day of a range run (YYYY-MM-DD), with to"),
-        "to": Param(**day, description="Last day of a range run (YYYY-MM-DD), with from"),
+        "from": Param(None, type=day, description="First day of a range run (YYYY-MM-DD), with to"),
+        "to": Param(None, type=day, description="Last day of a range run (YYYY-MM-DD), with from"),
         "yes": Param(False, type="boolean", description="Allow a range over ten years"),
     }
 
