@@ -118,7 +118,7 @@ def run_range(suite_name: str, span: Span) -> dict[str, Any]:
         suite = api.load_suite(suite_name)
         windows = partitions(suite, span.first, span.last)
         log.info(
-            "suite %s: range %s..%s, %d partitions in this task (run ids cli:%s:<partition>)",
+            "suite '%s': range %s..%s, %d partitions in this task (run ids cli:%s:<partition>)",
             suite_name, span.first, span.last, len(windows), suite_name,
         )  # fmt: skip
         lines = Progress(len(windows))
@@ -191,7 +191,7 @@ def phase_in_range(suite: str, phase: str, context: Any) -> dict[str, Any]:
     span = span_in(suite, context)
     if phase != "validate":
         log.info(
-            "suite %s: range run %s..%s: every phase runs in task validate",
+            "suite '%s': range run %s..%s: every phase runs in task validate",
             suite,
             span.first,
             span.last,
