@@ -206,3 +206,23 @@ def test_the_operator_runs_every_phase_of_a_range():
 
     with pytest.raises(ValueError, match="date_from/date_to validate every phase"):
         DatavigilOperator(suite="x", phases=("validate",), date_from="2024-03-02")
+
+
+def test_a_fleet_validates_the_range_of_each_chosen_suite(airflow_db, events, monkeypatch):
+    text = (events / "schemas" / "events.py").read_text()
+    soft = text.replace('name="events"', 'name="soft"').replace(
+        "max_fraction=0.2)", "max_fraction=0.2, severity='warn')"
+    )
+    (events / "schemas" / "soft.py").write_text(soft, encoding="utf-8")
+    monkeypatch.setenv("DATAVIGIL_DAG_LAYOUT", "fleet")
+    url = use_store(monkeypatch, events / "results.db")
+    dag = dag_of("validate_fleet_day_0_0_x_x_x_utc")
+    run = dag.test(logical_date=datetime(2024, 6, 1, tzinfo=UTC), run_conf=conf(DAYS[4], DAYS[6]))
+    states = {(ti.task_id, ti.rendered_map_index): ti.state for ti in run.get_task_instances()}
+    assert states == {
+        ("validate", "events"): "failed",  # 03-11 fails NullRate; 03-10 and 03-12 still stored
+        ("validate", "soft"): "success",  # the same NULLs at warn severity
+        ("publish_failed", None): "skipped",
+    }
+    days = [str(d) for d in DAYS[4:7]]
+    assert run_ids(url) == [f"cli:events:{d}" for d in days] + [f"cli:soft:{d}" for d in days]
