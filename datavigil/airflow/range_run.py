@@ -144,7 +144,7 @@ class Progress:
         if step.code != 0:
             self.bad.append(label)
         if report is None:
-            text = f"ERROR {step.error}"
+            text = f"ERROR {str(step.error).splitlines()[0]}"
         else:
             rows = "-" if report.run.rows_checked is None else f"{report.run.rows_checked} rows"
             text = f"{status.upper()} {rows}"
