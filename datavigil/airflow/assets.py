@@ -86,9 +86,19 @@ def _run_summary() -> dict[str, Any]:
     return history.run_summary(Store(), airflow_run_id(context["ti"].dag_id, context["run_id"]))
 
 
+def _no_verdict_for_a_range() -> None:
+    """A range run (docs/adr/0155) validates history, not the dataset's latest partition: it
+    publishes neither verdict (its task's state says how the range went)."""
+    from datavigil.airflow import range_run
+
+    if range_run.wanted(get_current_context()):
+        raise AirflowSkipException("a range run publishes no verdict on the dataset")
+
+
 def publish_validated(info: SuiteInfo, asset: Asset) -> dict[str, Any]:
     """Body of ``publish`` (all validation tasks succeeded): emit ``validated`` with the run's
     summary if the gate holds; otherwise skip, and ``publish_failed`` emits ``failed``."""
+    _no_verdict_for_a_range()
     summary = _run_summary()
     passed, why = gate(summary, info.warnings_block_validated)
     if not passed:
@@ -117,6 +127,7 @@ def publish_failure(info: SuiteInfo, asset: Asset, validation_ids: list[str]) ->
     ``publish`` emitted ``validated``. A store that cannot be read still emits it."""
     from datavigil.core.errors import DatavigilError
 
+    _no_verdict_for_a_range()
     context = get_current_context()
     if context["ti"].xcom_pull(task_ids="publish") is not None:
         raise AirflowSkipException(f"the run passed: datavigil://validated/{info.dataset} emitted")

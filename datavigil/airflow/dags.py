@@ -16,7 +16,7 @@ from airflow.sdk import DAG, CronTriggerTimetable, get_current_context
 from airflow.sdk.bases.operator import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from datavigil.airflow import fleet, settings
+from datavigil.airflow import fleet, range_run, settings
 from datavigil.airflow.assets import gate_tasks, schedule_of
 from datavigil.airflow.capture import build_capture_dag, build_fleet_capture_dag
 from datavigil.airflow.deadline import deadline_of
@@ -82,6 +82,8 @@ class PhaseTask(LineageMixin, BaseOperator):
         self.suite, self.phase = suite, phase
 
     def execute(self, context: Any) -> dict[str, Any]:
+        if range_run.wanted(context):  # {"from": .., "to": ..}: docs/adr/0155
+            return range_run.phase_in_range(self.suite, self.phase, context)
         return run_phase(self.suite, (self.phase,))
 
 
@@ -116,6 +118,7 @@ def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
         start_date=start,
         catchup=info.catchup,
         max_active_runs=4,
+        params=range_run.params(),  # a range run's from/to (docs/adr/0155)
         tags=["datavigil", info.dataset, *info.tags],
         description=info.description or f"datavigil validation of {info.dataset}",
         doc_md=(

@@ -29,6 +29,7 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowSkipException
 
+from datavigil.airflow import range_run
 from datavigil.airflow.assets import CallTask, failed, gate, validated
 from datavigil.airflow.lineage import LineageMixin
 from datavigil.airflow.settings import DAY, INTERVAL, dag_settings, max_map_length, task_retries
@@ -97,6 +98,8 @@ def validate_member(name: str) -> dict[str, Any]:
     context = get_current_context()
     if name not in chosen(context, [name]):
         raise AirflowSkipException(f"suite {name}: not among the suites this run validates")
+    if range_run.wanted(context):  # {"from": .., "to": ..}: the range, no verdict (adr 0155)
+        return range_run.run_range(name, range_run.span_in(name, context))
     suite, report = _run(name, PHASES, context, label=name)
     if keep := getattr(context.get("task"), "keep_for_lineage", None):
         keep(suite, report)  # its OpenLineage facets, also when it fails
@@ -120,6 +123,8 @@ def publish_failures(members: tuple[tuple[str, str, bool], ...]) -> dict[str, st
     from datavigil.store import Store, history
 
     context = get_current_context()
+    if range_run.wanted(context):
+        raise AirflowSkipException("a range run publishes no verdict on the datasets")
     ti, names = context["ti"], chosen(context, [m[0] for m in members])
     events, out = context["outlet_events"][alias_of(ti.dag_id)], {}
     for name, dataset, blocks in members:
@@ -154,7 +159,10 @@ def build_fleet(dag_id: str, members: list[SuiteInfo]) -> DAG:
         tags=["datavigil", "fleet"],
         description=f"datavigil validation of {len(names)} suite(s), {first.schedule}",
         doc_md=_doc(first, names),
-        params={"suites": Param([], type="array", items={"type": "string", "enum": names})},
+        params={
+            "suites": Param([], type="array", items={"type": "string", "enum": names}),
+            **range_run.params(),
+        },
         default_args={"retries": task_retries(), "retry_delay": timedelta(minutes=5)},
         **dag_settings(),
     ) as fleet:

@@ -126,8 +126,23 @@ class DatavigilOperator(LineageMixin, BaseOperator):
     """
 
     ui_color = "#e8f4ea"
+    template_fields = ("date_from", "date_to")
 
-    def __init__(self, *, suite: str, phases: tuple[str, ...] = PHASES, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        suite: str,
+        phases: tuple[str, ...] = PHASES,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        assume_yes: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        if (date_from or date_to) and tuple(phases) != PHASES:
+            raise ValueError(
+                f"DatavigilOperator(suite={suite!r}): date_from/date_to validate every phase of "
+                "each partition: give them without phases"
+            )
         info = find(suite)
         self.asset = validated_asset(info)
         kwargs.setdefault("task_id", f"validate_{suite}")
@@ -136,8 +151,18 @@ class DatavigilOperator(LineageMixin, BaseOperator):
         super().__init__(**kwargs)
         self.suite = suite
         self.phases = tuple(phases)
+        self.date_from, self.date_to, self.assume_yes = date_from, date_to, assume_yes
 
     def execute(self, context: Any) -> dict[str, Any]:
+        if self.date_from or self.date_to:  # a range in this task (docs/adr/0155)
+            from datavigil.airflow import range_run
+
+            span = range_run.span_of(
+                self.suite, self.date_from, self.date_to, self.assume_yes, range_run.OPERATOR
+            )
+            result = range_run.run_range(self.suite, span)
+            context["outlet_events"][self.asset].extra = result
+            return result
         return validate_in_task(self.suite, self.phases, self.asset)
 
 
