@@ -36,15 +36,21 @@ def key_column(scope: c.Scope, x: m.DuplicateKeys) -> str | None:
     return col.name
 
 
-def helpers(scope: c.Scope, ready: list[Any]) -> list[Any]:
-    """The scalar metrics a bitmap needs (the keys' min, max and NULLs, the rows) for the
-    ``ready`` metrics."""
+def helpers(scope: c.Scope, ready: list[Any], scalars: list[Any]) -> list[Any]:
+    """The scalar metrics a bitmap needs for the ``ready`` metrics (the keys' min, max and
+    NULLs, the rows) that ``scalars`` lacks; none without a scalar statement to ride in."""
     out: list[Any] = []
-    for x in ready:
+    for x in ready if scalars else []:
         key = key_column(scope, x) if isinstance(x, m.DuplicateKeys) else None
         if key is not None:
             out += [m.RowCount(), m.NullCount(key), m.Min(key), m.Max(key)]
-    return out
+    return [h for h in dict.fromkeys(out) if h not in scalars]
+
+
+def forget(values: Values, extra: list[Any]) -> None:
+    """Drop the helpers nobody asked for from the run's values (nothing more stored)."""
+    for h in extra:
+        values.data.pop(h, None)
 
 
 def no_repeats(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) -> bool:
