@@ -176,6 +176,8 @@ def reset_statement_stats() -> None:
 
 LIMIT_0 = re.compile(r"\blimit\s+0\b", re.IGNORECASE)
 SAMPLE = re.compile(r"\blimit\s+(?!0\b)\S", re.IGNORECASE)  # a number or a parameter
+# the one pass's shift probes (`(SELECT ... LIMIT 1) AS k0`, ADR 0140) inside a scan: not samples
+SHIFT_PROBE = re.compile(r"\blimit\s+\S+\)\s+AS\s+k\d+", re.IGNORECASE)
 CATALOGUE = re.compile(r"^\s*(describe|show|pragma|set)\b|information_schema|pg_catalog", re.I)
 
 
@@ -189,7 +191,7 @@ def statement_counts(log: Path, env: dict, data: tuple[str, ...]) -> dict[str, i
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(d)}(?!\w)" for d in data))
     scans = [r for r in sent if pattern.search(r["sql"] + " " + r["params"])]
     scans = [r for r in scans if not LIMIT_0.search(r["sql"]) and not CATALOGUE.search(r["sql"])]
-    samples = [r for r in scans if SAMPLE.search(r["sql"])]
+    samples = [r for r in scans if SAMPLE.search(SHIFT_PROBE.sub("", r["sql"]))]
     return split(sent) | {"statements": len(sent), "scans": len(scans), "samples": len(samples),
             "scans_s": round(sum(r.get("exec_s", 0.0) for r in scans), 3),
             "samples_s": round(sum(r.get("exec_s", 0.0) for r in samples), 3)}  # fmt: skip

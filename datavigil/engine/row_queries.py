@@ -9,12 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from datavigil.engine import compile as c
+from datavigil.engine import key_bitmap
 from datavigil.engine import metrics as m
 from datavigil.engine.values import Duplicates, Freq, Runner, Values, py_value
 
 
 def duplicates(scope: c.Scope, x: m.DuplicateKeys, run: Runner, values: Values) -> None:
     if scope.caps.distinct_first and len(x.columns) == 1 and _no_repeats(scope, x, run, values):
+        return
+    if key_bitmap.no_repeats(scope, x, run, values):  # DuckDB, an integer key (ADR 0157)
         return
     keys = [scope.col(k) for k in x.columns]
     g = scope.select(sa.func.count().label("c")).group_by(*keys).subquery("g")
