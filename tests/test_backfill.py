@@ -323,3 +323,31 @@ def test_a_backfill_judges_with_the_store_as_it_was_at_its_start(project, monkey
     monkeypatch.setattr(runner, "run_suite", real)
     main(argv)
     assert volume_status(url)[days()[11]] in ("pass", "fail")  # days 5..10 before it
+
+
+def test_a_sqlite_store_commits_without_fsync_during_a_backfill_only(project, monkeypatch):
+    """During a backfill the SQLite store is in WAL mode with synchronous=NORMAL (a commit does
+    not wait for the disk, docs/adr/0154); after it, its journal mode and new connections are
+    as before; the runs are stored as without it (test_a_30_day_backfill_equals_...)."""
+    from datavigil import api
+    from datavigil.runner.backfill import backfill, partitions
+
+    use_store(monkeypatch, project / "results.db")
+    store = api.store_for(None)
+    store.ensure_ready()
+
+    def pragmas() -> tuple[str, int]:
+        with store.engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            return mode, conn.exec_driver_sql("PRAGMA synchronous").scalar()
+
+    before = pragmas()
+    seen: list[tuple[str, int]] = []
+    suite = api.load_suite("events")
+    windows = partitions(suite, FIRST, FIRST + timedelta(days=2))
+    outcome = backfill(suite, windows, store, lambda step: seen.append(pragmas()))
+    assert len(outcome.codes) == 3
+    assert before == ("delete", 2)  # SQLite's defaults: a rollback journal, FULL
+    assert seen == [("wal", 1)] * 3  # NORMAL
+    assert pragmas() == before
+    assert Store(store.url).counts()[0] == 3

@@ -21,6 +21,8 @@ from datavigil.core.outcome import SAMPLE_LIMIT, CheckResult, Outcome, Status
 from datavigil.engine import metrics as m
 
 ROW_SAMPLE = 100_000
+COMPILED_KEPT = 64  # models x source columns kept compiled (a process validates a few suites)
+_COMPILED: dict[tuple[Any, tuple[tuple[str, Any], ...]], Compiled] = {}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,15 @@ class SchemaCheck(Check):
         return "schema"
 
     def compiled(self, columns: dict[str, Any]) -> Compiled:
-        return compile_model(self.model.to_schema(), columns)
+        """The model compiled for the source's ``columns``: once per model and columns (twice a
+        run before; a backfill's days share it, docs/adr/0154). Compiled is only read."""
+        key = (self.model, tuple(columns.items()))
+        got = _COMPILED.get(key)
+        if got is None:
+            if len(_COMPILED) >= COMPILED_KEPT:
+                _COMPILED.clear()
+            got = _COMPILED[key] = compile_model(self.model.to_schema(), columns)
+        return got
 
     def metrics(self, columns: dict[str, Any]) -> list[Any]:
         return [m.RowCount(), *self.compiled(columns).metrics()]

@@ -9,6 +9,8 @@ failing partition never stops the next one (docs/adr/0131). The scans' metrics o
 partitions are computed ahead, grouped by day, and each run reads its own from them
 (``datavigil.runner.prefetch``, docs/adr/0146). The suite's history is read from the results
 store once, then kept in memory with each run saved (``datavigil.store.recall``, docs/adr/0151).
+Each run is still committed on its own; a SQLite store commits them without waiting for the disk
+(WAL, ``synchronous=NORMAL``, ``datavigil.store.connection.quick_commits``, docs/adr/0154).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datavigil.engine.reuse import shared_engines
 from datavigil.runner import prefetch
 from datavigil.runner.run import RunKey, RunReport, run_suite
 from datavigil.store import Store, recall
+from datavigil.store.connection import quick_commits
 
 MAX_DAYS = 3653  # ten years: a longer range is more likely a typo than a plan (--yes)
 GRAVITY = (0, 1, 3, 2)  # exit codes, least grave first (as `validate SUITE SUITE`, adr 0111)
@@ -123,6 +126,15 @@ def remember(stack: ExitStack, store: Store, suite: Suite) -> None:
         pass
 
 
+def commit_quickly(stack: ExitStack, store: Store) -> None:
+    """A SQLite store's commits without an fsync for the backfill (docs/adr/0154); a store
+    whose URL cannot be used is left to the first run, which reports it as at night."""
+    try:
+        stack.enter_context(quick_commits(store.engine))
+    except StoreUnavailable:
+        pass
+
+
 def backfill(
     suite: Suite, windows: list[Window], store: Store, done: Callable[[Step], None]
 ) -> Outcome:
@@ -131,8 +143,9 @@ def backfill(
     partition would fail the same way; the command can be run again: it is idempotent).
     A range without data is a UsageError before any run is recorded."""
     outcome = Outcome()
-    with shared_engines(), ExitStack() as ahead, ExitStack() as history:
+    with shared_engines(), ExitStack() as quick, ExitStack() as ahead, ExitStack() as history:
         require_data(suite, windows)
+        commit_quickly(quick, store)  # left last: after the worker's and the history's
         remember(history, store, suite)
         for i, window in enumerate(windows):
             if i % prefetch.CHUNK == 0:  # the next days' metrics in a few statements

@@ -9,13 +9,18 @@
 - A write that fails for a transient reason (deadlock, serialization failure, a busy SQLite
   database, a dropped connection) is retried a bounded number of times; a save is an idempotent
   replace, so a retry after an ambiguous commit is safe.
+- During a backfill (``quick_commits``) a SQLite file store runs in WAL mode with
+  ``synchronous=NORMAL``: a commit no longer waits for the disk (ADR 0154); the journal mode
+  found is restored after.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +36,9 @@ BACKOFF = 0.05  # seconds, times 4 per try, with jitter
 LOCK_SPACE = 0x6476  # "dv": the advisory-lock class of datavigil's keys
 MIGRATION_KEY = 1
 TRANSIENT_PG_CODES = ("40001", "40P01", "55P03")  # serialization, deadlock, lock not available
+QUICK_RESTORE_MS = 2000  # how long restoring the journal mode waits for other connections
 T = TypeVar("T")
+log = logging.getLogger("datavigil")
 
 
 def create_engine(url: sa.URL) -> sa.Engine:
@@ -61,6 +68,67 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         conn.execution_options(**{WRITE: True})
         with conn.begin():
             yield conn
+
+
+def _pragma(engine: sa.Engine, statement: str, wait_ms: int | None = None) -> str:
+    """One PRAGMA on a connection of its own, outside any transaction (the driver's
+    autocommit: ``journal_mode`` cannot change inside one); its first value."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if wait_ms is not None:
+            cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        row = cursor.execute(statement).fetchone()
+        return str(row[0]).lower() if row else ""
+    finally:
+        raw.close()
+
+
+def _normal_sync(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+
+@contextmanager
+def quick_commits(engine: sa.Engine) -> Iterator[bool]:
+    """While inside, a SQLite file store commits without waiting for the disk: WAL mode and
+    ``synchronous=NORMAL`` on every connection of ``engine`` (ADR 0154). What a commit wrote
+    survives a crash of the process; a crash of the machine may lose the last commits, never
+    corrupt the file. Restored after: the journal mode found (when another connection holds
+    the database, it stays in WAL mode, as durable: others commit with ``synchronous=FULL``)
+    and new connections. Yields whether it took effect (not for PostgreSQL, an in-memory or a
+    read-only database, or a store that cannot be opened: the first save reports that)."""
+    found = _to_wal(engine) if engine.dialect.name == "sqlite" else None
+    if found is None:
+        yield False
+        return
+    engine.dispose()  # every connection from now on is a new one, with the pragma
+    event.listen(engine, "connect", _normal_sync)
+    try:
+        yield True
+    finally:
+        event.remove(engine, "connect", _normal_sync)
+        engine.dispose()
+        if found != "wal":
+            _restore(engine, found)
+
+
+def _to_wal(engine: sa.Engine) -> str | None:
+    """The journal mode found, once the database is in WAL mode; None when it cannot be."""
+    try:
+        found = _pragma(engine, "PRAGMA journal_mode")
+        if found in ("memory", "off", ""):
+            return None
+        return found if _pragma(engine, "PRAGMA journal_mode = WAL") == "wal" else None
+    except (sa.exc.SQLAlchemyError, sqlite3.Error):
+        return None
+
+
+def _restore(engine: sa.Engine, mode: str) -> None:
+    try:
+        _pragma(engine, f"PRAGMA journal_mode = {mode}", wait_ms=QUICK_RESTORE_MS)
+    except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
+        log.info("results store left in WAL mode (journal mode %s not restored: %s)", mode, exc)
+    engine.dispose()
 
 
 def lock(conn: sa.Connection, key: str | None = None) -> None:

@@ -128,3 +128,23 @@ def test_group_rows_carry_the_check_severity(severity: str) -> None:
 def test_empty_partition_is_skipped_without_group_rows() -> None:
     results = run_check(SchemaCheck(model=Model), [chunk(**{k: [] for k in GOOD})])
     assert [(r.check_name, r.status) for r in results] == [("schema", Status.SKIPPED)]
+
+
+def test_the_model_is_compiled_once_per_source_columns(monkeypatch) -> None:
+    """A run compiled the model twice (its metrics, then its results), a backfill twice a day:
+    now once per model and source columns, the results unchanged (docs/adr/0154)."""
+    from datavigil.checks import schema
+
+    calls: list[object] = []
+    real = schema.compile_model
+
+    def counting(model: object, columns: dict) -> schema.Compiled:
+        calls.append(model)
+        return real(model, columns)
+
+    monkeypatch.setattr(schema, "_COMPILED", {}, raising=False)
+    monkeypatch.setattr(schema, "compile_model", counting)
+    data = {"a": [0, -1, 2], "b": ["x", "z", "x"], "c": [1.0, None, 2.0]}
+    runs = [by_name(run_check(SchemaCheck(model=Model), [chunk(**data)])) for _ in range(3)]
+    assert len(calls) == 1
+    assert runs[0] == runs[1] == runs[2] and runs[0]["schema.a.greater_than_or_equal_to"]
