@@ -62,11 +62,14 @@ def _float(scope: Scope, name: str) -> bool:
 
 def special(caps: Caps, value: float) -> Any:
     """NaN or an infinity as the dialect can read it: a bound parameter, or a typed literal
-    (``CAST('NaN' AS DOUBLE)``) where the driver would write a bare ``nan``/``inf``."""
+    (``CAST('NaN' AS DOUBLE)``) where the driver would write a bare ``nan``/``inf``. A
+    parameter has one name per value (``dv_inf``, ...): every aggregate comparing with it reads
+    the same parameter, so the backend sees two identical aggregates as one (ADR 0159)."""
+    word = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if caps.specials == "cast":
-        word = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         return sa.literal_column(f"CAST('{word}' AS {caps.double})", sa.Float)
-    return sa.bindparam(None, value, type_=sa.Float, unique=True)
+    key = {"NaN": "dv_nan", "Infinity": "dv_inf", "-Infinity": "dv_ninf"}[word]
+    return sa.bindparam(key, value, type_=sa.Float)
 
 
 def double(caps: Caps) -> Any:

@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from datavigil.engine import compile as c
+from datavigil.engine import metrics as m
 
 FIELDS = 16  # per column: rows n null nan pinf ninf mean min max K S nd s1 s2 s3 s4
 COND = 1e4  # the largest condition number of a centred sum accepted from the one pass
@@ -138,21 +139,31 @@ def base(scope: c.Scope, cols: list[str]) -> tuple[c.Scope, Any]:
 
 def aggregates(scope: c.Scope, b: Any, cols: list[str], consts: Any = None) -> list[Any]:
     """The ``FIELDS`` aggregates of each column, in order (``K`` and ``S`` from ``consts``,
-    the parameters of ``_parallel_base``, when given)."""
-    inf, ninf = c.special(scope.caps, math.inf), c.special(scope.caps, -math.inf)
+    the parameters of ``_parallel_base``, when given). ``scope`` reads ``b``: the rows and
+    the NULL, NaN and infinity counts are the scalar metrics' own expressions
+    (``compile.scalar``), so a statement that also holds NullRate's or Range's counts of the
+    column computes each once (ADR 0159)."""
     out: list[Any] = []
     for j, name in enumerate(cols):
-        raw, x, d = b.c[name], b.c[f"dv_x{j}"], b.c[f"dv_d{j}"]
+        x, d = b.c[f"dv_x{j}"], b.c[f"dv_d{j}"]
         k, s = consts[j] if consts else (sa.func.max(b.c[f"dv_k{j}"]), sa.func.max(b.c[f"dv_s{j}"]))
         out += [
-            sa.func.count(), sa.func.count(x), c.count_if(raw.is_(None)),
-            c.count_if(c.is_nan(scope, name, raw)), c.count_if(raw == inf),
-            c.count_if(raw == ninf),
+            sa.func.count(), sa.func.count(x), *_counts(scope, name),
             sa.func.sum(x) / sa.func.count(x),  # the plain mean: the second pass's shift
             sa.func.min(x), sa.func.max(x), k, s, sa.func.count(d), sa.func.sum(d),
             sa.func.sum(d * d), sa.func.sum(d * d * d), sa.func.sum(d * d * d * d),
         ]  # fmt: skip
     return out
+
+
+def _counts(scope: c.Scope, name: str) -> list[Any]:
+    """The column's NULLs, NaNs, +inf and -inf, written as the scalar metrics write them
+    (``compile.scalar``: DuckDB then computes NullRate's and these once); the infinities
+    counted in every numeric family (a column of an ``other`` type may hold them)."""
+    inf = [c.special(scope.caps, v) for v in (math.inf, -math.inf)]
+    raw = scope.frm.c[name]
+    return [c.scalar(scope, m.NullCount(name)), c.scalar(scope, m.NanCount(name)),
+            *(c.count_where(scope, raw == v) for v in inf)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,7 @@ def statement(
         bscope, b = base(scope, cols)
     lead = [] if by is None else [b.c[by]]
     sc = [c.scalar(bscope, x) for x in scalars]
-    aggs = aggregates(scope, b, cols, consts)
+    aggs = aggregates(bscope, b, cols, consts)
     stmt = sa.select(*lead, *sc, sa.func.count(), *aggs).select_from(b)
     return stmt if by is None else stmt.group_by(b.c[by])
 
