@@ -5,7 +5,9 @@ the days and adds a bucket column, the day each row belongs to: a balanced CASE 
 own partition conditions (each "from day i to the last day" is the filter a run over that span
 would use), in about log2(days) comparisons, the day found confirmed by its own nightly filter:
 a row lands in the day whose nightly filter accepts it, or in none (NULL) as at night
-(docs/adr/0158). Then, grouped by the bucket: the scalar metrics with the moments (the one pass,
+(docs/adr/0158). On SQLite's text timestamps the same rule is split by the kind of value (a date
+alone, a timestamp): one comparison a level, the day's upper bound at the leaf (docs/adr/0160).
+Then, grouped by the bucket: the scalar metrics with the moments (the one pass,
 its corrected second pass for every group where a centred sum is ill-conditioned), the
 duplicate keys, and the frequencies (ranked per day as the nightly query orders them). Counts,
 minima, maxima, duplicate keys and frequencies are the nightly values exactly; moments differ
