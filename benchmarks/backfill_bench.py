@@ -10,7 +10,9 @@ one-day process is timed ``--runs`` times before the backfill and ``--runs`` tim
 Printed: both times, the backfill's time per partition and its ratio to one day (target: at
 most 10x for 365 days; reported, exit 1 only with --strict), and where the backfill's time goes
 (the source's statements, from the backfill's and the runs' own log lines: the grouped
-statements of every day's metrics, then what each run still reads itself, docs/adr/0146).
+statements of every day's metrics, then what each run still reads itself, docs/adr/0146), and
+the same ratio in CPU seconds (user + system of each process: steadier than wall time on a
+shared machine, docs/adr/0160).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,12 +45,23 @@ def env(results: Path) -> dict[str, str]:
     )
 
 
-def datavigil(results: Path, *argv: str) -> tuple[float, str]:
-    """Seconds of one whole `datavigil` process, and its stderr (the runs' log lines)."""
+CPU: dict[str, list[float]] = {}  # per label, the CPU seconds (user + system) of each process
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def datavigil(results: Path, *argv: str, label: str = "") -> tuple[float, str]:
+    """Seconds of one whole `datavigil` process, and its stderr (the runs' log lines); its CPU
+    seconds go to ``CPU[label]`` (on a shared machine, CPU moves less with the load than wall
+    time: docs/adr/0160)."""
     cmd = [sys.executable, "-m", "datavigil.cli", *argv]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), children_cpu()
     out = subprocess.run(cmd, env=env(results), capture_output=True, text=True, timeout=7200)
     seconds = time.perf_counter() - t0
+    CPU.setdefault(label, []).append(children_cpu() - c0)
     if out.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)}: exit {out.returncode}\n{out.stderr[-2000:]}")
     return seconds, out.stderr
@@ -84,13 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     template = prepare()
 
     def one_day() -> float:
-        return datavigil(fresh(template, "one.db"), "validate", "flights", "--date", args.day)[0]
+        one = fresh(template, "one.db")
+        return datavigil(one, "validate", "flights", "--date", args.day, label="day")[0]
 
     one_day()  # warms the file cache: not counted
     before = [one_day() for _ in range(args.runs)]
     last = FIRST + timedelta(days=args.days - 1)
     span = ("--from", FIRST.isoformat(), "--to", last.isoformat())
-    backfill_s, log = datavigil(fresh(template, "backfill.db"), "validate", "flights", *span, "-v")
+    backfill_s, log = datavigil(
+        fresh(template, "backfill.db"), "validate", "flights", *span, "-v", label="backfill"
+    )
     after = [one_day() for _ in range(args.runs)]  # the same load as the backfill saw, or close
     day_s = statistics.median(before + after)
     queries = [int(q) for q in re.findall(r"metrics in (\d+) queries", log)]
@@ -112,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     verdict = "met" if ratio <= TARGET else "MISSED"
     print(f"backfill / one day: {ratio:.1f}x (target <= {TARGET:.0f}x for 365 days): {verdict}")
+    day_cpu, backfill_cpu = statistics.median(CPU["day"][1:]), CPU["backfill"][0]
+    print(
+        f"CPU (user + system): one day median {day_cpu:.2f} s, the backfill {backfill_cpu:.1f} s "
+        f"({1000 * backfill_cpu / args.days:.0f} ms a partition): {backfill_cpu / day_cpu:.1f}x"
+    )
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 1 if args.strict and ratio > TARGET else 0
 

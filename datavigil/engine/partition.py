@@ -39,13 +39,21 @@ def sqlite_rule(
     ``datetime()`` ``instant``): a date alone (10 characters) from the window's first day
     (to its last), a timestamp from its start (to its end). Without ``upper``: "from the window
     on", as a backfill tells its days apart (``grouped``), from this very rule."""
-    start, end = window.bounds_in(partition.column_timezone)
-    as_date = [length == 10, raw >= _bind(window.days[0].isoformat(), text=True)]
-    as_time = [length > 10, instant >= _bind(f"{start:%Y-%m-%d %H:%M:%S}", text=True)]
+    first, last, start, end = sqlite_bounds(window, partition)
+    as_date = [length == 10, raw >= _bind(first, text=True)]
+    as_time = [length > 10, instant >= _bind(start, text=True)]
     if upper:
-        as_date.append(raw <= _bind(window.days[-1].isoformat(), text=True))
-        as_time.append(instant < _bind(f"{end:%Y-%m-%d %H:%M:%S}", text=True))
+        as_date.append(raw <= _bind(last, text=True))
+        as_time.append(instant < _bind(end, text=True))
     return sa.or_(sa.and_(*as_date), sa.and_(*as_time))
+
+
+def sqlite_bounds(window: Any, partition: Any) -> tuple[str, str, str, str]:
+    """The texts ``sqlite_rule`` compares with: a date alone from ``first`` to ``last`` (both
+    in), a timestamp's ``datetime()`` from ``start`` (in) to ``end`` (out)."""
+    start, end = window.bounds_in(partition.column_timezone)
+    first, last = window.days[0].isoformat(), window.days[-1].isoformat()
+    return first, last, f"{start:%Y-%m-%d %H:%M:%S}", f"{end:%Y-%m-%d %H:%M:%S}"
 
 
 def _sqlite_filter(col: Any, window: Any, partition: Any) -> list[Any]:
