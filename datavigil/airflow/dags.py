@@ -118,7 +118,6 @@ def _dag_arguments(info: SuiteInfo) -> dict[str, Any]:
         start_date=start,
         catchup=info.catchup,
         max_active_runs=4,
-        params=range_run.params(),  # a range run's from/to (docs/adr/0155)
         tags=["datavigil", info.dataset, *info.tags],
         description=info.description or f"datavigil validation of {info.dataset}",
         doc_md=(

@@ -50,7 +50,8 @@ class Span:
 
 
 def params() -> dict[str, Param]:
-    """The generated DAG's trigger-form fields (empty: the nightly partition)."""
+    """A fleet DAG's trigger-form fields (empty: the nightly partition); a suite DAG takes the
+    same keys in its run conf, without fields (their checks doubled a parse of 200 suites)."""
     day = ["null", "string"]
     return {
         "from": Param(None, type=day, description="First day of a range run (YYYY-MM-DD), with to"),
@@ -59,9 +60,17 @@ def params() -> dict[str, Param]:
     }
 
 
+def _given(context: Any) -> dict[str, Any]:
+    """The DAG run's ``from``/``to``/``yes``: its params (a fleet DAG declares them) under its
+    run conf (a suite DAG declares none: a Param per DAG costs a JSON-schema check at every
+    parse, docs/adr/0155)."""
+    run = context.get("dag_run")
+    return {**(context.get("params") or {}), **(getattr(run, "conf", None) or {})}
+
+
 def wanted(context: Any) -> bool:
     """Does this DAG run ask for a range (its conf or params set ``from`` or ``to``)?"""
-    given = context.get("params") or {}
+    given = _given(context)
     return bool(given.get("from") or given.get("to"))
 
 
@@ -102,7 +111,7 @@ def _day(value: Any, name: str, fail: Any) -> date:
 
 def span_in(suite: str, context: Any) -> Span:
     """The range a DAG run's conf asks for, checked."""
-    given = context.get("params") or {}
+    given = _given(context)
     return span_of(suite, given.get("from"), given.get("to"), given.get("yes", False))
 
 
