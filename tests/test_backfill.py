@@ -87,17 +87,20 @@ def use_store(monkeypatch: pytest.MonkeyPatch, path: Path) -> str:
     return url
 
 
-def tables(url: str) -> dict[str, list[tuple]]:
-    """Every results table, its rows sorted, without clocks, durations and surrogate ids."""
+def tables(
+    url: str, drop: frozenset[str] = frozenset(), skip: tuple[str, ...] = ()
+) -> dict[str, list[tuple]]:
+    """Every results table (but ``skip``), its rows sorted, without clocks, durations and
+    surrogate ids (and the columns ``drop``)."""
     engine = sa.create_engine(url)
     meta = sa.MetaData()
     meta.reflect(engine)
     out = {}
     with engine.connect() as conn:
         for name, table in sorted(meta.tables.items()):
-            if name == "alembic_version":
+            if name == "alembic_version" or name in skip:
                 continue
-            cols = [c for c in table.columns if c.name not in VOLATILE]
+            cols = [c for c in table.columns if c.name not in VOLATILE | drop]
             rows = [tuple(_plain(v) for v in r) for r in conn.execute(sa.select(*cols)).all()]
             out[name] = sorted(rows, key=repr)
     engine.dispose()

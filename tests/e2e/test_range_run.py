@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from datavigil.cli.main import main
 from tests.conftest import ROOT
-from tests.test_backfill import FIRST, SUITE, VOLATILE, _plain, write_events
+from tests.test_backfill import FIRST, SUITE, write_events
+from tests.test_backfill import tables as backfill_tables
 
 pytestmark = pytest.mark.airflow
 
@@ -56,19 +57,7 @@ def states_of(run) -> dict[str, str]:
 
 def tables(url: str) -> dict[str, list[tuple]]:
     """Every results table's rows, sorted, without clocks, surrogate ids and who asked."""
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    out = {}
-    with engine.connect() as conn:
-        for name, table in sorted(meta.tables.items()):
-            if name in ("alembic_version", "run_attempts"):
-                continue
-            cols = [c for c in table.columns if c.name not in VOLATILE | IDENTITY]
-            rows = [tuple(_plain(v) for v in r) for r in conn.execute(sa.select(*cols)).all()]
-            out[name] = sorted(rows, key=repr)
-    engine.dispose()
-    return out
+    return backfill_tables(url, IDENTITY, skip=("run_attempts",))
 
 
 def measured(rows: list[tuple]) -> set[tuple]:

@@ -17,8 +17,8 @@ from tests.conftest import ROOT
 from tests.ui import builders as b
 from tests.ui.airflow_env import airflow_app
 from tests.ui.fleet_auth import FLEET
-from tests.ui.test_plugin import USERS, token
-from tests.ui.test_plugin_permissions import MANAGER
+from tests.ui.test_plugin import USERS
+from tests.ui.test_plugin_permissions import MANAGER, get
 
 pytestmark = pytest.mark.airflow
 DAG_RUN = "scheduled__2013-02-09T08:00:00+00:00"
@@ -73,13 +73,6 @@ def airflow(airflow_db: None, tmp_path_factory: pytest.TempPathFactory) -> Itera
     }
     with airflow_app(root, env) as client:
         yield client
-
-
-def get(client: TestClient, page: str, user: str) -> tuple[int, str]:
-    response = client.get(
-        "/datavigil" + page, headers={"Authorization": f"Bearer {token(client, user)}"}
-    )
-    return response.status_code, response.text
 
 
 @pytest.mark.parametrize("suite", ["flights_a", "flights_b"])
